@@ -1,0 +1,393 @@
+"""The caseload at a glance: for every active student and measure, where they stand against
+their aim line, what the decision rule says, whether a probe is overdue and whether the
+intervention was delivered (DOMAIN.md "Review"; NCII data-based individualization; IRIS
+Center progress monitoring; aimsweb ROI status).
+
+Pure functions over the model's records; the app passes in everything, including ``today``
+and the :class:`~store.config.DecisionConfig`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from store.config import DecisionConfig
+from store.dosage import SessionIndex, StudentDosage, student_dosage
+from store.model import (
+    BUILTIN_MEASURES,
+    Goal,
+    Group,
+    Measure,
+    PhaseChange,
+    SchoolCalendar,
+    Score,
+    Session,
+    Student,
+)
+from store.progress import (
+    AimLine,
+    Decision,
+    InsufficientDataError,
+    Point,
+    Trend,
+    baseline,
+    decide,
+    latest_phase_start,
+    phase_points,
+    trend,
+)
+
+STATUS_LABELS: dict[str, str] = {
+    "above": "above",
+    "near": "on track",
+    "below": "below",
+    "insufficient": "insufficient data",
+}
+# Most urgent first: change > low dosage > overdue probe > raise goal > continue > insufficient.
+URGENCY: dict[str, int] = {
+    "change": 0,
+    "low-dosage": 1,
+    "overdue": 2,
+    "raise-goal": 3,
+    "continue": 4,
+    "insufficient-data": 5,
+}
+URGENCY_LABELS: dict[int, str] = {
+    0: "change the intervention",
+    1: "low dosage",
+    2: "probe overdue",
+    3: "raise the goal",
+    4: "continue",
+    5: "insufficient data",
+}
+_BUILTIN = {m.code: m for m in BUILTIN_MEASURES}
+_ORDER = {m.code: i for i, m in enumerate(BUILTIN_MEASURES)}
+
+
+def _measure(measure: Measure | str) -> Measure:
+    if isinstance(measure, Measure):
+        return measure
+    return _BUILTIN.get(measure) or Measure(measure, measure, "points", 0, 1_000_000)
+
+
+@dataclass(frozen=True)
+class StudentProgress:
+    """One student's data on one measure, ready to chart: all points, the current phase's
+    points, baseline (IRIS Center: median of the first 3 probes, or the goal's baseline), aim
+    line, trend line (configured method) and the decision rule's verdict."""
+
+    student_id: str
+    measure: Measure
+    goal: Goal | None
+    points: tuple[Point, ...]
+    phase_points: tuple[Point, ...]
+    phase_start: date | None
+    phase_changes: tuple[PhaseChange, ...]
+    baseline: float | None
+    aim: AimLine | None
+    trend: Trend | None
+    decision: Decision
+    dosage: StudentDosage | None
+
+    @property
+    def last(self) -> Point | None:
+        return self.points[-1] if self.points else None
+
+
+def _latest_goal(goals: Iterable[Goal]) -> Goal | None:
+    return max(
+        goals,
+        key=lambda g: (g.set_on or g.baseline_date, g.baseline_date, g.goal_date, g.id),
+        default=None,
+    )
+
+
+def student_progress(
+    student_id: str,
+    measure: Measure | str,
+    *,
+    scores: Iterable[Score],
+    goal: Goal | None = None,
+    phase_changes: Iterable[PhaseChange] = (),
+    dosage: StudentDosage | None = None,
+    config: DecisionConfig | None = None,
+    today: date | None = None,
+) -> StudentProgress:
+    """Baseline, aim line, trend and decision for one student and measure (DOMAIN.md; NCII
+    decision rules). ``scores``/``phase_changes`` may hold other students' records: they are
+    filtered here. Records dated after ``today`` are ignored."""
+    config = config or DecisionConfig()
+    m = _measure(measure)
+    mine = sorted(
+        (s for s in scores if s.student_id == student_id and s.measure == m.code),
+        key=lambda s: (s.date, s.value),
+    )
+    if today is not None:
+        mine = [s for s in mine if s.date <= today]
+    points = tuple((s.date, float(s.value)) for s in mine)
+    phases = tuple(
+        sorted(
+            (
+                p
+                for p in phase_changes
+                if p.student_id == student_id
+                and p.measure == m.code
+                and (today is None or p.date <= today)
+            ),
+            key=lambda p: p.date,
+        )
+    )
+    start = latest_phase_start(p.date for p in phases)
+    aim = None
+    if goal is not None:
+        try:
+            aim = AimLine.from_goal(goal)
+        except ValueError:
+            aim = None
+    base = goal.baseline_value if goal else (baseline([v for _, v in points]) if points else None)
+    current = phase_points(points, aim, start)
+    rule = config.decision_rule()
+    if aim is None:
+        try:
+            fitted = trend(current, config.trend_method)
+        except InsufficientDataError:
+            fitted = None
+        decision = Decision(
+            "insufficient-data",
+            f"no goal set for {m.code} — set a goal to draw an aim line and get decisions",
+            "insufficient",
+            rule.label,
+            points=tuple(current),
+            needed_points=rule.needed_points,
+            actual_roi=fitted.slope if fitted else None,
+            trend=fitted,
+            phase_start=start,
+        )
+    else:
+        decision = decide(
+            points,
+            aim,
+            rule=rule,
+            higher_is_better=m.higher_is_better,
+            dosage=dosage,
+            phase_start=start,
+            dosage_target=config.dosage_target,
+            roi_method=config.trend_method,
+        )
+        fitted = decision.trend  # fitted on the same phase points
+    return StudentProgress(
+        student_id=student_id,
+        measure=m,
+        goal=goal,
+        points=points,
+        phase_points=tuple(current),
+        phase_start=start,
+        phase_changes=phases,
+        baseline=base,
+        aim=aim,
+        trend=fitted,
+        decision=decision,
+        dosage=dosage,
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One student × measure line of the caseload, with an urgency rank to sort by."""
+
+    student: Student
+    measure: Measure
+    groups: tuple[Group, ...]
+    goal: Goal | None
+    status: str
+    actual_roi: float | None
+    needed_roi: float | None
+    last_score: float | None
+    last_date: date | None
+    probe_overdue: bool
+    probe_due: date | None
+    dosage: StudentDosage | None
+    decision: Decision
+    urgency: int
+    progress: StudentProgress
+
+    @property
+    def urgency_label(self) -> str:
+        return URGENCY_LABELS[self.urgency]
+
+    @property
+    def group_names(self) -> str:
+        return ", ".join(g.name for g in self.groups)
+
+
+def _probe(
+    groups: Sequence[Group],
+    student_id: str,
+    last: date | None,
+    today: date,
+    factor: float,
+) -> tuple[bool, date | None]:
+    """(overdue, next due date): overdue when there is no score within ``factor`` × the
+    shortest probe interval of the student's groups on this measure (IRIS Center: probe
+    weekly or every other week)."""
+    if not groups:
+        return False, None
+    weeks = min(g.probe_every_weeks for g in groups)
+    if last is None:
+        joined = [
+            max(m.start, g.start_date or m.start)
+            for g in groups
+            for m in g.memberships
+            if m.student_id == student_id and m.active_on(today)
+        ]
+        ref = min(joined) if joined else today
+        due = ref
+    else:
+        ref = last
+        due = last + timedelta(weeks=weeks)
+    return (today - ref).days > factor * weeks * 7, due
+
+
+def caseload_summary(
+    students: Iterable[Student],
+    groups: Iterable[Group],
+    measures: Iterable[Measure],
+    goals: Iterable[Goal],
+    scores: Iterable[Score],
+    phase_changes: Iterable[PhaseChange],
+    sessions: Iterable[Session],
+    calendar: SchoolCalendar,
+    today: date,
+    config: DecisionConfig | None = None,
+) -> list[CaseloadRow]:
+    """Every active student × every measure their current groups probe (or they have scores or
+    a goal in), most urgent first: change > low dosage > overdue probe > raise goal > continue
+    > insufficient data (DOMAIN.md decision rules; NCII). Dosage is counted from the latest
+    phase change (else the goal's baseline date, else joining the group) up to ``today``."""
+    config = config or DecisionConfig()
+    measure_by = {m.code: m for m in measures}
+    groups = list(groups)
+
+    scores_by: dict[tuple[str, str], list[Score]] = defaultdict(list)
+    for s in scores:
+        if s.date <= today:
+            scores_by[(s.student_id, s.measure)].append(s)
+    goals_by: dict[tuple[str, str], list[Goal]] = defaultdict(list)
+    for g in goals:
+        goals_by[(g.student_id, g.measure)].append(g)
+    phases_by: dict[tuple[str, str], list[PhaseChange]] = defaultdict(list)
+    for p in phase_changes:
+        phases_by[(p.student_id, p.measure)].append(p)
+    measures_of: dict[str, set[str]] = defaultdict(set)
+    for sid, code in (*scores_by, *goals_by):
+        measures_of[sid].add(code)
+
+    groups_of: dict[str, list[Group]] = defaultdict(list)  # any membership, for dosage
+    current_of: dict[str, list[Group]] = defaultdict(list)  # member today, for probes/display
+    for g in groups:
+        for sid in dict.fromkeys(m.student_id for m in g.memberships):
+            groups_of[sid].append(g)
+        if g.active:
+            for sid in dict.fromkeys(g.members_on(today)):
+                current_of[sid].append(g)
+                measures_of[sid].update(g.measures)
+
+    index = SessionIndex(sessions)
+    planned: dict[str, list[date]] = {}
+    dosages: dict[tuple[str, tuple[str, ...], date], StudentDosage] = {}
+
+    def planned_for(gs: Iterable[Group]) -> dict[str, list[date]]:
+        from store.schedule import occurrences
+
+        for g in gs:
+            if g.id not in planned:
+                planned[g.id] = occurrences(g, calendar, calendar.year_start, today)
+        return planned
+
+    rows: list[CaseloadRow] = []
+    for student in students:
+        if not student.active:
+            continue
+        sid = student.id
+        for code in sorted(measures_of.get(sid, ()), key=lambda c: (_ORDER.get(c, 99), c)):
+            m = measure_by.get(code) or _measure(code)
+            key = (sid, code)
+            goal = _latest_goal(goals_by.get(key, ()))
+            phases = phases_by.get(key, [])
+            probing = [g for g in current_of.get(sid, []) if code in g.measures]
+            dose_groups = [g for g in groups_of.get(sid, []) if code in g.measures]
+            dose_groups = dose_groups or groups_of.get(sid, [])
+            dosage = None
+            if dose_groups:
+                start = latest_phase_start([p.date for p in phases], until=today)
+                if start is None and goal is not None:
+                    start = goal.baseline_date
+                if start is None:
+                    start = min(
+                        mm.start
+                        for g in dose_groups
+                        for mm in g.memberships
+                        if mm.student_id == sid
+                    )
+                dkey = (sid, tuple(g.id for g in dose_groups), start)
+                dosage = dosages.get(dkey)
+                if dosage is None:
+                    dosage = dosages[dkey] = student_dosage(
+                        sid,
+                        dose_groups,
+                        calendar,
+                        index,
+                        start,
+                        today,
+                        today=today,
+                        planned=planned_for(dose_groups),
+                    )
+            prog = student_progress(
+                sid,
+                m,
+                scores=scores_by.get(key, ()),
+                goal=goal,
+                phase_changes=phases,
+                dosage=dosage,
+                config=config,
+                today=today,
+            )
+            last = prog.last
+            overdue, due = _probe(
+                probing, sid, last[0] if last else None, today, config.probe_overdue_factor
+            )
+            d = prog.decision
+            urgency = URGENCY[d.kind]
+            if overdue:
+                urgency = min(urgency, URGENCY["overdue"])
+            rows.append(
+                CaseloadRow(
+                    student=student,
+                    measure=m,
+                    groups=tuple(probing),
+                    goal=goal,
+                    status=STATUS_LABELS[d.status],
+                    actual_roi=d.actual_roi,
+                    needed_roi=d.needed_roi,
+                    last_score=last[1] if last else None,
+                    last_date=last[0] if last else None,
+                    probe_overdue=overdue,
+                    probe_due=due,
+                    dosage=dosage,
+                    decision=d,
+                    urgency=urgency,
+                    progress=prog,
+                )
+            )
+    rows.sort(
+        key=lambda r: (
+            r.urgency,
+            r.student.sort_key,
+            _ORDER.get(r.measure.code, 99),
+            r.measure.code,
+        )
+    )
+    return rows

@@ -1,0 +1,791 @@
+"""Progress monitoring: baseline, aim line, trend lines, ROI, decision rules, goal helpers.
+
+Pure functions over plain dates and numbers (and the model's records). Definitions, decision
+rules and norms follow ``shared/DOMAIN.md``; every function names its source.
+
+Conventions
+-----------
+* A *point* is a ``(date, value)`` pair. Input order never matters: points are sorted by
+  ``(date, value)`` before use.
+* Time is measured in weeks (days / 7), so every slope and ROI is in score units per week.
+* ``Trend.intercept`` is the trend line's value at ``Trend.origin`` (the earliest point's date).
+* A score is "above" or "below" the aim line only if it differs from the line's value on that
+  date (by more than a rounding tolerance); a score exactly on the line is neither.
+* Decisions count only the *intervention-phase* points: dated after the aim line's start (the
+  baseline, DOMAIN.md: "not counting baseline") and on or after the latest phase change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from statistics import median
+from typing import Literal, NamedTuple, Protocol
+
+from store.errors import StoreError
+from store.model import BUILTIN_MEASURES, Goal, Measure, fmt_number, grade_number
+
+Point = tuple[date, float]
+TrendMethod = Literal["ols", "tukey", "theil-sen"]
+TREND_METHODS: tuple[str, ...] = ("ols", "tukey", "theil-sen")
+DecisionKind = Literal["change", "raise-goal", "continue", "insufficient-data", "low-dosage"]
+Status = Literal["above", "near", "below", "insufficient"]
+
+_EPS = 1e-9
+
+
+class InsufficientDataError(StoreError, ValueError):
+    """Too few (or degenerate) points to compute what was asked; never a made-up line."""
+
+
+# --------------------------------------------------------------------------- basics
+def weeks_between(start: date, end: date) -> float:
+    """Elapsed time in weeks (days / 7), the time unit of every ROI (DOMAIN.md, ROI)."""
+    return (end - start).days / 7
+
+
+def sorted_points(points: Iterable[tuple[date, float]]) -> list[Point]:
+    """Points as ``(date, float)`` sorted by date, then value (so input order never matters)."""
+    return sorted((d, float(v)) for d, v in points)
+
+
+def baseline(values: Sequence[float], n: int = 3) -> float:
+    """Baseline = median of the first ``n`` probes; an even count takes the midpoint of the two
+    middle values (IRIS Center; DOMAIN.md: 7, 5, 8 → 7). With fewer than ``n`` probes the median
+    of those available is returned (a provisional baseline); none at all is an error."""
+    if n < 1:
+        raise ValueError(f"baseline needs n ≥ 1 probes, got n={n}")
+    first = [float(v) for v in list(values)[:n]]
+    if not first:
+        raise InsufficientDataError("no scores yet, so there is no baseline")
+    return float(median(first))
+
+
+def needed_roi(current: float, goal: float, weeks: float) -> float:
+    """Needed ROI = (goal − current) / weeks, units per week (DOMAIN.md; aimsweb)."""
+    if weeks <= 0:
+        raise ValueError(f"weeks to the goal must be positive, got {fmt_number(weeks)}")
+    return (goal - current) / weeks
+
+
+@dataclass(frozen=True)
+class AimLine:
+    """Straight line from (baseline date, baseline) to (goal date, goal) (DOMAIN.md; IRIS
+    Center). ``slope`` is the needed ROI in units per week."""
+
+    start: date
+    start_value: float
+    goal_date: date
+    goal_value: float
+
+    def __post_init__(self) -> None:
+        if self.goal_date <= self.start:
+            raise ValueError(
+                f"aim line: goal date {self.goal_date} must be after its start {self.start}"
+            )
+
+    @property
+    def weeks(self) -> float:
+        return weeks_between(self.start, self.goal_date)
+
+    @property
+    def slope(self) -> float:
+        return (self.goal_value - self.start_value) / self.weeks
+
+    def value_at(self, d: date) -> float:
+        """The line's value on ``d`` (extended past both ends)."""
+        return self.start_value + self.slope * weeks_between(self.start, d)
+
+    @classmethod
+    def from_goal(cls, goal: Goal) -> AimLine:
+        return cls(goal.baseline_date, goal.baseline_value, goal.goal_date, goal.goal_value)
+
+
+# --------------------------------------------------------------------------- trend lines
+@dataclass(frozen=True)
+class Trend:
+    """A fitted trend line: ``value = intercept + slope · weeks since origin``. ``slope`` is the
+    actual ROI in units per week (DOMAIN.md, ROI / trend line)."""
+
+    slope: float
+    intercept: float
+    origin: date
+    method: str
+    n: int
+
+    def value_at(self, d: date) -> float:
+        return self.intercept + self.slope * weeks_between(self.origin, d)
+
+
+def _xy(points: Iterable[tuple[date, float]]) -> tuple[date, list[float], list[float]]:
+    pts = sorted_points(points)
+    if not pts:
+        raise InsufficientDataError("no scores to fit a trend line to")
+    origin = pts[0][0]
+    return origin, [weeks_between(origin, d) for d, _ in pts], [v for _, v in pts]
+
+
+def _ols(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx <= _EPS:
+        raise InsufficientDataError("all scores are on the same date; a trend needs two dates")
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    slope = sxy / sxx
+    return slope, my - slope * mx
+
+
+def tukey_groups(n: int) -> tuple[int, int, int]:
+    """Sizes of Tukey's three groups: 3k → k,k,k; 3k+1 → k,k+1,k; 3k+2 → k+1,k,k+1
+    (DOMAIN.md, Tukey tri-split)."""
+    if n < 3:
+        raise InsufficientDataError(f"the Tukey tri-split needs at least 3 scores, got {n}")
+    k, r = divmod(n, 3)
+    return ((k, k, k), (k, k + 1, k), (k + 1, k, k + 1))[r]
+
+
+def _tukey(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    a, _, c = tukey_groups(len(xs))
+    x1, y1 = median(xs[:a]), median(ys[:a])
+    x3, y3 = median(xs[-c:]), median(ys[-c:])
+    if x3 - x1 <= _EPS:
+        raise InsufficientDataError(
+            "the first and last thirds of the scores share a date; Tukey's slope is undefined"
+        )
+    slope = (y3 - y1) / (x3 - x1)
+    return slope, y1 - slope * x1
+
+
+def _theil_sen(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    n = len(xs)
+    slopes = [
+        (ys[j] - ys[i]) / (xs[j] - xs[i])
+        for i in range(n)
+        for j in range(i + 1, n)
+        if abs(xs[j] - xs[i]) > _EPS
+    ]
+    if not slopes:
+        raise InsufficientDataError("all scores are on the same date; a trend needs two dates")
+    slope = median(slopes)
+    return slope, median(y - slope * x for x, y in zip(xs, ys, strict=True))
+
+
+def trend(points: Iterable[tuple[date, float]], method: str = "ols") -> Trend:
+    """Trend line through ``(date, value)`` points, time in weeks since the earliest date.
+
+    ``ols``: least squares (aimsweb, FastBridge). ``tukey``: tri-split through the (median week,
+    median score) of the first and last thirds (DOMAIN.md). ``theil-sen``: median of all
+    pairwise slopes (pairs on the same date skipped), intercept = median of (y − slope·x).
+    Fewer than 2 points (3 for Tukey) or a single date raise :class:`InsufficientDataError`.
+    """
+    if method not in TREND_METHODS:
+        raise ValueError(f"trend method {method!r} is not one of: {', '.join(TREND_METHODS)}")
+    origin, xs, ys = _xy(points)
+    need = 3 if method == "tukey" else 2
+    if len(xs) < need:
+        raise InsufficientDataError(f"a {method} trend needs at least {need} scores, got {len(xs)}")
+    fit = {"ols": _ols, "tukey": _tukey, "theil-sen": _theil_sen}[method]
+    slope, intercept = fit(xs, ys)
+    return Trend(float(slope), float(intercept), origin, method, len(xs))
+
+
+# --------------------------------------------------------------------------- decision rules
+@dataclass(frozen=True)
+class PointRule:
+    """Data-point rule (NCII; IRIS Center): once the phase has ``min_points`` scores, ``n``
+    consecutive scores below the aim line → change, above → raise the goal, else continue.
+    ``of_last=m`` gives the "n of the last m" variant; ``n=3`` the 3-point rule."""
+
+    n: int = 4
+    min_points: int = 6
+    of_last: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise ValueError(f"point rule: n must be at least 1, got {self.n}")
+        if self.of_last is not None and self.of_last < self.n:
+            raise ValueError(f"point rule: {self.n} of the last {self.of_last} is impossible")
+
+    @property
+    def needed_points(self) -> int:
+        return max(self.min_points, self.n, self.of_last or 0)
+
+    @property
+    def label(self) -> str:
+        if self.of_last:
+            return f"{self.n}-of-the-last-{self.of_last} rule"
+        return f"{self.n}-point rule"
+
+
+@dataclass(frozen=True)
+class TrendRule:
+    """Trend rule (aimsweb; NCII): with ≥ ``min_points`` scores compare the trend's ROI with the
+    aim line's: more than ``tolerance`` ahead → above target (raise the goal), within ± →
+    near target (continue), more than ``tolerance`` behind → below target (change)."""
+
+    min_points: int = 8
+    tolerance: float = 0.5
+    method: str = "ols"
+
+    def __post_init__(self) -> None:
+        if self.method not in TREND_METHODS:
+            raise ValueError(f"trend method {self.method!r} is not one of {TREND_METHODS}")
+        if self.tolerance < 0:
+            raise ValueError("trend rule: tolerance must not be negative")
+
+    @property
+    def needed_points(self) -> int:
+        # aimsweb: ≤ 2 scores is always insufficient data.
+        return max(self.min_points, 3)
+
+    @property
+    def label(self) -> str:
+        names = {"ols": "OLS", "tukey": "Tukey", "theil-sen": "Theil–Sen"}
+        return f"trend rule ({names[self.method]})"
+
+
+Rule = PointRule | TrendRule
+
+
+class DosageLike(Protocol):
+    """Anything with session counts, e.g. :class:`store.dosage.StudentDosage`."""
+
+    @property
+    def sessions_attended(self) -> int: ...
+
+    @property
+    def sessions_planned(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the data say (DOMAIN.md, decision rules). ``status`` is the student's standing in
+    performance terms (``below`` = worse than the aim, whatever the measure's direction)."""
+
+    kind: DecisionKind
+    reason: str
+    status: Status
+    rule: str
+    points: tuple[Point, ...] = ()
+    needed_points: int = 0
+    actual_roi: float | None = None
+    needed_roi: float | None = None
+    trend: Trend | None = None
+    phase_start: date | None = None
+    sessions_attended: int | None = None
+    sessions_planned: int | None = None
+
+    @property
+    def n_points(self) -> int:
+        return len(self.points)
+
+    @property
+    def dosage_pct(self) -> float | None:
+        if not self.sessions_planned or self.sessions_attended is None:
+            return None
+        return 100.0 * self.sessions_attended / self.sessions_planned
+
+
+def latest_phase_start(
+    phase_start: date | Iterable[date] | None, until: date | None = None
+) -> date | None:
+    """The latest phase-change date (on or before ``until`` if given); trend and decisions
+    restart from it (DOMAIN.md, phase change)."""
+    if phase_start is None or isinstance(phase_start, date):
+        return phase_start
+    dates = [d for d in phase_start if until is None or d <= until]
+    return max(dates) if dates else None
+
+
+def phase_points(
+    points: Iterable[tuple[date, float]],
+    aim: AimLine | None,
+    phase_start: date | Iterable[date] | None = None,
+) -> list[Point]:
+    """The points a decision counts: after the baseline (the aim line's start) and on or after
+    the latest phase change (DOMAIN.md: "not counting baseline"; "restart from it")."""
+    start = latest_phase_start(phase_start)
+    out = []
+    for d, v in sorted_points(points):
+        if aim is not None and d <= aim.start:
+            continue
+        if start is not None and d < start:
+            continue
+        out.append((d, v))
+    return out
+
+
+def _side(value: float, line: float) -> int:
+    """+1 above the line, −1 below, 0 on it (within rounding)."""
+    if abs(value - line) <= _EPS * max(1.0, abs(line)):
+        return 0
+    return 1 if value > line else -1
+
+
+def _nums(values: Iterable[float]) -> str:
+    return ", ".join(fmt_number(v, 1) for v in values)
+
+
+def _roi(value: float) -> str:
+    return fmt_number(round(value, 2) + 0.0, 2)
+
+
+def _dosage_counts(dosage: DosageLike | tuple[int, int] | None) -> tuple[int, int] | None:
+    if dosage is None:
+        return None
+    if isinstance(dosage, tuple):
+        attended, planned = dosage
+    else:
+        attended, planned = dosage.sessions_attended, dosage.sessions_planned
+    return int(attended), int(planned)
+
+
+def decide(
+    points: Iterable[tuple[date, float]],
+    aim: AimLine,
+    *,
+    rule: Rule,
+    higher_is_better: bool = True,
+    dosage: DosageLike | tuple[int, int] | None = None,
+    phase_start: date | Iterable[date] | None = None,
+    dosage_target: float = 0.8,
+    roi_method: str | None = None,
+) -> Decision:
+    """Apply a decision rule to one student's scores on one measure (DOMAIN.md decision rules;
+    NCII, IRIS Center, aimsweb).
+
+    Counts only intervention-phase points (see :func:`phase_points`). Never returns
+    ``change`` on fewer points than the rule needs. When ``dosage`` (an object with
+    ``sessions_attended``/``sessions_planned``, or an ``(attended, planned)`` tuple) is below
+    ``dosage_target`` of the planned sessions, a ``change`` becomes ``low-dosage``.
+    For lower-is-better measures above and below the aim line swap meaning. The reported
+    ``actual_roi``/``trend`` use the trend rule's method, else ``roi_method`` (default OLS).
+    """
+    start = latest_phase_start(phase_start)
+    pts = phase_points(points, aim, start)
+    need = rule.needed_points
+    where = f"since the phase change on {start}" if start and start > aim.start else ""
+    where = where or "since the baseline"
+    actual: float | None = None
+    fitted: Trend | None = None
+    method = rule.method if isinstance(rule, TrendRule) else (roi_method or "ols")
+    try:
+        fitted = trend(pts, method)
+        actual = fitted.slope
+    except InsufficientDataError:
+        pass
+    counts = _dosage_counts(dosage)
+    common = {
+        "rule": rule.label,
+        "points": tuple(pts),
+        "needed_points": need,
+        "actual_roi": actual,
+        "needed_roi": aim.slope,
+        "trend": fitted,
+        "phase_start": start,
+        "sessions_attended": counts[0] if counts else None,
+        "sessions_planned": counts[1] if counts else None,
+    }
+    if len(pts) < need or (isinstance(rule, TrendRule) and fitted is None):
+        word = "score" if len(pts) == 1 else "scores"
+        reason = (
+            f"only {len(pts)} {word} {where}; the {rule.label} needs {need} "
+            "— keep monitoring before deciding"
+        )
+        if isinstance(rule, TrendRule) and len(pts) >= need:
+            reason = f"the {len(pts)} scores {where} are all on one date — keep monitoring"
+        return Decision("insufficient-data", reason, "insufficient", **common)  # type: ignore[arg-type]
+
+    sign = 1 if higher_is_better else -1
+    if isinstance(rule, PointRule):
+        kind, status, reason = _point_rule(pts, aim, rule, sign)
+    else:
+        assert fitted is not None
+        kind, status, reason = _trend_rule(pts, aim, rule, fitted, sign)
+
+    if kind == "change" and counts and counts[1] > 0 and counts[0] < dosage_target * counts[1]:
+        attended, planned = counts
+        pct = round(100 * attended / planned)
+        reason = (
+            f"low dosage — attended {attended} of {planned} planned sessions ({pct} %); "
+            "deliver the planned sessions before judging response"
+        )
+        kind = "low-dosage"
+    return Decision(kind, reason, status, **common)  # type: ignore[arg-type]
+
+
+def _point_rule(pts: list[Point], aim: AimLine, rule: PointRule, sign: int) -> tuple[str, str, str]:
+    window = pts[-(rule.of_last or rule.n) :]
+    sides = [_side(v, aim.value_at(d)) for d, v in window]
+    below = [v for (_, v), s in zip(window, sides, strict=True) if s < 0]
+    above = [v for (_, v), s in zip(window, sides, strict=True) if s > 0]
+    values = _nums(v for _, v in window)
+    direction = "" if sign > 0 else " (lower is better)"
+    if rule.of_last:
+        lead = f"{{}} of the last {rule.of_last} scores {{}} the aim line ({values}){direction}"
+        worse_hit, better_hit = (below, above) if sign > 0 else (above, below)
+        worse_word, better_word = ("below", "above") if sign > 0 else ("above", "below")
+        worse_ok = len(worse_hit) >= rule.n
+        better_ok = len(better_hit) >= rule.n
+        if worse_ok and not better_ok:
+            msg = lead.format(len(worse_hit), worse_word)
+            return "change", "below", f"{msg} — consider changing the intervention"
+        if better_ok and not worse_ok:
+            msg = lead.format(len(better_hit), better_word)
+            return "raise-goal", "above", f"{msg} — consider raising the goal"
+        return (
+            "continue",
+            "near",
+            f"fewer than {rule.n} of the last {rule.of_last} scores fall on one side of the aim "
+            f"line ({values}) — continue the intervention",
+        )
+    worse = all(s == -sign for s in sides)
+    better = all(s == sign for s in sides)
+    side_word = {1: "above", -1: "below"}
+    if worse:
+        return (
+            "change",
+            "below",
+            f"{rule.n} consecutive scores {side_word[-sign]} the aim line ({values}){direction} "
+            "— consider changing the intervention",
+        )
+    if better:
+        return (
+            "raise-goal",
+            "above",
+            f"{rule.n} consecutive scores {side_word[sign]} the aim line ({values}){direction} "
+            "— consider raising the goal",
+        )
+    return (
+        "continue",
+        "near",
+        f"the last {rule.n} scores ({values}) are not all on one side of the aim line "
+        "— continue the intervention",
+    )
+
+
+def _trend_rule(
+    pts: list[Point], aim: AimLine, rule: TrendRule, fitted: Trend, sign: int
+) -> tuple[str, str, str]:
+    """aimsweb's ROI comparison, plus DOMAIN.md's caveat: a trend about parallel to the aim line
+    but well below it is not "continue". "Well below" = to reach the goal by the goal date from
+    where the trend is now, the student would need an ROI more than ``tolerance`` faster than
+    the current one (once the goal date has passed: the trend ends more than ``tolerance`` short
+    of the goal). A steeper trend that is still below the aim line is "catching up", not a
+    reason to raise the goal."""
+    actual, needed, tol = fitted.slope, aim.slope, rule.tolerance
+    diff = sign * (actual - needed)
+    rates = f"ROI {_roi(actual)}/week vs {_roi(needed)}/week needed"
+    last = pts[-1][0]
+    now, on_line = fitted.value_at(last), aim.value_at(last)
+    level = f"about {fmt_number(round(now, 1), 1)} now vs {fmt_number(round(on_line, 1), 1)} on the aim line"
+    if diff > tol + _EPS:
+        if sign * (now - on_line) < -_EPS * max(1.0, abs(on_line)):
+            return (
+                "continue",
+                "above",
+                f"the trend is steeper than the aim line ({rates}) and catching up ({level}) "
+                "— continue the intervention",
+            )
+        return (
+            "raise-goal",
+            "above",
+            f"the trend is more than {fmt_number(tol)} a week ahead of the aim line ({rates}) "
+            "— consider raising the goal",
+        )
+    if diff < -tol - _EPS:
+        return (
+            "change",
+            "below",
+            f"the trend is more than {fmt_number(tol)} a week behind the aim line ({rates}) "
+            "— consider changing the intervention",
+        )
+    weeks_left = weeks_between(last, aim.goal_date)
+    if weeks_left > 0:
+        catch_up = (aim.goal_value - now) / weeks_left
+        well_below = sign * (catch_up - actual) > tol + _EPS
+    else:
+        well_below = sign * (aim.goal_value - now) > tol + _EPS
+    if well_below:
+        return (
+            "change",
+            "below",
+            f"the trend runs about parallel to the aim line ({rates}) but well below it "
+            f"({level}), so the goal will not be met — consider changing the intervention",
+        )
+    return (
+        "continue",
+        "near",
+        f"the trend is within {fmt_number(tol)} a week of the aim line ({rates}) "
+        "— continue the intervention",
+    )
+
+
+# --------------------------------------------------------------------------- goal setting
+class WeeklyGrowth(NamedTuple):
+    realistic: float
+    ambitious: float
+
+
+FUCHS_WEEKLY_GROWTH: dict[int, WeeklyGrowth] = {
+    # Fuchs, Fuchs, Hamlett, Walz & Germann (1993): ORF words per week (DOMAIN.md).
+    1: WeeklyGrowth(2.0, 3.0),
+    2: WeeklyGrowth(1.5, 2.0),
+    3: WeeklyGrowth(1.0, 1.5),
+    4: WeeklyGrowth(0.85, 1.1),
+    5: WeeklyGrowth(0.5, 0.8),
+    6: WeeklyGrowth(0.3, 0.65),
+}
+
+PERCENTILES: tuple[int, ...] = (90, 75, 50, 25, 10)
+SEASONS: tuple[str, ...] = ("fall", "winter", "spring")
+
+
+def _pct(*values: int) -> dict[int, int]:
+    return dict(zip(PERCENTILES, values, strict=True))
+
+
+HASBROUCK_TINDAL_2017: dict[int, dict[str, dict[int, int]]] = {
+    # Hasbrouck & Tindal (2017) ORF norms, WCPM by percentile (DOMAIN.md). Grade 1: no fall.
+    1: {"winter": _pct(97, 59, 29, 16, 9), "spring": _pct(116, 91, 60, 34, 18)},
+    2: {
+        "fall": _pct(111, 84, 50, 36, 23),
+        "winter": _pct(131, 109, 84, 59, 35),
+        "spring": _pct(148, 124, 100, 72, 43),
+    },
+    3: {
+        "fall": _pct(134, 104, 83, 59, 40),
+        "winter": _pct(161, 137, 97, 79, 62),
+        "spring": _pct(166, 139, 112, 91, 63),
+    },
+    4: {
+        "fall": _pct(153, 125, 94, 75, 60),
+        "winter": _pct(168, 143, 120, 95, 71),
+        "spring": _pct(184, 160, 133, 105, 83),
+    },
+    5: {
+        "fall": _pct(179, 153, 121, 87, 64),
+        "winter": _pct(183, 160, 133, 109, 84),
+        "spring": _pct(195, 169, 146, 119, 102),
+    },
+    6: {
+        "fall": _pct(185, 159, 132, 112, 89),
+        "winter": _pct(195, 166, 145, 116, 91),
+        "spring": _pct(204, 173, 146, 122, 91),
+    },
+}
+
+
+def _grade(grade: int | str) -> int:
+    return grade_number(str(grade).strip().upper()) if isinstance(grade, str) else int(grade)
+
+
+def ht_norm(grade: int | str, season: str, percentile: int = 50) -> int:
+    """WCPM at a percentile for a grade and season (Hasbrouck & Tindal 2017)."""
+    g = _grade(grade)
+    table = HASBROUCK_TINDAL_2017.get(g)
+    if table is None:
+        raise ValueError(f"Hasbrouck & Tindal (2017) has ORF norms for grades 1–6, not {grade}")
+    season = season.strip().lower()
+    if season not in table:
+        raise ValueError(f"Hasbrouck & Tindal (2017) has no {season} norms for grade {g}")
+    if percentile not in table[season]:
+        raise ValueError(f"percentile {percentile} is not one of {PERCENTILES}")
+    return table[season][percentile]
+
+
+def ht_weekly_improvement(grade: int | str, percentile: int = 50) -> float:
+    """Typical weekly ORF growth from the norms: (spring − fall) / 32 weeks; grade 1
+    (spring − winter) / 16 weeks (Hasbrouck & Tindal 2017, as DOMAIN.md prescribes)."""
+    g = _grade(grade)
+    if g == 1:
+        return (ht_norm(1, "spring", percentile) - ht_norm(1, "winter", percentile)) / 16
+    return (ht_norm(g, "spring", percentile) - ht_norm(g, "fall", percentile)) / 32
+
+
+def needs_fluency_support(grade: int | str, season: str, wcpm: float) -> bool:
+    """Screening rule: 10 or more WCPM below the 50th percentile (DOMAIN.md; Hasbrouck &
+    Tindal 2017)."""
+    return wcpm <= ht_norm(grade, season, 50) - 10
+
+
+def fuchs_growth(grade: int | str, ambitious: bool = False) -> float:
+    """Weekly ORF growth, realistic or ambitious (Fuchs et al. 1993), grades 1–6."""
+    g = _grade(grade)
+    if g not in FUCHS_WEEKLY_GROWTH:
+        raise ValueError(f"Fuchs et al. (1993) give ORF growth rates for grades 1–6, not {grade}")
+    rates = FUCHS_WEEKLY_GROWTH[g]
+    return rates.ambitious if ambitious else rates.realistic
+
+
+_MEASURES = {m.code: m for m in BUILTIN_MEASURES}
+_VERBS: dict[str, str] = {
+    "ORF": "read {n} words correct per minute",
+    "NWF": "produce {n} correct letter sounds per minute",
+    "LNF": "name {n} letters per minute",
+    "Maze": "score {n} adjusted correct on Maze",
+    "MCOMP": "write {n} digits correct per minute",
+    "DBR": "earn a rating of {n}",
+    "CICO": "earn {n} % of daily points",
+}
+
+
+def _measure(measure: Measure | str) -> Measure | None:
+    return measure if isinstance(measure, Measure) else _MEASURES.get(measure)
+
+
+def goal_statement(name: str, measure: Measure | str, value: float, weeks: float) -> str:
+    """A goal in plain words: "In 12 weeks, Ava will read 62 words correct per minute."
+    (IRIS Center goal format: time frame, learner, behaviour, criterion). The value is
+    rounded to the measure's decimals."""
+    m = _measure(measure)
+    code = m.code if m else str(measure)
+    decimals = m.decimals if m else 1
+    n = f"{round(value, decimals):.{decimals}f}" if decimals else str(round(value))
+    if code in _VERBS:
+        what = _VERBS[code].format(n=n)
+    elif m is not None:
+        what = f"score {n} {m.unit} on {m.name}"
+    else:
+        what = f"score {n} on {code}"
+    w = fmt_number(weeks, 1)
+    unit = "week" if w == "1" else "weeks"
+    return f"In {w} {unit}, {name} will {what}."
+
+
+@dataclass(frozen=True)
+class GoalSuggestion:
+    """A proposed goal: ``value`` after ``weeks`` at ``rate`` units/week; ``method`` is one of
+    the model's GOAL_METHODS. ``value`` is exact (DOMAIN.md: 51.6); see :meth:`value_for`."""
+
+    value: float
+    rate: float | None
+    weeks: float | None
+    method: str
+    statement: str
+
+    def value_for(self, measure: Measure) -> float:
+        """The value rounded to the measure's decimals and clamped to its scale."""
+        v = round(self.value, measure.decimals)
+        return float(min(max(v, measure.min), measure.max))
+
+
+def goal_from_rate(
+    baseline: float,
+    rate: float,
+    weeks: float,
+    *,
+    name: str = "the student",
+    measure: Measure | str = "ORF",
+    method: str = "roi",
+) -> GoalSuggestion:
+    """goal = baseline + ROI × weeks (DOMAIN.md: 34 + 2.2 × 8 = 51.6; IRIS Center)."""
+    if weeks <= 0:
+        raise ValueError(f"weeks to the goal must be positive, got {fmt_number(weeks)}")
+    value = baseline + rate * weeks
+    return GoalSuggestion(value, rate, weeks, method, goal_statement(name, measure, value, weeks))
+
+
+def goal_from_growth(
+    baseline: float,
+    weeks: float,
+    grade: int | str,
+    ambitious: bool = False,
+    *,
+    name: str = "the student",
+    measure: Measure | str = "ORF",
+) -> GoalSuggestion:
+    """ORF goal from Fuchs et al. (1993) weekly growth: baseline + rate × weeks."""
+    rate = fuchs_growth(grade, ambitious)
+    method = "norms-ambitious" if ambitious else "norms-realistic"
+    return goal_from_rate(baseline, rate, weeks, name=name, measure=measure, method=method)
+
+
+def goal_from_multiplier(
+    baseline: float,
+    typical_rate: float,
+    multiplier: float,
+    weeks: float,
+    *,
+    name: str = "the student",
+    measure: Measure | str = "ORF",
+) -> GoalSuggestion:
+    """Ambitious goal: typical growth × multiplier (DOMAIN.md: 1.1 doubled = 2.2/week; NCII)."""
+    return goal_from_rate(
+        baseline, typical_rate * multiplier, weeks, name=name, measure=measure, method="roi"
+    )
+
+
+def goal_from_benchmark(
+    target: float,
+    *,
+    baseline: float | None = None,
+    weeks: float | None = None,
+    name: str = "the student",
+    measure: Measure | str = "ORF",
+) -> GoalSuggestion:
+    """Goal = the benchmark (end-of-year) target (DOMAIN.md; aimsweb). With a baseline and
+    weeks the needed rate is reported too."""
+    rate = None
+    if baseline is not None and weeks is not None:
+        rate = needed_roi(baseline, target, weeks)
+    if weeks is not None:
+        statement = goal_statement(name, measure, target, weeks)
+    else:
+        statement = goal_statement(name, measure, target, 1).replace(
+            "In 1 week, ", "By the goal date, "
+        )
+    return GoalSuggestion(target, rate, weeks, "benchmark", statement)
+
+
+SIGNIFICANT_GAP = 2.0
+
+
+def gap(benchmark: float, current: float) -> float:
+    """Gap = benchmark ÷ current score; above 2.0 is significant in the elementary grades
+    (DOMAIN.md gap analysis)."""
+    if current <= 0:
+        raise ValueError(f"gap analysis needs a current score above 0, got {fmt_number(current)}")
+    return benchmark / current
+
+
+def is_significant_gap(benchmark: float, current: float) -> bool:
+    """True when :func:`gap` exceeds :data:`SIGNIFICANT_GAP` (DOMAIN.md)."""
+    return gap(benchmark, current) > SIGNIFICANT_GAP
+
+
+def weeks_to_goal(goal: float, current: float, roi: float) -> float | None:
+    """Weeks to reach ``goal`` at the current ROI = (goal − current) / ROI (DOMAIN.md gap
+    analysis). ``None`` when ROI ≤ 0 (never at this rate); 0 when already there."""
+    if roi <= 0:
+        return None
+    return max(0.0, (goal - current) / roi)
+
+
+# --------------------------------------------------------------------------- behaviour
+def cico_flag(values: Sequence[float], goal: float = 80, k: int = 3, m: int = 5) -> bool:
+    """Check-In/Check-Out: at least ``k`` of the last ``m`` daily point percentages below the
+    goal = questionable response (DOMAIN.md behaviour: "3 of the last 5 days below goal").
+    ``values`` are in date order; with fewer than ``m`` days the available ones are used."""
+    recent = list(values)[-m:]
+    return sum(1 for v in recent if v < goal) >= k
+
+
+def pnd(
+    baseline_values: Sequence[float],
+    intervention_values: Sequence[float],
+    higher_is_better: bool = True,
+) -> float:
+    """Percent of non-overlapping data, 0–100: share of intervention-phase points above the
+    highest baseline point (below the lowest for lower-is-better) (DOMAIN.md behaviour)."""
+    if not baseline_values or not intervention_values:
+        raise InsufficientDataError("PND needs baseline and intervention scores")
+    if higher_is_better:
+        edge = max(baseline_values)
+        hits = sum(1 for v in intervention_values if v > edge)
+    else:
+        edge = min(baseline_values)
+        hits = sum(1 for v in intervention_values if v < edge)
+    return 100.0 * hits / len(intervention_values)
