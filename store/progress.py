@@ -472,8 +472,8 @@ def _trend_rule(
     """aimsweb's ROI comparison, plus DOMAIN.md's caveat: a trend about parallel to the aim line
     but well below it is not "continue". "Well below" = to reach the goal by the goal date from
     where the trend is now, the student would need an ROI more than ``tolerance`` faster than
-    the current one (once the goal date has passed: the trend ends more than ``tolerance`` short
-    of the goal). A steeper trend that is still below the aim line is "catching up", not a
+    the current one (once the goal date has passed: the trend ends more than ``tolerance`` below
+    the extended aim line). A steeper trend that is still below the aim line is "catching up", not a
     reason to raise the goal."""
     actual, needed, tol = fitted.slope, aim.slope, rule.tolerance
     diff = sign * (actual - needed)
@@ -506,8 +506,8 @@ def _trend_rule(
     if weeks_left > 0:
         catch_up = (aim.goal_value - now) / weeks_left
         well_below = sign * (catch_up - actual) > tol + _EPS
-    else:
-        well_below = sign * (aim.goal_value - now) > tol + _EPS
+    else:  # past the goal date: the aim line continues; compare with where it is now
+        well_below = sign * (on_line - now) > tol + _EPS
     if well_below:
         return (
             "change",
