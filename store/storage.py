@@ -1,0 +1,263 @@
+"""Crash-safe TinyDB storage and the single-writer lock of a data folder.
+
+Every write goes to a temporary file in the same folder, is flushed and fsynced, then
+``os.replace``-d over the old file, and the folder itself is fsynced: after a crash a file is
+either the old version or the new one, never a mix. Files are created 0600 and folders 0700
+regardless of the umask. Because a file is never changed in place, a hard link to it is a
+true snapshot (the daily backups rely on this).
+
+The parsed document is kept in memory, so TinyDB's read-before-every-write costs nothing.
+A file that cannot be parsed raises :class:`CorruptFileError` and is never written over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import filelock
+from tinydb.storages import Storage
+
+from store.errors import CorruptFileError, StoreError, StoreLockedError
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+TEMP_SUFFIX = ".tmp"
+
+
+# --------------------------------------------------------------------------- file primitives
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (a rename, a new file) durable."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def make_private_dir(path: Path, *, stop_at: Path | None = None) -> None:
+    """Create ``path`` (and missing parents up to ``stop_at``) with mode 0700; fsync the
+    parent of every folder created so the new entry survives a crash."""
+    path = Path(path)
+    if path.is_dir():
+        return
+    if stop_at is not None and path.parent != path and path != stop_at:
+        make_private_dir(path.parent, stop_at=stop_at)
+    elif not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=DIR_MODE)
+    os.chmod(path, DIR_MODE)
+    fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically and durably (temp file, fsync, replace, fsync dir)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        try:
+            os.fchmod(fd, FILE_MODE)
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=False
+)
+
+
+def dumps(data: Any) -> bytes:
+    """The on-disk JSON form: compact, UTF-8, keys in insertion order, no NaN/Infinity."""
+    return _ENCODER.encode(data).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- storage
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that writes atomically and durably and caches the parsed file.
+
+    ``root`` is the folder up to which missing parent folders are created (0700) on the first
+    write. ``describe_backup(path)`` returns the newest backup of ``path`` (or None), for the
+    corrupt-file message. With ``readonly=True`` every write raises :class:`StoreError`.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        root: Path | None = None,
+        readonly: bool = False,
+        describe_backup: Callable[[Path], Path | None] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.root = root
+        self.readonly = readonly
+        self._describe_backup = describe_backup
+        self._data: dict[str, Any] | None = None
+        self._loaded = False  # True once the file's current state is known (read or absent)
+        # id(doc) -> (doc, its JSON): a save re-encodes only the documents that changed.
+        # Sound because documents are never mutated in place once written (Store._put
+        # replaces a changed document with a new dict); the tuple keeps ``doc`` alive so its
+        # id cannot be reused.
+        self._fragments: dict[int, tuple[dict[str, Any], bytes]] = {}
+        self.deferred = False  # batch mode: keep writes in memory until flush()
+        self.dirty = False
+        self.writes = 0
+
+    def read(self) -> dict[str, Any] | None:
+        if not self._loaded:
+            self._load()
+        return self._data
+
+    def _load(self) -> None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            self._data, self._loaded = None, True
+            return
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+                raise ValueError("the top level is not a set of tables")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise self._corrupt(exc) from None
+        self._data, self._loaded = data, True
+
+    def _corrupt(self, exc: Exception) -> CorruptFileError:
+        backup = self._describe_backup(self.path) if self._describe_backup else None
+        where = (
+            f"The newest backup of it is {backup}; with intervene closed, copy it over the "
+            "damaged file to restore it."
+            if backup
+            else "No backup holds an undamaged copy of it."
+        )
+        reason = str(exc) if str(exc) else type(exc).__name__
+        return CorruptFileError(
+            f"{self.path} cannot be read ({reason}). It was left untouched. {where}",
+            path=str(self.path),
+            backup=str(backup) if backup else None,
+        )
+
+    def write(self, data: dict[str, Any]) -> None:
+        if self.readonly:
+            raise StoreError(f"{self.path} is open read-only; nothing was saved")
+        if not self._loaded:
+            # Never write a file whose current contents we have not parsed (it may be corrupt).
+            self._load()
+        if self.deferred:
+            self._data, self.dirty = data, True
+            return
+        self._write_now(data)
+
+    def flush(self) -> None:
+        """Write what a batch left in memory (no-op when nothing is pending)."""
+        if self.dirty and self._data is not None:
+            self._write_now(self._data)
+
+    def _write_now(self, data: dict[str, Any]) -> None:
+        try:
+            if not self.path.parent.is_dir():
+                make_private_dir(self.path.parent, stop_at=self.root)
+            atomic_write_bytes(self.path, self._encode(data))
+        except BaseException:
+            # TinyDB mutated our cached dict before calling write: forget it, re-read the file.
+            self._data, self._loaded, self.dirty = None, False, False
+            self._fragments = {}
+            raise
+        self._data, self.dirty = data, False
+        self.writes += 1
+
+    def _encode(self, data: dict[str, Any]) -> bytes:
+        """``dumps(data)``, reusing the cached JSON of documents that did not change."""
+        cache = self._fragments
+        fresh: dict[int, tuple[dict[str, Any], bytes]] = {}
+        tables = []
+        for name, table in data.items():
+            items = []
+            for key, doc in table.items():
+                hit = cache.get(id(doc))
+                fragment = hit[1] if hit is not None and hit[0] is doc else dumps(doc)
+                fresh[id(doc)] = (doc, fragment)
+                encoded_key = b'"%s"' % key.encode() if key.isdigit() else dumps(key)
+                items.append(encoded_key + b":" + fragment)
+            tables.append(dumps(name) + b":{" + b",".join(items) + b"}")
+        self._fragments = fresh
+        return b"{" + b",".join(tables) + b"}"
+
+    def forget(self) -> None:
+        """Drop the cached contents; the next read parses the file again."""
+        self._data, self._loaded, self._fragments = None, False, {}
+
+    def close(self) -> None:
+        """Nothing to flush: every write is already on disk. Never rewrites the file."""
+
+
+# --------------------------------------------------------------------------- lock
+class WriterLock:
+    """One writer per data folder: an exclusive lock on ``<data_dir>/.lock`` holding the pid."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = Path(data_dir) / ".lock"
+        self._lock = filelock.FileLock(
+            self.path,
+            timeout=0,
+            mode=FILE_MODE,
+            thread_local=False,
+            on_acquired=self._write_pid,
+        )
+
+    @staticmethod
+    def _write_pid(fd: int) -> None:
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        os.fsync(fd)
+
+    def acquire(self) -> None:
+        try:
+            self._lock.acquire(timeout=0)
+        except filelock.Timeout:
+            raise StoreLockedError(self._locked_message()) from None
+        with contextlib.suppress(OSError):
+            os.chmod(self.path, FILE_MODE)
+
+    def _locked_message(self) -> str:
+        try:
+            pid = self.path.read_text().strip()
+        except OSError:
+            pid = ""
+        mine = pid == str(os.getpid())
+        who = (
+            "elsewhere in this program"
+            if mine
+            else (
+                f"in another intervene window (pid {pid})" if pid else "in another intervene window"
+            )
+        )
+        return (
+            f"The data in {self.path.parent} is already open {who}. Close it there first, "
+            "or open this one read-only."
+        )
+
+    def release(self) -> None:
+        if self._lock.is_locked:
+            self._lock.release(force=True)
+
+    @property
+    def held(self) -> bool:
+        return bool(self._lock.is_locked)

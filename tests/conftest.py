@@ -1,0 +1,59 @@
+"""Shared fixtures: a Store on a temp folder with a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from store.db import Store
+
+NOW = datetime(2026, 11, 25, 10, 0)
+
+
+class FakeClock:
+    """A clock the test moves by hand; ``clock()`` returns the current fake time."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def store(data_dir: Path, clock: FakeClock) -> Iterator[Store]:
+    s = Store.open(data_dir, clock=clock)
+    yield s
+    s.close()
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (except the lock) as {relative path: bytes}."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+@pytest.fixture
+def tree() -> Callable[[Path], dict[str, bytes]]:
+    """``tree(folder)`` → {relative path: bytes} of every data file, for byte-identity checks."""
+    return read_tree

@@ -1,0 +1,35 @@
+"""Read what a user sees: the app's screen as plain text lines (from Textual's SVG export)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+
+from textual.app import App
+
+_TEXT = re.compile(
+    r'<text class="[^"]*-r\d+" x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>([^<]*)</text>'
+)
+CELL = 12.2  # width of one terminal cell in Textual's SVG export
+
+
+def screen_lines(app: App) -> list[str]:
+    """Each terminal row as text (cells placed by their x position)."""
+    svg = app.export_screenshot()
+    rows: dict[float, dict[int, str]] = defaultdict(dict)
+    for x, y, _length, text in _TEXT.findall(svg):
+        col = round(float(x) / CELL) - 1
+        chars = html.unescape(text).replace("\xa0", " ")
+        for i, ch in enumerate(chars):
+            rows[float(y)][col + i] = ch
+    out = []
+    for y in sorted(rows):
+        cells = rows[y]
+        width = max(cells) + 1
+        out.append("".join(cells.get(i, " ") for i in range(width)).rstrip())
+    return out
+
+
+def screen_text(app: App) -> str:
+    return "\n".join(screen_lines(app))

@@ -1,0 +1,152 @@
+"""The ``intervene`` command: opens the app, builds the demo, says where data lives.
+
+Exit codes: 0 ok, 1 a user error (one clear line on stderr, no traceback), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from store.errors import StoreError
+
+Clock = Callable[[], datetime]
+
+
+DEMO_MARKER = "DEMO-CASELOAD.txt"
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line, exit code 1."""
+
+
+def _version() -> str:
+    try:
+        return version("intervene")
+    except PackageNotFoundError:  # running from a source tree without install
+        return "0+unknown"
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="data folder (default: $INTERVENE_DATA_DIR or your user data folder)",
+    )
+    common.add_argument(
+        "--date", type=_date_arg, metavar="YYYY-MM-DD", help="open another day than today"
+    )
+    parser = argparse.ArgumentParser(
+        prog="intervene",
+        description="Today's intervention groups, rapid score entry and progress trends.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"intervene {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="build a fresh demo caseload in its own folder and open the app on it",
+        description="Build a fresh demo caseload (never mixed with your real data) and open it.",
+    )
+    demo.add_argument("--no-open", action="store_true", help="build the demo, don't open the app")
+    sub.add_parser(
+        "paths", parents=[common], help="show where data and backups live", description=None
+    )
+    return parser
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    from store.paths import default_data_dir
+
+    return Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+
+
+def _demo_dir(args: argparse.Namespace) -> Path:
+    from store.paths import demo_data_dir
+
+    return Path(args.data_dir).expanduser() if args.data_dir else demo_data_dir()
+
+
+def cmd_paths(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    from store.paths import backups_dir, demo_data_dir
+
+    data = _data_dir(args)
+    out(f"data:    {data}")
+    out(f"backups: {backups_dir(data)}")
+    out(f"demo:    {demo_data_dir()}")
+    return 0
+
+
+def build_demo_folder(folder: Path, today: date) -> None:
+    """Wipe ``folder`` if it holds only a demo (or nothing), then build a fresh demo there."""
+    from store.db import Store
+    from store.demo import build_demo
+
+    if folder.exists() and any(folder.iterdir()):
+        if not (folder / DEMO_MARKER).exists():
+            raise UserError(
+                f"{folder} holds data that is not a demo; choose an empty folder for the demo"
+            )
+        shutil.rmtree(folder)
+    with Store.open(folder) as store:
+        build_demo(store, today)
+    (folder / DEMO_MARKER).write_text("This folder holds the intervene demo caseload.\n")
+    (folder / DEMO_MARKER).chmod(0o600)
+
+
+def run_app(data_dir: Path, clock: Clock, start_date: date | None, *, is_demo: bool) -> int:
+    from store.db import Store
+    from store.paths import demo_data_dir
+    from tui.app import InterventionApp
+    from tui.config import AppConfig
+
+    store = Store.open(data_dir, clock=clock)
+    config = AppConfig(demo_dir=demo_data_dir(), is_demo=is_demo)
+    app = InterventionApp(store, clock, config, start_date=start_date)
+    try:
+        app.run()
+    finally:
+        app.store.close()
+        store.close()
+    return app.return_code or 0
+
+
+def main(argv: Sequence[str] | None = None, *, clock: Clock = datetime.now) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "paths":
+            return cmd_paths(args, print)
+        if args.command == "demo":
+            folder = _demo_dir(args)
+            today = args.date or clock().date()
+            build_demo_folder(folder, today)
+            if args.no_open:
+                print(f"demo caseload built in {folder}")
+                return 0
+            return run_app(folder, clock, args.date, is_demo=True)
+        return run_app(_data_dir(args), clock, args.date, is_demo=False)
+    except (UserError, StoreError) as exc:
+        print(f"intervene: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""``intervene report``: the student report, the meeting packet and the family letter from
+the command line.
+
+    intervene report student STUDENT [--format md|html|text] [--out PATH] [--date D]
+    intervene report packet [--format ...] [--out PATH] [--date D]
+    intervene report letter STUDENT [--format ...] [--out PATH] [--date D]
+
+STUDENT is a student id or a unique beginning of a name (given, family or full name,
+case-insensitive). Without ``--out`` a text report goes to stdout and md/html go to
+``./<kind>-<student>-<date>.<ext>``; files are written readable by the user only (0600).
+Every report is recorded in the data folder's export log. Exit codes: 0 ok, 1 a user error
+(one line on stderr), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TextIO
+
+from store.errors import StoreError
+from store.model import Student
+from tui.reports import FORMATS, ReportError, build_document, log_report, render, write_private
+
+Clock = Callable[[], datetime]
+FORMAT_OF_SUFFIX = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "text"}
+EXTENSION = {"md": "md", "html": "html", "text": "txt"}
+
+
+class ReportUsageError(Exception):
+    """A mistake the user can fix (unknown or ambiguous student, bad path); exit code 1."""
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _shared_options(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: an option left out here never overwrites one given earlier on the line.
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="data folder (default: $INTERVENE_DATA_DIR or your user data folder)",
+    )
+    parser.add_argument(
+        "--date",
+        type=_date_arg,
+        metavar="YYYY-MM-DD",
+        default=argparse.SUPPRESS,
+        help="report as of this day (default: today)",
+    )
+
+
+def add_report_command(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+    """Add ``report {student,packet,letter}`` to the ``intervene`` subcommands."""
+    report = sub.add_parser(
+        "report",
+        help="write a student report, the meeting packet or a family letter",
+        description="Write a progress report (md, html or text) from your data.",
+    )
+    _shared_options(report)
+    kinds = report.add_subparsers(dest="report_kind", metavar="KIND", required=True)
+    helps = {
+        "student": "one student's progress: charts, goals, scores, decisions, attendance",
+        "packet": "meeting packet: caseload table, then a page per student needing a decision",
+        "letter": "a plain-language letter to a student's family",
+    }
+    for kind, text in helps.items():
+        p = kinds.add_parser(kind, help=text, description=text[0].upper() + text[1:] + ".")
+        if kind != "packet":
+            p.add_argument("student", metavar="STUDENT", help="student id or start of a name")
+        p.add_argument(
+            "--format",
+            "-f",
+            choices=FORMATS,
+            default=None,
+            help="md, html or text (default: from --out's extension, else text)",
+        )
+        p.add_argument(
+            "--out",
+            "-o",
+            type=Path,
+            metavar="PATH",
+            default=None,
+            help="file to write (default: stdout for text, ./<kind>-<student>-<date>.<ext>)",
+        )
+        _shared_options(p)
+    return report
+
+
+# --------------------------------------------------------------------------- helpers
+def find_student(students: list[Student], text: str) -> Student:
+    """The student whose id is ``text``, or whose given, family or full name starts with it
+    (case-insensitive). None or several → ReportUsageError naming the candidates."""
+    key = text.strip()
+    for s in students:
+        if s.id == key:
+            return s
+    folded = key.casefold()
+    if not folded:
+        raise ReportUsageError("give a student id or the start of a name")
+    matches = [
+        s
+        for s in students
+        if any(n.casefold().startswith(folded) for n in (s.name, s.given_name, s.family_name) if n)
+    ]
+    exact = [s for s in matches if s.name.casefold() == folded]
+    if len(exact) == 1:
+        return exact[0]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise ReportUsageError(f"no student matches {key!r} (use an id or the start of a name)")
+    names = ", ".join(f"{s.name} ({s.id})" for s in matches[:6])
+    more = f" and {len(matches) - 6} more" if len(matches) > 6 else ""
+    raise ReportUsageError(
+        f"{key!r} matches {len(matches)} students: {names}{more}; be more specific"
+    )
+
+
+def slug(text: str) -> str:
+    """ASCII, lowercase, hyphens: 'Zoë O'Neil' → 'zoe-o-neil'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def default_path(kind: str, fmt: str, today: date, student: Student | None) -> Path:
+    """``./<kind>-<student>-<date>.<ext>`` (the packet has no student part)."""
+    who = f"-{slug(student.name) or slug(student.id) or 'student'}" if student else ""
+    return Path.cwd() / f"{kind}{who}-{today.isoformat()}.{EXTENSION[fmt]}"
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return args.format
+    out = args.out
+    if out is not None:
+        return FORMAT_OF_SUFFIX.get(Path(out).suffix.lower(), "text")
+    return "text"
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    from store.paths import default_data_dir
+
+    given = getattr(args, "data_dir", None)
+    return Path(given).expanduser() if given else default_data_dir()
+
+
+# --------------------------------------------------------------------------- command
+def run_report(
+    args: argparse.Namespace,
+    *,
+    clock: Clock = datetime.now,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run ``intervene report ...`` from parsed arguments; returns the exit code."""
+    from store.db import Store
+
+    out_stream = stdout or sys.stdout
+    err_stream = stderr or sys.stderr
+    kind: str = args.report_kind
+    fmt = _format(args)
+    today = getattr(args, "date", None) or clock().date()
+    try:
+        with Store.open(_data_dir(args), clock=clock) as store:
+            student = None
+            if kind != "packet":
+                student = find_student(store.students(include_archived=True), args.student)
+            doc = build_document(
+                kind, store, today=today, student_id=student.id if student else None
+            )
+            text = render(doc, fmt)
+            if args.out is None and fmt == "text":
+                out_stream.write(text)
+                out_stream.flush()
+                log_report(store, kind, "<stdout>", doc.students)
+                return 0
+            path = (
+                Path(args.out).expanduser() if args.out else default_path(kind, fmt, today, student)
+            )
+            if path.is_dir():
+                path = path / default_path(kind, fmt, today, student).name
+            write_private(path, text)
+            log_report(store, kind, path.absolute(), doc.students)
+            print(f"wrote {path}", file=out_stream)
+            return 0
+    except (ReportUsageError, ReportError, StoreError) as exc:
+        print(f"intervene: {exc}", file=err_stream)
+        return 1
+    except OSError as exc:
+        print(f"intervene: cannot write the report: {exc}", file=err_stream)
+        return 1

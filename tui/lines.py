@@ -1,0 +1,197 @@
+"""What the screens show about one student on one measure, computed from the store.
+
+A thin layer between the store/progress engine and the widgets: it reads through the Store's
+public API (never TinyDB) and the pure functions of ``store.progress`` / ``store.caseload``,
+and returns plain values the widgets render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from rich.text import Text
+
+from store.caseload import CaseloadRow, caseload_summary
+from store.db import Store
+from store.model import Goal, Group, Measure, Score, Student
+from store.progress import AimLine
+from tui.config import AppConfig
+from tui.widgets.sparkline import monday, progress_sparkline
+
+STATUS_STYLE = {
+    "on track": "green",
+    "above": "bold green",
+    "below": "bold red",
+    "insufficient data": "",
+    "no data": "dim",
+    "no goal": "dim",
+}
+ACTION_KINDS = ("change", "raise-goal", "low-dosage")
+
+
+@dataclass
+class MeasureLine:
+    """One student × one measure: scores, goal, status and decision, ready to draw."""
+
+    student: Student
+    measure: Measure
+    scores: list[Score]
+    goal: Goal | None
+    status: str  # on track | above | below | no data
+    decision_kind: str | None = None
+    decision_reason: str = ""
+    probe_due: bool = False
+    scale_hi: float = 0.0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def last(self) -> Score | None:
+        return self.scores[-1] if self.scores else None
+
+    @property
+    def points(self) -> list[tuple[date, float]]:
+        return [(s.date, s.value) for s in self.scores]
+
+    @property
+    def needs_action(self) -> bool:
+        return self.decision_kind in ACTION_KINDS
+
+    def sparkline(self, end: date, weeks: int) -> Text:
+        aim = AimLine.from_goal(self.goal).value_at if self.goal else None
+        return progress_sparkline(
+            self.points,
+            end=end,
+            weeks=weeks,
+            lo=min(0.0, self.measure.min) if self.measure.min >= 0 else self.measure.min,
+            hi=self.scale_hi,
+            aim=aim,
+            higher_is_better=self.measure.higher_is_better,
+        )
+
+    def status_text(self) -> Text:
+        return Text(self.status, style=STATUS_STYLE.get(self.status, ""))
+
+    def last_text(self) -> Text:
+        last = self.last
+        if last is None:
+            return Text("–", style="dim")
+        text = Text(self.measure.format(last.value))
+        if last.errors is not None and last.accuracy is not None:
+            text.append(f" ({last.accuracy:.0%})", style="dim")
+        text.append(f" {last.date:%b %d}", style="dim")
+        return text
+
+
+def probe_due(last: date | None, day: date, every_weeks: int) -> bool:
+    """Due when the latest score is from before this probe window (``every_weeks`` weeks,
+    Monday-based): weekly probes are due every week until one is entered."""
+    if last is None:
+        return True
+    return monday(last) <= monday(day) - timedelta(weeks=every_weeks)
+
+
+def status_words(row: CaseloadRow) -> str:
+    """The marker shown beside a sparkline: on track / above / below, or why there is none."""
+    if not row.progress.points:
+        return "no data"
+    if row.goal is None:
+        return "no goal"
+    if row.decision.status != "insufficient":
+        return row.status
+    # Too few points for a decision: say where the latest score sits against the aim line.
+    aim = row.progress.aim
+    last_day, last_value = row.progress.points[-1]
+    if aim is None:
+        return "no goal"
+    target = aim.value_at(last_day)
+    better = last_value >= target if row.measure.higher_is_better else last_value <= target
+    return "on track" if better else "below"
+
+
+def line_from_row(
+    row: CaseloadRow, scores: list[Score], day: date, every_weeks: int
+) -> MeasureLine:
+    before_today = [s for s in scores if s.date < day]
+    last_probe = before_today[-1].date if before_today else None
+    due = probe_due(last_probe, day, every_weeks) and not any(s.date == day for s in scores)
+    top = [s.value for s in scores] + ([row.goal.goal_value] if row.goal else [])
+    return MeasureLine(
+        student=row.student,
+        measure=row.measure,
+        scores=scores,
+        goal=row.goal,
+        status=status_words(row),
+        decision_kind=row.decision.kind,
+        decision_reason=row.decision.reason,
+        probe_due=due,
+        scale_hi=max(top + [row.measure.min + 1]),
+        extra={"row": row},
+    )
+
+
+def student_rows(
+    store: Store, student: Student, day: date, config: AppConfig
+) -> tuple[dict[str, CaseloadRow], dict[str, list[Score]]]:
+    """The caseload rows (one per measure) of one student as of ``day``, and their scores.
+
+    Uses :func:`store.caseload.caseload_summary` on this student's records only, so the
+    decision (including low dosage) is the very one the caseload review shows."""
+    scores = store.scores(student.id, until=day)
+    groups = store.groups(include_inactive=True)
+    mine = [g for g in groups if any(m.student_id == student.id for m in g.memberships)]
+    sessions = [s for g in mine for s in store.sessions(g.id, until=day)]
+    rows = caseload_summary(
+        [student],
+        mine,
+        store.measures(include_inactive=True),
+        store.goals(student.id),
+        scores,
+        store.phase_changes(student.id),
+        sessions,
+        store.calendar(),
+        day,
+        config.decision,
+    )
+    by_measure: dict[str, list[Score]] = {}
+    for s in scores:
+        by_measure.setdefault(s.measure, []).append(s)
+    return {r.measure.code: r for r in rows}, by_measure
+
+
+def measure_line(
+    store: Store,
+    student: Student,
+    measure: Measure,
+    day: date,
+    config: AppConfig,
+    *,
+    every_weeks: int = 1,
+) -> MeasureLine:
+    """The line for ``student`` on ``measure`` as of ``day`` (later scores ignored)."""
+    rows, scores = student_rows(store, student, day, config)
+    row = rows.get(measure.code)
+    mine = scores.get(measure.code, [])
+    if row is None:  # a measure the student's groups don't probe and that has no data yet
+        return MeasureLine(student, measure, mine, store.goal(student.id, measure.code), "no data")
+    return line_from_row(row, mine, day, every_weeks)
+
+
+def group_lines(store: Store, group: Group, day: date, config: AppConfig) -> list[MeasureLine]:
+    """Every (member on ``day``, measure the group probes) line, members by family name."""
+    members = [store.student(sid) for sid in group.members_on(day)]
+    members.sort(key=lambda s: s.sort_key)
+    lines = []
+    for student in members:
+        rows, scores = student_rows(store, student, day, config)
+        for code in group.measures:
+            row = rows.get(code)
+            mine = scores.get(code, [])
+            if row is None:
+                measure = store.measure(code)
+                lines.append(
+                    MeasureLine(student, measure, mine, store.goal(student.id, code), "no data")
+                )
+            else:
+                lines.append(line_from_row(row, mine, day, group.probe_every_weeks))
+    return lines

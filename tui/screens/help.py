@@ -1,0 +1,70 @@
+"""`?`: the keys and the day's workflow in a few lines."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# intervene — keys
+
+**Today**
+
+| key | does |
+|---|---|
+| ↑ ↓ / j k | move in the focused list |
+| Tab | next pane (groups → students → needs attention) |
+| Enter | on a group: enter its scores · on a student or attention line: open the student |
+| ← → | previous / next school day |
+| t | back to today |
+| ctrl+p | command palette (this screen's actions) |
+| ? | this help |
+| q / ctrl+q | quit — every save is already on disk |
+
+**Score entry**
+
+| type | does |
+|---|---|
+| `62` Enter | save 62 and move to the next row |
+| `62/3` Enter | 62 with 3 errors (ORF, NWF, LNF: accuracy shown) |
+| `a` | mark the student absent and move on |
+| Enter on an empty row | skip it |
+| ↑ ↓ | move between rows (what you typed is kept) |
+| ctrl+z | undo the last save |
+| ctrl+l | open the session log now |
+| Esc | back to Today (asks first if something typed is not saved) |
+
+After the last row the **session log** opens: minutes delivered (the scheduled length is
+filled in), lesson/unit and a note. Enter accepts and marks the group *done ✓*.
+
+A score that is outside the measure's range, not a number, or dated in the future is not
+saved: the message says why and what you typed stays so you can fix it.
+
+Press Esc or ? to close this help.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="help.close", tooltip="Close help"),
+        Binding(
+            "question_mark",
+            "close",
+            "Close",
+            id="help.close2",
+            key_display="?",
+            show=False,
+            tooltip="Close help",
+        ),
+        Binding("q", "close", "Close", id="help.close3", show=False, tooltip="Close help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Markdown(HELP)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

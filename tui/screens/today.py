@@ -1,0 +1,430 @@
+"""The Today screen: the day's groups, the selected group's students, what needs attention."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from store import schedule
+from store.model import Group, Session
+from tui.lines import MeasureLine, group_lines
+
+
+@dataclass
+class DayRow:
+    """One group meeting on the viewed day, with its status word."""
+
+    meeting: schedule.Meeting
+    session: Session | None
+    status: str
+
+    @property
+    def group(self) -> Group:
+        return self.meeting.group
+
+
+STATUS_STYLE = {
+    "done ✓": "green",
+    "now ●": "bold reverse",
+    "next": "bold",
+    "later": "",
+    "cancelled": "dim strike",
+    "not logged": "yellow",
+}
+
+
+def group_status(
+    meeting: schedule.Meeting, session: Session | None, now: datetime, next_start: datetime | None
+) -> str:
+    """done ✓ / now ● / next / later / cancelled / not logged, for ``meeting`` as of ``now``."""
+    if session is not None:
+        return "cancelled" if session.status == "cancelled" else "done ✓"
+    if meeting.end <= now:
+        return "not logged"
+    if meeting.start <= now:
+        return "now ●"
+    if next_start is not None and meeting.start == next_start:
+        return "next"
+    return "later"
+
+
+def _in_words(delta: timedelta) -> str:
+    minutes = max(0, round(delta.total_seconds() / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def moment_text(
+    day: date,
+    now: datetime,
+    rows: list[DayRow],
+    next_meeting: schedule.Meeting | None,
+    no_school_label: str | None,
+) -> str:
+    """The header's phrase: 'Now: Math Facts B · ends 10:15', 'Next: Reading A in 7 min'…"""
+    if day != now.date():
+        when = "past day" if day < now.date() else "coming day"
+        return f"Viewing a {when} — press t for today"
+    if not rows:
+        reason = f"No school today ({no_school_label})" if no_school_label else "No groups today"
+        if next_meeting is None:
+            return reason
+        return f"{reason} — next: {next_meeting.start:%a} {next_meeting.start:%-H:%M}"
+    current = [
+        r for r in rows if r.meeting.start <= now < r.meeting.end and r.status != "cancelled"
+    ]
+    if current:
+        m = current[0].meeting
+        return f"Now: {m.group.name} · ends {m.end:%-H:%M}"
+    upcoming = [r for r in rows if r.meeting.start > now and r.status != "cancelled"]
+    if upcoming:
+        m = upcoming[0].meeting
+        return f"Next: {m.group.name} in {_in_words(m.start - now)}"
+    return "No more groups today"
+
+
+class DayBar(Static):
+    """Date, live clock and the moment in the day."""
+
+
+class TodayScreen(Screen[None]):
+    """The app's home."""
+
+    BINDINGS = [
+        Binding(
+            "enter",
+            "enter_scores",
+            "Enter scores",
+            id="today.enter",
+            tooltip="Enter scores for the selected group",
+        ),
+        Binding("j", "cursor(1)", "Down", id="today.down", show=False, tooltip="Next row"),
+        Binding("k", "cursor(-1)", "Up", id="today.up", show=False, tooltip="Previous row"),
+        Binding(
+            "left",
+            "day(-1)",
+            "◀ Day",
+            id="today.prev_day",
+            tooltip="Previous school day",
+            priority=True,
+        ),
+        Binding(
+            "right",
+            "day(1)",
+            "Day ▶",
+            id="today.next_day",
+            tooltip="Next school day",
+            priority=True,
+        ),
+        Binding("t", "go_today", "Today", id="today.today", tooltip="Back to today"),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            id="today.help",
+            key_display="?",
+            tooltip="Keys and how to",
+        ),
+        Binding(
+            "q", "app.quit", "Quit", id="today.quit", tooltip="Quit (every save is already on disk)"
+        ),
+    ]
+
+    class AttentionReady(Message):
+        def __init__(self, day: date, lines: list[MeasureLine]) -> None:
+            super().__init__()
+            self.day = day
+            self.lines = lines
+
+    def __init__(self, start_date: date | None = None) -> None:
+        super().__init__()
+        self.day: date = start_date or self.app_today()
+        self.rows: list[DayRow] = []
+        self.lines: list[MeasureLine] = []
+        self.attention: list[MeasureLine] = []
+
+    # ------------------------------------------------------------------ helpers
+    def app_today(self) -> date:
+        return self.app.clock().date()  # type: ignore[attr-defined]
+
+    @property
+    def store(self):  # noqa: ANN201 - the app's Store
+        return self.app.store  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield DayBar(id="day-bar")
+        with Vertical(id="today-body"):
+            yield Static("Groups", classes="pane-title", id="groups-title")
+            yield DataTable(id="groups", cursor_type="row", zebra_stripes=True)
+            yield Static("Students", classes="pane-title", id="students-title")
+            yield DataTable(id="students", cursor_type="row")
+            yield Static("Needs attention", classes="pane-title", id="attention-title")
+            yield OptionList(id="attention")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        groups = self.query_one("#groups", DataTable)
+        groups.add_column("Time", key="time")
+        groups.add_column("Group", key="name")
+        groups.add_column("Status", key="status")
+        groups.add_column("N", key="n")
+        groups.add_column("Where", key="where")
+        groups.add_column("Program · skill", key="program")
+        students = self.query_one("#students", DataTable)
+        students.add_column("Student", key="student")
+        students.add_column("Gr", key="grade")
+        students.add_column("Measure", key="measure")
+        students.add_column("Progress", key="spark")
+        students.add_column("Last", key="last")
+        students.add_column("Status", key="status")
+        students.add_column("", key="due")
+        self.load_day()
+        groups.focus()
+        self.set_interval(1.0, self.tick)
+
+    # ------------------------------------------------------------------ loading
+    def load_day(self, *, keep_group: str | None = None) -> None:
+        """Read the viewed day's meetings and sessions and fill the groups table."""
+        store = self.store
+        now = self.app.clock()  # type: ignore[attr-defined]
+        calendar = store.calendar()
+        all_groups = store.groups()
+        meetings = schedule.meetings_on(all_groups, calendar, self.day)
+        sessions = {m.group.id: store.session_on(m.group.id, self.day) for m in meetings}
+        upcoming = [m.start for m in meetings if m.start > now and (sessions[m.group.id] is None)]
+        next_start = min(upcoming) if upcoming else None
+        self.rows = [
+            DayRow(m, sessions[m.group.id], group_status(m, sessions[m.group.id], now, next_start))
+            for m in meetings
+        ]
+        self.no_school = calendar.no_school_label(self.day) or (
+            "weekend" if self.day.weekday() >= 5 else None
+        )
+        self.next_meeting = (
+            schedule.next_meeting(all_groups, calendar, now) if not self.rows else None
+        )
+        self.has_groups = bool(all_groups)
+        table = self.query_one("#groups", DataTable)
+        table.clear()
+        for row in self.rows:
+            g = row.group
+            program = " · ".join(p for p in (g.program, g.skill_focus) if p)
+            table.add_row(
+                f"{row.meeting.start:%-H:%M}–{row.meeting.end:%-H:%M}",
+                Text(g.name),
+                Text(row.status, style=STATUS_STYLE.get(row.status, "")),
+                str(len(g.members_on(self.day))),
+                Text(g.location),
+                Text(program, no_wrap=True, overflow="ellipsis"),
+                key=g.id,
+            )
+        self.query_one("#groups-title", Static).update(self._groups_title())
+        self.tick()
+        if self.rows:
+            target = self._initial_row(keep_group)
+            table.move_cursor(row=target)
+            self.show_group(self.rows[target].group)
+        else:
+            self.show_group(None)
+        self.load_attention()
+
+    def _initial_row(self, keep_group: str | None) -> int:
+        ids = [r.group.id for r in self.rows]
+        if keep_group in ids:
+            return ids.index(keep_group)
+        for wanted in ("now ●", "next"):
+            for i, r in enumerate(self.rows):
+                if r.status == wanted:
+                    return i
+        return 0
+
+    def _groups_title(self) -> Text:
+        title = Text("Groups", style="bold")
+        if self.rows:
+            title.append(f" · {len(self.rows)} on {self.day:%a %b %-d}", style="dim")
+        elif not self.has_groups:
+            title.append(" · none yet — groups you add will appear here", style="dim")
+        elif self.no_school:
+            title.append(f" · no school ({self.no_school})", style="dim")
+        else:
+            title.append(" · no groups meet this day", style="dim")
+        return title
+
+    def show_group(self, group: Group | None) -> None:
+        """Fill the students table for ``group`` (None: empty state)."""
+        table = self.query_one("#students", DataTable)
+        table.clear()
+        title = self.query_one("#students-title", Static)
+        self.lines = []
+        if group is None:
+            title.update(Text("Students", style="bold"))
+            return
+        self.lines = group_lines(self.store, group, self.day, self.app.config)  # type: ignore[attr-defined]
+        heading = Text("Students", style="bold")
+        heading.append(f" · {group.name}", style="bold")
+        if not self.lines:
+            heading.append(
+                " · no students in this group yet"
+                if not group.members_on(self.day)
+                else " · this group probes no measures",
+                style="dim",
+            )
+        title.update(heading)
+        weeks = self.app.config.sparkline_weeks  # type: ignore[attr-defined]
+        previous = None
+        for i, line in enumerate(self.lines):
+            first = line.student.id != previous
+            previous = line.student.id
+            table.add_row(
+                Text(line.student.name) if first else Text(""),
+                line.student.grade if first else "",
+                line.measure.code,
+                line.sparkline(self.day, weeks),
+                line.last_text(),
+                line.status_text(),
+                Text("probe due", style="bold yellow") if line.probe_due else Text(""),
+                key=f"{i}",
+            )
+
+    @work(thread=True, exclusive=True, group="attention")
+    def load_attention(self) -> None:
+        """The caseload summary is computed off the UI thread after the first paint."""
+        from tui.attention import attention_lines
+
+        day = self.day
+        lines = attention_lines(self.store, day, self.app.config)  # type: ignore[attr-defined]
+        self.post_message(self.AttentionReady(day, lines))
+
+    def on_today_screen_attention_ready(self, message: AttentionReady) -> None:
+        if message.day != self.day:
+            return
+        self.attention = message.lines
+        options = self.query_one("#attention", OptionList)
+        options.clear_options()
+        if not self.attention:
+            options.add_option(
+                Option(Text("Nothing needs attention — all on track", style="dim"), disabled=True)
+            )
+        for i, line in enumerate(self.attention):
+            options.add_option(Option(line.extra["label"], id=str(i)))  # type: ignore[arg-type]
+        title = Text("Needs attention", style="bold")
+        if self.attention:
+            title.append(f" · {len(self.attention)}", style="dim")
+        self.query_one("#attention-title", Static).update(title)
+
+    # ------------------------------------------------------------------ clock
+    def tick(self) -> None:
+        now = self.app.clock()  # type: ignore[attr-defined]
+        text = Text()
+        text.append(f"{self.day:%A %-d %B %Y}", style="bold")
+        text.append(f"  {now:%-H:%M:%S}  ", style="dim")
+        text.append(
+            moment_text(
+                self.day, now, self.rows, getattr(self, "next_meeting", None), self.no_school
+            )
+        )
+        self.query_one("#day-bar", DayBar).update(text)
+
+    # ------------------------------------------------------------------ events & actions
+    @on(DataTable.RowHighlighted, "#groups")
+    def _group_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.rows):
+            self.show_group(self.rows[event.cursor_row].group)
+
+    @on(DataTable.RowSelected, "#groups")
+    def _group_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_enter_scores()
+
+    @on(DataTable.RowSelected, "#students")
+    def _student_selected(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.lines):
+            self.open_student(self.lines[event.cursor_row])
+
+    @on(OptionList.OptionSelected, "#attention")
+    def _attention_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.open_student(self.attention[int(event.option.id)])
+
+    def open_student(self, line: MeasureLine) -> None:
+        from tui.screens.student_detail import StudentDetail
+
+        self.app.push_screen(StudentDetail(line, self.day))
+
+    def selected_row(self) -> DayRow | None:
+        table = self.query_one("#groups", DataTable)
+        if not self.rows or not (0 <= table.cursor_row < len(self.rows)):
+            return None
+        return self.rows[table.cursor_row]
+
+    def action_enter_scores(self) -> None:
+        focused = self.focused
+        if focused is not None and focused.id in ("students", "attention"):
+            return  # those panes handle Enter themselves (open the student)
+        row = self.selected_row()
+        if row is None:
+            self.notify("No group selected", severity="warning")
+            return
+        if self.day > self.app_today():
+            self.notify(
+                "That day has not happened yet — scores can't be entered for the future",
+                severity="warning",
+            )
+            return
+        from tui.screens.score_entry import ScoreEntryScreen
+
+        def done(_: object) -> None:
+            self.load_day(keep_group=row.group.id)
+
+        self.app.push_screen(ScoreEntryScreen(row.group, self.day, row.session), done)
+
+    def action_cursor(self, step: int) -> None:
+        widget = self.focused
+        if isinstance(widget, DataTable):
+            widget.move_cursor(row=widget.cursor_row + step)
+        elif isinstance(widget, OptionList):
+            widget.action_cursor_down() if step > 0 else widget.action_cursor_up()
+
+    def action_day(self, step: int) -> None:
+        calendar = self.store.calendar()
+        target = schedule.next_school_day(calendar, self.day, step)
+        if target is None:
+            self.notify("No more school days that way in this school year", severity="warning")
+            return
+        self.day = target
+        self.load_day()
+
+    def action_go_today(self) -> None:
+        self.day = self.app_today()
+        self.load_day()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Enter scores", "Enter scores for the selected group", self.action_enter_scores
+        )
+        yield SystemCommand(
+            "Previous school day", "Show the previous school day", lambda: self.action_day(-1)
+        )
+        yield SystemCommand(
+            "Next school day", "Show the next school day", lambda: self.action_day(1)
+        )
+        yield SystemCommand("Today", "Back to today", self.action_go_today)
+        yield SystemCommand("Help", "Keys and how to", self.action_help)

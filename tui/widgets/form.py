@@ -1,0 +1,135 @@
+"""A labelled-field form with the store's validation messages shown inline.
+
+Each :class:`FormField` is a label, one input widget and an error line under it. A
+:class:`Form` finds the field a :class:`store.errors.ValidationError` is about (by its
+``field`` name: ``"grade"``, ``"SIS identifier"``, ``"sis_id"``…) and shows the message
+there; a message about no known field shows at the top of the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
+
+from store.errors import ValidationError
+
+
+def _norm(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+class FormField(Vertical):
+    """One labelled field: ``label  [widget]`` with an error line underneath."""
+
+    DEFAULT_CSS = """
+    FormField { height: auto; }
+    FormField > .form-row { height: auto; }
+    FormField .form-label { width: 20; padding: 1 1 0 0; text-align: right; }
+    FormField .form-row > Input { width: 1fr; }
+    FormField .form-error { height: auto; padding: 0 0 0 20; color: $error; display: none; }
+    FormField.-invalid .form-error { display: block; }
+    FormField .form-hint { height: auto; padding: 0 0 0 20; color: $text-muted; }
+    """
+
+    def __init__(
+        self,
+        label: str,
+        widget: Widget,
+        *,
+        key: str,
+        aliases: Iterable[str] = (),
+        hint: str = "",
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id or f"field-{key}")
+        self.label = label
+        self.widget = widget
+        self.key = key
+        self.names = {_norm(key), _norm(label), *(_norm(a) for a in aliases)}
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="form-row"):
+            yield Label(Text(self.label), classes="form-label")
+            yield self.widget
+        if self.hint:
+            yield Static(Text(self.hint), classes="form-hint")
+        yield Static("", classes="form-error")
+
+    def matches(self, field_name: str) -> bool:
+        return _norm(field_name) in self.names
+
+    def set_error(self, message: str | None) -> None:
+        """Show ``message`` under the field (None clears it)."""
+        self.query_one(".form-error", Static).update(Text(message or ""))
+        self.set_class(bool(message), "-invalid")
+
+    @property
+    def error(self) -> str:
+        return (
+            str(self.query_one(".form-error", Static).render())
+            if self.has_class("-invalid")
+            else ""
+        )
+
+
+class Form(VerticalScroll):
+    """A column of :class:`FormField` s with a general error line at the top."""
+
+    DEFAULT_CSS = """
+    Form { height: auto; max-height: 100%; }
+    Form > .form-general { height: auto; color: $error; display: none; padding: 0 1; }
+    Form.-invalid > .form-general { display: block; }
+    """
+
+    def __init__(self, *fields: Widget, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(Static("", classes="form-general"), *fields, id=id, classes=classes)
+
+    @property
+    def fields(self) -> list[FormField]:
+        return list(self.query(FormField))
+
+    def field(self, key: str) -> FormField:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    def value(self, key: str) -> str:
+        widget = self.field(key).widget
+        assert isinstance(widget, Input)
+        return widget.value
+
+    def clear_errors(self) -> None:
+        for f in self.fields:
+            f.set_error(None)
+        self.query_one(".form-general", Static).update("")
+        self.remove_class("-invalid")
+
+    def show_error(self, exc: ValidationError | str, field_name: str | None = None) -> None:
+        """Show the message next to its field (focusing it), or at the top of the form."""
+        self.clear_errors()
+        message = str(exc)
+        name = field_name if field_name is not None else getattr(exc, "field", "") or ""
+        for f in self.fields:
+            if name and f.matches(name):
+                f.set_error(message)
+                f.widget.focus()
+                f.scroll_visible()
+                return
+        self.query_one(".form-general", Static).update(Text(message))
+        self.add_class("-invalid")
+        self.scroll_home(animate=False)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """{field key (or "" for the top line): message} of the errors shown now."""
+        out = {f.key: f.error for f in self.fields if f.error}
+        if self.has_class("-invalid"):
+            out[""] = str(self.query_one(".form-general", Static).render())
+        return out

@@ -1,0 +1,93 @@
+"""Progress sparklines: one cell per week on a fixed scale, gaps for missing weeks.
+
+Not Textual's ``Sparkline``: that one scales to its own min..max (50→51 looks like a cliff) and
+crashes on gaps (DESIGN.md, traps). Here the scale is fixed per measure and student — from the
+measure's minimum (or 0) up to the larger of the goal and the highest score — and weeks
+without a score show as a dim dot. Cells at or better than the aim line are drawn in the
+"meets" style (bold green; bold alone under ``NO_COLOR``), so the goal level is visible at
+a glance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+
+from rich.text import Text
+from textual.widgets import Static
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+GAP = "·"
+
+
+def monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def sparkline_cells(
+    points: Sequence[tuple[date, float]],
+    *,
+    end: date,
+    weeks: int,
+    lo: float,
+    hi: float,
+) -> list[tuple[date, float | None, str]]:
+    """One (week start, value, glyph) per week ending with ``end``'s week; the latest score
+    of a week stands for it. ``hi`` ≤ ``lo`` is widened so a flat series draws low, not a cliff."""
+    last = monday(end)
+    first = last - timedelta(weeks=weeks - 1)
+    by_week: dict[date, tuple[date, float]] = {}
+    for d, v in points:
+        w = monday(d)
+        if first <= w <= last and (w not in by_week or d >= by_week[w][0]):
+            by_week[w] = (d, v)
+    span = hi - lo if hi > lo else 1.0
+    cells: list[tuple[date, float | None, str]] = []
+    for i in range(weeks):
+        w = first + timedelta(weeks=i)
+        if w not in by_week:
+            cells.append((w, None, GAP))
+            continue
+        v = by_week[w][1]
+        level = round((min(max(v, lo), lo + span) - lo) / span * (len(BLOCKS) - 1))
+        cells.append((w, v, BLOCKS[level]))
+    return cells
+
+
+def progress_sparkline(
+    points: Sequence[tuple[date, float]],
+    *,
+    end: date,
+    weeks: int = 12,
+    lo: float = 0.0,
+    hi: float | None = None,
+    aim: Callable[[date], float] | None = None,
+    higher_is_better: bool = True,
+) -> Text:
+    """A rich Text sparkline. ``aim(d)`` gives the aim-line value on a date (None: no goal)."""
+    top = max([v for _, v in points], default=lo)
+    if hi is None or hi < top:
+        hi = max(top, hi or lo)
+    text = Text(no_wrap=True, overflow="crop")
+    for week, value, glyph in sparkline_cells(points, end=end, weeks=weeks, lo=lo, hi=hi):
+        if value is None:
+            text.append(glyph, style="dim")
+            continue
+        if aim is None:
+            text.append(glyph, style="bold")
+            continue
+        target = aim(week + timedelta(days=4))
+        meets = value >= target if higher_is_better else value <= target
+        text.append(glyph, style="bold green" if meets else "yellow")
+    return text
+
+
+class ProgressSparkline(Static):
+    """A Static holding a progress sparkline (recomputed by its owner, never from the store)."""
+
+    DEFAULT_CSS = """
+    ProgressSparkline { width: auto; height: 1; }
+    """
+
+    def show(self, spark: Text) -> None:
+        self.update(spark)
