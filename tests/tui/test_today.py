@@ -9,9 +9,9 @@ from textual.widgets import DataTable, OptionList
 
 from store.db import Store
 from tests.conftest import FakeClock
+from tests.tui.screen import screen_text
 from tui.app import InterventionApp
 from tui.config import AppConfig
-from tests.tui.screen import screen_text
 from tui.screens.today import TodayScreen
 from tui.screens.welcome import WelcomeScreen
 
