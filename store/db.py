@@ -445,7 +445,7 @@ class Store:
         doc = self._find(CORE_FILE, "groups", group_id) if isinstance(group_id, str) else None
         if doc is None:
             raise UnknownIdError("group", group_id)
-        return Group.from_doc(copy.deepcopy(doc))
+        return Group.from_doc(doc)
 
     def _measure(self, code: str, *, active: bool = False) -> Measure:
         docs = self._docs(CORE_FILE, "measures")
@@ -819,7 +819,7 @@ class Store:
 
     @_locked
     def groups(self, *, include_inactive: bool = False) -> list[Group]:
-        out = [Group.from_doc(copy.deepcopy(d)) for d in self._docs(CORE_FILE, "groups")]
+        out = [Group.from_doc(d) for d in self._docs(CORE_FILE, "groups")]
         if not include_inactive:
             out = [g for g in out if g.active]
         return sorted(out, key=lambda g: (g.start_time, g.name.casefold(), g.id))
@@ -1238,7 +1238,7 @@ class Store:
                 minutes_delivered=group.duration_minutes,
             )
         else:
-            current = Session.from_doc(copy.deepcopy(doc))
+            current = Session.from_doc(doc)
             if not current.delivered:
                 raise ValidationError(
                     f"the {group.name} session on {day} was cancelled; log it as delivered first",
@@ -1260,7 +1260,7 @@ class Store:
     @_locked
     def session_on(self, group_id: str, on: date) -> Session | None:
         doc = self._session_at(group_id, parse_date(on))
-        return Session.from_doc(copy.deepcopy(doc)) if doc else None
+        return Session.from_doc(doc) if doc else None
 
     @_locked
     def sessions(
@@ -1283,13 +1283,13 @@ class Store:
             for doc in self._docs(rel, "sessions"):
                 if (lo and doc["date"] < lo) or (hi and doc["date"] > hi):
                     continue
-                out.append(Session.from_doc(copy.deepcopy(doc)))
+                out.append(Session.from_doc(doc))
         return sorted(out, key=lambda s: (s.date, s.group_id))
 
     @_locked
     def delete_session(self, session_id: str) -> Session:
         rel, doc = self._locate(SESSIONS_DIR, "sessions", session_id)
-        session = Session.from_doc(copy.deepcopy(doc))
+        session = Session.from_doc(doc)
         doc_group = self._find(CORE_FILE, "groups", session.group_id)
         name = doc_group["name"] if doc_group else session.group_id
         self._commit(
@@ -1589,7 +1589,7 @@ class Store:
         day = parse_date(on, "archived on")
         groups: list[Group] = []
         for doc in self._docs(CORE_FILE, "groups"):
-            group = Group.from_doc(copy.deepcopy(doc))
+            group = Group.from_doc(doc)
             if student.id not in group.member_ids:
                 continue
             memberships = [

@@ -232,11 +232,17 @@ class Record:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Self:
+        """Build from a stored document; lists are copied, so the record never shares
+        mutable state with the store's cached document (no deep copy needed)."""
         names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-        return cls(**{k: v for k, v in doc.items() if k in names})  # type: ignore[call-arg]
+        return cls(**{k: _fresh(v) for k, v in doc.items() if k in names})  # type: ignore[call-arg]
 
     def with_(self, **changes: Any) -> Self:
         return replace(self, **changes)  # type: ignore[type-var]
+
+
+def _fresh(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
 
 
 def _jsonable(value: Any) -> Any:
@@ -426,7 +432,7 @@ class Group(Record):
         data["start_date"] = parse_optional_date(doc.get("start_date"), "start date")
         data["end_date"] = parse_optional_date(doc.get("end_date"), "end date")
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        return cls(**{k: _fresh(v) for k, v in data.items() if k in names})
 
     def validated(self) -> Group:
         start_date = parse_optional_date(self.start_date, "start date")
@@ -488,7 +494,7 @@ class Goal(Record):
         data["goal_date"] = parse_date(doc["goal_date"], "goal date")
         data["set_on"] = parse_optional_date(doc.get("set_on"), "set on")
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        return cls(**{k: _fresh(v) for k, v in data.items() if k in names})
 
     def validated(self, measure: Measure) -> Goal:
         baseline_date = parse_date(self.baseline_date, "baseline date")
@@ -547,7 +553,7 @@ class Score(Record):
         entered = doc.get("entered_at")
         data["entered_at"] = datetime.fromisoformat(entered) if entered else None
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        return cls(**{k: _fresh(v) for k, v in data.items() if k in names})
 
 
 @dataclass
@@ -610,7 +616,7 @@ class Session(Record):
         logged = doc.get("logged_at")
         data["logged_at"] = datetime.fromisoformat(logged) if logged else None
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        return cls(**{k: _fresh(v) for k, v in data.items() if k in names})
 
     def validated(self, group: Group | None = None) -> Session:
         status = _choice(self.status, "session status", SESSION_STATUSES)
@@ -673,7 +679,7 @@ class PhaseChange(Record):
         data = dict(doc)
         data["date"] = parse_date(doc["date"])
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        return cls(**{k: _fresh(v) for k, v in data.items() if k in names})
 
 
 @dataclass
@@ -780,4 +786,4 @@ class ExportRecord(Record):
         data = dict(doc)
         data["at"] = datetime.fromisoformat(doc["at"])
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        return cls(**{k: _fresh(v) for k, v in data.items() if k in names})

@@ -54,7 +54,8 @@ class InterventionApp(App[int]):
             self.push_screen(WelcomeScreen())
         else:
             self.push_screen(TodayScreen(self.start_date))
-        self.make_backup()
+        # the daily backup waits until the first screen is up: never on the start-up path
+        self.set_timer(2.0, self.make_backup)
 
     @work(thread=True, exclusive=True, group="backup")
     def make_backup(self) -> None:

@@ -9,7 +9,7 @@ from rich.text import Text
 from store.caseload import caseload_summary
 from store.db import Store
 from tui.config import AppConfig
-from tui.lines import MeasureLine, line_from_row
+from tui.lines import MeasureLine, history_start, line_from_row
 
 # URGENCY ranks from store.caseload: change, low dosage, overdue probe, raise goal.
 ATTENTION_URGENCY = (0, 1, 2, 3)
@@ -19,12 +19,14 @@ URGENCY_STYLE = {0: "bold red", 1: "yellow", 2: "magenta", 3: "cyan"}
 def caseload_rows(store: Store, day: date, config: AppConfig) -> list:
     """Every active student's caseload rows as of ``day``, most urgent first."""
     students = store.students()
+    goals = store.goals()
+    since = history_start(store, goals)
     return caseload_summary(
         students,
         store.groups(include_inactive=True),
         store.measures(include_inactive=True),
-        store.goals(),
-        [s for st in students for s in store.scores(st.id, until=day)],
+        goals,
+        [s for st in students for s in store.scores(st.id, since=since, until=day)],
         [p for st in students for p in store.phase_changes(st.id)],
         store.sessions(until=day),
         store.calendar(),
@@ -37,10 +39,11 @@ def attention_lines(store: Store, day: date, config: AppConfig) -> list[MeasureL
     """Rows that need a person to look: decisions that fired, overdue probes, low dosage.
     Each line carries a one-line label naming the student and the reason."""
     out: list[MeasureLine] = []
+    since = history_start(store, store.goals())
     for row in caseload_rows(store, day, config):
         if row.urgency not in ATTENTION_URGENCY:
             continue
-        scores = [s for s in store.scores(row.student.id, row.measure.code, until=day)]
+        scores = list(store.scores(row.student.id, row.measure.code, since=since, until=day))
         every = min((g.probe_every_weeks for g in row.groups), default=1)
         line = line_from_row(row, scores, day, every)
         label = Text()

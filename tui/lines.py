@@ -130,26 +130,55 @@ def line_from_row(
     )
 
 
+def history_start(store: Store, goals: list[Goal]) -> date:
+    """How far back the screens read scores: the school year's first day, or an earlier goal
+    baseline. Earlier years stay on disk unread, so start-up does not grow with history."""
+    return min([store.calendar().year_start] + [g.baseline_date for g in goals])
+
+
+class Shared:
+    """Records several students share (groups, calendar, measures, each group's sessions),
+    read once per screen fill instead of once per student."""
+
+    def __init__(self, store: Store, day: date) -> None:
+        self.store = store
+        self.day = day
+        self.groups = store.groups(include_inactive=True)
+        self.calendar = store.calendar()
+        self.measures = store.measures(include_inactive=True)
+        self._sessions: dict[str, list] = {}
+
+    def sessions(self, group_id: str) -> list:
+        if group_id not in self._sessions:
+            self._sessions[group_id] = self.store.sessions(group_id, until=self.day)
+        return self._sessions[group_id]
+
+
 def student_rows(
-    store: Store, student: Student, day: date, config: AppConfig
+    store: Store,
+    student: Student,
+    day: date,
+    config: AppConfig,
+    shared: Shared | None = None,
 ) -> tuple[dict[str, CaseloadRow], dict[str, list[Score]]]:
     """The caseload rows (one per measure) of one student as of ``day``, and their scores.
 
     Uses :func:`store.caseload.caseload_summary` on this student's records only, so the
     decision (including low dosage) is the very one the caseload review shows."""
-    scores = store.scores(student.id, until=day)
-    groups = store.groups(include_inactive=True)
-    mine = [g for g in groups if any(m.student_id == student.id for m in g.memberships)]
-    sessions = [s for g in mine for s in store.sessions(g.id, until=day)]
+    shared = shared or Shared(store, day)
+    goals = store.goals(student.id)
+    since = min([shared.calendar.year_start] + [g.baseline_date for g in goals])
+    scores = store.scores(student.id, since=since, until=day)
+    mine = [g for g in shared.groups if any(m.student_id == student.id for m in g.memberships)]
     rows = caseload_summary(
         [student],
         mine,
-        store.measures(include_inactive=True),
-        store.goals(student.id),
+        shared.measures,
+        goals,
         scores,
         store.phase_changes(student.id),
-        sessions,
-        store.calendar(),
+        [s for g in mine for s in shared.sessions(g.id)],
+        shared.calendar,
         day,
         config.decision,
     )
@@ -182,8 +211,9 @@ def group_lines(store: Store, group: Group, day: date, config: AppConfig) -> lis
     members = [store.student(sid) for sid in group.members_on(day)]
     members.sort(key=lambda s: s.sort_key)
     lines = []
+    shared = Shared(store, day)
     for student in members:
-        rows, scores = student_rows(store, student, day, config)
+        rows, scores = student_rows(store, student, day, config, shared)
         for code in group.measures:
             row = rows.get(code)
             mine = scores.get(code, [])

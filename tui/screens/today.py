@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store import schedule
@@ -155,6 +155,7 @@ class TodayScreen(Screen[None]):
         self.rows: list[DayRow] = []
         self.lines: list[MeasureLine] = []
         self.attention: list[MeasureLine] = []
+        self.shown_group: str | None = None
 
     # ------------------------------------------------------------------ helpers
     def app_today(self) -> date:
@@ -165,7 +166,6 @@ class TodayScreen(Screen[None]):
         return self.app.store  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
         yield DayBar(id="day-bar")
         with Vertical(id="today-body"):
             yield Static("Groups", classes="pane-title", id="groups-title")
@@ -240,7 +240,8 @@ class TodayScreen(Screen[None]):
             self.show_group(self.rows[target].group)
         else:
             self.show_group(None)
-        self.load_attention()
+        # the caseload summary waits for the paint: the day's groups come first
+        self.set_timer(0.5, self.load_attention)
 
     def _initial_row(self, keep_group: str | None) -> int:
         ids = [r.group.id for r in self.rows]
@@ -270,6 +271,7 @@ class TodayScreen(Screen[None]):
         table.clear()
         title = self.query_one("#students-title", Static)
         self.lines = []
+        self.shown_group = group.id if group else None
         if group is None:
             title.update(Text("Students", style="bold"))
             return
@@ -330,6 +332,9 @@ class TodayScreen(Screen[None]):
     def tick(self) -> None:
         now = self.app.clock()  # type: ignore[attr-defined]
         text = Text()
+        if self.app.is_demo:  # type: ignore[attr-defined]
+            text.append(" DEMO ", style="bold reverse")
+            text.append(" ")
         text.append(f"{self.day:%A %-d %B %Y}", style="bold")
         text.append(f"  {now:%-H:%M:%S}  ", style="dim")
         text.append(
@@ -342,8 +347,11 @@ class TodayScreen(Screen[None]):
     # ------------------------------------------------------------------ events & actions
     @on(DataTable.RowHighlighted, "#groups")
     def _group_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if 0 <= event.cursor_row < len(self.rows):
-            self.show_group(self.rows[event.cursor_row].group)
+        row = event.data_table.cursor_row  # where the cursor is now, not when this was sent
+        if 0 <= row < len(self.rows):
+            group = self.rows[row].group
+            if group.id != self.shown_group:
+                self.show_group(group)
 
     @on(DataTable.RowSelected, "#groups")
     def _group_selected(self, event: DataTable.RowSelected) -> None:

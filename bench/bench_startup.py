@@ -1,0 +1,154 @@
+"""Benchmark: time from process start to the Today screen's first full paint.
+
+Run: ``.venv/bin/python bench/bench_startup.py`` (``make bench``; not part of the tests).
+
+Builds the demo caseload plus 100k historical scores (five earlier school years, the demo's
+students and 150 former students), then starts a fresh Python process that opens the app
+headless on it and reports the moment the Today screen has painted (groups and the selected
+group's students filled). The same is measured for a bare Textual app showing one Static.
+Each is run several times, alternating; medians are compared. The last line is JSON with
+``startup_ratio`` = intervene / bare (target ≤ 1.5).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from store.db import SCORES_DIR, Store  # noqa: E402
+from store.demo import build_demo  # noqa: E402
+from store.model import Score, school_year_of  # noqa: E402
+from store.storage import dumps, make_private_dir  # noqa: E402
+
+NOW = datetime(2026, 11, 25, 10, 12)
+HISTORY = 100_000
+FORMER = 150
+RUNS = 7
+
+CHILD_APP = """
+import sys, time
+from datetime import datetime
+from store.db import Store
+from tui.app import InterventionApp
+from tui.config import AppConfig
+from tui.screens.today import TodayScreen
+now = datetime.fromisoformat(sys.argv[2])
+store = Store.open(sys.argv[1], clock=lambda: now)
+app = InterventionApp(store, lambda: now, AppConfig())
+async def auto(pilot):
+    while not isinstance(app.screen, TodayScreen) or not app.screen.query_one('#students').row_count:
+        await pilot.pause(0.001)
+    await pilot.pause()  # the paint that shows them
+    print(time.time(), flush=True)
+    app.exit()
+app.run(headless=True, size=(120, 36), auto_pilot=auto)
+store.close()
+"""
+
+CHILD_BARE = """
+import sys, time
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    def compose(self):
+        yield Static("hello")
+app = Bare()
+async def auto(pilot):
+    await pilot.pause()
+    print(time.time(), flush=True)
+    app.exit()
+app.run(headless=True, size=(120, 36), auto_pilot=auto)
+"""
+
+
+def build(folder: Path) -> int:
+    """Demo caseload for NOW's date plus HISTORY scores in earlier school years."""
+    with Store.open(folder, clock=lambda: NOW) as store:
+        build_demo(store, NOW.date())
+        with store.batch("former students"):
+            former = [
+                store.add_student(f"Former{i}", f"Student{i:03d}", "4").id for i in range(FORMER)
+            ]
+            for sid in former:
+                store.archive_student(sid)
+        ids = [s.id for s in store.students()] + former
+    partitions: dict[str, dict[str, dict]] = {}
+    years = range(2021, 2026)
+    for i in range(HISTORY):
+        sid = ids[i % len(ids)]
+        year = years[(i // len(ids)) % len(years)]
+        k = i // (len(ids) * len(years))
+        day = date(year, 9, 1) + timedelta(days=7 * (k % 40) + k // 40)
+        score = Score(f"sc-h{i:07x}", sid, "ORF", day, float(20 + i % 150), None, None, NOW)
+        rel = f"{SCORES_DIR}/{school_year_of(day)}/{sid}.json"
+        table = partitions.setdefault(rel, {})
+        table[str(len(table) + 1)] = score.to_doc()
+    for rel, table in partitions.items():
+        path = folder / rel
+        make_private_dir(path.parent, stop_at=folder)
+        path.write_bytes(dumps({"scores": table}))
+        path.chmod(0o600)
+    return sum(len(t) for t in partitions.values())
+
+
+def time_child(code: str, *args: str) -> float:
+    start = time.time()
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    painted = float(out.strip().splitlines()[-1])
+    return painted - start
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "data"
+        t0 = time.perf_counter()
+        n = build(folder)
+        print(f"built demo caseload + {n:,} historical scores in {time.perf_counter() - t0:.1f} s")
+        ours: list[float] = []
+        bare: list[float] = []
+        time_child(CHILD_BARE)  # warm the OS file cache for both
+        time_child(CHILD_APP, str(folder), NOW.isoformat())
+        for _ in range(RUNS):
+            bare.append(time_child(CHILD_BARE))
+            ours.append(time_child(CHILD_APP, str(folder), NOW.isoformat()))
+    ours_ms = statistics.median(ours) * 1000
+    bare_ms = statistics.median(bare) * 1000
+    print(f"{'':24}{'median':>10}{'min':>10}{'max':>10}")
+    for name, xs in (("bare Textual app", bare), ("intervene Today screen", ours)):
+        print(
+            f"{name:24}{statistics.median(xs) * 1000:>9.0f}ms"
+            f"{min(xs) * 1000:>9.0f}ms{max(xs) * 1000:>9.0f}ms"
+        )
+    ratio = ours_ms / bare_ms
+    print(
+        json.dumps(
+            {
+                "startup_ms": round(ours_ms, 1),
+                "bare_ms": round(bare_ms, 1),
+                "startup_ratio": round(ratio, 3),
+                "history_scores": HISTORY,
+                "target": 1.5,
+                "ok": ratio <= 1.5,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
