@@ -16,6 +16,15 @@ from tui.screens.today import TodayScreen
 from tui.screens.welcome import WelcomeScreen
 
 
+async def wait_for_attention(pilot, screen: TodayScreen) -> None:  # noqa: ANN001
+    """The caseload summary is computed in a worker after the first paint."""
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if screen.attention_day == screen.day:
+            return
+    raise AssertionError("the needs-attention list never loaded")
+
+
 def day_bar(app: InterventionApp) -> str:
     return str(app.screen.query_one("#day-bar").render())
 
@@ -116,11 +125,9 @@ async def test_day_navigation_skips_weekends_and_t_returns(open_app, demo_clock)
 async def test_needs_attention_lists_decisions_and_opens_the_student(open_app) -> None:
     app = open_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, TodayScreen)
+        await wait_for_attention(pilot, screen)
         assert screen.attention, "the demo has students whose decision rule fired"
         first = screen.attention[0]
         assert first.decision_kind == "change"

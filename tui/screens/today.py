@@ -156,6 +156,7 @@ class TodayScreen(Screen[None]):
         self.lines: list[MeasureLine] = []
         self.attention: list[MeasureLine] = []
         self.shown_group: str | None = None
+        self.attention_day: date | None = None  # the day the attention list was computed for
 
     # ------------------------------------------------------------------ helpers
     def app_today(self) -> date:
@@ -241,7 +242,11 @@ class TodayScreen(Screen[None]):
         else:
             self.show_group(None)
         # the caseload summary waits for the paint: the day's groups come first
-        self.set_timer(0.5, self.load_attention)
+        if self.attention_day != self.day:
+            pending = self.query_one("#attention", OptionList)
+            pending.clear_options()
+            pending.add_option(Option(Text("Checking the caseload…", style="dim"), disabled=True))
+        self.set_timer(0.1, self.load_attention)
 
     def _initial_row(self, keep_group: str | None) -> int:
         ids = [r.group.id for r in self.rows]
@@ -315,6 +320,7 @@ class TodayScreen(Screen[None]):
         if message.day != self.day:
             return
         self.attention = message.lines
+        self.attention_day = message.day
         options = self.query_one("#attention", OptionList)
         options.clear_options()
         if not self.attention:
