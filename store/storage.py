@@ -251,7 +251,7 @@ class WriterLock:
         )
         return (
             f"The data in {self.path.parent} is already open {who}. Close it there first, "
-            "or open this one read-only."
+            "or open this one read-only (intervene --read-only)."
         )
 
     def release(self) -> None:

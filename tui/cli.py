@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from store.errors import StoreError
+from tui.cli_io import add_io_commands
 
 Clock = Callable[[], datetime]
 
@@ -50,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--date", type=_date_arg, metavar="YYYY-MM-DD", help="open another day than today"
     )
+    common.add_argument(
+        "--read-only",
+        action="store_true",
+        help="look without changing anything (works while another window has the data open)",
+    )
     parser = argparse.ArgumentParser(
         prog="intervene",
         description="Today's intervention groups, rapid score entry and progress trends.",
@@ -67,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "paths", parents=[common], help="show where data and backups live", description=None
     )
+    add_io_commands(sub)
     return parser
 
 
@@ -109,13 +116,15 @@ def build_demo_folder(folder: Path, today: date) -> None:
     (folder / DEMO_MARKER).chmod(0o600)
 
 
-def run_app(data_dir: Path, clock: Clock, start_date: date | None, *, is_demo: bool) -> int:
+def run_app(
+    data_dir: Path, clock: Clock, start_date: date | None, *, is_demo: bool, readonly: bool = False
+) -> int:
     from store.db import Store
     from store.paths import demo_data_dir
     from tui.app import InterventionApp
     from tui.config import AppConfig
 
-    store = Store.open(data_dir, clock=clock)
+    store = Store.open(data_dir, clock=clock, readonly=readonly)
     config = AppConfig(demo_dir=demo_data_dir(), is_demo=is_demo)
     app = InterventionApp(store, clock, config, start_date=start_date)
     try:
@@ -130,6 +139,8 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = datetime.now) -> i
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if getattr(args, "handler", None):
+            return args.handler(args)
         if args.command == "paths":
             return cmd_paths(args, print)
         if args.command == "demo":
@@ -140,7 +151,9 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = datetime.now) -> i
                 print(f"demo caseload built in {folder}")
                 return 0
             return run_app(folder, clock, args.date, is_demo=True)
-        return run_app(_data_dir(args), clock, args.date, is_demo=False)
+        return run_app(
+            _data_dir(args), clock, args.date, is_demo=False, readonly=args.read_only
+        )
     except (UserError, StoreError) as exc:
         print(f"intervene: {exc}", file=sys.stderr)
         return 1
