@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import html
 import math
+import os
+import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -34,7 +36,6 @@ AIM = "·"
 TREND = "="
 PHASE = "┆"
 GOAL = "◆"
-TODAY = "▾"
 
 # 256-colour palette numbers: blue, green, magenta, yellow, green.
 _COLORS = {"point": 12, "aim": 10, "trend": 13, "phase": 11, "goal": 10}
@@ -313,15 +314,23 @@ def _legend(data: ChartData, width: int, color: bool) -> list[str]:
 
 
 def _phase_labels(
-    data: ChartData, origin: date, x_hi: date, plot_left: int, canvas_width: int
+    data: ChartData,
+    origin: date,
+    x_hi: date,
+    plot_left: int,
+    canvas_width: int,
+    drawn: Sequence[int] = (),
 ) -> str:
-    """One text row naming each phase change over its line (truncated to fit)."""
+    """One text row naming each phase change over its line (truncated to fit). ``drawn``:
+    the columns where the phase lines were drawn, used when there is one per phase."""
     span = max(1, (x_hi - origin).days)
     row = [" "] * (plot_left + canvas_width)
-    starts = []
-    for d, label in sorted(data.phases):
-        col = plot_left + round((d - origin).days / span * (canvas_width - 1))
-        starts.append((col, _clean(label)))
+    phases = sorted(data.phases)
+    if len(drawn) == len(phases):
+        cols = list(drawn)
+    else:
+        cols = [plot_left + round((d - origin).days / span * (canvas_width - 1)) for d, _ in phases]
+    starts = [(col, _clean(label)) for col, (_, label) in zip(cols, phases, strict=True)]
     for i, (col, label) in enumerate(starts):
         end = starts[i + 1][0] - 1 if i + 1 < len(starts) else len(row)
         text = f"{PHASE}{label}"[: max(1, end - col)]
@@ -332,9 +341,8 @@ def _phase_labels(
 
 
 # --------------------------------------------------------------------------- rendering
-def _figure(data: ChartData, width: int, plot_height: int) -> tuple[object, date, date, int, int]:
-    """Build the plotext matrix; returns (matrix, x origin, x end, canvas left col, canvas
-    width)."""
+def _figure(data: ChartData, width: int, plot_height: int) -> tuple[object, date, date]:
+    """Build the plotext matrix on a figure of its own; returns (matrix, x origin, x end)."""
     from plotext._kernel.terminal import terminal
     from plotext._primitives.marker import marker
     from plotext._primitives.pixel import pixel
@@ -386,7 +394,7 @@ def _figure(data: ChartData, width: int, plot_height: int) -> tuple[object, date
         ys = [float(v) for _, v in data.points]
         fig.draw(fig.signal(xs, ys, marker=mk(POINT, "point")))
     matrix = fig.build()
-    return matrix, origin, x_hi, 0, 0
+    return matrix, origin, x_hi
 
 
 def _canvas_geometry(plain_lines: list[str]) -> tuple[int, int]:
@@ -405,15 +413,25 @@ def _render(data: ChartData, width: int, height: int, color: bool) -> tuple[str,
     label_rows = 1 if data.phases else 0
     plot_height = max(MIN_PLOT_HEIGHT, int(height) - len(legend) - label_rows)
     with _LOCK:
-        matrix, origin, x_hi, _, _ = _figure(data, width, plot_height)
+        matrix, origin, x_hi = _figure(data, width, plot_height)
         plain = matrix.string(colorless=True)  # type: ignore[attr-defined]
         text = matrix.string() if color else plain  # type: ignore[attr-defined]
     lines = [ln.rstrip() for ln in text.split("\n")]
     while lines and not _strip_ansi(lines[-1]).strip():
         lines.pop()
     if data.phases:
-        left, canvas_width = _canvas_geometry(plain.split("\n"))
-        labels = _phase_labels(data, origin, x_hi, left, canvas_width)
+        plain_lines = plain.split("\n")
+        left, canvas_width = _canvas_geometry(plain_lines)
+        drawn = sorted(
+            {
+                i
+                for ln in plain_lines
+                if "┤" in ln or "│" in ln
+                for i, ch in enumerate(ln)
+                if ch == PHASE
+            }
+        )
+        labels = _phase_labels(data, origin, x_hi, left, canvas_width, drawn)
         if color:
             labels = f"{_ANSI['phase']}{labels}{_RESET}"
         lines.insert(1 if data.title else 0, labels)
@@ -421,9 +439,13 @@ def _render(data: ChartData, width: int, height: int, color: bool) -> tuple[str,
 
 
 def _strip_ansi(text: str) -> str:
-    import re
-
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def use_color(environ: Mapping[str, str] | None = None) -> bool:
+    """False when ``NO_COLOR`` is set to a non-empty value (https://no-color.org)."""
+    env = os.environ if environ is None else environ
+    return not env.get("NO_COLOR")
 
 
 def _empty(data: ChartData) -> bool:
@@ -442,8 +464,6 @@ def render_chart(data: ChartData, width: int = 76, height: int = 16, color: bool
 
 def _html_colored(text: str) -> str:
     """ANSI foreground colours (as produced here) → HTML spans; everything else escaped."""
-    import re
-
     out: list[str] = []
     open_span = False
     pos = 0

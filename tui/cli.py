@@ -15,6 +15,7 @@ from pathlib import Path
 
 from store.errors import StoreError
 from tui.cli_io import add_io_commands
+from tui.cli_report import add_report_command
 
 Clock = Callable[[], datetime]
 
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", parents=[common], help="show where data and backups live", description=None
     )
     add_io_commands(sub)
+    add_report_command(sub)
     return parser
 
 

@@ -15,9 +15,7 @@ Every report is recorded in the data folder's export log. Exit codes: 0 ok, 1 a 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -25,11 +23,10 @@ from typing import TextIO
 
 from store.errors import StoreError
 from store.model import Student
-from tui.reports import FORMATS, ReportError, build_document, log_report, render, write_private
 
 Clock = Callable[[], datetime]
+FORMATS = ("md", "html", "text")  # tui.reports.FORMATS; imported lazily to start fast
 FORMAT_OF_SUFFIX = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "text"}
-EXTENSION = {"md": "md", "html": "html", "text": "txt"}
 
 
 class ReportUsageError(Exception):
@@ -69,6 +66,7 @@ def add_report_command(sub: argparse._SubParsersAction) -> argparse.ArgumentPars
         description="Write a progress report (md, html or text) from your data.",
     )
     _shared_options(report)
+    report.set_defaults(handler=run_report)  # tui.cli.main calls args.handler(args)
     kinds = report.add_subparsers(dest="report_kind", metavar="KIND", required=True)
     helps = {
         "student": "one student's progress: charts, goals, scores, decisions, attendance",
@@ -128,16 +126,11 @@ def find_student(students: list[Student], text: str) -> Student:
     )
 
 
-def slug(text: str) -> str:
-    """ASCII, lowercase, hyphens: 'Zoë O'Neil' → 'zoe-o-neil'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
 def default_path(kind: str, fmt: str, today: date, student: Student | None) -> Path:
     """``./<kind>-<student>-<date>.<ext>`` (the packet has no student part)."""
-    who = f"-{slug(student.name) or slug(student.id) or 'student'}" if student else ""
-    return Path.cwd() / f"{kind}{who}-{today.isoformat()}.{EXTENSION[fmt]}"
+    from tui.reports import default_filename
+
+    return Path.cwd() / default_filename(kind, fmt, today, student)
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -166,6 +159,7 @@ def run_report(
 ) -> int:
     """Run ``intervene report ...`` from parsed arguments; returns the exit code."""
     from store.db import Store
+    from tui.reports import ReportError, build_document, log_report, render, write_private
 
     out_stream = stdout or sys.stdout
     err_stream = stderr or sys.stderr

@@ -21,6 +21,7 @@ import html
 import os
 import re
 import textwrap
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -812,11 +813,19 @@ def family_letter(
     return render(letter_document(store, student_id, today=today, config=config), fmt)
 
 
+def slug(text: str) -> str:
+    """ASCII, lowercase, hyphens: "Zoë O'Neil" → 'zoe-o-neil'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
 def default_filename(kind: str, fmt: str, today: date, student: Student | None = None) -> str:
-    """``<kind>-<student id>-<date>.<ext>`` (no names in file names), e.g.
-    ``letter-st-ab12-2025-01-15.html``; the packet has no student part."""
+    """``<kind>-<student>-<date>.<ext>``, e.g. ``letter-ava-smith-2025-01-15.html`` (the
+    student's name as ASCII, else the id); the packet has no student part."""
     ext = EXTENSIONS.get(fmt, fmt)
-    who = f"-{student.id}" if student is not None else ""
+    who = ""
+    if student is not None:
+        who = "-" + (slug(student.name) or slug(student.id) or "student")
     return f"{kind}{who}-{today.isoformat()}.{ext}"
 
 

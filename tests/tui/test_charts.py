@@ -112,7 +112,7 @@ class Grid:
 
 def _iso(label: str) -> str:
     month, day = label.split()
-    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     return f"2026-{months.index(month) + 1:02d}-{int(day):02d}"
 
 
@@ -350,3 +350,31 @@ def test_html_chart_is_self_contained() -> None:
     assert html.startswith('<figure class="chart"><pre>')
     assert "\x1b" not in html and "http" not in html and "<script" not in html
     assert 'style="color:' in html
+
+
+def test_two_phase_changes_each_labelled_over_its_line() -> None:
+    second = D0 + timedelta(weeks=7)
+    data = ChartData(points=POINTS, phases=[(PHASE_DAY, "B: more time"), (second, "C: 1:1")])
+    grid = Grid.parse(plain(data))
+    cols = sorted({c for _, c in grid.cells(PHASE)})
+    assert len(cols) == 2
+    assert abs(cols[0] - grid.col(PHASE_DAY)) <= 1 and abs(cols[1] - grid.col(second)) <= 1
+    label_line = next(ln for ln in grid.lines[: grid.top] if "C: 1:1" in ln)
+    assert label_line.index("C: 1:1") == cols[1] + 1
+    assert label_line[cols[0]] == PHASE and "phase changes" in plain(data)
+
+
+def test_no_color_environment() -> None:
+    from tui.charts import use_color
+
+    assert use_color({}) is True
+    assert use_color({"NO_COLOR": "1"}) is False
+    assert use_color({"NO_COLOR": ""}) is True
+
+
+def test_rich_reads_the_coloured_chart() -> None:
+    from rich.text import Text
+
+    coloured = Text.from_ansi(render_chart(DATA, 76, 18, color=True))
+    assert [ln.rstrip() for ln in coloured.plain.split("\n")] == plain().split("\n")
+    assert coloured.spans  # colours survived

@@ -1,0 +1,315 @@
+"""Reports from a small store: the numbers and sentences they must hold, jargon-free family
+letters, self-contained and escaped HTML, private files and the export log."""
+
+from __future__ import annotations
+
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from store.db import Store
+from store.model import Attendance, Group, Membership, Session
+from store.progress import goal_statement, weeks_between
+from tests.conftest import FakeClock
+from tui.config import AppConfig
+from tui.lines import student_rows
+from tui.reports import (
+    FORMATS,
+    JARGON,
+    ReportError,
+    build_document,
+    default_filename,
+    family_letter,
+    meeting_packet,
+    render,
+    student_report,
+    write_report,
+)
+
+TODAY = date(2026, 11, 25)  # Wednesday, the conftest clock's day
+START = date(2026, 9, 7)  # Monday: groups start
+PHASE = date(2026, 10, 19)  # Monday: Ava's phase change
+GOAL_DAY = date(2027, 2, 12)
+AVA_SCORES = [31, 30, 33, 34, 36, 35, 38, 40, 41, 43, 44, 47]
+AVA_ABSENT = [date(2026, 9, 15), date(2026, 10, 20), date(2026, 11, 4), date(2026, 11, 17)]
+ODD_NAME = ("Zoë <b>", "& [/] O'Neil")
+ODD_GROUP = "Fluency <3> & [/]"
+
+
+@dataclass
+class Caseload:
+    store: Store
+    ava: str
+    ben: str
+    zoe: str
+
+
+@pytest.fixture
+def caseload(store: Store) -> Iterator[Caseload]:
+    with store.batch("test caseload"):
+        ava = store.add_student("Ava", "Smith", "3").id
+        ben = store.add_student("Ben", "Ortiz", "3").id
+        zoe = store.add_student(*ODD_NAME, "2", notes="likes <script> & [bold]").id
+        members = [Membership(s, START) for s in (ava, ben, zoe)]
+        group = store.add_group(
+            Group(
+                "gr-flu",
+                ODD_GROUP,
+                program="Read Naturally",
+                memberships=members,
+                rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH",
+                duration_minutes=30,
+                start_date=START,
+                measures=["ORF"],
+            )
+        )
+        day = START
+        while day < TODAY:
+            if day.weekday() < 4:
+                attendance = [
+                    Attendance(ava, "absent", "absent") if day in AVA_ABSENT else Attendance(ava),
+                    Attendance(ben),
+                    Attendance(zoe),
+                ]
+                store.log_session(
+                    Session("", group.id, day, minutes_delivered=30, attendance=attendance)
+                )
+            day += timedelta(days=1)
+        for i, v in enumerate(AVA_SCORES):
+            errors = 3 if i == len(AVA_SCORES) - 1 else None
+            store.record_score(ava, "ORF", v, START + timedelta(weeks=i), errors=errors)
+        for i in range(12):
+            store.record_score(ben, "ORF", 20 + (i % 2), START + timedelta(weeks=i))
+            store.record_score(zoe, "ORF", 40 + 2 * i, START + timedelta(weeks=i))
+        store.set_goal(
+            ava,
+            "ORF",
+            baseline_value=31,
+            baseline_date=START,
+            goal_value=62,
+            goal_date=GOAL_DAY,
+        )
+        store.set_goal(
+            ben, "ORF", baseline_value=20, baseline_date=START, goal_value=50, goal_date=GOAL_DAY
+        )
+        store.set_goal(
+            zoe, "ORF", baseline_value=40, baseline_date=START, goal_value=70, goal_date=GOAL_DAY
+        )
+        store.add_phase_change(ava, "ORF", PHASE, "Added 10 minutes a day")
+    yield Caseload(store, ava, ben, zoe)
+
+
+def _row(c: Caseload, sid: str):
+    rows, _ = student_rows(c.store, c.store.student(sid), TODAY, AppConfig())
+    return rows["ORF"]
+
+
+# --------------------------------------------------------------------------- student report
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_student_report_holds_the_facts(caseload: Caseload, fmt: str) -> None:
+    text = student_report(caseload.store, caseload.ava, today=TODAY, fmt=fmt)
+    flat = _unescape(text, fmt)
+    weeks = round(weeks_between(START, GOAL_DAY))
+    assert goal_statement("Ava", "ORF", 62, weeks) in flat
+    assert "Ava Smith" in flat and "Grade: 3" in flat and ODD_GROUP in flat
+    assert "Baseline: 31 on Sep 7, 2026" in flat
+    assert "Goal: 62 by Feb 12, 2027" in flat
+    assert "Last score: 47 on Nov 23, 2026" in flat
+    row = _row(caseload, caseload.ava)
+    assert row.decision.reason in flat
+    assert f"ROI needed: +{row.needed_roi:.2f}/week" in flat
+    # dosage since the phase change: Oct 19 – Nov 24, Mon–Thu = 22 sessions, 3 missed
+    assert "Sessions attended: 19 of 22 planned (86 %) since Oct 19, 2026" in flat
+    assert "Minutes received: 570 of 660 planned (86 %)" in flat
+    assert "absent from school × 3" in flat
+    assert "Oct 19, 2026: Added 10 minutes a day" in flat
+    # the scores table, with errors and accuracy on the last score (47 / 50)
+    assert "2026-11-23" in flat and "94%" in flat
+    assert "●" in flat and "◆" in flat  # the chart
+
+
+def test_student_report_text_has_no_escape_codes(caseload: Caseload) -> None:
+    text = student_report(caseload.store, caseload.ava, today=TODAY, fmt="text")
+    assert "\x1b" not in text
+    assert "┆Added 10 minutes a day" in text
+
+
+def test_report_as_of_an_earlier_day(caseload: Caseload) -> None:
+    text = student_report(caseload.store, caseload.ava, today=date(2026, 10, 1), fmt="text")
+    assert "Last score: 34 on Sep 28, 2026" in text and "2026-10-05" not in text
+    assert "Phase changes" not in text
+
+
+def test_student_without_data(caseload: Caseload) -> None:
+    sid = caseload.store.add_student("Cy", "New", "1").id
+    for fmt in FORMATS:
+        text = student_report(caseload.store, sid, today=TODAY, fmt=fmt)
+        assert "No measures, scores or goals" in text
+
+
+# --------------------------------------------------------------------------- packet
+def test_packet_lists_the_caseload_and_pages_students_needing_a_decision(
+    caseload: Caseload,
+) -> None:
+    ben = _row(caseload, caseload.ben)
+    ava = _row(caseload, caseload.ava)
+    assert ben.decision.kind == "change"
+    assert ava.decision.kind == "continue"
+    text = meeting_packet(caseload.store, today=TODAY, fmt="text")
+    summary, *pages = text.split("\f")
+    for name in ("Ava Smith", "Ben Ortiz", "Zoë <b> & [/] O'Neil"):
+        assert name in summary
+    assert "47 (Nov 23)" in summary
+    assert "change" in summary and "continue" in summary
+    needing = {
+        sid
+        for sid in (caseload.ava, caseload.ben, caseload.zoe)
+        if _row(caseload, sid).decision.kind in ("change", "raise-goal", "low-dosage")
+    }
+    assert len(pages) == len(needing)
+    ben_page = next(p for p in pages if "Ben Ortiz" in p)
+    assert ben.decision.reason in " ".join(ben_page.split())
+    assert not any("Ava Smith" in p for p in pages)
+
+
+def test_packet_html_has_page_breaks(caseload: Caseload) -> None:
+    page = meeting_packet(caseload.store, today=TODAY, fmt="html")
+    assert "page-break-before: always" in page
+    doc = build_document("packet", caseload.store, today=TODAY)
+    assert (
+        page.count('<section class="page">')
+        == sum(1 for b in doc.blocks if type(b).__name__ == "PageBreak")
+        >= 1
+    )
+    assert doc.students == 3
+    md = meeting_packet(caseload.store, today=TODAY, fmt="md")
+    assert "| Student | Group | Measure |" in md and "\n---\n" in md
+
+
+# --------------------------------------------------------------------------- family letter
+def _jargon(text: str) -> list[str]:
+    return [w for w in JARGON if re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE)]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_family_letter_is_plain(caseload: Caseload, fmt: str) -> None:
+    text = family_letter(caseload.store, caseload.ava, today=TODAY, fmt=fmt)
+    assert _jargon(text) == []
+    for word in ("ORF", "WCPM", "intervention", "Read Naturally", "Fluency"):
+        assert word not in text
+    flat = _unescape(text, fmt)
+    assert "Ava read 47 words correctly in one minute this week, up from 31 in September." in flat
+    assert (
+        "Our goal is for Ava to read 62 words correctly in one minute by February 12, 2027." in flat
+    )
+    assert "Ava is on track to meet this goal." in flat
+    # Sep 7 – Nov 24, Mon–Thu = 46 sessions, 4 missed
+    assert "Ava came to 42 of the 46 group sessions" in flat
+    assert "Your child's reading teacher" in flat
+    assert "Dear family of Ava Smith," in flat
+
+
+def test_family_letter_when_not_on_track(caseload: Caseload) -> None:
+    text = family_letter(caseload.store, caseload.ben, today=TODAY, fmt="text")
+    assert "Ben is not yet on track" in text
+    assert _jargon(text) == []
+
+
+def test_family_letter_for_other_measures(store: Store) -> None:
+    sid = store.add_student("Mia", "Lopez", "2").id
+    day = date(2026, 10, 5)
+    for i, v in enumerate([10, 12, 13, 15]):
+        store.record_score(sid, "MCOMP", v, day + timedelta(weeks=i))
+        store.record_score(sid, "CICO", 60 + 5 * i, day + timedelta(weeks=i))
+    text = family_letter(store, sid, today=TODAY, fmt="text")
+    flat = " ".join(text.split())
+    assert "wrote 15 correct digits in math problems in one minute" in flat
+    assert "earned 75% of the daily behaviour points" in flat
+    assert "up from 60% in October" in flat
+    assert "Your child's math teacher" in flat
+    assert _jargon(text) == []
+
+
+# --------------------------------------------------------------------------- HTML safety
+@pytest.mark.parametrize("kind", ["student", "packet", "letter"])
+def test_html_is_self_contained_and_escaped(caseload: Caseload, kind: str) -> None:
+    sid = None if kind == "packet" else caseload.zoe
+    doc = build_document(kind, caseload.store, today=TODAY, student_id=sid)
+    page = render(doc, "html")
+    assert page.startswith("<!DOCTYPE html>")
+    for bad in ("http://", "https://", "<script", "<link", "src=", "@import", "url("):
+        assert bad not in page
+    assert "<b>" not in page.replace("<body>", "")
+    assert "Zoë &lt;b&gt;" in page and "&amp; [/] O&#x27;Neil" in page
+    if kind != "letter":
+        assert "Fluency &lt;3&gt; &amp; [/]" in page
+    md = render(doc, "md")
+    assert "Zoë \\<b\\>" in md and "<b>" not in md
+    text = render(doc, "text")
+    assert "Zoë <b> & [/] O'Neil" in text
+
+
+# --------------------------------------------------------------------------- files
+def test_write_report_is_private_and_logged(caseload: Caseload, tmp_path: Path) -> None:
+    path = tmp_path / "out" / "ava.html"
+    path.parent.mkdir()
+    written = write_report(
+        "student", "html", path, caseload.store, today=TODAY, student_id=caseload.ava
+    )
+    assert written == path and path.is_file()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "Ava Smith" in path.read_text(encoding="utf-8")
+    log = caseload.store.exports()[-1]
+    assert log.kind == "report-student" and log.students == 1 and not log.deidentified
+    assert log.path == str(path.absolute())
+    write_report("packet", "md", tmp_path / "packet.md", caseload.store, today=TODAY)
+    assert caseload.store.exports()[-1].kind == "report-packet"
+    assert caseload.store.exports()[-1].students == 3
+    assert not list((tmp_path / "out").glob(".*tmp*"))
+
+
+def test_bad_requests(caseload: Caseload, tmp_path: Path) -> None:
+    with pytest.raises(ReportError):
+        write_report("student", "pdf", tmp_path / "x.pdf", caseload.store, today=TODAY)
+    with pytest.raises(ReportError):
+        build_document("student", caseload.store, today=TODAY)
+    with pytest.raises(ReportError):
+        build_document("summary", caseload.store, today=TODAY)
+
+
+def test_default_filename(caseload: Caseload) -> None:
+    student = caseload.store.student(caseload.ava)
+    assert default_filename("letter", "html", TODAY, student) == "letter-ava-smith-2026-11-25.html"
+    zoe = caseload.store.student(caseload.zoe)
+    assert default_filename("student", "md", TODAY, zoe) == "student-zoe-b-o-neil-2026-11-25.md"
+    assert default_filename("packet", "text", TODAY) == "packet-2026-11-25.txt"
+
+
+def test_demo_caseload_reports(tmp_path: Path) -> None:
+    """Every report on the demo caseload renders, and the letters stay jargon-free."""
+    from store.demo import build_demo
+
+    with Store.open(tmp_path / "demo", clock=FakeClock()) as store:
+        build_demo(store, TODAY)
+        for fmt in FORMATS:
+            assert "Meeting packet" in meeting_packet(store, today=TODAY, fmt=fmt)
+        for s in store.students():
+            assert _jargon(family_letter(store, s.id, today=TODAY, fmt="text")) == []
+        first = store.students()[0]
+        assert first.name in student_report(store, first.id, today=TODAY, fmt="html")
+
+
+def _unescape(text: str, fmt: str) -> str:
+    """The report's words as a reader sees them, on one line (for substring checks)."""
+    import html
+
+    if fmt == "html":
+        text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    elif fmt == "md":
+        text = re.sub(r"\\(.)", r"\1", text)
+    return " ".join(text.split())
