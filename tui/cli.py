@@ -10,7 +10,6 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from store.errors import StoreError
@@ -28,10 +27,21 @@ class UserError(Exception):
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # slow: only for --version
+
     try:
         return version("intervene")
     except PackageNotFoundError:  # running from a source tree without install
         return "0+unknown"
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: list[str], dest: str, **kw: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(f"intervene {_version()}")
+        parser.exit()
 
 
 def _date_arg(text: str) -> date:
@@ -62,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Today's intervention groups, rapid score entry and progress trends.",
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"intervene {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = sub.add_parser(
         "demo",
@@ -153,9 +163,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = datetime.now) -> i
                 print(f"demo caseload built in {folder}")
                 return 0
             return run_app(folder, clock, args.date, is_demo=True)
-        return run_app(
-            _data_dir(args), clock, args.date, is_demo=False, readonly=args.read_only
-        )
+        return run_app(_data_dir(args), clock, args.date, is_demo=False, readonly=args.read_only)
     except (UserError, StoreError) as exc:
         print(f"intervene: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,455 @@
+"""Command-line data in/out: ``import``, ``export``, ``restore``, ``exports``, ``today``,
+``add-score``.
+
+Every command takes ``--data-dir DIR`` (default ``$INTERVENE_DATA_DIR`` or the user data
+folder). Exit codes: 0 ok, 1 a user error (one line ``intervene: …`` on stderr, no
+traceback), 2 usage (argparse). Commands that would replace or add data ask first when run
+in a terminal; ``--yes`` skips the question, and without a terminal nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from store.errors import StoreError, StoreLockedError
+
+if TYPE_CHECKING:
+    from store.db import Store
+    from store.export import ExportFilter
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CommandError(Exception):
+    """A mistake the user can fix: printed as ``intervene: <message>``, exit code 1."""
+
+
+def _fail(message: str) -> int:
+    print(f"intervene: {message}", file=sys.stderr)
+    return 1
+
+
+def _handles_errors(handler: Handler) -> Handler:
+    """Turn expected failures into one line on stderr and exit code 1."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except (CommandError, StoreError) as exc:
+            return _fail(str(exc))
+        except BrokenPipeError:  # `intervene export scores - | head`
+            return 0
+
+    return run
+
+
+# --------------------------------------------------------------------------- helpers
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _today() -> date:
+    return datetime.now().date()
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    from store.paths import default_data_dir
+
+    given = getattr(args, "data_dir", None)
+    return Path(given).expanduser() if given else default_data_dir()
+
+
+def _open(args: argparse.Namespace, *, read_only_ok: bool = False) -> Store:
+    """The Store for this command; read-only when the app has it open and that is enough."""
+    from store.db import Store
+
+    folder = _data_dir(args)
+    if getattr(args, "read_only", False):
+        if not read_only_ok:
+            raise CommandError(
+                "this command saves data (at least to the export log); drop --read-only"
+            )
+        return Store.open(folder, readonly=True)
+    try:
+        return Store.open(folder)
+    except StoreLockedError:
+        if not read_only_ok:
+            raise
+        return Store.open(folder, readonly=True)
+
+
+def _confirm(question: str, yes: bool) -> bool | None:
+    """True to go ahead; False when the user says no; None when there is no one to ask."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        return None
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _say(text: str, *, to_stderr: bool = False) -> None:
+    print(text, file=sys.stderr if to_stderr else sys.stdout)
+
+
+# --------------------------------------------------------------------------- import
+@_handles_errors
+def cmd_import_roster(args: argparse.Namespace) -> int:
+    from store.roster import apply_import, parse_roster, plan_import
+
+    parsed = parse_roster(args.path, groups=args.groups)
+    with _open(args) as store:
+        plan = plan_import(parsed, store, on=getattr(args, "date", None) or _today())
+        for line in plan.preview():
+            _say(line)
+        if not plan.ok:
+            n = len(plan.problems)
+            raise CommandError(
+                f"import stopped: {n} problem{'s' if n != 1 else ''} in {args.path}; "
+                "nothing was written"
+            )
+        if plan.changes == 0:
+            _say("Nothing to change: your data already matches this roster.")
+            return 0
+        answer = _confirm("Import these changes?", args.yes)
+        if answer is None:
+            raise CommandError(
+                "no terminal to confirm the import, so nothing was written; "
+                "run again with --yes to import"
+            )
+        if not answer:
+            raise CommandError("import cancelled; nothing was written")
+        store.backup_if_due()
+        show = sys.stderr.isatty()
+
+        def progress(done: int, total: int) -> None:
+            if show and total:
+                print(f"\rimporting… {done}/{total}", end="", file=sys.stderr, flush=True)
+
+        result = apply_import(plan, store, progress=progress)
+        if show:
+            print(file=sys.stderr)
+        _say(result.summary())
+    return 0
+
+
+# --------------------------------------------------------------------------- export
+def _filter(args: argparse.Namespace, store: Store) -> ExportFilter:
+    from store.export import ExportFilter, find_group, find_student
+
+    return ExportFilter(
+        since=args.since,
+        until=args.until,
+        group=find_group(store, args.group) if args.group else None,
+        student=find_student(store, args.student) if args.student else None,
+    )
+
+
+@_handles_errors
+def cmd_export_table(args: argparse.Namespace) -> int:
+    from store.export import STDOUT, export_scores, export_sessions
+
+    export = export_scores if args.kind == "scores" else export_sessions
+    with _open(args) as store:
+        result = export(store, args.file, _filter(args, store), deidentify=args.deidentify)
+    _say(result.summary(args.kind), to_stderr=args.file == STDOUT)
+    return 0
+
+
+@_handles_errors
+def cmd_export_backup(args: argparse.Namespace) -> int:
+    from store.export import STDOUT, export_backup
+
+    with _open(args) as store:
+        result = export_backup(store, args.file)
+    where = "standard output" if result.path == STDOUT else result.path
+    _say(
+        f"Backed up {result.students} students ({result.rows} records) to {where}",
+        to_stderr=result.path == STDOUT,
+    )
+    return 0
+
+
+@_handles_errors
+def cmd_export_calendar(args: argparse.Namespace) -> int:
+    from store.export import STDOUT
+    from store.ical import export_calendar
+
+    with _open(args) as store:
+        result = export_calendar(store, args.file)
+    where = "standard output" if result.path == STDOUT else result.path
+    _say(
+        f"Exported the schedule of {result.rows} group{'s' if result.rows != 1 else ''} "
+        f"to {where} (no student names)",
+        to_stderr=result.path == STDOUT,
+    )
+    return 0
+
+
+@_handles_errors
+def cmd_exports(args: argparse.Namespace) -> int:
+    with _open(args, read_only_ok=True) as store:
+        log = store.exports()
+    if not log:
+        _say("No exports yet.")
+        return 0
+    for e in log:
+        who = f"{e.students} student{'s' if e.students != 1 else ''}"
+        how = "de-identified" if e.deidentified else "identified"
+        _say(f"{e.at:%Y-%m-%d %H:%M}  {e.kind:<9} {who:>12}  {how:<13}  {e.path}")
+    return 0
+
+
+# --------------------------------------------------------------------------- restore
+@_handles_errors
+def cmd_restore(args: argparse.Namespace) -> int:
+    from store.export import load_backup, restore_backup
+
+    backup = load_backup(args.file)
+    folder = _data_dir(args)
+    with _open(args) as store:
+        empty = store.is_empty()
+        current = f"{len(store.students(include_archived=True))} students, {len(store.groups(include_inactive=True))} groups"
+    _say(
+        f"Backup {args.file}: {backup.summary()} (saved {backup.exported_at or 'at an unknown time'})"
+    )
+    if not empty:
+        answer = _confirm(f"Replace ALL data in {folder} ({current}) with this backup?", args.yes)
+        if answer is None:
+            raise CommandError(
+                f"{folder} already holds data ({current}); nothing was changed. "
+                "Run again with --yes to replace it with the backup"
+            )
+        if not answer:
+            raise CommandError("restore cancelled; nothing was changed")
+    result = restore_backup(folder, backup)
+    _say(f"Restored {backup.summary()} into {folder}")
+    if result.safety_copy is not None:
+        _say(f"The data it replaced is kept in {result.safety_copy}")
+    return 0
+
+
+# --------------------------------------------------------------------------- today
+def _clock_text(hhmm: str) -> str:
+    h, m = hhmm.split(":")
+    return f"{int(h)}:{m}"
+
+
+def today_rows(store: Store, day: date) -> list[dict[str, object]]:
+    """The day's meetings as plain dicts (the ``--json`` output)."""
+    from store.schedule import meetings_on
+
+    rows: list[dict[str, object]] = []
+    for meeting in meetings_on(store.groups(), store.calendar(), day):
+        g = meeting.group
+        session = store.session_on(g.id, day)
+        status = "not logged"
+        if session is not None:
+            status = "logged" if session.delivered else "cancelled"
+        rows.append(
+            {
+                "date": day.isoformat(),
+                "start": g.start_time,
+                "end": g.end_time,
+                "group_id": g.id,
+                "group": g.name,
+                "location": g.location,
+                "program": g.program,
+                "students": len(g.members_on(day)),
+                "status": status,
+                "cancel_reason": session.cancel_reason if session else None,
+            }
+        )
+    return rows
+
+
+@_handles_errors
+def cmd_today(args: argparse.Namespace) -> int:
+    day = getattr(args, "date", None) or _today()
+    with _open(args, read_only_ok=True) as store:
+        rows = today_rows(store, day)
+        calendar = store.calendar()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    heading = f"{day:%A} {day.day} {day:%b %Y}"
+    if not rows:
+        if not calendar.is_school_day(day):
+            why = calendar.no_school_label(day) or (
+                "weekend" if day.weekday() >= 5 else "outside the school year"
+            )
+            _say(f"{heading}: no school ({why})")
+        else:
+            _say(f"{heading}: no groups meet")
+        return 0
+    _say(f"{heading}: {len(rows)} group{'s' if len(rows) != 1 else ''}")
+    times = [f"{_clock_text(str(r['start']))}–{_clock_text(str(r['end']))}" for r in rows]
+    width = {
+        "time": max(len(t) for t in times),
+        "group": max(len(str(r["group"])) for r in rows),
+        "location": max(len(str(r["location"])) for r in rows),
+    }
+    for t, r in zip(times, rows, strict=True):
+        n = int(r["students"])  # type: ignore[call-overload]
+        who = f"{n} student{'s' if n != 1 else ''}"
+        _say(
+            f"  {t:>{width['time']}}  {r['group']!s:<{width['group']}}  "
+            f"{r['location']!s:<{width['location']}}  {who:>11}  {r['status']}"
+        )
+    return 0
+
+
+# --------------------------------------------------------------------------- add-score
+@_handles_errors
+def cmd_add_score(args: argparse.Namespace) -> int:
+    from store.db import DuplicateScoreError
+    from store.export import find_student
+
+    day = getattr(args, "date", None) or _today()
+    with _open(args) as store:
+        student = find_student(store, args.student)
+        try:
+            score = store.record_score(
+                student.id, args.measure, args.value, day, errors=args.errors, replace=args.replace
+            )
+        except DuplicateScoreError as exc:
+            raise CommandError(f"{exc}; add --replace to overwrite it") from None
+        measure = store.measure(score.measure)
+    extra = f", {score.errors} errors" if score.errors is not None else ""
+    _say(
+        f"Saved {measure.code} {measure.format(score.value)}{extra} for {student.name} "
+        f"on {score.date.isoformat()}"
+    )
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+def _common() -> argparse.ArgumentParser:
+    """--data-dir on every subcommand; SUPPRESS keeps a value given before the command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="data folder (default: $INTERVENE_DATA_DIR or your user data folder)",
+    )
+    return common
+
+
+def _date_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument(
+        "--date", type=_date, metavar="YYYY-MM-DD", default=argparse.SUPPRESS, help=help_text
+    )
+
+
+def _filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--from", dest="since", type=_date, metavar="YYYY-MM-DD", help="from this date on"
+    )
+    parser.add_argument(
+        "--to", dest="until", type=_date, metavar="YYYY-MM-DD", help="up to this date"
+    )
+    parser.add_argument("--group", metavar="GROUP", help="group id or name (prefix)")
+    parser.add_argument("--student", metavar="STUDENT", help="student id or name (prefix)")
+    parser.add_argument(
+        "--deidentify",
+        action="store_true",
+        help="codes instead of names and ids, week numbers instead of dates, no free text",
+    )
+
+
+def add_io_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the data in/out commands to the ``intervene`` parser's subcommands."""
+    common = _common()
+
+    imp = sub.add_parser(
+        "import", parents=[common], help="import a roster (CSV or OneRoster folder)"
+    )
+    imp_sub = imp.add_subparsers(dest="import_kind", metavar="KIND", required=True)
+    roster = imp_sub.add_parser(
+        "roster",
+        parents=[common],
+        help="students (and groups) from a CSV file or a OneRoster 1.1 folder",
+        description="Import students from student_id,given_name,family_name,grade[,group] CSV "
+        "or a OneRoster 1.1 CSV folder. Shows what will change and asks before writing.",
+    )
+    roster.add_argument("path", metavar="FILE_OR_FOLDER")
+    roster.add_argument(
+        "--groups",
+        action="store_true",
+        help="OneRoster: make a group of every class with student enrollments",
+    )
+    roster.add_argument("--yes", "-y", action="store_true", help="import without asking")
+    _date_option(roster, "group memberships start on this date (default: today)")
+    roster.set_defaults(handler=cmd_import_roster)
+
+    exp = sub.add_parser("export", parents=[common], help="export scores, sessions, a backup…")
+    exp_sub = exp.add_subparsers(dest="export_kind", metavar="KIND", required=True)
+    for kind, what in (
+        ("scores", "one row per score (CSV)"),
+        ("sessions", "one row per attendance record (CSV)"),
+    ):
+        p = exp_sub.add_parser(kind, parents=[common], help=what, description=what)
+        p.add_argument("file", metavar="FILE", help="CSV file to write (- for standard output)")
+        _filters(p)
+        p.set_defaults(handler=cmd_export_table, kind=kind)
+    backup = exp_sub.add_parser(
+        "backup", parents=[common], help="every record as one JSON file (see `restore`)"
+    )
+    backup.add_argument("file", metavar="FILE")
+    backup.set_defaults(handler=cmd_export_backup)
+    ical = exp_sub.add_parser(
+        "calendar", parents=[common], help="the groups' schedule as iCalendar (.ics)"
+    )
+    ical.add_argument("file", metavar="FILE")
+    ical.set_defaults(handler=cmd_export_calendar)
+
+    restore = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="replace all data with a backup made by `export backup`",
+        description="Check a backup completely, then replace all data with it. The data it "
+        "replaces is kept in the backups folder.",
+    )
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("--yes", "-y", action="store_true", help="replace without asking")
+    restore.set_defaults(handler=cmd_restore)
+
+    log = sub.add_parser("exports", parents=[common], help="list every export made so far")
+    log.set_defaults(handler=cmd_exports)
+
+    today = sub.add_parser("today", parents=[common], help="print the day's schedule")
+    _date_option(today, "another day than today")
+    today.add_argument("--json", action="store_true", help="a JSON list instead of text")
+    today.set_defaults(handler=cmd_today)
+
+    add = sub.add_parser(
+        "add-score",
+        parents=[common],
+        help="save one probe score",
+        description="Save one score, e.g. `intervene add-score Ava ORF 62 --errors 3`.",
+    )
+    add.add_argument("student", metavar="STUDENT", help="student id, SIS id or name (prefix)")
+    add.add_argument("measure", metavar="MEASURE", help="ORF, NWF, LNF, Maze, MCOMP, DBR, CICO…")
+    add.add_argument("value", metavar="VALUE")
+    _date_option(add, "the date of the probe (default: today)")
+    add.add_argument("--errors", type=int, metavar="N", help="errors (ORF, NWF, LNF)")
+    add.add_argument(
+        "--replace", action="store_true", help="overwrite a score already entered that day"
+    )
+    add.set_defaults(handler=cmd_add_score)
