@@ -41,13 +41,13 @@ from typing import TYPE_CHECKING
 
 from store.errors import StoreError, ValidationError
 from store.model import Group, Membership, Student, check_grade, check_text
+from store.schedule import UNSCHEDULED_RRULE, is_unscheduled  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     from store.db import Store
 
 #: The rule of a group created by an import: weekly on Sunday, which is never a school day,
 #: so the group shows in lists but meets nowhere until someone sets its schedule.
-UNSCHEDULED_RRULE = "FREQ=WEEKLY;BYDAY=SU"
 
 SIMPLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "student_id": ("student_id", "studentid", "sis_id", "sis id", "student id", "id"),
@@ -80,11 +80,6 @@ _ONEROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
     "enrollments.csv": ("sourcedId", "status", "classSourcedId", "userSourcedId", "role"),
     "orgs.csv": ("sourcedId",),
 }
-
-
-def is_unscheduled(group: Group) -> bool:
-    """A group created by an import and not given a schedule yet."""
-    return group.rrule.strip().upper() == UNSCHEDULED_RRULE
 
 
 # --------------------------------------------------------------------------- records

@@ -475,8 +475,20 @@ def _when_words(parts: dict[str, str]) -> str | None:
     return every + names
 
 
+UNSCHEDULED_RRULE = "FREQ=WEEKLY;BYDAY=SU"
+"""The rule of a group that has no schedule yet (e.g. created by a roster import): Sunday is
+never a school day, so it never meets, yet the rule stays valid and cheap to expand."""
+
+
+def is_unscheduled(group: Group) -> bool:
+    """A group not given a schedule yet (see :data:`UNSCHEDULED_RRULE`)."""
+    return group.rrule.strip().upper().removeprefix("RRULE:") == UNSCHEDULED_RRULE
+
+
 def describe(group: Group) -> str:
     """The schedule in plain words: ``Mon, Tue, Thu at 9:10 for 30 min, from Sep 8 to Jan 30``."""
+    if is_unscheduled(group):
+        return "not scheduled yet"
     try:
         _, parts = _rule_parts(group.rrule)
         when = _when_words(parts)

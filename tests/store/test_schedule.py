@@ -325,3 +325,13 @@ def test_build_rrule() -> None:
         build_rrule([])
     with pytest.raises(ValidationError, match="interval"):
         build_rrule(["MO"], interval=0)
+
+
+def test_an_unscheduled_group_never_meets_and_says_so() -> None:
+    from store.schedule import UNSCHEDULED_RRULE, describe, is_unscheduled
+
+    cal = SchoolCalendar(date(2026, 8, 24), date(2027, 6, 11))
+    group = Group(id="g", name="Imported", rrule=UNSCHEDULED_RRULE, start_date=date(2026, 8, 24))
+    assert is_unscheduled(group)
+    assert describe(group) == "not scheduled yet"
+    assert occurrences(group, cal, cal.year_start, cal.year_end) == []
