@@ -12,7 +12,10 @@ from collections.abc import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
@@ -30,7 +33,9 @@ class FormField(Vertical):
     FormField { height: auto; }
     FormField > .form-row { height: auto; }
     FormField .form-label { width: 20; padding: 1 1 0 0; text-align: right; }
-    FormField .form-row > Input { width: 1fr; }
+    FormField .form-row > Input, FormField .form-row > SelectionList,
+    FormField .form-row > TextArea, FormField .form-row > Select,
+    FormField .form-row > Checkbox { width: 1fr; }
     FormField .form-error { height: auto; padding: 0 0 0 20; color: $error; display: none; }
     FormField.-invalid .form-error { display: block; }
     FormField .form-hint { height: auto; padding: 0 0 0 20; color: $text-muted; }
@@ -133,3 +138,87 @@ class Form(VerticalScroll):
         if self.has_class("-invalid"):
             out[""] = str(self.query_one(".form-general", Static).render())
         return out
+
+
+WEEKDAY_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    # (RRULE code, label, number key, letter key)
+    ("MO", "Mon", "1", "m"),
+    ("TU", "Tue", "2", "t"),
+    ("WE", "Wed", "3", "w"),
+    ("TH", "Thu", "4", "h"),
+    ("FR", "Fri", "5", "f"),
+)
+
+
+class WeekdayPicker(Widget, can_focus=True):
+    """School weekdays as checkboxes: 1–5 or m t w h f toggle a day, ←/→ and space too."""
+
+    DEFAULT_CSS = """
+    WeekdayPicker { height: 3; border: tall $border-blurred; padding: 0 1; width: 1fr; }
+    WeekdayPicker:focus { border: tall $border; }
+    """
+    BINDINGS = [
+        *(
+            Binding(
+                f"{num},{letter}",
+                f"toggle('{code}')",
+                label,
+                id=f"weekdays.{code.lower()}",
+                show=False,
+                tooltip=f"Meet on {label} or not",
+            )
+            for code, label, num, letter in WEEKDAY_KEYS
+        ),
+        Binding("left", "move(-1)", "◀", id="weekdays.left", show=False, tooltip="Previous day"),
+        Binding("right", "move(1)", "▶", id="weekdays.right", show=False, tooltip="Next day"),
+        Binding("space", "toggle_cursor", "Toggle", id="weekdays.space", tooltip="Toggle the day"),
+    ]
+
+    class Changed(Message):
+        def __init__(self, picker: WeekdayPicker) -> None:
+            super().__init__()
+            self.picker = picker
+
+        @property
+        def control(self) -> WeekdayPicker:
+            return self.picker
+
+    days: reactive[frozenset[str]] = reactive(frozenset(), init=False)
+    cursor: reactive[int] = reactive(0)
+
+    def __init__(self, days: Iterable[str] = (), *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_reactive(WeekdayPicker.days, frozenset(days))
+
+    def render(self) -> Text:
+        text = Text()
+        for i, (code, label, _num, _letter) in enumerate(WEEKDAY_KEYS):
+            box = "[x]" if code in self.days else "[ ]"
+            style = "reverse" if self.has_focus and i == self.cursor else ""
+            text.append(f"{box} {label}", style=style)
+            text.append("  ")
+        return text
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def watch_days(self) -> None:
+        self.post_message(self.Changed(self))
+
+    def action_toggle(self, code: str) -> None:
+        self.days = self.days ^ {code}
+        self.cursor = [c for c, *_ in WEEKDAY_KEYS].index(code)
+
+    def action_toggle_cursor(self) -> None:
+        self.action_toggle(WEEKDAY_KEYS[self.cursor][0])
+
+    def action_move(self, step: int) -> None:
+        self.cursor = (self.cursor + step) % len(WEEKDAY_KEYS)
+
+    @property
+    def selected(self) -> list[str]:
+        """The chosen days as RRULE codes, Monday first."""
+        return [code for code, *_ in WEEKDAY_KEYS if code in self.days]

@@ -1,0 +1,240 @@
+"""Session log: Enter accepts "delivered as scheduled, all present"; a full log with
+attendance, minutes and fidelity; cancellations; validation; unlogged sessions — each
+checked through the dosage numbers (Pilot tests; today is Wed 25 Nov 2026, 10:12)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, SelectionList
+
+from store.dosage import group_dosage, student_dosage
+from tests.conftest import read_tree
+from tests.tui.screen import screen_text
+from tui.app import InterventionApp
+from tui.screens.session_log import AttendanceTable, SessionLogScreen
+from tui.unlogged import unlogged_sessions
+from tui.widgets.form import Form
+
+SIZE = (120, 40)
+TODAY = date(2026, 11, 25)
+FLUENCY = "demo-fluency-3"  # 10:05–10:35, 30 min, 5 students, 4 fidelity items
+
+
+def data_files(folder: Path) -> dict[str, bytes]:
+    """The data files' bytes (the daily backup, written by a worker, is left out)."""
+    return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
+
+
+async def open_log(app: InterventionApp, pilot: Pilot, **kw: object) -> SessionLogScreen:
+    await pilot.pause()
+    await app.workers.wait_for_complete()  # the daily backup: before any byte comparison
+    group = app.store.group(kw.pop("group_id", FLUENCY))  # type: ignore[arg-type]
+    screen = SessionLogScreen(group, kw.pop("day", TODAY), **kw)  # type: ignore[arg-type]
+    app.push_screen(screen)
+    await pilot.pause()
+    return screen
+
+
+def dosage_today(app: InterventionApp, group_id: str = FLUENCY):
+    store = app.store
+    return group_dosage(
+        store.group(group_id), store.calendar(), store.sessions(group_id), TODAY, TODAY
+    )
+
+
+async def test_enter_accepts_delivered_as_scheduled_all_present(open_app) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        before = dosage_today(app)
+        assert (before.sessions_planned, before.sessions_delivered) == (1, 0)
+        assert before.sessions_not_logged == 1
+        screen = await open_log(app, pilot)
+        assert "Session log · Fluency 3 · Wed Nov 25" in screen_text(app)
+        assert app.focused is screen.query_one("#sl-minutes", Input)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not screen
+        session = app.store.session_on(FLUENCY, TODAY)
+        assert session is not None and session.delivered
+        assert session.minutes_delivered == 30
+        assert [a.status for a in session.attendance] == ["present"] * 5
+        assert session.fidelity_pct == 100.0
+        after = dosage_today(app)
+        assert (after.sessions_planned, after.sessions_delivered, after.sessions_not_logged) == (
+            1,
+            1,
+            0,
+        )
+        assert (after.minutes_planned, after.minutes_delivered) == (30, 30)
+        assert after.attendance_pct == 100.0 and after.fidelity_avg == 100.0
+
+
+async def test_a_full_log_with_attendance_minutes_and_fidelity(open_app) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(app, pilot)
+        table = screen.query_one(AttendanceTable)
+        names = [r.student.id for r in table.rows_]
+        table.focus()
+        table.move_cursor(row=0)
+        await pilot.press("a")  # first: absent (cursor moves on)
+        await pilot.press("l", "1", "5")  # second: late, 15 minutes
+        await pilot.press("down", "e", "2", "0")  # third: left early after 20
+        await pilot.press("down", "r", "r")  # fourth: absent, reason → school activity
+        assert "school activity" in screen_text(app)
+        fidelity = screen.query_one("#sl-fidelity", SelectionList)
+        fidelity.deselect("graphed progress")
+        await pilot.pause()
+        assert "3 of 4 done · 75 %" in screen_text(app)
+        screen.query_one("#sl-minutes", Input).value = "28"
+        screen.query_one("#sl-lesson", Input).value = "Story 97"
+        note = screen.query_one("#sl-note", Input)
+        note.value = "fire drill [/] at 10:20"
+        note.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        session = app.store.session_on(FLUENCY, TODAY)
+        assert session is not None
+        assert (session.minutes_delivered, session.lesson, session.note) == (
+            28,
+            "Story 97",
+            "fire drill [/] at 10:20",
+        )
+        by_id = {a.student_id: a for a in session.attendance}
+        assert (by_id[names[0]].status, by_id[names[0]].reason) == ("absent", "absent")
+        assert (by_id[names[1]].status, by_id[names[1]].minutes) == ("late", 15)
+        assert (by_id[names[2]].status, by_id[names[2]].minutes) == ("left-early", 20)
+        assert (by_id[names[3]].status, by_id[names[3]].reason) == ("absent", "school-activity")
+        assert by_id[names[4]].status == "present"
+        assert session.fidelity_pct == 75.0
+        store = app.store
+        groups, cal, sessions = [store.group(FLUENCY)], store.calendar(), store.sessions()
+        dose = dosage_today(app)
+        assert (dose.minutes_delivered, dose.fidelity_avg) == (28, 75.0)
+        assert (dose.student_sessions_planned, dose.student_sessions_attended) == (5, 3)
+        late = student_dosage(names[1], groups, cal, sessions, TODAY, TODAY)
+        assert (late.sessions_attended, late.minutes_received, late.minutes_planned) == (1, 15, 30)
+        absent = student_dosage(names[3], groups, cal, sessions, TODAY, TODAY)
+        assert (absent.sessions_planned, absent.sessions_attended) == (1, 0)
+        assert absent.absence_reasons["school-activity"] == 1
+
+
+async def test_a_cancelled_session(open_app) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(app, pilot)
+        screen.query_one("#sl-status", Select).value = "assembly"
+        await pilot.pause()
+        assert screen.query_one("#sl-minutes", Input).disabled
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        session = app.store.session_on(FLUENCY, TODAY)
+        assert session is not None and not session.delivered
+        assert session.cancel_reason == "assembly" and session.minutes_delivered == 0
+        dose = dosage_today(app)
+        assert (dose.sessions_planned, dose.sessions_delivered, dose.sessions_cancelled) == (
+            1,
+            0,
+            1,
+        )
+        assert dose.cancel_reasons["assembly"] == 1
+        assert dose.missed_reasons["cancelled: assembly"] == 1
+
+
+async def test_validation_errors_inline_and_nothing_saved(open_app, demo_dir) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(app, pilot)
+        before = data_files(demo_dir)
+        minutes = screen.query_one("#sl-minutes", Input)
+        minutes.value = "300"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one(Form).errors == {
+            "minutes": "minutes delivered 300 is outside 0–240"
+        }
+        minutes.value = "30"
+        table = screen.query_one(AttendanceTable)
+        table.focus()
+        await pilot.press("l", "4", "5")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = str(screen.query_one("#sl-attendance-error").render())
+        assert error == "minutes attended 45 is outside 0–30"
+        assert data_files(demo_dir) == before
+        # delivered in the future
+        date_field = screen.query_one("#sl-date", Input)
+        date_field.value = "2026-11-26"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert screen.query_one(Form).errors == {"date": "date 2026-11-26 is in the future"}
+        assert app.screen is screen
+        assert data_files(demo_dir) == before
+
+
+async def test_a_past_session_opens_prefilled_and_is_replaced(open_app) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(app, pilot)
+        past = app.store.session_on(FLUENCY, date(2026, 11, 24))
+        assert past is not None
+        screen.query_one("#sl-date", Input).value = "2026-11-24"
+        await pilot.pause()
+        assert screen.day == date(2026, 11, 24)
+        assert screen.query_one("#sl-lesson", Input).value == past.lesson
+        assert "saving replaces it" in screen_text(app)
+        screen.query_one("#sl-lesson", Input).value = "Story 96b"
+        await pilot.press("enter")
+        await pilot.pause()
+        again = app.store.session_on(FLUENCY, date(2026, 11, 24))
+        assert again is not None and again.id == past.id and again.lesson == "Story 96b"
+        assert (
+            len(app.store.sessions(FLUENCY, since=date(2026, 11, 24), until=date(2026, 11, 24)))
+            == 1
+        )
+
+
+async def test_pick_another_group(open_app) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(app, pilot)
+        screen.query_one("#sl-group", Select).value = "demo-cico"
+        await pilot.pause()
+        assert screen.group is not None and screen.group.id == "demo-cico"
+        assert "Session log · CICO" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.store.session_on("demo-cico", TODAY) is not None
+
+
+async def test_unlogged_sessions_are_found_and_logged_in_a_row(open_app, demo_clock) -> None:
+    demo_clock.now = datetime(2026, 11, 25, 10, 40)
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        store = app.store
+        assert unlogged_sessions(store, TODAY) == []  # the demo logged every past day
+        pending = unlogged_sessions(store, TODAY, now=demo_clock())
+        assert [(g.name, d) for g, d in pending] == [
+            ("CICO", TODAY),
+            ("Early Literacy K", TODAY),
+            ("Phonics B", TODAY),
+            ("Fluency 3", TODAY),
+        ]
+        # a past meeting without a session counts too
+        store.delete_session(store.session_on(FLUENCY, date(2026, 11, 20)).id)
+        pending = unlogged_sessions(store, TODAY, now=demo_clock())
+        assert (pending[0][0].id, pending[0][1]) == (FLUENCY, date(2026, 11, 20))
+        await pilot.pause()
+        screen = SessionLogScreen(queue=pending)
+        app.push_screen(screen)
+        await pilot.pause()
+        assert "4 more to log after this" in screen_text(app)
+        for _ in pending:
+            await pilot.press("enter")
+            await pilot.pause()
+        assert app.screen is not screen
+        assert unlogged_sessions(store, TODAY, now=demo_clock()) == []

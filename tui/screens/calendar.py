@@ -1,0 +1,215 @@
+"""The school calendar: the year's first and last day and the no-school days (single days or
+ranges, with a label). Groups do not meet on no-school days, so those days leave Today and
+planned dosage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from store.errors import NothingToUndoError, StoreError, ValidationError
+from store.model import NoSchool, SchoolCalendar, parse_date, parse_optional_date
+from tui.widgets.form import Form, FormField
+
+
+def school_days_in(n: NoSchool) -> int:
+    """Weekdays a no-school range covers."""
+    return sum(
+        1 for i in range((n.end - n.start).days + 1) if (n.start + timedelta(days=i)).weekday() < 5
+    )
+
+
+class CalendarScreen(Screen[None]):
+    """Edit the school year and its no-school days."""
+
+    BINDINGS = [
+        Binding(
+            "d,delete",
+            "remove",
+            "Remove day",
+            id="calendar.remove",
+            tooltip="Remove the selected no-school day or range",
+        ),
+        Binding("ctrl+z", "undo", "Undo", id="calendar.undo", tooltip="Undo the last change"),
+        Binding("escape", "back", "Back", id="calendar.back", tooltip="Go back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calendar: SchoolCalendar | None = None
+
+    @property
+    def store(self):  # noqa: ANN201 - the app's Store
+        return self.app.store  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static(Text("School calendar", style="bold"), classes="manage-bar")
+        with Horizontal(id="cal-body"):
+            with Vertical(id="cal-left"):
+                yield Static(Text("School year", style="bold"), classes="pane-title")
+                yield Form(
+                    FormField(
+                        "First day",
+                        Input(id="cal-start", placeholder="YYYY-MM-DD"),
+                        key="year_start",
+                        aliases=("first day of school",),
+                    ),
+                    FormField(
+                        "Last day",
+                        Input(id="cal-end", placeholder="YYYY-MM-DD"),
+                        key="year_end",
+                        aliases=("last day of school",),
+                        hint="Enter saves the school year",
+                    ),
+                    id="cal-year-form",
+                )
+                yield Static(
+                    Text("Add a no-school day or range", style="bold"), classes="pane-title"
+                )
+                yield Form(
+                    FormField(
+                        "From",
+                        Input(id="ns-start", placeholder="YYYY-MM-DD"),
+                        key="start",
+                        aliases=("no-school start", "no_school"),
+                    ),
+                    FormField(
+                        "To",
+                        Input(id="ns-end", placeholder="blank: a single day"),
+                        key="end",
+                        aliases=("no-school end",),
+                    ),
+                    FormField(
+                        "Label",
+                        Input(id="ns-label", placeholder="e.g. Thanksgiving break"),
+                        key="label",
+                        aliases=("no-school label",),
+                        hint="Enter adds it",
+                    ),
+                    id="cal-ns-form",
+                )
+            with Vertical(id="cal-right"):
+                yield Static(id="no-school-title", classes="pane-title")
+                yield DataTable(id="no-school-list", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#no-school-list", DataTable)
+        table.add_column("From", key="start")
+        table.add_column("To", key="end")
+        table.add_column("Days", key="days")
+        table.add_column("Label", key="label")
+        self.load()
+        self.query_one("#ns-start", Input).focus()
+
+    def load(self) -> None:
+        cal = self.calendar = self.store.calendar()
+        self.query_one("#cal-start", Input).value = cal.year_start.isoformat()
+        self.query_one("#cal-end", Input).value = cal.year_end.isoformat()
+        table = self.query_one("#no-school-list", DataTable)
+        table.clear()
+        for i, n in enumerate(cal.no_school):
+            table.add_row(
+                f"{n.start:%a} {n.start.isoformat()}",
+                f"{n.end:%a} {n.end.isoformat()}" if n.end != n.start else "",
+                str(school_days_in(n)),
+                Text(n.label),
+                key=str(i),
+            )
+        title = Text("No-school days", style="bold")
+        total = sum(school_days_in(n) for n in cal.no_school)
+        title.append(f" · {total} school days off · d removes", style="dim")
+        self.query_one("#no-school-title", Static).update(title)
+
+    def _save(self, cal: SchoolCalendar, form: Form) -> bool:
+        try:
+            self.store.set_calendar(cal)
+        except ValidationError as exc:
+            form.show_error(exc)
+            return False
+        except StoreError as exc:
+            form.show_error(str(exc), "")
+            return False
+        form.clear_errors()
+        self.load()
+        return True
+
+    @on(Input.Submitted, "#cal-start, #cal-end")
+    def _year_submitted(self) -> None:
+        assert self.calendar is not None
+        form = self.query_one("#cal-year-form", Form)
+        try:
+            start = parse_date(self.query_one("#cal-start", Input).value, "first day of school")
+            end = parse_date(self.query_one("#cal-end", Input).value, "last day of school")
+        except ValidationError as exc:
+            form.show_error(exc)
+            return
+        if self._save(SchoolCalendar(start, end, list(self.calendar.no_school)), form):
+            self.notify(f"School year: {start} to {end}", markup=False)
+
+    @on(Input.Submitted, "#ns-start, #ns-end, #ns-label")
+    def _no_school_submitted(self) -> None:
+        assert self.calendar is not None
+        form = self.query_one("#cal-ns-form", Form)
+        try:
+            start = parse_date(self.query_one("#ns-start", Input).value, "no-school start")
+            end = parse_optional_date(
+                self.query_one("#ns-end", Input).value.strip(), "no-school end"
+            )
+        except ValidationError as exc:
+            form.show_error(exc)
+            return
+        label = self.query_one("#ns-label", Input).value
+        cal = self.calendar
+        new = NoSchool(start, end or start, label)
+        if not (cal.year_start <= start <= cal.year_end):
+            form.show_error(
+                f"no-school start {start} is outside the school year "
+                f"({cal.year_start} to {cal.year_end})",
+                "start",
+            )
+            return
+        if self._save(SchoolCalendar(cal.year_start, cal.year_end, [*cal.no_school, new]), form):
+            for widget_id in ("#ns-start", "#ns-end", "#ns-label"):
+                self.query_one(widget_id, Input).value = ""
+            self.query_one("#ns-start", Input).focus()
+            self.notify(f"No school {start}{f' to {end}' if end else ''}: {label}", markup=False)
+
+    def action_remove(self) -> None:
+        table = self.query_one("#no-school-list", DataTable)
+        cal = self.calendar
+        if cal is None or not cal.no_school or self.focused is not table:
+            return
+        i = table.cursor_row
+        gone = cal.no_school[i]
+        kept = [n for j, n in enumerate(cal.no_school) if j != i]
+        if self._save(
+            SchoolCalendar(cal.year_start, cal.year_end, kept), self.query_one("#cal-ns-form", Form)
+        ):
+            self.notify(f"Removed {gone.label or 'no-school day'} ({gone.start})", markup=False)
+
+    def action_undo(self) -> None:
+        try:
+            self.notify(self.store.undo_last(), markup=False)
+        except NothingToUndoError:
+            self.notify("Nothing to undo", severity="warning")
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+        self.load()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Remove no-school day", "Remove the selected no-school day", self.action_remove
+        )

@@ -1,0 +1,175 @@
+"""The group list: add, edit, end a group; ended groups behind a toggle."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from store import schedule
+from store.errors import NothingToUndoError, StoreError
+from store.model import Group
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.group_form import GroupForm
+
+
+class GroupsScreen(Screen[None]):
+    """Every group with its schedule in words."""
+
+    BINDINGS = [
+        Binding("a", "add", "Add", id="groups.add", tooltip="Create a group"),
+        Binding("e", "edit", "Edit", id="groups.edit", tooltip="Edit the selected group"),
+        Binding(
+            "x",
+            "end",
+            "End group",
+            id="groups.end",
+            tooltip="End the selected group today (its history stays)",
+        ),
+        Binding(
+            "v",
+            "toggle_ended",
+            "Show ended",
+            id="groups.show_ended",
+            tooltip="Show or hide ended groups",
+        ),
+        Binding("ctrl+z", "undo", "Undo", id="groups.undo", tooltip="Undo the last change"),
+        Binding("escape", "back", "Back", id="groups.back", tooltip="Go back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_ended = False
+        self.shown: list[Group] = []
+
+    @property
+    def store(self):  # noqa: ANN201 - the app's Store
+        return self.app.store  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static(id="groups-bar", classes="manage-bar")
+        yield DataTable(id="group-list", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#group-list", DataTable)
+        for label, key, width in (
+            ("Group", "name", 20),
+            ("Program · skill", "program", 20),
+            ("Tier", "tier", 4),
+            ("Schedule", "schedule", 42),
+            ("N", "n", 2),
+            ("Where", "where", 10),
+            ("Status", "status", 6),
+        ):
+            table.add_column(label, key=key, width=width)
+        self.refresh_list()
+        table.focus()
+
+    def refresh_list(self, *, keep: str | None = None) -> None:
+        table = self.query_one("#group-list", DataTable)
+        if keep is None and self.shown and 0 <= table.cursor_row < len(self.shown):
+            keep = self.shown[table.cursor_row].id
+        self.shown = self.store.groups(include_inactive=self.show_ended)
+        table.clear()
+        for g in self.shown:
+            program = " · ".join(p for p in (g.program, g.skill_focus) if p)
+            table.add_row(
+                Text(g.name, style="" if g.active else "dim", no_wrap=True, overflow="ellipsis"),
+                Text(program, no_wrap=True, overflow="ellipsis"),
+                str(g.tier),
+                Text(schedule.describe(g), no_wrap=True, overflow="ellipsis"),
+                str(len(g.member_ids)),
+                Text(g.location, no_wrap=True, overflow="ellipsis"),
+                Text("active") if g.active else Text("ended", style="dim italic"),
+                key=g.id,
+            )
+        ids = [g.id for g in self.shown]
+        if keep in ids:
+            table.move_cursor(row=ids.index(keep))
+        bar = Text("Groups", style="bold")
+        bar.append(f" · {sum(1 for g in self.shown if g.active)} active", style="dim")
+        if self.show_ended:
+            bar.append(" · ended shown (v hides)", style="dim")
+        if not self.shown:
+            bar.append(" · none yet — press a to create one", style="dim")
+        self.query_one("#groups-bar", Static).update(bar)
+
+    def selected(self) -> Group | None:
+        table = self.query_one("#group-list", DataTable)
+        if not self.shown or not (0 <= table.cursor_row < len(self.shown)):
+            return None
+        return self.shown[table.cursor_row]
+
+    @on(DataTable.RowSelected, "#group-list")
+    def _row_selected(self) -> None:
+        self.action_edit()
+
+    def _saved(self, group: Group | None) -> None:
+        if group is not None:
+            self.notify(f"Saved {group.name}: {schedule.describe(group)}", markup=False)
+            self.refresh_list(keep=group.id)
+
+    def action_add(self) -> None:
+        self.app.push_screen(GroupForm(), self._saved)
+
+    def action_edit(self) -> None:
+        group = self.selected()
+        if group is not None:
+            self.app.push_screen(GroupForm(group), self._saved)
+
+    def action_end(self) -> None:
+        group = self.selected()
+        if group is None or not group.active:
+            return
+        today = self.app.clock().date()  # type: ignore[attr-defined]
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.store.end_group(group.id, today)
+            except StoreError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.notify(f"Ended {group.name} on {today} — its history stays", markup=False)
+            self.refresh_list()
+
+        question = (
+            f"End {group.name} on {today}? It stops meeting, its members leave it that day, "
+            "and its sessions and scores stay in the history."
+        )
+        self.app.push_screen(ConfirmScreen(question, yes="End group", no="Keep"), answer)
+
+    def action_toggle_ended(self) -> None:
+        self.show_ended = not self.show_ended
+        self.refresh_list()
+
+    def action_undo(self) -> None:
+        try:
+            message = self.store.undo_last()
+        except NothingToUndoError:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify(message, markup=False)
+        self.refresh_list()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("New group", "Create a group and its schedule", self.action_add)
+        yield SystemCommand("Edit group", "Edit the selected group", self.action_edit)
+        yield SystemCommand("End group", "End the selected group today", self.action_end)
+        yield SystemCommand(
+            "Show ended groups", "Show or hide ended groups", self.action_toggle_ended
+        )
