@@ -42,7 +42,9 @@ def wait_for(session: str, text: str, timeout: float = 30) -> str:
 
 
 def session_alive(session: str) -> bool:
-    return subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode == 0
+    return (
+        subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode == 0
+    )
 
 
 @pytest.mark.slow
