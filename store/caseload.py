@@ -98,11 +98,15 @@ class StudentProgress:
 
 
 def _latest_goal(goals: Iterable[Goal]) -> Goal | None:
-    return max(
-        goals,
-        key=lambda g: (g.set_on or g.baseline_date, g.baseline_date, g.goal_date, g.id),
-        default=None,
-    )
+    """The goal in force: the one set last (by ``set_on``; on the same day the later one in
+    entry order wins, as in ``Store.goal`` — a goal changed on the day it was set)."""
+    latest: Goal | None = None
+    for g in goals:
+        if latest is None or (g.set_on or g.baseline_date) >= (
+            latest.set_on or latest.baseline_date
+        ):
+            latest = g
+    return latest
 
 
 def student_progress(

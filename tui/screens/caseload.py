@@ -1,0 +1,337 @@
+"""Caseload review: every active student × monitored measure on one screen, most urgent first.
+
+Meeting prep. The caseload summary is computed once, in a worker thread after the first
+paint ("Loading…" until then); filtering works on those rows in memory and never touches the
+Store. ``/`` opens the filter; it matches as you type:
+
+* free words must all appear in the student's name, group, measure, status or decision;
+* ``tier:3`` · ``group:fluency`` · ``measure:orf`` · ``status:below`` (status or decision,
+  e.g. ``status:change``, ``status:overdue``) narrow by one field; quote values with spaces
+  (``group:"Fluency 3"``).
+
+Enter opens the student screen on that row's measure.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from store.caseload import CaseloadRow
+from tui.widgets.sparkline import progress_sparkline
+
+URGENCY_STYLE = {0: "bold red", 1: "bold yellow", 2: "magenta", 3: "cyan", 4: "green", 5: "dim"}
+STATUS_STYLE = {"on track": "green", "above": "bold green", "below": "bold red"}
+STATUS_SHORT = {"insufficient data": "few data"}
+# Short decision words for the table (store.caseload.URGENCY ranks).
+DECISION_SHORT = {
+    0: "change intervention",
+    1: "low dosage",
+    2: "probe overdue",
+    3: "raise goal",
+    4: "continue",
+    5: "too few scores",
+}
+COLUMNS = (
+    ("Student", "student", 15),
+    ("Gr", "grade", 2),
+    ("Group", "group", 11),
+    ("T", "tier", 1),
+    ("Measure", "measure", 7),
+    ("Progress", "spark", 12),
+    ("Last", "last", 11),
+    ("ROI act/need", "roi", 12),
+    ("Status", "status", 8),
+    ("Decision", "decision", 19),
+)
+FILTER_KEYS = ("tier", "group", "measure", "status")
+HELP = (
+    "/ filter as you type: words match name, group, measure, status, decision · "
+    'tokens: tier:3  group:fluency  measure:ORF  status:below  (quote spaces: group:"Fluency 3")'
+    " · Enter opens the student · Esc back"
+)
+
+
+def _roi(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.1f}"
+
+
+def sparkline_of(row: CaseloadRow, day: date, weeks: int) -> Text:
+    """The row's weekly sparkline on a fixed scale (measure floor to goal / highest score)."""
+    m = row.measure
+    points = list(row.progress.points)
+    top = [v for _, v in points] + ([row.goal.goal_value] if row.goal else [])
+    aim = row.progress.aim
+    return progress_sparkline(
+        points,
+        end=day,
+        weeks=weeks,
+        lo=m.min if m.min < 0 else 0.0,
+        hi=max(top + [m.min + 1]),
+        aim=aim.value_at if aim is not None else None,
+        higher_is_better=m.higher_is_better,
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadEntry:
+    """One caseload row with what the table shows and what the filter searches, built once."""
+
+    row: CaseloadRow
+    cells: tuple[object, ...]
+    haystack: str
+    groups: tuple[str, ...]
+    tiers: tuple[str, ...]
+    statuses: str
+
+
+def make_entry(row: CaseloadRow, day: date, weeks: int) -> CaseloadEntry:
+    m = row.measure
+    tiers = tuple(sorted({str(g.tier) for g in row.groups}))
+    last = Text("–", style="dim")
+    if row.last_score is not None and row.last_date is not None:
+        last = Text(m.format(row.last_score))
+        last.append(f" {row.last_date:%b %d}", style="dim")
+    roi = Text(f"{_roi(row.actual_roi)} / {_roi(row.needed_roi)}")
+    decision = Text(
+        DECISION_SHORT.get(row.urgency, row.urgency_label),
+        style=URGENCY_STYLE.get(row.urgency, ""),
+    )
+    cells = (
+        Text(row.student.name, no_wrap=True, overflow="ellipsis"),
+        row.student.grade,
+        Text(row.group_names or "–", no_wrap=True, overflow="ellipsis"),
+        "/".join(tiers) or "–",
+        m.code,
+        sparkline_of(row, day, weeks),
+        last,
+        roi,
+        Text(STATUS_SHORT.get(row.status, row.status), style=STATUS_STYLE.get(row.status, "dim")),
+        decision,
+    )
+    statuses = " ".join(
+        [row.status, row.urgency_label, row.decision.kind.replace("-", " ")]
+        + (["overdue"] if row.probe_overdue else [])
+    ).casefold()
+    haystack = " ".join(
+        [row.student.name, row.group_names, m.code, m.name, statuses, f"grade {row.student.grade}"]
+    ).casefold()
+    return CaseloadEntry(
+        row, cells, haystack, tuple(g.name.casefold() for g in row.groups), tiers, statuses
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadFilter:
+    """A parsed filter: free words plus ``key:value`` tokens (all must match)."""
+
+    words: tuple[str, ...] = ()
+    fields: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @classmethod
+    def parse(cls, text: str) -> CaseloadFilter:
+        try:
+            tokens = shlex.split(text)
+        except ValueError:  # an unclosed quote while typing
+            tokens = text.replace('"', "").replace("'", "").split()
+        words: list[str] = []
+        fields: list[tuple[str, str]] = []
+        for token in tokens:
+            key, sep, value = token.partition(":")
+            if sep and key.casefold() in FILTER_KEYS:
+                if value:
+                    fields.append((key.casefold(), value.casefold()))
+            else:
+                words.append(token.casefold())
+        return cls(tuple(words), tuple(fields))
+
+    def matches(self, entry: CaseloadEntry) -> bool:
+        if not all(w in entry.haystack for w in self.words):
+            return False
+        for key, value in self.fields:
+            if key == "tier" and value not in entry.tiers:
+                return False
+            if key == "group" and not any(value in g for g in entry.groups):
+                return False
+            if key == "measure":
+                m = entry.row.measure
+                if value != m.code.casefold() and value not in m.name.casefold():
+                    return False
+            if key == "status" and value not in entry.statuses:
+                return False
+        return True
+
+
+def filter_entries(entries: Iterable[CaseloadEntry], text: str) -> list[CaseloadEntry]:
+    """The entries the filter text keeps, in their (urgency) order."""
+    f = CaseloadFilter.parse(text)
+    return [e for e in entries if f.matches(e)]
+
+
+class CaseloadScreen(Screen[None]):
+    """Every active student with each monitored measure, sorted by urgency, filterable."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="caseload.back", tooltip="Back to Today"),
+        Binding(
+            "slash", "filter", "Filter", key_display="/", id="caseload.filter",
+            tooltip="Filter as you type (tier:3 group:… measure:… status:…)",
+        ),
+        Binding("enter", "open", "Open", id="caseload.open", tooltip="Open the selected student"),
+        Binding("j", "cursor(1)", "Down", id="caseload.down", show=False, tooltip="Next row"),
+        Binding("k", "cursor(-1)", "Up", id="caseload.up", show=False, tooltip="Previous row"),
+        Binding("r", "reload", "Reload", id="caseload.reload", tooltip="Compute the caseload again"),
+    ]  # fmt: skip
+
+    class RowsReady(Message):
+        """The worker computed the caseload."""
+
+        def __init__(self, entries: list[CaseloadEntry]) -> None:
+            super().__init__()
+            self.entries = entries
+
+    def __init__(self, day: date) -> None:
+        super().__init__()
+        self.day = day
+        self.entries: list[CaseloadEntry] | None = None  # None while loading
+        self.shown: list[CaseloadEntry] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="cl-title")
+        yield Input(placeholder="filter: words, tier:3 group:… measure:… status:…", id="cl-filter")
+        yield Static(Text(HELP), id="cl-help")
+        yield Static(Text("Loading the caseload…", style="dim"), id="cl-loading")
+        yield DataTable(id="cl-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#cl-table", DataTable)
+        for label, key, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
+        self.update_title()
+        table.focus()
+        self.set_timer(0.05, self.load_rows)  # after the first paint
+
+    # ------------------------------------------------------------------ loading
+    @work(thread=True, exclusive=True, group="caseload")
+    def load_rows(self) -> None:
+        """Compute the caseload once, off the UI thread."""
+        from tui.attention import caseload_rows
+
+        app = self.app
+        rows = caseload_rows(app.store, self.day, app.config)  # type: ignore[attr-defined]
+        weeks = app.config.sparkline_weeks  # type: ignore[attr-defined]
+        entries = [make_entry(r, self.day, weeks) for r in rows]
+        self.post_message(self.RowsReady(entries))
+
+    def on_caseload_screen_rows_ready(self, message: RowsReady) -> None:
+        self.entries = message.entries
+        self.query_one("#cl-loading", Static).display = False
+        self.apply_filter()
+
+    # ------------------------------------------------------------------ filtering
+    @on(Input.Changed, "#cl-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.apply_filter()
+
+    @on(Input.Submitted, "#cl-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#cl-table", DataTable).focus()
+
+    def apply_filter(self) -> None:
+        """Show the in-memory rows the filter keeps (no Store access)."""
+        if self.entries is None:
+            return
+        text = self.query_one("#cl-filter", Input).value
+        table = self.query_one("#cl-table", DataTable)
+        self.shown = filter_entries(self.entries, text)
+        table.clear()
+        for i, entry in enumerate(self.shown):
+            table.add_row(*entry.cells, key=str(i))
+        self.update_title()
+
+    def update_title(self) -> None:
+        title = Text("Caseload review", style="bold")
+        title.append(f" · {self.day:%a %b %-d, %Y}", style="dim")
+        if self.entries is None:
+            title.append(" · loading…", style="dim")
+        else:
+            total = len(self.entries)
+            students = len({e.row.student.id for e in self.entries})
+            title.append(f" · {students} students · {total} rows", style="dim")
+            if len(self.shown) != total:
+                title.append(f" · showing {len(self.shown)}", style="bold")
+            urgent = sum(1 for e in self.entries if e.row.urgency <= 1)
+            if urgent:
+                title.append(f" · {urgent} need a decision", style="bold red")
+        self.query_one("#cl-title", Static).update(title)
+
+    # ------------------------------------------------------------------ actions
+    def selected(self) -> CaseloadEntry | None:
+        table = self.query_one("#cl-table", DataTable)
+        if not self.shown or not 0 <= table.cursor_row < len(self.shown):
+            return None
+        return self.shown[table.cursor_row]
+
+    @on(DataTable.RowSelected, "#cl-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one("#cl-table", DataTable).focus()
+            return
+        entry = self.selected()
+        if entry is None:
+            self.notify("No student selected", severity="warning")
+            return
+        from tui.screens.student import StudentScreen
+
+        screen = StudentScreen(entry.row.student.id, self.day, entry.row.measure.code)
+        self.app.push_screen(screen, self._student_closed)
+
+    def _student_closed(self, changed: bool | None) -> None:
+        if changed:
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        self.entries = None
+        self.query_one("#cl-loading", Static).display = True
+        self.update_title()
+        self.load_rows()
+
+    def action_filter(self) -> None:
+        self.add_class("-filtering")
+        self.query_one("#cl-filter", Input).focus()
+
+    def action_back(self) -> None:
+        box = self.query_one("#cl-filter", Input)
+        if self.focused is box:
+            if box.value:
+                box.value = ""
+            else:
+                self.remove_class("-filtering")
+            self.query_one("#cl-table", DataTable).focus()
+            return
+        self.dismiss(None)
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#cl-table", DataTable)
+        table.move_cursor(row=table.cursor_row + step)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's actions for the command palette."""
+        yield SystemCommand("Filter caseload", "Filter the rows as you type", self.action_filter)
+        yield SystemCommand("Open student", "Open the selected student", self.action_open)
+        yield SystemCommand("Reload caseload", "Compute the caseload again", self.action_reload)
+        yield SystemCommand("Back", "Leave the caseload review", self.action_back)

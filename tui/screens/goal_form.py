@@ -1,0 +1,349 @@
+"""Set or change a goal: pick a method, see the goal value, statement and aim line, then save.
+
+Methods (DOMAIN.md goal setting; ``store.progress`` goal helpers):
+
+* norms, realistic / ambitious — ORF, grades 1–6: baseline + Fuchs et al. (1993) weekly
+  growth × weeks;
+* benchmark target — the end-of-year target (Hasbrouck & Tindal 2017, 50th percentile, is
+  filled in for ORF);
+* rate of improvement — baseline + rate × multiplier × weeks (e.g. 1.1 doubled = 2.2/week);
+* custom — a value typed in.
+
+Weeks run from the baseline date to the goal date. The preview chart is the student's chart
+with the proposed aim line, and the decision it would give; ``ctrl+s`` (or Enter in a field)
+saves through ``Store.set_goal``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static
+
+from store.caseload import StudentProgress, student_progress
+from store.db import Store
+from store.dosage import StudentDosage
+from store.errors import StoreError
+from store.model import GOAL_METHODS, Goal, Score, Student, check_number, parse_date
+from store.progress import (
+    GoalSuggestion,
+    fuchs_growth,
+    goal_from_benchmark,
+    goal_from_growth,
+    goal_from_multiplier,
+    goal_from_rate,
+    ht_norm,
+    weeks_between,
+)
+from tui.screens.student import DECISION_STYLE, DECISION_WORDS, ProgressChartView, roi_text
+
+METHOD_LABELS: dict[str, str] = {
+    "norms-realistic": "norms, realistic (Fuchs)",
+    "norms-ambitious": "norms, ambitious (Fuchs)",
+    "benchmark": "benchmark target",
+    "roi": "rate × weeks",
+    "custom": "custom value",
+}
+# Which inputs each method uses.
+METHOD_FIELDS: dict[str, tuple[str, ...]] = {
+    "norms-realistic": (),
+    "norms-ambitious": (),
+    "benchmark": ("target",),
+    "roi": ("rate", "multiplier"),
+    "custom": ("target",),
+}
+
+
+def season_of(d: date) -> str:
+    """The norms season a date falls in: fall (Aug–Nov), winter (Dec–Feb), spring (Mar–Jul)."""
+    if d.month in (8, 9, 10, 11):
+        return "fall"
+    if d.month in (12, 1, 2):
+        return "winter"
+    return "spring"
+
+
+def uses_norms(student: Student, code: str) -> bool:
+    """Fuchs (1993) growth rates exist for ORF in grades 1–6."""
+    return code == "ORF" and student.grade in ("1", "2", "3", "4", "5", "6")
+
+
+@dataclass(frozen=True)
+class GoalInputs:
+    """What the form holds, as typed."""
+
+    method: str
+    baseline: str
+    baseline_date: str
+    goal_date: str
+    rate: str = ""
+    multiplier: str = "1"
+    target: str = ""
+
+
+@dataclass(frozen=True)
+class ProposedGoal:
+    suggestion: GoalSuggestion
+    baseline: float
+    baseline_date: date
+    goal_date: date
+    goal_value: float
+
+
+def propose(student: Student, progress: StudentProgress, inputs: GoalInputs) -> ProposedGoal:
+    """The goal the inputs describe; raises ValueError (a ValidationError or the goal
+    helpers' own) with a message for the form when something does not add up."""
+    m = progress.measure
+    baseline = check_number(inputs.baseline, "baseline")
+    start = parse_date(inputs.baseline_date, "baseline date")
+    end = parse_date(inputs.goal_date, "goal date")
+    if end <= start:
+        raise ValueError(f"goal date {end} must be after the baseline date {start}")
+    weeks = weeks_between(start, end)
+    name = student.given_name
+    method = inputs.method
+    if method in ("norms-realistic", "norms-ambitious"):
+        if not uses_norms(student, m.code):
+            raise ValueError(
+                f"Fuchs (1993) norms give ORF growth for grades 1–6; for {m.code} in grade "
+                f"{student.grade} use rate of improvement or a benchmark"
+            )
+        ambitious = method == "norms-ambitious"
+        s = goal_from_growth(baseline, weeks, student.grade, ambitious, name=name, measure=m)
+    elif method == "benchmark":
+        target = check_number(inputs.target, "benchmark target")
+        s = goal_from_benchmark(target, baseline=baseline, weeks=weeks, name=name, measure=m)
+    elif method == "roi":
+        rate = check_number(inputs.rate, "rate of improvement")
+        times = check_number(inputs.multiplier or "1", "multiplier", lo=0)
+        s = goal_from_multiplier(baseline, rate, times, weeks, name=name, measure=m)
+    else:
+        target = check_number(inputs.target, "goal value")
+        s = goal_from_rate(
+            baseline, (target - baseline) / weeks, weeks, name=name, measure=m, method="custom"
+        )
+    value = s.value if method == "custom" else s.value_for(m)
+    return ProposedGoal(s, baseline, start, end, value)
+
+
+class GoalForm(ModalScreen[Goal | None]):
+    """Set a goal for one student and measure, with a live preview; dismisses with the Goal."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="goal_form.cancel", tooltip="Close, save nothing"),
+        Binding("ctrl+s", "save", "Save goal", id="goal_form.save", tooltip="Save this goal"),
+    ]
+
+    def __init__(
+        self,
+        student: Student,
+        progress: StudentProgress,
+        scores: list[Score],
+        day: date,
+        year_end: date,
+        *,
+        dosage: StudentDosage | None = None,
+    ) -> None:
+        super().__init__()
+        self.student = student
+        self.progress = progress
+        self.scores = scores
+        self.day = day
+        self.year_end = year_end
+        self.dosage = dosage
+        self.proposed: ProposedGoal | None = None
+
+    @property
+    def store(self) -> Store:
+        return self.app.store  # type: ignore[attr-defined]
+
+    def defaults(self) -> GoalInputs:
+        """Start from the goal in force, else the first three scores and twelve weeks."""
+        m = self.progress.measure
+        goal = self.progress.goal
+        norms = uses_norms(self.student, m.code)
+        if goal is not None:
+            weeks = weeks_between(goal.baseline_date, goal.goal_date)
+            rate = (goal.goal_value - goal.baseline_value) / weeks
+            return GoalInputs(
+                goal.method,
+                m.format(goal.baseline_value),
+                goal.baseline_date.isoformat(),
+                goal.goal_date.isoformat(),
+                f"{rate:.2f}",
+                "1",
+                m.format(goal.goal_value),
+            )
+        pts = self.progress.points
+        base = "" if self.progress.baseline is None else m.format(self.progress.baseline)
+        start = pts[min(2, len(pts) - 1)][0] if pts else self.day
+        end = min(self.year_end, start + timedelta(weeks=12))
+        if end <= start:
+            end = start + timedelta(weeks=12)
+        target = ""
+        rate = "1"
+        if norms:
+            target = str(ht_norm(self.student.grade, season_of(end), 50))
+            rate = f"{fuchs_growth(self.student.grade):.2f}"
+        return GoalInputs(
+            "norms-ambitious" if norms else "roi",
+            base,
+            start.isoformat(),
+            end.isoformat(),
+            rate,
+            "1",
+            target,
+        )
+
+    def compose(self) -> ComposeResult:
+        d = self.defaults()
+        m = self.progress.measure
+        methods = [(METHOD_LABELS.get(code, label), code) for code, label in GOAL_METHODS.items()]
+        with Vertical(id="goal-box"):
+            yield Static(
+                Text(f"Goal · {self.student.name} · {m.code} ({m.unit})", style="bold"),
+                id="goal-title",
+            )
+            with Horizontal(id="goal-body"):
+                with VerticalScroll(id="goal-fields"):
+                    yield from self._row(
+                        "Method", Select(methods, value=d.method, allow_blank=False, id="g-method")
+                    )
+                    yield from self._row("Baseline", Input(d.baseline, id="g-baseline"))
+                    yield from self._row("Baseline date", Input(d.baseline_date, id="g-bdate"))
+                    yield from self._row("Goal date", Input(d.goal_date, id="g-gdate"))
+                    yield from self._row("Rate / week", Input(d.rate, id="g-rate"), key="rate")
+                    yield from self._row(
+                        "× multiplier", Input(d.multiplier, id="g-multiplier"), key="multiplier"
+                    )
+                    yield from self._row("Target", Input(d.target, id="g-target"), key="target")
+                with Vertical(id="goal-preview-box"):
+                    yield Static(id="goal-preview")
+                    yield ProgressChartView(self.progress, day=self.day, id="goal-chart")
+            yield Static("", id="goal-error")
+            yield Static(
+                Text("ctrl+s or Enter saves · Esc cancels · Tab moves between fields", style="dim"),
+                id="goal-help",
+            )
+
+    @staticmethod
+    def _row(label: str, widget: object, key: str | None = None) -> ComposeResult:
+        classes = "goal-row" + (f" goal-{key}" if key else "")
+        with Horizontal(classes=classes):
+            yield Label(label, classes="goal-label")
+            yield widget  # type: ignore[misc]
+
+    def on_mount(self) -> None:
+        self.update_preview()
+        self.query_one("#g-method", Select).focus()
+
+    def inputs(self) -> GoalInputs:
+        def val(wid: str) -> str:
+            return self.query_one(wid, Input).value
+
+        method = self.query_one("#g-method", Select).value
+        return GoalInputs(
+            str(method),
+            val("#g-baseline"),
+            val("#g-bdate"),
+            val("#g-gdate"),
+            val("#g-rate"),
+            val("#g-multiplier"),
+            val("#g-target"),
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.update_preview()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.update_preview()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def update_preview(self) -> None:
+        """Recompute the proposed goal, its statement, the aim line and the decision."""
+        inputs = self.inputs()
+        used = METHOD_FIELDS.get(inputs.method, ())
+        for key in ("rate", "multiplier", "target"):
+            for row in self.query(f".goal-{key}"):
+                row.display = key in used
+        preview = self.query_one("#goal-preview", Static)
+        chart = self.query_one("#goal-chart", ProgressChartView)
+        self.query_one("#goal-error", Static).update("")
+        m = self.progress.measure
+        try:
+            proposed = propose(self.student, self.progress, inputs)
+        except ValueError as exc:
+            self.proposed = None
+            preview.update(Text(str(exc), style="yellow"))
+            chart.show(self.progress, title=f"{m.code} · current aim line")
+            return
+        self.proposed = proposed
+        goal = self.preview_goal(proposed)
+        progress = student_progress(
+            self.student.id,
+            m,
+            scores=self.scores,
+            goal=goal,
+            phase_changes=self.progress.phase_changes,
+            dosage=self.dosage,
+            config=self.app.config.decision,  # type: ignore[attr-defined]
+            today=self.day,
+        )
+        text = Text()
+        text.append(f"Goal {m.format(proposed.goal_value)}", style="bold")
+        text.append(f" by {proposed.goal_date:%b %-d, %Y}")
+        weeks = weeks_between(proposed.baseline_date, proposed.goal_date)
+        text.append(
+            f" · {weeks:.1f} weeks · needed {roi_text(progress.aim.slope if progress.aim else None)}"
+        )
+        text.append(f"\n{proposed.suggestion.statement}")
+        d = progress.decision
+        text.append("\nWith this goal: ", style="dim")
+        text.append(DECISION_WORDS.get(d.kind, d.kind), style=DECISION_STYLE.get(d.kind, ""))
+        preview.update(text)
+        chart.show(progress, title=f"{m.code} · proposed aim line")
+
+    def preview_goal(self, proposed: ProposedGoal) -> Goal:
+        m = self.progress.measure
+        return Goal(
+            "preview",
+            self.student.id,
+            m.code,
+            proposed.baseline,
+            proposed.baseline_date,
+            proposed.goal_value,
+            proposed.goal_date,
+            proposed.suggestion.method,
+            self.day,
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        error = self.query_one("#goal-error", Static)
+        try:
+            proposed = propose(self.student, self.progress, self.inputs())
+            goal = self.store.set_goal(
+                self.student.id,
+                self.progress.measure.code,
+                baseline_value=proposed.baseline,
+                baseline_date=proposed.baseline_date,
+                goal_value=proposed.goal_value,
+                goal_date=proposed.goal_date,
+                method=proposed.suggestion.method,
+                note=proposed.suggestion.statement,
+            )
+        except (StoreError, ValueError) as exc:
+            error.update(Text(str(exc)))
+            return
+        self.dismiss(goal)

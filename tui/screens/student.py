@@ -1,0 +1,570 @@
+"""The student screen: one measure's chart, the numbers and words beside it, the score history.
+
+``StudentScreen(student_id, day, measure=None)``. Tab / m cycles the student's measures, t the
+trend method (OLS / Tukey / Theil–Sen). Scores are edited (e / Enter) or deleted (d) through the
+Store's validation; ctrl+z undoes the last change. g sets the goal, p adds a phase change, n a
+dated note (appended to the student's notes field as ``YYYY-MM-DD: text``).
+
+The screen dismisses with ``True`` when something was saved, so the opener can refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from rich.table import Table
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from store.caseload import CaseloadRow, StudentProgress, student_progress
+from store.db import Store
+from store.errors import NothingToUndoError, StoreError
+from store.model import BUILTIN_MEASURES, GOAL_METHODS, PhaseChange, Score, Student
+from store.progress import (
+    TREND_METHODS,
+    InsufficientDataError,
+    goal_statement,
+    trend,
+    weeks_between,
+)
+from tui.charts import TREND_NAMES, progress_chart, use_color
+from tui.lines import student_rows
+
+_ORDER = {m.code: i for i, m in enumerate(BUILTIN_MEASURES)}
+DECISION_WORDS = {
+    "change": "CHANGE the intervention",
+    "raise-goal": "RAISE the goal",
+    "continue": "continue",
+    "insufficient-data": "not enough data yet",
+    "low-dosage": "LOW DOSAGE",
+}
+DECISION_STYLE = {
+    "change": "bold red",
+    "raise-goal": "bold cyan",
+    "continue": "green",
+    "insufficient-data": "dim",
+    "low-dosage": "bold yellow",
+}
+WIDE = 110  # narrower terminals put the numbers under the chart
+
+
+def roi_text(value: float | None) -> str:
+    """+1.25/wk, or – when there is no ROI."""
+    return "–" if value is None else f"{value:+.2f}/wk"
+
+
+def _day(d: date) -> str:
+    return f"{d:%b} {d.day}"
+
+
+def _day_year(d: date) -> str:
+    return f"{d:%b} {d.day}, {d.year}"
+
+
+# --------------------------------------------------------------------------- the data
+@dataclass
+class StudentView:
+    """What the screen shows for one student as of ``day``: a caseload row per measure
+    (the very decision the caseload review shows) and the scores."""
+
+    student: Student
+    day: date
+    rows: dict[str, CaseloadRow]
+    scores: dict[str, list[Score]]
+    extra: dict[str, StudentProgress] = field(default_factory=dict)
+
+    @property
+    def measures(self) -> list[str]:
+        codes = set(self.rows) | set(self.extra)
+        return sorted(codes, key=lambda c: (_ORDER.get(c, 99), c))
+
+    def progress(self, code: str) -> StudentProgress:
+        row = self.rows.get(code)
+        return row.progress if row is not None else self.extra[code]
+
+
+def load_view(
+    store: Store, student_id: str, day: date, config: object, measure: str | None = None
+) -> StudentView:
+    """Read one student's records and compute their rows (a handful of Store reads)."""
+    student = store.student(student_id)
+    rows, scores = student_rows(store, student, day, config)  # type: ignore[arg-type]
+    view = StudentView(student, day, rows, scores)
+    if measure is not None and measure not in rows:
+        m = store.measure(measure)
+        view.extra[m.code] = student_progress(
+            student.id,
+            m,
+            scores=scores.get(m.code, []),
+            goal=store.goal(student.id, m.code),
+            phase_changes=store.phase_changes(student.id, m.code),
+            config=config.decision,  # type: ignore[attr-defined]
+            today=day,
+        )
+    return view
+
+
+def fitted_roi(progress: StudentProgress, method: str) -> float | None:
+    """Actual ROI of the current phase with ``method`` (None when too few points)."""
+    try:
+        return trend(progress.phase_points, method).slope
+    except InsufficientDataError:
+        return None
+
+
+def facts_table(
+    student: Student,
+    progress: StudentProgress,
+    row: CaseloadRow | None,
+    day: date,
+    method: str,
+) -> Table:
+    """The numbers and words beside the chart (data in, renderable out)."""
+    m = progress.measure
+    goal = progress.goal
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    if goal is None:
+        base = "–" if progress.baseline is None else f"{m.format(progress.baseline)} (first 3)"
+        grid.add_row("Baseline", Text(base))
+        grid.add_row("Goal", Text("no goal set — press g to set one", style="yellow"))
+    else:
+        grid.add_row(
+            "Baseline", Text(f"{m.format(goal.baseline_value)} on {_day(goal.baseline_date)}")
+        )
+        text = Text(f"{m.format(goal.goal_value)} by {_day_year(goal.goal_date)}", style="bold")
+        text.append(f"  {GOAL_METHODS.get(goal.method, goal.method)}", style="dim")
+        grid.add_row("Goal", text)
+        weeks = weeks_between(goal.baseline_date, goal.goal_date)
+        grid.add_row(
+            "Statement", Text(goal_statement(student.given_name, m, goal.goal_value, weeks))
+        )
+    actual = fitted_roi(progress, method)
+    needed = progress.aim.slope if progress.aim is not None else None
+    roi = Text(f"needed {roi_text(needed)} · ")
+    roi.append(f"actual {roi_text(actual)}", style="bold")
+    n = len(progress.phase_points)
+    roi.append(f" ({TREND_NAMES[method]}, {n} pt{'s' if n != 1 else ''})", style="dim")
+    grid.add_row("ROI", roi)
+    d = progress.decision
+    decision = Text(DECISION_WORDS.get(d.kind, d.kind), style=DECISION_STYLE.get(d.kind, ""))
+    decision.append(f" — {d.reason}")
+    grid.add_row("Decision", decision)
+    dosage = row.dosage if row is not None else progress.dosage
+    if dosage is not None and dosage.sessions_planned:
+        text = Text(
+            f"{dosage.attendance_pct or 0:.0f} % attended "
+            f"({dosage.sessions_attended} of {dosage.sessions_planned} sessions) · "
+            f"{dosage.minutes_received} of {dosage.minutes_planned} min"
+        )
+        text.append(f" since {_day(dosage.start)}", style="dim")
+        if dosage.is_low():
+            text.stylize("yellow")
+        grid.add_row("Dosage", text)
+    else:
+        grid.add_row("Dosage", Text("no sessions planned yet", style="dim"))
+    if progress.last is not None:
+        last_day, last_value = progress.last
+        grid.add_row("Last score", Text(f"{m.format(last_value)} on {_day(last_day)}"))
+    else:
+        grid.add_row("Last score", Text("none yet", style="dim"))
+    if row is not None and row.probe_overdue:
+        due = f" (was due {_day(row.probe_due)})" if row.probe_due else ""
+        grid.add_row("Probe", Text(f"OVERDUE{due}", style="bold magenta"))
+    elif row is not None and row.probe_due is not None:
+        word = "due now" if row.probe_due <= day else f"next due {_day(row.probe_due)}"
+        grid.add_row("Probe", Text(word))
+    if progress.phase_changes:
+        p = progress.phase_changes[-1]
+        grid.add_row("Phase", Text(f"since {_day(p.date)}: {p.label}"))
+    if student.notes.strip():
+        lines = student.notes.strip().splitlines()[-2:]
+        grid.add_row("Notes", Text("\n".join(lines)))
+    return grid
+
+
+# --------------------------------------------------------------------------- the chart
+class ProgressChartView(Static):
+    """A plotext progress chart redrawn at the widget's size (on resize and theme change)."""
+
+    def __init__(
+        self,
+        progress: StudentProgress | None = None,
+        *,
+        day: date | None = None,
+        method: str | None = None,
+        title: str | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.progress = progress
+        self.day = day
+        self.method = method
+        self.title = title
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw())
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.redraw()
+
+    def show(
+        self, progress: StudentProgress, *, method: str | None = None, title: str | None = None
+    ) -> None:
+        self.progress = progress
+        self.method = method
+        self.title = title
+        self.redraw()
+
+    def redraw(self) -> None:
+        width, height = self.content_size
+        if self.progress is None or width <= 0 or height <= 0:
+            return
+        text = progress_chart(
+            self.progress,
+            width=width,
+            height=height,
+            today=self.day,
+            color=use_color(),
+            trend_method=self.method,
+            title=self.title,
+        )
+        self.update(Text.from_ansi(text, no_wrap=True, overflow="crop"))
+
+
+# --------------------------------------------------------------------------- the screen
+class StudentScreen(Screen[bool]):
+    """One student: chart, numbers, score history and the actions that change them."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="student.back", tooltip="Back to the previous screen"),
+        Binding(
+            "tab,m",
+            "measure(1)",
+            "Measure",
+            id="student.next_measure",
+            tooltip="Show the student's next measure",
+            priority=True,
+        ),
+        Binding(
+            "shift+tab",
+            "measure(-1)",
+            "Prev measure",
+            id="student.prev_measure",
+            show=False,
+            tooltip="Show the student's previous measure",
+            priority=True,
+        ),
+        Binding(
+            "t",
+            "trend",
+            "Trend",
+            id="student.trend",
+            tooltip="Cycle the trend line: OLS / Tukey / Theil–Sen",
+        ),
+        Binding("g", "goal", "Goal", id="student.goal", tooltip="Set or change the goal"),
+        Binding(
+            "p", "phase", "Phase", id="student.phase", tooltip="Add a phase change (trend restarts)"
+        ),
+        Binding("n", "note", "Note", id="student.note", tooltip="Add a dated note"),
+        Binding("e", "edit_score", "Edit", id="student.edit", tooltip="Edit the selected score"),
+        Binding(
+            "d,delete",
+            "delete_score",
+            "Delete",
+            id="student.delete",
+            tooltip="Delete the selected score",
+        ),
+        Binding("ctrl+z", "undo", "Undo", id="student.undo", tooltip="Undo the last change"),
+    ]
+
+    def __init__(self, student_id: str, day: date, measure: str | None = None) -> None:
+        super().__init__()
+        self.student_id = student_id
+        self.day = day
+        self.measure = measure
+        self.method: str = "ols"
+        self.view: StudentView | None = None
+        self.changed = False
+        self.history: list[Score] = []
+
+    @property
+    def store(self) -> Store:
+        return self.app.store  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="st-title")
+        with VerticalScroll(id="st-body"):
+            with Horizontal(id="st-top"):
+                yield ProgressChartView(id="st-chart", day=self.day)
+                yield Static(id="st-facts")
+            yield Static(id="st-history-title", classes="pane-title")
+            yield DataTable(id="st-scores", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.method = self.app.config.decision.trend_method  # type: ignore[attr-defined]
+        table = self.query_one("#st-scores", DataTable)
+        for label, key in (
+            ("Date", "date"),
+            ("Score", "value"),
+            ("Errors", "errors"),
+            ("Accuracy", "accuracy"),
+            ("Phase", "phase"),
+            ("Entered", "entered"),
+        ):
+            table.add_column(label, key=key)
+        self.reload()
+        table.focus(scroll_visible=False)  # keep the chart in view on short terminals
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit(event.size.width, event.size.height)
+
+    def fit(self, width: int, height: int) -> None:
+        """Chart beside the numbers on wide terminals, numbers under the chart on narrow."""
+        narrow = width < WIDE
+        self.set_class(narrow, "-narrow")
+        top = self.query_one("#st-top")
+        chart = self.query_one("#st-chart")
+        if narrow:
+            top.styles.height = "auto"
+            chart.styles.height = max(10, min(18, height - 14))
+        else:
+            top.styles.height = max(14, height - 14)
+            chart.styles.height = "100%"
+
+    # ------------------------------------------------------------------ data
+    def reload(self) -> None:
+        """Read the student again and redraw everything."""
+        config = self.app.config  # type: ignore[attr-defined]
+        self.view = load_view(self.store, self.student_id, self.day, config, self.measure)
+        measures = self.view.measures
+        if self.measure not in measures:
+            self.measure = measures[0] if measures else None
+        self.refresh_all()
+
+    def current(self) -> tuple[StudentProgress, CaseloadRow | None] | None:
+        if self.view is None or self.measure is None:
+            return None
+        return self.view.progress(self.measure), self.view.rows.get(self.measure)
+
+    def refresh_all(self) -> None:
+        view = self.view
+        assert view is not None
+        self.query_one("#st-title", Static).update(self.title_text())
+        current = self.current()
+        chart = self.query_one("#st-chart", ProgressChartView)
+        facts = self.query_one("#st-facts", Static)
+        if current is None:
+            chart.update(Text("No measures yet — add the student to a group that probes one."))
+            facts.update("")
+            self.fill_history([], [])
+            return
+        progress, row = current
+        chart.show(
+            progress, method=self.method, title=f"{progress.measure.code} ({progress.measure.unit})"
+        )
+        facts.update(facts_table(view.student, progress, row, self.day, self.method))
+        scores = view.scores.get(progress.measure.code, [])
+        self.fill_history(scores, list(progress.phase_changes))
+
+    def title_text(self) -> Text:
+        view = self.view
+        assert view is not None
+        s = view.student
+        text = Text()
+        text.append(s.name, style="bold")
+        text.append(f"  grade {s.grade}", style="dim")
+        groups = {g.name for r in view.rows.values() for g in r.groups}
+        if groups:
+            text.append(f" · {', '.join(sorted(groups))}", style="dim")
+        text.append("   ")
+        for code in view.measures:
+            style = "bold reverse" if code == self.measure else "dim"
+            text.append(f" {code} ", style=style)
+        text.append(f"   trend: {TREND_NAMES[self.method]}", style="dim")
+        return text
+
+    def fill_history(self, scores: list[Score], phases: list[PhaseChange]) -> None:
+        table = self.query_one("#st-scores", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        self.history = sorted(scores, key=lambda s: s.date, reverse=True)
+        m = self.view.progress(self.measure).measure if self.measure and self.view else None
+        for s in self.history:
+            phase = next((p for p in reversed(phases) if p.date <= s.date), None)
+            acc = s.accuracy
+            table.add_row(
+                f"{s.date:%a %b %d %Y}",
+                m.format(s.value) if m else str(s.value),
+                "" if s.errors is None else str(s.errors),
+                "" if acc is None else f"{acc:.0%}",
+                Text(phase.label if phase else "–", style="dim"),
+                Text(f"{s.entered_at:%b %d %H:%M}" if s.entered_at else "", style="dim"),
+                key=s.id,
+            )
+        title = Text("Score history", style="bold")
+        if self.measure:
+            n = len(self.history)
+            title.append(
+                f" · {self.measure} · {n} score{'s' if n != 1 else ''}"
+                " · e edit · d delete · ctrl+z undo",
+                style="dim",
+            )
+        self.query_one("#st-history-title", Static).update(title)
+        if self.history:
+            table.move_cursor(row=min(max(keep, 0), len(self.history) - 1))
+
+    def selected_score(self) -> Score | None:
+        table = self.query_one("#st-scores", DataTable)
+        if not self.history or not 0 <= table.cursor_row < len(self.history):
+            return None
+        return self.history[table.cursor_row]
+
+    def saved(self, message: str | None = None) -> None:
+        """Something was written: re-read, redraw and say so."""
+        self.changed = True
+        self.reload()
+        if message:
+            self.notify(message)
+
+    # ------------------------------------------------------------------ actions
+    def action_back(self) -> None:
+        self.dismiss(self.changed)
+
+    def action_measure(self, step: int) -> None:
+        measures = self.view.measures if self.view else []
+        if len(measures) < 2:
+            self.notify("This student has one measure", severity="information")
+            return
+        i = measures.index(self.measure) if self.measure in measures else 0
+        self.measure = measures[(i + step) % len(measures)]
+        self.refresh_all()
+
+    def action_trend(self) -> None:
+        i = TREND_METHODS.index(self.method)
+        self.method = TREND_METHODS[(i + 1) % len(TREND_METHODS)]
+        self.refresh_all()
+        self.notify(f"Trend line: {TREND_NAMES[self.method]}")
+
+    def action_goal(self) -> None:
+        current = self.current()
+        if current is None or self.view is None:
+            self.notify("No measure to set a goal on", severity="warning")
+            return
+        from tui.screens.goal_form import GoalForm
+
+        progress, row = current
+        form = GoalForm(
+            self.view.student,
+            progress,
+            self.view.scores.get(progress.measure.code, []),
+            self.day,
+            self.store.calendar().year_end,
+            dosage=row.dosage if row else None,
+        )
+        self.app.push_screen(form, self._goal_done)
+
+    def _goal_done(self, goal: object) -> None:
+        if goal is not None:
+            self.saved(f"Goal saved: {goal.measure} {goal.goal_value:g} by {goal.goal_date}")  # type: ignore[attr-defined]
+
+    def action_phase(self) -> None:
+        current = self.current()
+        if current is None or self.view is None:
+            self.notify("No measure to add a phase change to", severity="warning")
+            return
+        from tui.screens.phase_form import PhaseForm
+
+        form = PhaseForm(self.view.student, current[0].measure, self.day)
+        self.app.push_screen(form, self._phase_done)
+
+    def _phase_done(self, phase: object) -> None:
+        if isinstance(phase, PhaseChange):
+            self.saved(f"Phase change on {phase.date}: {phase.label} — the trend restarts here")
+
+    def action_note(self) -> None:
+        if self.view is None:
+            return
+        from tui.screens.phase_form import NoteForm
+
+        self.app.push_screen(NoteForm(self.view.student, self.day), self._note_done)
+
+    def _note_done(self, student: object) -> None:
+        if student is not None:
+            self.saved("Note added")
+
+    @on(DataTable.RowSelected, "#st-scores")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit_score()
+
+    def action_edit_score(self) -> None:
+        score = self.selected_score()
+        if score is None or self.view is None or self.measure is None:
+            self.notify("No score selected", severity="warning")
+            return
+        from tui.screens.phase_form import ScoreEditForm
+
+        m = self.view.progress(self.measure).measure
+        self.app.push_screen(ScoreEditForm(score, m, self.view.student), self._edit_done)
+
+    def _edit_done(self, score: object) -> None:
+        if isinstance(score, Score):
+            self.saved(f"Saved {score.measure} {score.value:g} on {score.date} (ctrl+z undoes)")
+
+    def action_delete_score(self) -> None:
+        score = self.selected_score()
+        if score is None or self.view is None:
+            self.notify("No score selected", severity="warning")
+            return
+        from tui.screens.confirm import ConfirmScreen
+
+        question = (
+            f"Delete {score.measure} {score.value:g} of {score.date:%b %-d, %Y} for "
+            f"{self.view.student.name}? (ctrl+z undoes)"
+        )
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                deleted = self.store.delete_score(score.id)
+            except StoreError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.saved(f"Deleted {deleted.measure} {deleted.value:g} on {deleted.date}")
+
+        self.app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep"), answer)
+
+    def action_undo(self) -> None:
+        try:
+            message = self.store.undo_last()
+        except NothingToUndoError:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        except StoreError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.saved(message)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's actions for the command palette."""
+        yield SystemCommand("Set goal", "Set or change this measure's goal", self.action_goal)
+        yield SystemCommand("Add phase change", "Date a change of intervention", self.action_phase)
+        yield SystemCommand("Add note", "Add a dated note to the student", self.action_note)
+        yield SystemCommand("Next measure", "Show the next measure", lambda: self.action_measure(1))
+        yield SystemCommand(
+            "Cycle trend method", "OLS / Tukey / Theil–Sen trend line", self.action_trend
+        )
+        yield SystemCommand("Edit score", "Edit the selected score", self.action_edit_score)
+        yield SystemCommand("Delete score", "Delete the selected score", self.action_delete_score)
+        yield SystemCommand("Undo", "Undo the last change", self.action_undo)
+        yield SystemCommand("Back", "Leave the student screen", self.action_back)
