@@ -234,8 +234,16 @@ class ExportResult:
     record: ExportRecord | None = None
 
     def summary(self, kind: str) -> str:
+        """One sentence saying what went where (``kind`` as in :data:`EXPORT_KINDS`)."""
         how = "de-identified " if self.deidentified else ""
         where = "standard output" if self.path == STDOUT else self.path
+        if kind == "backup":
+            return f"Backed up {self.students} students ({self.rows} records) to {where}"
+        if kind == "calendar":
+            return (
+                f"Exported the schedule of {self.rows} group{'s' if self.rows != 1 else ''} "
+                f"to {where} (no student names)"
+            )
         return (
             f"Exported {self.rows} {how}{kind.rstrip('s')} row{'s' if self.rows != 1 else ''} "
             f"({self.students} student{'s' if self.students != 1 else ''}) to {where}"
@@ -488,6 +496,83 @@ def export_backup(store: Store, path: str | Path, *, now: datetime | None = None
         "backup", "(standard output)" if written == STDOUT else written, n, deidentified=False
     )
     return ExportResult(written, sum(len(doc[k]) for k in BACKUP_SECTIONS[1:]), n, False, record)
+
+
+# --------------------------------------------------------------------------- one entry point
+#: What can be exported, with the words the app and the command line use for it.
+EXPORT_KINDS: dict[str, str] = {
+    "scores": "Scores (CSV)",
+    "sessions": "Sessions and attendance (CSV)",
+    "backup": "Full backup (JSON)",
+    "calendar": "Group schedule (iCalendar .ics)",
+}
+EXPORT_SUFFIXES: dict[str, str] = {
+    "scores": "csv",
+    "sessions": "csv",
+    "backup": "json",
+    "calendar": "ics",
+}
+#: The kinds that take an :class:`ExportFilter` and can be de-identified.
+TABLE_KINDS = ("scores", "sessions")
+
+
+def export_filter(
+    store: Store,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    group: str = "",
+    student: str = "",
+) -> ExportFilter:
+    """An :class:`ExportFilter` from what the user typed (group/student: id or name prefix;
+    empty = all). ValidationError naming the field when something does not match."""
+    flt = ExportFilter(
+        since=since,
+        until=until,
+        group=find_group(store, group) if group.strip() else None,
+        student=find_student(store, student) if student.strip() else None,
+    )
+    flt.check()
+    return flt
+
+
+def default_export_name(kind: str, day: date, *, deidentify: bool = False) -> str:
+    """``intervene-<kind>[-deidentified]-<date>.<ext>``, e.g. ``intervene-scores-2026-11-25.csv``."""
+    tag = "-deidentified" if deidentify and kind in TABLE_KINDS else ""
+    return f"intervene-{kind}{tag}-{day.isoformat()}.{EXPORT_SUFFIXES[kind]}"
+
+
+def run_export(
+    store: Store,
+    kind: str,
+    path: str | Path,
+    flt: ExportFilter | None = None,
+    *,
+    deidentify: bool = False,
+    now: datetime | None = None,
+) -> ExportResult:
+    """Export ``kind`` (a key of :data:`EXPORT_KINDS`) to ``path``; logged like every export.
+    ``flt`` and ``deidentify`` apply to the CSV kinds only."""
+    if kind == "scores":
+        return export_scores(store, path, flt, deidentify=deidentify)
+    if kind == "sessions":
+        return export_sessions(store, path, flt, deidentify=deidentify)
+    if kind == "backup":
+        return export_backup(store, path, now=now)
+    if kind == "calendar":
+        from store.ical import export_calendar  # store.ical imports this module
+
+        return export_calendar(store, path, now=now)
+    raise ValidationError(
+        f"export {kind!r} is not one of: {', '.join(EXPORT_KINDS)}", field="kind", value=kind
+    )
+
+
+def export_log_row(record: ExportRecord) -> tuple[str, str, str, str, str]:
+    """(when, what, students, identified or not, path) of one export-log entry."""
+    who = f"{record.students} student{'s' if record.students != 1 else ''}"
+    how = "de-identified" if record.deidentified else "identified"
+    return (f"{record.at:%Y-%m-%d %H:%M}", record.kind, who, how, record.path)
 
 
 @dataclass

@@ -64,6 +64,7 @@ ONEROSTER_REQUIRED: dict[str, tuple[str, ...]] = {
     "orgs.csv": ("sourcedId",),
 }
 MAX_BYTES = 50_000_000
+NOTHING_TO_CHANGE = "Nothing to change: your data already matches this roster."
 _ONEROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
     "users.csv": (
         "sourcedId",
@@ -177,6 +178,19 @@ class ImportPlan:
             + len(self.new_groups)
             + len(self.memberships)
         )
+
+    def verdict(self) -> str:
+        """What happens next, in one sentence (problems / nothing to change / ready)."""
+        if self.problems:
+            n = len(self.problems)
+            return (
+                f"{n} problem{'s' if n != 1 else ''} in {Path(self.source).name}: "
+                "nothing will be written. Fix the file and try again."
+            )
+        if self.changes == 0:
+            return NOTHING_TO_CHANGE
+        n = self.changes
+        return f"Ready to import: {n} change{'s' if n != 1 else ''}."
 
     def summary(self) -> str:
         """One line: ``3 new, 1 updated, 20 unchanged students; 2 new groups; 5 memberships``."""

@@ -123,7 +123,7 @@ def cmd_import_roster(args: argparse.Namespace) -> int:
                 "nothing was written"
             )
         if plan.changes == 0:
-            _say("Nothing to change: your data already matches this roster.")
+            _say(plan.verdict())
             return 0
         answer = _confirm("Import these changes?", args.yes)
         if answer is None:
@@ -149,54 +149,46 @@ def cmd_import_roster(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- export
 def _filter(args: argparse.Namespace, store: Store) -> ExportFilter:
-    from store.export import ExportFilter, find_group, find_student
+    from store.export import export_filter
 
-    return ExportFilter(
+    return export_filter(
+        store,
         since=args.since,
         until=args.until,
-        group=find_group(store, args.group) if args.group else None,
-        student=find_student(store, args.student) if args.student else None,
+        group=args.group or "",
+        student=args.student or "",
     )
 
 
 @_handles_errors
 def cmd_export_table(args: argparse.Namespace) -> int:
-    from store.export import STDOUT, export_scores, export_sessions
+    from store.export import STDOUT, run_export
 
-    export = export_scores if args.kind == "scores" else export_sessions
     with _open(args) as store:
-        result = export(store, args.file, _filter(args, store), deidentify=args.deidentify)
+        result = run_export(
+            store, args.kind, args.file, _filter(args, store), deidentify=args.deidentify
+        )
     _say(result.summary(args.kind), to_stderr=args.file == STDOUT)
     return 0
 
 
 @_handles_errors
 def cmd_export_backup(args: argparse.Namespace) -> int:
-    from store.export import STDOUT, export_backup
+    from store.export import STDOUT, run_export
 
     with _open(args) as store:
-        result = export_backup(store, args.file)
-    where = "standard output" if result.path == STDOUT else result.path
-    _say(
-        f"Backed up {result.students} students ({result.rows} records) to {where}",
-        to_stderr=result.path == STDOUT,
-    )
+        result = run_export(store, "backup", args.file)
+    _say(result.summary("backup"), to_stderr=result.path == STDOUT)
     return 0
 
 
 @_handles_errors
 def cmd_export_calendar(args: argparse.Namespace) -> int:
-    from store.export import STDOUT
-    from store.ical import export_calendar
+    from store.export import STDOUT, run_export
 
     with _open(args) as store:
-        result = export_calendar(store, args.file)
-    where = "standard output" if result.path == STDOUT else result.path
-    _say(
-        f"Exported the schedule of {result.rows} group{'s' if result.rows != 1 else ''} "
-        f"to {where} (no student names)",
-        to_stderr=result.path == STDOUT,
-    )
+        result = run_export(store, "calendar", args.file)
+    _say(result.summary("calendar"), to_stderr=result.path == STDOUT)
     return 0
 
 
@@ -207,10 +199,11 @@ def cmd_exports(args: argparse.Namespace) -> int:
     if not log:
         _say("No exports yet.")
         return 0
+    from store.export import export_log_row
+
     for e in log:
-        who = f"{e.students} student{'s' if e.students != 1 else ''}"
-        how = "de-identified" if e.deidentified else "identified"
-        _say(f"{e.at:%Y-%m-%d %H:%M}  {e.kind:<9} {who:>12}  {how:<13}  {e.path}")
+        when, kind, who, how, path = export_log_row(e)
+        _say(f"{when}  {kind:<9} {who:>12}  {how:<13}  {path}")
     return 0
 
 

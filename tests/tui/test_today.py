@@ -159,7 +159,12 @@ async def test_empty_store_opens_the_welcome_screen(tmp_path: Path) -> None:
         options = app.screen.query_one(OptionList)
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any("demo" in p for p in prompts)
-        assert any("coming" in p for p in prompts)
+        imports = [
+            options.get_option_at_index(i)
+            for i in range(options.option_count)
+            if "Import a roster" in str(options.get_option_at_index(i).prompt)
+        ]
+        assert len(imports) == 1 and not imports[0].disabled
         # start empty: the Today screen with its empty state
         await pilot.press("e")
         await pilot.pause()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
+
+from store.roster import ImportResult
 
 INTRO = (
     "intervene keeps your intervention groups, progress-monitoring scores and session logs "
@@ -21,6 +25,13 @@ class WelcomeScreen(Screen[None]):
 
     BINDINGS = [
         Binding("d", "demo", "Demo caseload", id="welcome.demo", tooltip="Explore a demo caseload"),
+        Binding(
+            "i",
+            "import_roster",
+            "Import roster",
+            id="welcome.import",
+            tooltip="Import students from a CSV file or a OneRoster folder",
+        ),
         Binding("e", "empty", "Start empty", id="welcome.empty", tooltip="Start with no data"),
         Binding("q", "app.quit", "Quit", id="welcome.quit", tooltip="Quit intervene"),
     ]
@@ -34,16 +45,13 @@ class WelcomeScreen(Screen[None]):
                 Option(
                     "Load the demo caseload  (its own folder — your data stays apart)", id="demo"
                 ),
-                Option(
-                    "Import a roster from CSV  (coming in a later version)",
-                    id="import",
-                    disabled=True,
-                ),
+                Option("Import a roster  (a CSV file or a OneRoster folder)", id="import"),
                 Option("Start empty", id="empty"),
                 id="welcome-options",
             )
             yield Static(
-                Text(f"Your data folder: {self.app.store.data_dir}", style="dim"), id="welcome-path"
+                Text(f"Your data folder: {self.app.store.data_dir}", style="dim"),  # type: ignore[attr-defined]
+                id="welcome-path",
             )
         yield Footer()
 
@@ -53,6 +61,8 @@ class WelcomeScreen(Screen[None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id == "demo":
             self.action_demo()
+        elif event.option.id == "import":
+            self.action_import_roster()
         elif event.option.id == "empty":
             self.action_empty()
 
@@ -62,3 +72,22 @@ class WelcomeScreen(Screen[None]):
 
     def action_empty(self) -> None:
         self.app.open_today()  # type: ignore[attr-defined]
+
+    def action_import_roster(self) -> None:
+        """Open the import screen; after an import, go on to Today."""
+        from tui.screens.import_roster import ImportRosterScreen
+
+        self.app.push_screen(ImportRosterScreen(), self._imported)
+
+    def _imported(self, result: ImportResult | None) -> None:
+        if result is not None:
+            self.app.open_today()  # type: ignore[attr-defined]
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Load the demo caseload", "Explore a demo caseload", self.action_demo)
+        yield SystemCommand(
+            "Import a roster",
+            "Students from a CSV file or a OneRoster folder",
+            self.action_import_roster,
+        )
+        yield SystemCommand("Start empty", "Start with no data", self.action_empty)

@@ -1,0 +1,201 @@
+"""Roster import from the app: welcome → path → preview → import → Today (Pilot tests)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Input, ProgressBar
+
+from store.db import Store
+from tests.conftest import FakeClock, read_tree
+from tests.tui.screen import screen_text
+from tui.app import InterventionApp
+from tui.config import AppConfig
+from tui.screens.import_roster import ImportRosterScreen
+from tui.screens.today import TodayScreen
+from tui.screens.welcome import WelcomeScreen
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path) -> Iterator[tuple[InterventionApp, Path, FakeClock]]:
+    """An app on an empty data folder (so it opens on the welcome screen)."""
+    clock = FakeClock()
+    folder = tmp_path / "data"
+    store = Store.open(folder, clock=clock)
+    app = InterventionApp(store, clock, AppConfig(demo_dir=tmp_path / "demo"))
+    yield app, folder, clock
+    app.store.close()
+
+
+def data_files(folder: Path) -> dict[str, bytes]:
+    """The data folder's files, without the daily backup the app makes on its own timer."""
+    return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
+
+
+async def settle(pilot, app: InterventionApp) -> None:  # noqa: ANN001
+    """Let the screen's thread workers finish and their messages arrive."""
+    for _ in range(5):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def type_path(pilot, app: InterventionApp, path: Path) -> None:  # noqa: ANN001
+    field = app.screen.query_one("#im-path", Input)
+    field.value = str(path)
+    field.focus()
+    await pilot.press("enter")
+    await settle(pilot, app)
+
+
+async def test_import_from_the_welcome_screen(empty_app) -> None:  # noqa: ANN001
+    app, folder, clock = empty_app
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportRosterScreen)
+        await type_path(pilot, app, SAMPLES / "roster.csv")
+        text = screen_text(app)
+        assert "6 new, 0 updated, 0 unchanged students; 2 new groups" in text
+        assert "Mateo García (grade 3, SIS 100235)" in text
+        assert "Reading Group A (4 students)" in text
+        assert "Ready to import" in text
+        # the preview alone writes nothing
+        with Store.open(folder, readonly=True, clock=clock) as peek:
+            assert peek.is_empty()
+        assert app.screen.query_one("#im-apply", Button).has_focus
+        await pilot.press("enter")  # the Import button
+        await settle(pilot, app)
+        assert isinstance(app.screen, TodayScreen)
+    app.store.close()
+    with Store.open(folder, clock=clock) as again:
+        names = sorted(s.name for s in again.students())
+        assert names == [
+            "Ava Jones",
+            "Ethan Kowalski",
+            "Lily Nguyen",
+            "Mateo García",
+            "Noah Okafor",
+            "Zoe O'Brien, Jr.",
+        ]
+        groups = {g.name: len(g.members_on(clock().date())) for g in again.groups()}
+        assert groups == {"Reading Group A": 4, "Math Facts 4": 2}
+
+
+async def test_a_broken_csv_lists_the_problem_and_writes_nothing(empty_app, tmp_path: Path) -> None:  # noqa: ANN001
+    app, folder, _clock = empty_app
+    broken = tmp_path / "broken.csv"
+    broken.write_text("student_id,given_name,grade\n1,Ann,3\n", encoding="utf-8")
+    before = data_files(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        await type_path(pilot, app, broken)
+        text = screen_text(app)
+        assert "1 problem in broken.csv: nothing will be written" in text
+        assert "broken.csv line 1: missing required column family_name" in text
+        assert app.screen.query_one("#im-apply", Button).disabled
+        await pilot.press("ctrl+s")  # refused: the plan has problems
+        await settle(pilot, app)
+        assert isinstance(app.screen, ImportRosterScreen)
+        # a path that does not exist is an inline error under the field
+        await type_path(pilot, app, tmp_path / "nope.csv")
+        assert "nope.csv does not exist" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+    assert data_files(folder) == before
+
+
+async def test_importing_the_same_file_again_changes_nothing(
+    open_app, demo_dir: Path, tmp_path: Path
+) -> None:  # noqa: ANN001
+    roster = tmp_path / "roster.csv"
+    shutil.copy(SAMPLES / "roster.csv", roster)
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.push_screen(ImportRosterScreen(roster))
+        await settle(pilot, app)
+        assert "6 new" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, TodayScreen)
+        before = data_files(demo_dir)
+        await app.push_screen(ImportRosterScreen(roster))
+        await settle(pilot, app)
+        text = screen_text(app)
+        assert "0 new, 0 updated, 6 unchanged students" in text
+        assert "Nothing to change: your data already matches this roster." in text
+        assert app.screen.query_one("#im-apply", Button).disabled
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ImportRosterScreen)
+        assert data_files(demo_dir) == before
+
+
+async def test_a_oneroster_folder_with_groups(empty_app) -> None:  # noqa: ANN001
+    app, folder, clock = empty_app
+    async with app.run_test(size=(120, 60)) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.click("#im-groups")
+        await type_path(pilot, app, SAMPLES / "oneroster")
+        text = screen_text(app)
+        assert "oneroster (OneRoster folder)" in text
+        assert "8 new, 0 updated, 0 unchanged students; 3 new groups" in text
+        assert "Sara Ahmed (grade K, SIS 100304)" in text
+        assert "Riley Lee (grade 1, SIS u-s-009)" in text  # no identifier: the sourcedId
+        assert "Math Facts, Grade 4 (2 students)" in text
+        assert "users.csv line 13: Theo Brown: grade 'PK' is not K–12" in text  # skipped
+        assert "Jordan Smith" not in text  # enabledUser false
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, TodayScreen)
+    app.store.close()
+    with Store.open(folder, clock=clock) as again:
+        names = {s.name for s in again.students()}
+        assert len(names) == 8 and "Riley Lee" in names and "Jordan Smith" not in names
+        day = clock().date()
+        groups = {g.name: len(g.members_on(day)) for g in again.groups()}
+        assert groups["Math Facts, Grade 4"] == 2
+
+
+async def test_a_large_file_shows_progress_while_it_is_written(empty_app, tmp_path: Path) -> None:  # noqa: ANN001
+    app, folder, clock = empty_app
+    big = tmp_path / "big.csv"
+    rows = [f"{500000 + i},Student{i},Family{i},{i % 5 + 1},Group {i % 7}" for i in range(600)]
+    big.write_text("student_id,given_name,family_name,grade,group\n" + "\n".join(rows) + "\n")
+    seen: list[tuple[int, int]] = []
+    bar_shown: list[bool] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, ImportRosterScreen.Progress):
+            seen.append((message.done, message.total))
+            bar_shown.append(app.screen.query_one("#im-progress", ProgressBar).display)
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        await type_path(pilot, app, big)
+        assert "600 new" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, TodayScreen)
+    total = 600 + 7 + 600  # students, groups, memberships
+    assert seen[0] == (0, total) and seen[-1] == (total, total)
+    assert 10 < len(seen) <= 102  # throttled, not one message per write
+    assert all(bar_shown)  # the progress bar is on screen while the import is written
+    app.store.close()
+    with Store.open(folder, clock=clock) as again:
+        assert len(again.students()) == 600

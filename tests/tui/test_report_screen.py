@@ -1,0 +1,88 @@
+"""Reports from the app: a family letter for a demo student (Pilot tests)."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from store.db import Store
+from tests.tui.screen import screen_text
+from tui.screens.report import ReportScreen
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("HOME", str(folder))
+    return folder
+
+
+async def settle(pilot, app) -> None:  # noqa: ANN001
+    for _ in range(5):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_family_letter_for_a_demo_student(open_app, demo_dir: Path, home: Path) -> None:  # noqa: ANN001
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        student = app.store.students()[0]
+        await app.push_screen(ReportScreen(student.id))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportScreen)
+        assert screen.query_one("#rp-student", Input).value == student.name
+        # keyboard: the report list has focus; ↓ Enter picks the family letter
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert screen.kind == "letter"
+        path = screen.query_one("#rp-path", Input).value
+        assert Path(path).parent == home and Path(path).name.startswith("letter-")
+        assert path.endswith("-2026-11-25.html")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert f"✓ Wrote {path}" in screen_text(app)
+    target = Path(path)
+    assert target.is_file()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    text = target.read_text(encoding="utf-8")
+    assert student.given_name in text
+    assert "ROI" not in text
+    with Store.open(demo_dir, readonly=True) as again:
+        (record,) = again.exports()
+        assert record.kind == "report-letter" and record.path == str(target)
+        assert record.students == 1
+
+
+async def test_a_student_report_needs_a_known_student(open_app, home: Path) -> None:  # noqa: ANN001
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.push_screen(ReportScreen(kind="student"))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportScreen)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "this report is about one student: name them" in screen_text(app)
+        screen.query_one("#rp-student", Input).value = "Zzz"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "no student matches 'Zzz'" in screen_text(app)
+        # the packet needs no student: written as Markdown
+        screen.choose(kind="packet", fmt="md")
+        await pilot.pause()
+        assert not screen.form.field("student").display
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+    packet = home / "packet-2026-11-25.md"
+    assert packet.is_file() and stat.S_IMODE(packet.stat().st_mode) == 0o600
+    assert [p.name for p in home.iterdir()] == [packet.name]
