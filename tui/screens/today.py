@@ -179,20 +179,20 @@ class TodayScreen(Screen[None]):
 
     def on_mount(self) -> None:
         groups = self.query_one("#groups", DataTable)
-        groups.add_column("Time", key="time")
-        groups.add_column("Group", key="name")
-        groups.add_column("Status", key="status")
-        groups.add_column("N", key="n")
-        groups.add_column("Where", key="where")
-        groups.add_column("Program · skill", key="program")
+        groups.add_column(Text("Time"), key="time")
+        groups.add_column(Text("Group"), key="name")
+        groups.add_column(Text("Status"), key="status")
+        groups.add_column(Text("N"), key="n")
+        groups.add_column(Text("Where"), key="where")
+        groups.add_column(Text("Program · skill"), key="program")
         students = self.query_one("#students", DataTable)
-        students.add_column("Student", key="student")
-        students.add_column("Gr", key="grade")
-        students.add_column("Measure", key="measure")
-        students.add_column("Progress", key="spark")
-        students.add_column("Last", key="last")
-        students.add_column("Status", key="status")
-        students.add_column("", key="due")
+        students.add_column(Text("Student"), key="student")
+        students.add_column(Text("Gr"), key="grade")
+        students.add_column(Text("Measure"), key="measure")
+        students.add_column(Text("Progress"), key="spark")
+        students.add_column(Text("Last"), key="last")
+        students.add_column(Text("Status"), key="status")
+        students.add_column(Text(""), key="due")
         self.load_day()
         groups.focus()
         self.set_interval(1.0, self.tick)
@@ -225,10 +225,10 @@ class TodayScreen(Screen[None]):
             g = row.group
             program = " · ".join(p for p in (g.program, g.skill_focus) if p)
             table.add_row(
-                f"{row.meeting.start:%-H:%M}–{row.meeting.end:%-H:%M}",
+                Text(f"{row.meeting.start:%-H:%M}–{row.meeting.end:%-H:%M}"),
                 Text(g.name),
                 Text(row.status, style=STATUS_STYLE.get(row.status, "")),
-                str(len(g.members_on(self.day))),
+                Text(str(len(g.members_on(self.day)))),
                 Text(g.location),
                 Text(program, no_wrap=True, overflow="ellipsis"),
                 key=g.id,
@@ -246,7 +246,7 @@ class TodayScreen(Screen[None]):
             pending = self.query_one("#attention", OptionList)
             pending.clear_options()
             pending.add_option(Option(Text("Checking the caseload…", style="dim"), disabled=True))
-        self.set_timer(0.1, self.load_attention)
+        self.call_after_refresh(self.load_attention)  # a worker thread, once this is on screen
 
     def _initial_row(self, keep_group: str | None) -> int:
         ids = [r.group.id for r in self.rows]
@@ -298,8 +298,8 @@ class TodayScreen(Screen[None]):
             previous = line.student.id
             table.add_row(
                 Text(line.student.name) if first else Text(""),
-                line.student.grade if first else "",
-                line.measure.code,
+                Text(line.student.grade) if first else Text(""),
+                Text(line.measure.code),
                 line.sparkline(self.day, weeks),
                 line.last_text(),
                 line.status_text(),
