@@ -139,10 +139,12 @@ async def test_needs_attention_lists_decisions_and_opens_the_student(open_app) -
         options.highlighted = 0
         await pilot.press("enter")
         await pilot.pause()
-        assert type(app.screen).__name__ == "StudentDetail"
+        assert type(app.screen).__name__ == "StudentScreen"
+        await pilot.pause()
         detail = screen_text(app)
         assert first.student.name in detail
-        assert "4 consecutive scores below the aim line" in detail
+        flat = " ".join(detail.split())
+        assert "CHANGE the intervention" in flat and "4 consecutive" in flat
         assert "Baseline" in detail and "ROI" in detail
         await pilot.press("escape")
         await pilot.pause()

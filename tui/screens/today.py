@@ -130,6 +130,61 @@ class TodayScreen(Screen[None]):
             priority=True,
         ),
         Binding("t", "go_today", "Today", id="today.today", tooltip="Back to today"),
+        Binding("g", "group", "Group", id="today.group", tooltip="Open the selected group"),
+        Binding(
+            "l",
+            "log_session",
+            "Log",
+            id="today.log",
+            tooltip="Log the selected group's session (delivered, attendance, fidelity)",
+        ),
+        Binding(
+            "u",
+            "unlogged",
+            "Unlogged",
+            show=False,
+            id="today.unlogged",
+            tooltip="Log the sessions of the past week that are not logged yet",
+        ),
+        Binding("c", "caseload", "Caseload", id="today.caseload", tooltip="Caseload review"),
+        Binding("s", "students", "Students", id="today.students", tooltip="Students"),
+        Binding(
+            "G",
+            "groups",
+            "Groups",
+            id="today.groups",
+            key_display="G",
+            tooltip="Create and edit groups and their schedules",
+        ),
+        Binding("r", "report", "Report", show=False, id="today.report", tooltip="Write a report"),
+        Binding(
+            "y",
+            "calendar",
+            "Calendar",
+            id="today.calendar",
+            show=False,
+            tooltip="School year and no-school days",
+        ),
+        Binding(
+            "M",
+            "measures",
+            "Measures",
+            id="today.measures",
+            key_display="M",
+            show=False,
+            tooltip="The measure catalogue",
+        ),
+        Binding(
+            "x", "exports", "Export", id="today.exports", show=False, tooltip="Export data (CSV…)"
+        ),
+        Binding(
+            "i",
+            "import_roster",
+            "Import",
+            id="today.import",
+            show=False,
+            tooltip="Import a roster (CSV or OneRoster)",
+        ),
         Binding(
             "question_mark",
             "help",
@@ -144,10 +199,13 @@ class TodayScreen(Screen[None]):
     ]
 
     class AttentionReady(Message):
-        def __init__(self, day: date, lines: list[MeasureLine]) -> None:
+        def __init__(
+            self, day: date, lines: list[MeasureLine], unlogged: list[tuple[Group, date]]
+        ) -> None:
             super().__init__()
             self.day = day
             self.lines = lines
+            self.unlogged = unlogged
 
     def __init__(self, start_date: date | None = None) -> None:
         super().__init__()
@@ -157,6 +215,7 @@ class TodayScreen(Screen[None]):
         self.attention: list[MeasureLine] = []
         self.shown_group: str | None = None
         self.attention_day: date | None = None  # the day the attention list was computed for
+        self.unlogged: list[tuple[Group, date]] = []  # past meetings with no session logged
 
     # ------------------------------------------------------------------ helpers
     def app_today(self) -> date:
@@ -168,6 +227,7 @@ class TodayScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield DayBar(id="day-bar")
+        yield Static(id="unlogged-bar")
         with Vertical(id="today-body"):
             yield Static("Groups", classes="pane-title", id="groups-title")
             yield DataTable(id="groups", cursor_type="row", zebra_stripes=True)
@@ -311,16 +371,20 @@ class TodayScreen(Screen[None]):
     def load_attention(self) -> None:
         """The caseload summary is computed off the UI thread after the first paint."""
         from tui.attention import attention_lines
+        from tui.unlogged import unlogged_sessions
 
         day = self.day
         lines = attention_lines(self.store, day, self.app.config)  # type: ignore[attr-defined]
-        self.post_message(self.AttentionReady(day, lines))
+        now = self.app.clock()  # type: ignore[attr-defined]
+        unlogged = unlogged_sessions(self.store, now.date(), now=now)
+        self.post_message(self.AttentionReady(day, lines, unlogged))
 
     def on_today_screen_attention_ready(self, message: AttentionReady) -> None:
         if message.day != self.day:
             return
         self.attention = message.lines
         self.attention_day = message.day
+        self.show_unlogged(message.unlogged)
         options = self.query_one("#attention", OptionList)
         options.clear_options()
         if not self.attention:
@@ -334,12 +398,26 @@ class TodayScreen(Screen[None]):
             title.append(f" · {len(self.attention)}", style="dim")
         self.query_one("#attention-title", Static).update(title)
 
+    def show_unlogged(self, unlogged: list[tuple[Group, date]]) -> None:
+        """'2 sessions not logged this week — press u to log them' (hidden when none)."""
+        self.unlogged = unlogged
+        bar = self.query_one("#unlogged-bar", Static)
+        bar.display = bool(unlogged)
+        if unlogged:
+            n = len(unlogged)
+            text = Text(f"{n} session{'s' if n != 1 else ''} not logged this week", style="bold")
+            text.append(" — press u to log them (Enter accepts “delivered, all present”)")
+            bar.update(text)
+
     # ------------------------------------------------------------------ clock
     def tick(self) -> None:
         now = self.app.clock()  # type: ignore[attr-defined]
         text = Text()
         if self.app.is_demo:  # type: ignore[attr-defined]
             text.append(" DEMO ", style="bold reverse")
+            text.append(" ")
+        if self.store.readonly:
+            text.append(" READ-ONLY ", style="bold reverse")
             text.append(" ")
         text.append(f"{self.day:%A %-d %B %Y}", style="bold")
         text.append(f"  {now:%-H:%M:%S}  ", style="dim")
@@ -374,9 +452,26 @@ class TodayScreen(Screen[None]):
             self.open_student(self.attention[int(event.option.id)])
 
     def open_student(self, line: MeasureLine) -> None:
-        from tui.screens.student_detail import StudentDetail
+        from tui.screens.student import StudentScreen
 
-        self.app.push_screen(StudentDetail(line, self.day))
+        screen = StudentScreen(line.student.id, self.day, line.measure.code)
+        self.app.push_screen(screen, self._came_back)
+
+    def _came_back(self, changed: object = True) -> None:
+        """Back from a screen that may have changed records: read the day again."""
+        if changed is not False:
+            self.attention_day = None
+            self.load_day(keep_group=self.shown_group)
+
+    def _writable(self) -> bool:
+        if self.store.readonly:
+            self.notify(
+                "Opened read-only (--read-only or another intervene has the folder): "
+                "nothing can be saved",
+                severity="warning",
+            )
+            return False
+        return True
 
     def selected_row(self) -> DayRow | None:
         table = self.query_one("#groups", DataTable)
@@ -397,6 +492,8 @@ class TodayScreen(Screen[None]):
                 "That day has not happened yet — scores can't be entered for the future",
                 severity="warning",
             )
+            return
+        if not self._writable():
             return
         from tui.screens.score_entry import ScoreEntryScreen
 
@@ -430,6 +527,86 @@ class TodayScreen(Screen[None]):
 
         self.app.push_screen(HelpScreen())
 
+    def action_group(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            self.notify("No group selected — no groups meet this day", severity="warning")
+            return
+        from tui.screens.group import GroupScreen
+
+        self.app.push_screen(GroupScreen(row.group.id, self.day), self._came_back)
+
+    def action_log_session(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            self.notify("No group selected — no groups meet this day", severity="warning")
+            return
+        if self.day > self.app_today():
+            self.notify("That session has not happened yet", severity="warning")
+            return
+        if not self._writable():
+            return
+        from tui.screens.session_log import SessionLogScreen
+
+        self.app.push_screen(SessionLogScreen(row.group, self.day), self._came_back)
+
+    def action_unlogged(self) -> None:
+        if not self.unlogged:
+            self.notify("Every session of the past week is logged")
+            return
+        if not self._writable():
+            return
+        from tui.screens.session_log import SessionLogScreen
+
+        self.app.push_screen(SessionLogScreen(queue=self.unlogged), self._came_back)
+
+    def action_caseload(self) -> None:
+        from tui.screens.caseload import CaseloadScreen
+
+        self.app.push_screen(CaseloadScreen(self.day), self._came_back)
+
+    def action_students(self) -> None:
+        from tui.screens.students import StudentsScreen
+
+        self.app.push_screen(StudentsScreen(), self._came_back)
+
+    def action_groups(self) -> None:
+        from tui.screens.groups import GroupsScreen
+
+        self.app.push_screen(GroupsScreen(), self._came_back)
+
+    def action_calendar(self) -> None:
+        from tui.screens.calendar import CalendarScreen
+
+        self.app.push_screen(CalendarScreen(), self._came_back)
+
+    def action_measures(self) -> None:
+        from tui.screens.measures import MeasuresScreen
+
+        self.app.push_screen(MeasuresScreen(), self._came_back)
+
+    def action_report(self) -> None:
+        """A student report for the student under the cursor, else the meeting packet."""
+        from tui.screens.report import ReportScreen
+
+        student_id = None
+        table = self.query_one("#students", DataTable)
+        if self.focused is table and 0 <= table.cursor_row < len(self.lines):
+            student_id = self.lines[table.cursor_row].student.id
+        self.app.push_screen(ReportScreen(student_id))
+
+    def action_exports(self) -> None:
+        from tui.screens.exports import ExportsScreen
+
+        self.app.push_screen(ExportsScreen())
+
+    def action_import_roster(self) -> None:
+        if not self._writable():
+            return
+        from tui.screens.import_roster import ImportRosterScreen
+
+        self.app.push_screen(ImportRosterScreen(), self._came_back)
+
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(
             "Enter scores", "Enter scores for the selected group", self.action_enter_scores
@@ -441,4 +618,29 @@ class TodayScreen(Screen[None]):
             "Next school day", "Show the next school day", lambda: self.action_day(1)
         )
         yield SystemCommand("Today", "Back to today", self.action_go_today)
+        yield SystemCommand(
+            "Open group", "The selected group's members and sessions", self.action_group
+        )
+        yield SystemCommand(
+            "Log session", "Log the selected group's session", self.action_log_session
+        )
+        yield SystemCommand(
+            "Log unlogged sessions", "The past week's sessions not logged yet", self.action_unlogged
+        )
+        yield SystemCommand("Caseload review", "Every student by urgency", self.action_caseload)
+        yield SystemCommand("Students", "Add, edit, archive students", self.action_students)
+        yield SystemCommand(
+            "Groups and schedules", "Create and edit groups and when they meet", self.action_groups
+        )
+        yield SystemCommand(
+            "School calendar", "School year and no-school days", self.action_calendar
+        )
+        yield SystemCommand("Measures", "The measure catalogue", self.action_measures)
+        yield SystemCommand(
+            "Report", "Student report, meeting packet or family letter", self.action_report
+        )
+        yield SystemCommand("Export", "Scores, sessions, backup, calendar", self.action_exports)
+        yield SystemCommand(
+            "Import roster", "Students from CSV or OneRoster", self.action_import_roster
+        )
         yield SystemCommand("Help", "Keys and how to", self.action_help)
