@@ -20,9 +20,33 @@ HELP = """\
 | Enter | on a group: enter its scores · on a student or attention line: open the student |
 | ← → | previous / next school day |
 | t | back to today |
+| g | the selected group: members, session history, dosage, next meetings |
+| l | log the selected group's session (delivered or cancelled, attendance, fidelity) |
+| u | log the past week's sessions that are not logged yet, one after another |
+| c | caseload review: every student by urgency, `/` filters |
+| s | students: search, add, edit, archive |
+| G | groups and their schedules |
+| y | school calendar: first and last day, no-school days |
+| M | measures: the built-ins and your own |
+| r | a report (the student under the cursor, else the meeting packet) |
+| x | export scores, sessions, a backup or the calendar |
+| i | import a roster (CSV or OneRoster) |
 | ctrl+p | command palette (this screen's actions) |
 | ? | this help |
 | q / ctrl+q | quit — every save is already on disk |
+
+**Student screen**
+
+| key | does |
+|---|---|
+| Tab / m | next measure |
+| t | trend line: OLS → Tukey → Theil–Sen |
+| g | set or change the goal (norms, benchmark or custom; the aim line is previewed) |
+| p | add a phase change (the trend restarts after it) |
+| n | add a dated note |
+| e / d | edit / delete the selected score (asks first) |
+| r | this student's report or family letter |
+| ctrl+z | undo the last change |
 
 **Score entry**
 

@@ -284,6 +284,13 @@ class StudentScreen(Screen[bool]):
             tooltip="Delete the selected score",
         ),
         Binding("ctrl+z", "undo", "Undo", id="student.undo", tooltip="Undo the last change"),
+        Binding(
+            "r",
+            "report",
+            "Report",
+            id="student.report",
+            tooltip="Write this student's progress report or a family letter",
+        ),
     ]
 
     def __init__(self, student_id: str, day: date, measure: str | None = None) -> None:
@@ -449,6 +456,11 @@ class StudentScreen(Screen[bool]):
         self.measure = measures[(i + step) % len(measures)]
         self.refresh_all()
 
+    def action_report(self) -> None:
+        from tui.screens.report import ReportScreen
+
+        self.app.push_screen(ReportScreen(self.student_id))
+
     def action_trend(self) -> None:
         i = TREND_METHODS.index(self.method)
         self.method = TREND_METHODS[(i + 1) % len(TREND_METHODS)]
@@ -567,4 +579,7 @@ class StudentScreen(Screen[bool]):
         yield SystemCommand("Edit score", "Edit the selected score", self.action_edit_score)
         yield SystemCommand("Delete score", "Delete the selected score", self.action_delete_score)
         yield SystemCommand("Undo", "Undo the last change", self.action_undo)
+        yield SystemCommand(
+            "Report", "This student's progress report or family letter", self.action_report
+        )
         yield SystemCommand("Back", "Leave the student screen", self.action_back)
