@@ -46,3 +46,12 @@ def open_app(demo_dir: Path, demo_clock: FakeClock) -> Iterator[Callable[..., In
     yield make
     for s in opened:
         s.close()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary home folder (the export and report screens' default place for files)."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("HOME", str(folder))
+    return folder

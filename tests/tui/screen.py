@@ -33,3 +33,10 @@ def screen_lines(app: App) -> list[str]:
 
 def screen_text(app: App) -> str:
     return "\n".join(screen_lines(app))
+
+
+async def settle(pilot, app) -> None:  # noqa: ANN001
+    """Let workers (exports, reports, imports) finish and their messages land."""
+    for _ in range(5):
+        await app.workers.wait_for_complete()
+        await pilot.pause()

@@ -8,30 +8,14 @@ import json
 import stat
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, Switch
 
 from store.db import Store
-from tests.tui.screen import screen_text
+from tests.tui.screen import screen_text, settle
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.exports import ExportsScreen
 
 SIZE = (160, 50)
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A temporary home folder (the screen's default place for files)."""
-    folder = tmp_path / "home"
-    folder.mkdir()
-    monkeypatch.setenv("HOME", str(folder))
-    return folder
-
-
-async def settle(pilot, app) -> None:  # noqa: ANN001
-    for _ in range(5):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def test_deidentified_scores_export_is_logged_on_screen(

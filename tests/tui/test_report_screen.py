@@ -5,28 +5,13 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input
 
 from store.db import Store
-from tests.tui.screen import screen_text
+from tests.tui.screen import screen_text, settle
 from tui.screens.report import ReportScreen
 
 SIZE = (120, 40)
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    folder.mkdir()
-    monkeypatch.setenv("HOME", str(folder))
-    return folder
-
-
-async def settle(pilot, app) -> None:  # noqa: ANN001
-    for _ in range(5):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def test_family_letter_for_a_demo_student(open_app, demo_dir: Path, home: Path) -> None:  # noqa: ANN001
