@@ -119,7 +119,7 @@ async def test_edit_a_student(open_app, demo_dir) -> None:
         screen = await open_students(app, pilot)
         student = screen.selected()
         assert student is not None
-        await pilot.press("enter")
+        await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, StudentForm)
         assert app.screen.query_one("#sf-given", Input).value == student.given_name
@@ -134,6 +134,25 @@ async def test_edit_a_student(open_app, demo_dir) -> None:
         await pilot.pause()
         saved = app.store.student(student.id)
         assert (saved.grade, saved.notes) == ("5", "reads below grade level")
+
+
+async def test_enter_opens_the_student_screen(open_app) -> None:
+    from tui.screens.student import StudentScreen
+
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_students(app, pilot)
+        await pilot.press("down")
+        student = screen.selected()
+        assert student is not None
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StudentScreen)
+        assert app.screen.student_id == student.id
+        assert student.name in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and screen.selected() == student
 
 
 async def test_markup_in_names_is_shown_literally(open_app) -> None:

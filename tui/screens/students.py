@@ -30,6 +30,13 @@ class StudentsScreen(Screen[None]):
     """Every student, with search; archived ones behind a toggle."""
 
     BINDINGS = [
+        Binding(
+            "enter",
+            "open",
+            "Open",
+            id="students.open",
+            tooltip="Open the student's progress (chart, goal, scores)",
+        ),
         Binding("a", "add", "Add", id="students.add", tooltip="Add a student"),
         Binding("e", "edit", "Edit", id="students.edit", tooltip="Edit the selected student"),
         Binding(
@@ -156,7 +163,7 @@ class StudentsScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#student-list")
     def _row_selected(self) -> None:
-        self.action_edit()
+        self.action_open()
 
     # ------------------------------------------------------------------ actions
     def action_cursor(self, step: int) -> None:
@@ -173,6 +180,18 @@ class StudentsScreen(Screen[None]):
             self.query_one("#student-list", DataTable).focus()
             return
         self.dismiss(None)
+
+    def action_open(self) -> None:
+        """The student screen for the selected student (Enter on a student, anywhere)."""
+        student = self.selected()
+        if student is None:
+            return
+        from tui.screens.student import StudentScreen
+
+        day = self.app.clock().date()  # type: ignore[attr-defined]
+        self.app.push_screen(
+            StudentScreen(student.id, day), lambda _: self.refresh_list(keep=student.id)
+        )
 
     def action_add(self) -> None:
         def saved(student: Student | None) -> None:
@@ -272,6 +291,7 @@ class StudentsScreen(Screen[None]):
         self.refresh_list()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Open student", "The student's progress", self.action_open)
         yield SystemCommand("Add student", "Add a student", self.action_add)
         yield SystemCommand("Edit student", "Edit the selected student", self.action_edit)
         yield SystemCommand("Archive or restore student", "Records are kept", self.action_archive)
