@@ -92,13 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _data_dir(args: argparse.Namespace) -> Path:
     from store.paths import default_data_dir
 
-    return Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+    return (Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()).absolute()
 
 
 def _demo_dir(args: argparse.Namespace) -> Path:
     from store.paths import demo_data_dir
 
-    return Path(args.data_dir).expanduser() if args.data_dir else demo_data_dir()
+    return (Path(args.data_dir).expanduser() if args.data_dir else demo_data_dir()).absolute()
 
 
 def cmd_paths(args: argparse.Namespace, out: Callable[[str], None]) -> int:
@@ -107,7 +107,7 @@ def cmd_paths(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     data = _data_dir(args)
     out(f"data:    {data}")
     out(f"backups: {backups_dir(data)}")
-    out(f"demo:    {demo_data_dir()}")
+    out(f"demo:    {demo_data_dir().absolute()}")
     return 0
 
 
