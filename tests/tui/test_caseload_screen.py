@@ -131,3 +131,43 @@ def test_filter_tokens() -> None:
         ("status", "below"),
     )
     assert CaseloadFilter.parse('group:"unclosed').fields == (("group", "unclosed"),)
+
+
+async def test_group_and_measure_filters_keep_exactly_the_matching_rows(open_app) -> None:
+    app = open_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_caseload(app, pilot)
+        entries = list(screen.entries or [])
+        table = screen.query_one("#cl-table", DataTable)
+        assert len(screen.shown) == len(entries) == table.row_count
+        group = app.store.group("demo-comprehension-45")
+        members = {m.student_id for m in group.memberships if m.active_on(DAY)}
+        # group:comprehension (Comprehension 4–5): that group's members' rows, nothing else
+        expected = [e for e in entries if any(g.id == group.id for g in e.row.groups)]
+        assert 0 < len(expected) < len(entries)
+        assert {e.row.student.id for e in expected} == members
+        await pilot.press("slash", *"group:comprehension")
+        await pilot.pause()
+        assert screen.shown == expected
+        assert table.row_count == len(expected)
+        assert all(group.name in e.row.group_names for e in screen.shown)
+        text = screen_text(app)
+        assert f"showing {len(expected)}" in text
+        others = {e.row.student.name for e in entries} - {e.row.student.name for e in expected}
+        assert not any(name in text for name in others)
+        # and measure:Maze on top of it: that group's Maze rows only
+        await pilot.press(*" measure:maze")
+        await pilot.pause()
+        both = [e for e in expected if e.row.measure.code == "Maze"]
+        assert 0 < len(both) < len(expected)
+        assert screen.shown == both and table.row_count == len(both)
+        # measure alone: every student scored on Maze, whatever their group
+        box = screen.query_one("#cl-filter")
+        box.value = "measure:Maze"  # type: ignore[attr-defined]
+        await pilot.pause()
+        maze = [e for e in entries if e.row.measure.code == "Maze"]
+        assert screen.shown == maze and table.row_count == len(maze)
+        assert all(e.row.measure.code == "Maze" for e in screen.shown)
+        scored = {st.id for st in app.store.students() if app.store.scores(st.id, "Maze")}
+        assert {e.row.student.id for e in screen.shown} == scored
+        assert f"showing {len(maze)}" in screen_text(app)

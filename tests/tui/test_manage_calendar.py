@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input
 
 from store import schedule
+from store.db import Store
 from store.dosage import group_dosage
 from tests.conftest import read_tree
 from tests.tui.screen import screen_text
@@ -217,3 +218,62 @@ async def test_measures_catalogue_add_and_deactivate_custom(open_app, demo_dir) 
         await pilot.press("x")
         await pilot.pause()
         assert app.store.measure("PSF").active
+
+
+async def test_a_single_no_school_day_today_and_the_arrow_keys(
+    open_app, demo_dir, demo_clock
+) -> None:
+    """A one-day closing added today: Today shows it with no groups, ← / → step over it
+    (they walk school days), t comes back to it, and planned dosage leaves it out."""
+    app = open_app()
+    today_ = date(2026, 11, 25)  # the demo clock's Wednesday
+    async with app.run_test(size=SIZE) as pilot:
+        before = planned_this_week(app)
+        meeting = {
+            m.group.id
+            for m in schedule.meetings_on(app.store.groups(), app.store.calendar(), today_)
+        }
+        assert meeting
+        home = app.screen
+        assert isinstance(home, TodayScreen) and home.day == today_ and home.rows
+        await pilot.press("y")  # the calendar, from Today
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CalendarScreen)
+        n = len(app.store.calendar().no_school)
+        await add_no_school(pilot, screen, today_.isoformat(), "", "Snow day")
+        assert screen.query_one("#cal-ns-form", Form).errors == {}
+        cal = app.store.calendar()
+        assert len(cal.no_school) == n + 1
+        added = [x for x in cal.no_school if x.label == "Snow day"]
+        assert [(x.start, x.end) for x in added] == [(today_, today_)]
+        assert cal.no_school_label(today_) == "Snow day"
+        assert cal.is_school_day(date(2026, 11, 24)) and cal.is_school_day(date(2026, 11, 26))
+        assert "Snow day" in screen_text(app)
+        # planned dosage this week: Wednesday's meetings are gone, nothing else
+        after = planned_this_week(app)
+        assert after == {gid: k - (gid in meeting) for gid, k in before.items()}
+        # on disk too
+        with Store.open(demo_dir, clock=demo_clock, readonly=True) as disk:
+            assert disk.calendar().no_school_label(today_) == "Snow day"
+        # back to Today: it is today, so it shows the closing at once
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is home
+        assert home.day == today_ and home.rows == []
+        assert "no school (Snow day)" in str(home.query_one("#groups-title").render())
+        assert "No school today (Snow day)" in screen_text(app)
+        # → Thursday, ← steps over Wednesday to Tuesday, → over it again, t back to it
+        await pilot.press("right")
+        await pilot.pause()
+        assert home.day == date(2026, 11, 26) and home.rows
+        await pilot.press("left")
+        await pilot.pause()
+        assert home.day == date(2026, 11, 24) and home.rows
+        await pilot.press("right")
+        await pilot.pause()
+        assert home.day == date(2026, 11, 26)
+        await pilot.press("t")
+        await pilot.pause()
+        assert home.day == today_ and home.rows == []
+        assert "no school (Snow day)" in str(home.query_one("#groups-title").render())

@@ -8,13 +8,21 @@ from pathlib import Path
 from textual.widgets import Input, Select
 
 from store.db import Store
-from tests.conftest import FakeClock
+from store.model import BUILTIN_MEASURES
+from store.progress import (
+    goal_from_benchmark,
+    goal_from_growth,
+    goal_statement,
+    ht_norm,
+    weeks_between,
+)
+from tests.conftest import FakeClock, read_tree
 from tests.tui.screen import screen_text
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.goal_form import GoalForm
-from tui.screens.phase_form import PhaseForm, ScoreEditForm, append_note
-from tui.screens.student import StudentScreen
+from tui.screens.goal_form import GoalForm, season_of
+from tui.screens.phase_form import NoteForm, PhaseForm, ScoreEditForm, append_note
+from tui.screens.student import ProgressChartView, StudentScreen, roi_text
 
 DAY = date(2026, 11, 25)
 FLAT = "st-demo17"  # the demo's "flat" ORF student: the 4-point rule says change
@@ -218,3 +226,218 @@ async def test_palette_lists_the_screen_actions(open_app) -> None:
         titles = [c.title for c in app.get_system_commands(screen)]
         assert {"Set goal", "Add phase change", "Add note", "Undo"} <= set(titles)
         assert all(b.id and b.tooltip for b in StudentScreen.BINDINGS)  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------- more Pilot tests
+MULTI = "st-demo24"  # the demo's Ava: grade 4, scored on ORF, Maze and CICO
+
+
+def data_files(folder: Path) -> dict[str, bytes]:
+    """The data files' bytes (the daily backup, written by a worker, is left out)."""
+    return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
+
+
+def chart_title(screen: StudentScreen) -> str | None:
+    return screen.query_one("#st-chart", ProgressChartView).title
+
+
+async def test_tab_and_m_cycle_the_measures_and_shift_tab_goes_back(open_app) -> None:
+    app = open_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        scored = {s.measure for s in app.store.scores(MULTI)}
+        assert len(scored) >= 2
+        screen = StudentScreen(MULTI, DAY)
+        app.push_screen(screen)
+        await pilot.pause()
+        assert screen.view is not None
+        order = screen.view.measures
+        assert set(order) == scored
+        # the built-in catalogue's order: reading first, behaviour last
+        builtin = [m.code for m in BUILTIN_MEASURES]
+        assert order == sorted(scored, key=builtin.index)
+        assert screen.measure == order[0]
+
+        def shown() -> tuple[str | None, str | None]:
+            progress, _row = screen.current()  # type: ignore[misc]
+            assert progress.measure.code == screen.measure
+            unit = progress.measure.unit
+            title = f"{screen.measure} ({unit})"
+            assert chart_title(screen) == title
+            text = screen_text(app)
+            n = len([s for s in app.store.scores(MULTI) if s.measure == screen.measure])
+            assert f"Score history · {screen.measure} · {n} score" in text
+            return screen.measure, title
+
+        seen = [shown()]
+        for key in ("tab", "m") * len(order):
+            await pilot.press(key)
+            await pilot.pause()
+            seen.append(shown())
+        codes = [code for code, _ in seen]
+        # in order and wrapping around: order[0], order[1], …, order[0], …
+        assert codes == [order[i % len(order)] for i in range(len(codes))]
+        assert len({title for _, title in seen}) == len(order)  # the heading changes each time
+        # shift+tab goes back, wrapping from the first to the last
+        assert screen.measure == order[0]
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert shown()[0] == order[-1]
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert shown()[0] == order[-2]
+
+
+async def test_editing_a_score_date_moves_it_and_ctrl_z_moves_it_back(
+    open_app, demo_dir: Path, demo_clock: FakeClock
+) -> None:
+    app = open_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_student(app, pilot)
+        old = screen.history[0]
+        new_day = date(2026, 11, 24)
+        assert old.date == date(2026, 11, 23) and old.value != 63
+        assert app.store.score_on(FLAT, "ORF", new_day) is None
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ScoreEditForm)
+        form.query_one("#edit-value", Input).value = "63"
+        form.query_one("#edit-date", Input).value = new_day.isoformat()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        moved = app.store.score_on(FLAT, "ORF", new_day)
+        assert moved is not None and (moved.id, moved.value) == (old.id, 63)
+        assert app.store.score_on(FLAT, "ORF", old.date) is None
+        assert screen.history[0].date == new_day
+        assert "Tue Nov 24 2026" in screen_text(app)
+        with Store.open(demo_dir, clock=demo_clock, readonly=True) as disk:
+            assert disk.score_on(FLAT, "ORF", old.date) is None
+            assert disk.score_on(FLAT, "ORF", new_day).value == 63  # type: ignore[union-attr]
+        # ctrl+z: back on its old date with its old value
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert screen.history[0].date == old.date and screen.history[0].value == old.value
+        assert app.store.score_on(FLAT, "ORF", new_day) is None
+        assert "Mon Nov 23 2026" in screen_text(app)
+    app.store.close()
+    with Store.open(demo_dir, clock=demo_clock) as fresh:
+        assert fresh.score_on(FLAT, "ORF", new_day) is None
+        back = fresh.score_on(FLAT, "ORF", old.date)
+        assert back is not None and (back.id, back.value) == (old.id, old.value)
+
+
+async def test_goal_form_norms_and_benchmark_choices_preview_the_engine_goal(
+    open_app, demo_dir: Path, demo_clock: FakeClock
+) -> None:
+    app = open_app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_student(app, pilot)
+        student = screen.view.student  # type: ignore[union-attr]
+        m = progress(screen).measure
+        await pilot.press("g")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, GoalForm)
+        baseline = float(form.query_one("#g-baseline", Input).value)
+        start = date.fromisoformat(form.query_one("#g-bdate", Input).value)
+        end = date.fromisoformat(form.query_one("#g-gdate", Input).value)
+        weeks = weeks_between(start, end)
+        name = student.given_name
+        target = ht_norm(student.grade, season_of(end), 50)
+        expected = {
+            "norms-realistic": goal_from_growth(
+                baseline, weeks, student.grade, False, name=name, measure=m
+            ),
+            "norms-ambitious": goal_from_growth(
+                baseline, weeks, student.grade, True, name=name, measure=m
+            ),
+            "benchmark": goal_from_benchmark(
+                target, baseline=baseline, weeks=weeks, name=name, measure=m
+            ),
+        }
+        values = {k: s.value_for(m) for k, s in expected.items()}
+        assert len(set(values.values())) == 3, values  # three different goals to tell apart
+        previews = {}
+        for method in expected:
+            form.query_one("#g-method", Select).value = method
+            if method == "benchmark":
+                form.query_one("#g-target", Input).value = str(target)
+            await pilot.pause()
+            assert form.proposed is not None
+            assert form.proposed.suggestion.method == method
+            assert form.proposed.goal_value == values[method]
+            text = screen_text(app)
+            assert f"Goal {m.format(values[method])} by {end:%b %-d, %Y}" in text
+            needed = (values[method] - baseline) / weeks
+            assert f"needed {roi_text(needed)}" in text
+            assert goal_statement(name, m, expected[method].value, weeks) in text
+            previews[method] = text
+        assert len(set(previews.values())) == 3
+        # save the realistic one
+        form.query_one("#g-method", Select).value = "norms-realistic"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        goal = progress(screen).goal
+        assert goal is not None and goal.method == "norms-realistic"
+        assert goal.goal_value == values["norms-realistic"]
+        assert f"{m.format(values['norms-realistic'])} by {end:%b %-d, %Y}" in screen_text(app)
+    app.store.close()
+    with Store.open(demo_dir, clock=demo_clock) as fresh:
+        saved = fresh.goal(FLAT, "ORF")
+        assert saved is not None
+        assert (saved.method, saved.baseline_value, saved.goal_value) == (
+            "norms-realistic",
+            baseline,
+            values["norms-realistic"],
+        )
+        assert (saved.baseline_date, saved.goal_date) == (start, end)
+
+
+async def test_phase_and_note_forms_reject_bad_input_inline_and_write_nothing(
+    open_app, demo_dir: Path
+) -> None:
+    app = open_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_student(app, pilot)
+        await app.workers.wait_for_complete()  # the daily backup: before any byte comparison
+        before = data_files(demo_dir)
+        # phase change: no label
+        await pilot.press("p")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, PhaseForm)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is form
+        assert "phase label is required" in screen_text(app)
+        # phase change: a label but a date that is not a date
+        form.query_one("#phase-date", Input).value = "11/12/2026"
+        await pilot.press(*"Smaller group", "enter")
+        await pilot.pause()
+        assert app.screen is form
+        assert "is not a date" in screen_text(app) and "11/12/2026" in screen_text(app)
+        assert app.store.phase_changes(FLAT, "ORF") == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        # note: blank (spaces only)
+        notes = app.store.student(FLAT).notes
+        await pilot.press("n")
+        await pilot.pause()
+        note = app.screen
+        assert isinstance(note, NoteForm)
+        await pilot.press("space", "space", "enter")
+        await pilot.pause()
+        assert app.screen is note
+        assert "note is required" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        assert app.store.student(FLAT).notes == notes
+        assert not screen.changed
+        await app.workers.wait_for_complete()
+        assert data_files(demo_dir) == before
