@@ -10,6 +10,7 @@ Vocabulary and built-in measures follow ``shared/DOMAIN.md``.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -223,6 +224,12 @@ def _choice(value: Any, field_name: str, allowed: Iterable[str]) -> str:
     return value
 
 
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    """The dataclass's field names (``fields()`` is slow; every record read asks)."""
+    return frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
+
+
 class Record:
     """Mixin: dict round trip for the dataclasses below."""
 
@@ -234,15 +241,17 @@ class Record:
     def from_doc(cls, doc: dict[str, Any]) -> Self:
         """Build from a stored document; lists are copied, so the record never shares
         mutable state with the store's cached document (no deep copy needed)."""
-        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-        return cls(**{k: _fresh(v) for k, v in doc.items() if k in names})  # type: ignore[call-arg]
+        names = _field_names(cls)
+        return cls(**_fields_of(doc, names))  # type: ignore[call-arg]
 
     def with_(self, **changes: Any) -> Self:
         return replace(self, **changes)  # type: ignore[type-var]
 
 
-def _fresh(value: Any) -> Any:
-    return list(value) if isinstance(value, list) else value
+def _fields_of(doc: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    """The document's entries that are fields (``names``), lists copied. One dict
+    comprehension per record, no call per value: records are read by the thousand."""
+    return {k: list(v) if isinstance(v, list) else v for k, v in doc.items() if k in names}
 
 
 def _jsonable(value: Any) -> Any:
@@ -431,8 +440,8 @@ class Group(Record):
         data["memberships"] = [Membership.from_doc(m) for m in doc.get("memberships", [])]
         data["start_date"] = parse_optional_date(doc.get("start_date"), "start date")
         data["end_date"] = parse_optional_date(doc.get("end_date"), "end date")
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: _fresh(v) for k, v in data.items() if k in names})
+        names = _field_names(cls)
+        return cls(**_fields_of(data, names))
 
     def validated(self) -> Group:
         start_date = parse_optional_date(self.start_date, "start date")
@@ -493,8 +502,8 @@ class Goal(Record):
         data["baseline_date"] = parse_date(doc["baseline_date"], "baseline date")
         data["goal_date"] = parse_date(doc["goal_date"], "goal date")
         data["set_on"] = parse_optional_date(doc.get("set_on"), "set on")
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: _fresh(v) for k, v in data.items() if k in names})
+        names = _field_names(cls)
+        return cls(**_fields_of(data, names))
 
     def validated(self, measure: Measure) -> Goal:
         baseline_date = parse_date(self.baseline_date, "baseline date")
@@ -552,8 +561,8 @@ class Score(Record):
         data["date"] = parse_date(doc["date"])
         entered = doc.get("entered_at")
         data["entered_at"] = datetime.fromisoformat(entered) if entered else None
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: _fresh(v) for k, v in data.items() if k in names})
+        names = _field_names(cls)
+        return cls(**_fields_of(data, names))
 
 
 @dataclass
@@ -615,8 +624,8 @@ class Session(Record):
         data["attendance"] = [Attendance.from_doc(a) for a in doc.get("attendance", [])]
         logged = doc.get("logged_at")
         data["logged_at"] = datetime.fromisoformat(logged) if logged else None
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: _fresh(v) for k, v in data.items() if k in names})
+        names = _field_names(cls)
+        return cls(**_fields_of(data, names))
 
     def validated(self, group: Group | None = None) -> Session:
         status = _choice(self.status, "session status", SESSION_STATUSES)
@@ -678,8 +687,8 @@ class PhaseChange(Record):
     def from_doc(cls, doc: dict[str, Any]) -> PhaseChange:
         data = dict(doc)
         data["date"] = parse_date(doc["date"])
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: _fresh(v) for k, v in data.items() if k in names})
+        names = _field_names(cls)
+        return cls(**_fields_of(data, names))
 
 
 @dataclass
@@ -785,5 +794,5 @@ class ExportRecord(Record):
     def from_doc(cls, doc: dict[str, Any]) -> ExportRecord:
         data = dict(doc)
         data["at"] = datetime.fromisoformat(doc["at"])
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: _fresh(v) for k, v in data.items() if k in names})
+        names = _field_names(cls)
+        return cls(**_fields_of(data, names))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -17,6 +19,8 @@ from tui.config import AppConfig
 
 Clock = Callable[[], datetime]
 _frozen = False
+#: Every screen's styles but the first screen's (app.tcss): see InterventionApp.push_screen.
+SCREENS_CSS = Path(__file__).with_name("screens.tcss")
 
 
 def _freeze_start_up_objects() -> None:
@@ -33,7 +37,7 @@ def _freeze_start_up_objects() -> None:
 class InterventionApp(App[int]):
     """intervene: today's groups, rapid score entry, progress at a glance."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = "app.tcss"  # what the welcome and Today screens need; the rest: SCREENS_CSS
     TITLE = "intervene"
     BINDINGS = [
         Binding(
@@ -58,17 +62,19 @@ class InterventionApp(App[int]):
         self.is_demo = self.config.is_demo
         if self.is_demo:
             self.sub_title = "DEMO caseload"
+        self._screens_css_loaded = False
 
     # ----------------------------------------------------------------- start-up
     def on_mount(self) -> None:
+        # the first screen's styles are all in app.tcss: super() skips loading SCREENS_CSS
         if self.store.is_empty():
             from tui.screens.welcome import WelcomeScreen
 
-            self.push_screen(WelcomeScreen())
+            super().push_screen(WelcomeScreen())
         else:
             from tui.screens.today import TodayScreen
 
-            self.push_screen(TodayScreen(self.start_date))
+            super().push_screen(TodayScreen(self.start_date))
         # the daily backup waits until the first screen is up: never on the start-up path
         self.set_timer(2.0, self.make_backup)
 
@@ -84,6 +90,30 @@ class InterventionApp(App[int]):
 
     def today(self) -> date:
         return self.clock().date()
+
+    # ----------------------------------------------------------------- styles
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        self.load_screens_css()
+        return super().push_screen(screen, *args, **kwargs)
+
+    def switch_screen(self, screen: Any) -> Any:
+        self.load_screens_css()
+        return super().switch_screen(screen)
+
+    def load_screens_css(self) -> None:
+        """Add the other screens' styles (SCREENS_CSS) before the first of them opens.
+
+        Start-up parses only app.tcss: Textual checks every rule it knows for every widget it
+        styles, so the other screens' rules would slow the first paint (~15 ms) for nothing.
+        Adding them later parses just this file (Textual keeps the rest parsed), and none of
+        them matches a widget already on screen, so nothing needs restyling."""
+        if self._screens_css_loaded:
+            return
+        self._screens_css_loaded = True
+        self.stylesheet.read(SCREENS_CSS)
+        self.stylesheet.parse()
+        if self.css_monitor is not None:  # textual --dev: reload it on change too
+            self.css_monitor.add_paths([SCREENS_CSS])
 
     # ----------------------------------------------------------------- welcome actions
     def open_today(self) -> None:
