@@ -5,7 +5,7 @@ Layout of a data folder (0700, files 0600):
                                       phase_changes, calendar, exports
     scores/<school year>/<student>.json   TinyDB: one partition per student per school year
     sessions/<school year>/<group>.json   TinyDB: one partition per group per school year
-    .lock                             filelock: one writer per folder (holds the pid)
+    .lock                             flock: one writer per folder (holds the pid)
     backups/YYYY-MM-DD/...            daily backups (hard links; last 14 kept)
 
 Partitions keep every save small: the cost of a save and of opening does not grow with
@@ -21,7 +21,6 @@ import copy
 import functools
 import os
 import re
-import secrets
 import shutil
 import threading
 from collections import OrderedDict
@@ -129,7 +128,8 @@ MIGRATIONS: dict[int, Migration] = {0: _migrate_v0}
 
 # --------------------------------------------------------------------------- helpers
 def _new_id(prefix: str) -> str:
-    return f"{prefix}-{secrets.token_hex(4)}"
+    # = secrets.token_hex(4), without importing secrets (hmac, hashlib: ~2 ms of start-up)
+    return f"{prefix}-{os.urandom(4).hex()}"
 
 
 def _locked(method: Callable[P, R]) -> Callable[P, R]:
@@ -890,7 +890,7 @@ class Store:
             self._unused_core_id("phase_changes", "ph"),
             student.id,
             m.code,
-            parse_date(on, "phase change date"),
+            self._past_date(on, "phase change date"),  # a trend can't start in the future
             check_text(label, "phase label", required=True),
         )
         self._commit(
@@ -1091,7 +1091,9 @@ class Store:
         n_errors = self._check_errors(
             m, changes.get("errors", current.errors if m.records_errors else None)
         )
-        sid = changes.get("session_id", current.session_id)
+        # a score moved to another day no longer belongs to the session it was entered in
+        moved = day != current.date
+        sid = changes.get("session_id", None if moved else current.session_id)
         sid = check_id(sid, "session id") if sid else None
         clash = self._score_at(student.id, m.code, day)
         if clash is not None and clash["id"] != current.id:

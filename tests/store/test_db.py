@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -217,6 +217,16 @@ def test_duplicate_score_and_replace(store: Store, clock) -> None:
     assert len(store.scores(ava.id)) == 2
     assert store.score_on(ava.id, "ORF", TODAY) == second
     assert store.score_on(ava.id, "ORF", date(2026, 11, 1)) is None
+
+
+def test_a_score_moved_to_another_day_leaves_its_session(store: Store) -> None:
+    ava = store.add_student("Ava", "Jones", "3")
+    s = store.record_score(ava.id, "ORF", 58, TODAY, session_id="se-1")
+    assert store.update_score(s.id, value=60).session_id == "se-1"  # same day: kept
+    moved = store.update_score(s.id, date=TODAY - timedelta(days=1))
+    assert moved.session_id is None
+    relinked = store.update_score(s.id, date=TODAY, session_id="se-2")
+    assert relinked.session_id == "se-2"
 
 
 def test_update_and_delete_score(store: Store) -> None:
@@ -462,6 +472,8 @@ def test_undo_each_kind_of_change(store: Store) -> None:
     )
     assert store.undo_last() == "Undid: ORF goal 60 by 2027-01-01 for Ava Jones"
     assert store.goal(ava.id, "ORF") is None and goal.id
+    with pytest.raises(ValidationError, match="phase change date 2026-11-26 is in the future"):
+        store.add_phase_change(ava.id, "ORF", TODAY + timedelta(days=1), "next week's plan")
     ph = store.add_phase_change(ava.id, "ORF", TODAY, "new program")
     store.undo_last()
     assert store.phase_changes(ava.id) == []
