@@ -144,7 +144,7 @@ async def test_needs_attention_lists_decisions_and_opens_the_student(open_app) -
         detail = screen_text(app)
         assert first.student.name in detail
         flat = " ".join(detail.split())
-        assert "CHANGE the intervention" in flat and "4 consecutive" in flat
+        assert "CHANGE the intervention" in flat and "consecutive scores below" in flat
         assert "Baseline" in detail and "ROI" in detail
         await pilot.press("escape")
         await pilot.pause()

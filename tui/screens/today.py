@@ -13,12 +13,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store import schedule
 from store.model import Group, Session
 from tui.lines import MeasureLine, group_lines
+from tui.widgets.footer import Footer
 
 
 @dataclass
@@ -194,7 +195,12 @@ class TodayScreen(Screen[None]):
             tooltip="Keys and how to",
         ),
         Binding(
-            "q", "app.quit", "Quit", id="today.quit", tooltip="Quit (every save is already on disk)"
+            "q",
+            "app.quit",
+            "Quit",
+            show=False,
+            id="today.quit",
+            tooltip="Quit (every save is already on disk)",
         ),
     ]
 

@@ -33,7 +33,7 @@ class WelcomeScreen(Screen[None]):
             tooltip="Import students from a CSV file or a OneRoster folder",
         ),
         Binding("e", "empty", "Start empty", id="welcome.empty", tooltip="Start with no data"),
-        Binding("q", "app.quit", "Quit", id="welcome.quit", tooltip="Quit intervene"),
+        Binding("q", "app.quit", "Quit", show=False, id="welcome.quit", tooltip="Quit intervene"),
     ]
 
     def compose(self) -> ComposeResult:
