@@ -114,6 +114,8 @@ async def test_recurrence_with_an_end_date_and_a_no_school_day(open_app) -> None
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
         form = await new_group_form(app, pilot)
+        # a new form asks for a start time rather than showing an error
+        assert "Type a start time (HH:MM)" in preview(form) and "not a time" not in preview(form)
         await set_inputs(pilot, form, gf_time="14:00", gf_duration="30", gf_end="2026-12-18")
         await set_days(pilot, form, "f")
         assert "Fri at 14:00 for 30 min, until Dec 18" in preview(form)

@@ -340,6 +340,11 @@ class GroupForm(Screen[Group | None]):
         """The schedule in words and its next 5 dates, or what to fix."""
         preview = self.query_one("#gf-preview", Static)
         text = Text("Schedule\n", style="bold")
+        if not self._value("gf-time").strip():
+            text.append("Type a start time (HH:MM) to see it in words and its next dates", "dim")
+            preview.update(text)
+            self.next_dates = []
+            return
         try:
             values = self.schedule_fields()
         except ValidationError as exc:
