@@ -127,7 +127,7 @@ class InterventionApp(App[int]):
 
         folder = self.config.demo_dir
         if folder is None:
-            self.notify("No demo folder is configured", severity="error")
+            self.notify("No demo folder is configured", severity="error", markup=False)
             return
         build_demo_folder(folder, self.start_date or self.today())
         self.store.close()

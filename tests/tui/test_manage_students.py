@@ -178,6 +178,23 @@ async def test_markup_in_names_is_shown_literally(open_app) -> None:
         assert "Delete Ann [/] [bold]Lee permanently?" in screen_text(app)
         await pilot.press("escape", "x")
         await pilot.pause()
+        # undo's message names the student: shown literally, not parsed as markup
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("Ann [/] [bold]Lee" in m and m.startswith("Undid") for m in messages)
+        # and from the student screen too
+        from tui.screens.student import StudentScreen
+
+        ann = next(st for st in app.store.students() if st.given_name == "Ann [/]")
+        app.store.add_phase_change(ann.id, "ORF", app.today(), "smaller group")
+        await app.push_screen(StudentScreen(ann.id, app.today(), "ORF"))
+        await pilot.pause()
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert app.store.phase_changes(ann.id) == []
+        messages = [n.message for n in app._notifications]
+        assert any("Ann [/] [bold]Lee" in m and "smaller group" in m for m in messages)
 
 
 async def test_search_as_you_type(open_app) -> None:

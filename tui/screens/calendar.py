@@ -15,8 +15,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from store.errors import NothingToUndoError, StoreError, ValidationError
+from store.errors import StoreError, ValidationError
 from store.model import NoSchool, SchoolCalendar, parse_date, parse_optional_date
+from tui.undo import undo_last
 from tui.widgets.form import Form, FormField
 
 
@@ -198,12 +199,9 @@ class CalendarScreen(Screen[None]):
             self.notify(f"Removed {gone.label or 'no-school day'} ({gone.start})", markup=False)
 
     def action_undo(self) -> None:
-        try:
-            self.notify(self.store.undo_last(), markup=False)
-        except NothingToUndoError:
-            self.notify("Nothing to undo", severity="warning")
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+        message = undo_last(self)
+        if message is not None:
+            self.notify(message, markup=False)
         self.load()
 
     def action_back(self) -> None:

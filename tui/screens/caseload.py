@@ -293,7 +293,7 @@ class CaseloadScreen(Screen[None]):
             return
         entry = self.selected()
         if entry is None:
-            self.notify("No student selected", severity="warning")
+            self.notify("No student selected", severity="warning", markup=False)
             return
         from tui.screens.student import StudentScreen
 

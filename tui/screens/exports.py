@@ -354,7 +354,7 @@ class ExportsScreen(Screen[None]):
             return
         summary = message.result.summary(message.kind)
         status.update(Text(f"✓ {summary}", style="green"))
-        self.notify(summary, title="Exported", timeout=6)
+        self.notify(summary, title="Exported", timeout=6, markup=False)
         self.refresh_log()
 
     # ----------------------------------------------------------------- leaving

@@ -218,7 +218,7 @@ class GroupScreen(Screen[bool]):
     def action_open(self) -> None:
         table = self.query_one("#gr-members", DataTable)
         if not self.lines or not 0 <= table.cursor_row < len(self.lines):
-            self.notify("No student selected", severity="warning")
+            self.notify("No student selected", severity="warning", markup=False)
             return
         line = self.lines[table.cursor_row]
         from tui.screens.student import StudentScreen

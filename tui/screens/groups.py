@@ -12,10 +12,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from store import schedule
-from store.errors import NothingToUndoError, StoreError
+from store.errors import StoreError
 from store.model import Group
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.group_form import GroupForm
+from tui.undo import undo_last
 
 
 class GroupsScreen(Screen[None]):
@@ -152,16 +153,10 @@ class GroupsScreen(Screen[None]):
         self.refresh_list()
 
     def action_undo(self) -> None:
-        try:
-            message = self.store.undo_last()
-        except NothingToUndoError:
-            self.notify("Nothing to undo", severity="warning")
-            return
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self.notify(message, markup=False)
-        self.refresh_list()
+        message = undo_last(self)
+        if message is not None:
+            self.notify(message, markup=False)
+            self.refresh_list()
 
     def action_back(self) -> None:
         self.dismiss(None)

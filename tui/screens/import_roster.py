@@ -213,13 +213,15 @@ class ImportRosterScreen(Screen[ImportResult | None]):
         if self.applying:
             return
         if plan is None or self.plan_key != self._key():
-            self.notify("Preview the file first (Enter)", severity="warning")
+            self.notify("Preview the file first (Enter)", severity="warning", markup=False)
             return
         if not plan.ok:
-            self.notify("The file has problems: nothing can be imported", severity="error")
+            self.notify(
+                "The file has problems: nothing can be imported", severity="error", markup=False
+            )
             return
         if plan.changes == 0:
-            self.notify(plan.verdict())
+            self.notify(plan.verdict(), markup=False)
             return
         self.applying = True
         for widget in self.query("#im-form Input, #im-form Checkbox, #im-buttons Button"):
@@ -263,13 +265,15 @@ class ImportRosterScreen(Screen[ImportResult | None]):
                 Text(f"The import failed and nothing was written: {message.error}", style="red")
             )
             return
-        self.app.notify(message.result.summary(), title="Roster imported", timeout=8)
+        self.app.notify(message.result.summary(), title="Roster imported", timeout=8, markup=False)
         self.dismiss(message.result)
 
     # ----------------------------------------------------------------- leaving
     def action_close(self) -> None:
         if self.applying:
-            self.notify("The import is being written; it takes a moment", severity="warning")
+            self.notify(
+                "The import is being written; it takes a moment", severity="warning", markup=False
+            )
             return
         self.dismiss(None)
 

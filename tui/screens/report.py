@@ -240,7 +240,7 @@ class ReportScreen(Screen[Path | None]):
             return
         self.written = message.path
         status.update(Text(f"✓ Wrote {message.path}", style="green"))
-        self.notify(str(message.path), title="Report written", timeout=6)
+        self.notify(str(message.path), title="Report written", timeout=6, markup=False)
 
     # ----------------------------------------------------------------- leaving
     @on(Button.Pressed, "#rp-close")

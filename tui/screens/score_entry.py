@@ -568,7 +568,7 @@ class ScoreEntryScreen(Screen[bool]):
         except (ValidationError, StoreError) as exc:
             self.say(Text(str(exc), style="bold red"))
             return
-        self.app.notify(f"{self.group.name}: session logged")
+        self.app.notify(f"{self.group.name}: session logged", markup=False)
         self._close(True)
 
     # ------------------------------------------------------------------ leaving

@@ -445,7 +445,7 @@ class SessionLogScreen(Screen[Session | None]):
 
     def action_save(self) -> None:
         if self.group is None:
-            self.notify("No group to log — create one first", severity="warning")
+            self.notify("No group to log — create one first", severity="warning", markup=False)
             return
         try:
             parse_date(self.query_one("#sl-date", Input).value, "date")

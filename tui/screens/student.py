@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from store.caseload import CaseloadRow, StudentProgress, student_progress
 from store.db import Store
-from store.errors import NothingToUndoError, StoreError
+from store.errors import StoreError
 from store.model import BUILTIN_MEASURES, GOAL_METHODS, PhaseChange, Score, Student
 from store.progress import (
     TREND_METHODS,
@@ -36,6 +36,7 @@ from store.progress import (
 )
 from tui.charts import TREND_NAMES, progress_chart, use_color
 from tui.lines import student_rows
+from tui.undo import undo_last
 
 _ORDER = {m.code: i for i, m in enumerate(BUILTIN_MEASURES)}
 DECISION_WORDS = {
@@ -441,7 +442,7 @@ class StudentScreen(Screen[bool]):
         self.changed = True
         self.reload()
         if message:
-            self.notify(message)
+            self.notify(message, markup=False)
 
     # ------------------------------------------------------------------ actions
     def action_back(self) -> None:
@@ -450,7 +451,7 @@ class StudentScreen(Screen[bool]):
     def action_measure(self, step: int) -> None:
         measures = self.view.measures if self.view else []
         if len(measures) < 2:
-            self.notify("This student has one measure", severity="information")
+            self.notify("This student has one measure", severity="information", markup=False)
             return
         i = measures.index(self.measure) if self.measure in measures else 0
         self.measure = measures[(i + step) % len(measures)]
@@ -465,12 +466,12 @@ class StudentScreen(Screen[bool]):
         i = TREND_METHODS.index(self.method)
         self.method = TREND_METHODS[(i + 1) % len(TREND_METHODS)]
         self.refresh_all()
-        self.notify(f"Trend line: {TREND_NAMES[self.method]}")
+        self.notify(f"Trend line: {TREND_NAMES[self.method]}", markup=False)
 
     def action_goal(self) -> None:
         current = self.current()
         if current is None or self.view is None:
-            self.notify("No measure to set a goal on", severity="warning")
+            self.notify("No measure to set a goal on", severity="warning", markup=False)
             return
         from tui.screens.goal_form import GoalForm
 
@@ -492,7 +493,7 @@ class StudentScreen(Screen[bool]):
     def action_phase(self) -> None:
         current = self.current()
         if current is None or self.view is None:
-            self.notify("No measure to add a phase change to", severity="warning")
+            self.notify("No measure to add a phase change to", severity="warning", markup=False)
             return
         from tui.screens.phase_form import PhaseForm
 
@@ -521,7 +522,7 @@ class StudentScreen(Screen[bool]):
     def action_edit_score(self) -> None:
         score = self.selected_score()
         if score is None or self.view is None or self.measure is None:
-            self.notify("No score selected", severity="warning")
+            self.notify("No score selected", severity="warning", markup=False)
             return
         from tui.screens.phase_form import ScoreEditForm
 
@@ -535,7 +536,7 @@ class StudentScreen(Screen[bool]):
     def action_delete_score(self) -> None:
         score = self.selected_score()
         if score is None or self.view is None:
-            self.notify("No score selected", severity="warning")
+            self.notify("No score selected", severity="warning", markup=False)
             return
         from tui.screens.confirm import ConfirmScreen
 
@@ -550,22 +551,16 @@ class StudentScreen(Screen[bool]):
             try:
                 deleted = self.store.delete_score(score.id)
             except StoreError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(str(exc), severity="error", markup=False)
                 return
             self.saved(f"Deleted {deleted.measure} {deleted.value:g} on {deleted.date}")
 
         self.app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep"), answer)
 
     def action_undo(self) -> None:
-        try:
-            message = self.store.undo_last()
-        except NothingToUndoError:
-            self.notify("Nothing to undo", severity="warning")
-            return
-        except StoreError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.saved(message)
+        message = undo_last(self)
+        if message is not None:
+            self.saved(message)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""

@@ -14,9 +14,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from store.errors import NothingToUndoError, StoreError, ValidationError
+from store.errors import StoreError, ValidationError
 from store.model import Group, Student, parse_date
 from tui.screens.student_form import DeleteStudentScreen, StudentForm
+from tui.undo import undo_last
 from tui.widgets.form import Form, FormField
 
 
@@ -279,16 +280,10 @@ class StudentsScreen(Screen[None]):
         self.app.push_screen(MoveStudentScreen(student, current, self.store.groups(), today), moved)
 
     def action_undo(self) -> None:
-        try:
-            message = self.store.undo_last()
-        except NothingToUndoError:
-            self.notify("Nothing to undo", severity="warning", markup=False)
-            return
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self.notify(message, markup=False)
-        self.refresh_list()
+        message = undo_last(self)
+        if message is not None:
+            self.notify(message, markup=False)
+            self.refresh_list()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Open student", "The student's progress", self.action_open)

@@ -475,6 +475,7 @@ class TodayScreen(Screen[None]):
                 "Opened read-only (--read-only or another intervene has the folder): "
                 "nothing can be saved",
                 severity="warning",
+                markup=False,
             )
             return False
         return True
@@ -491,12 +492,13 @@ class TodayScreen(Screen[None]):
             return  # those panes handle Enter themselves (open the student)
         row = self.selected_row()
         if row is None:
-            self.notify("No group selected", severity="warning")
+            self.notify("No group selected", severity="warning", markup=False)
             return
         if self.day > self.app_today():
             self.notify(
                 "That day has not happened yet — scores can't be entered for the future",
                 severity="warning",
+                markup=False,
             )
             return
         if not self._writable():
@@ -519,7 +521,9 @@ class TodayScreen(Screen[None]):
         calendar = self.store.calendar()
         target = schedule.next_school_day(calendar, self.day, step)
         if target is None:
-            self.notify("No more school days that way in this school year", severity="warning")
+            self.notify(
+                "No more school days that way in this school year", severity="warning", markup=False
+            )
             return
         self.day = target
         self.load_day()
@@ -536,7 +540,9 @@ class TodayScreen(Screen[None]):
     def action_group(self) -> None:
         row = self.selected_row()
         if row is None:
-            self.notify("No group selected — no groups meet this day", severity="warning")
+            self.notify(
+                "No group selected — no groups meet this day", severity="warning", markup=False
+            )
             return
         from tui.screens.group import GroupScreen
 
@@ -545,10 +551,12 @@ class TodayScreen(Screen[None]):
     def action_log_session(self) -> None:
         row = self.selected_row()
         if row is None:
-            self.notify("No group selected — no groups meet this day", severity="warning")
+            self.notify(
+                "No group selected — no groups meet this day", severity="warning", markup=False
+            )
             return
         if self.day > self.app_today():
-            self.notify("That session has not happened yet", severity="warning")
+            self.notify("That session has not happened yet", severity="warning", markup=False)
             return
         if not self._writable():
             return
@@ -558,7 +566,7 @@ class TodayScreen(Screen[None]):
 
     def action_unlogged(self) -> None:
         if not self.unlogged:
-            self.notify("Every session of the past week is logged")
+            self.notify("Every session of the past week is logged", markup=False)
             return
         if not self._writable():
             return

@@ -67,7 +67,7 @@ class WelcomeScreen(Screen[None]):
             self.action_empty()
 
     def action_demo(self) -> None:
-        self.notify("Building the demo caseload…", timeout=3)
+        self.notify("Building the demo caseload…", timeout=3, markup=False)
         self.app.load_demo()  # type: ignore[attr-defined]
 
     def action_empty(self) -> None:
