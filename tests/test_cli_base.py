@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 from store.db import Store
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None):
-    environ = {
-        k: v for k, v in os.environ.items() if k not in ("INTERVENE_DATA_DIR", "INTERVENE_DEMO_DIR")
-    }
-    environ["PYTHONPATH"] = str(REPO)
-    environ.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *map(str, args)],
-        cwd=cwd,
-        env=environ,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.test_cli_io import run
 
 
 def fields(stdout: str) -> dict[str, str]:

@@ -25,17 +25,23 @@ SAMPLES = REPO / "samples"
 
 
 def run(
-    *args: str | Path, data_dir: Path | None = None, env: dict[str, str] | None = None
+    *args: str | Path,
+    data_dir: Path | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path = REPO,
 ) -> subprocess.CompletedProcess[str]:
-    """`intervene ARGS --data-dir DATA_DIR` with no terminal on stdin."""
+    """`intervene ARGS --data-dir DATA_DIR` with no terminal on stdin, run in ``cwd``."""
     argv = [sys.executable, "-m", "tui.cli", *map(str, args)]
     if data_dir is not None:
         argv += ["--data-dir", str(data_dir)]
-    environ = {k: v for k, v in os.environ.items() if k != "INTERVENE_DATA_DIR"}
+    environ = {
+        k: v for k, v in os.environ.items() if k not in ("INTERVENE_DATA_DIR", "INTERVENE_DEMO_DIR")
+    }
+    environ["PYTHONPATH"] = str(REPO)
     environ.update(env or {})
     return subprocess.run(
         argv,
-        cwd=REPO,
+        cwd=cwd,
         env=environ,
         stdin=subprocess.DEVNULL,
         capture_output=True,

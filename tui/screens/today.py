@@ -486,13 +486,21 @@ class TodayScreen(Screen[None]):
             return None
         return self.rows[table.cursor_row]
 
+    def chosen_row(self) -> DayRow | None:
+        """The selected meeting, or None after saying there is none."""
+        row = self.selected_row()
+        if row is None:
+            self.notify(
+                "No group selected — no groups meet this day", severity="warning", markup=False
+            )
+        return row
+
     def action_enter_scores(self) -> None:
         focused = self.focused
         if focused is not None and focused.id in ("students", "attention"):
             return  # those panes handle Enter themselves (open the student)
-        row = self.selected_row()
+        row = self.chosen_row()
         if row is None:
-            self.notify("No group selected", severity="warning", markup=False)
             return
         if self.day > self.app_today():
             self.notify(
@@ -538,22 +546,16 @@ class TodayScreen(Screen[None]):
         self.app.push_screen(HelpScreen())
 
     def action_group(self) -> None:
-        row = self.selected_row()
+        row = self.chosen_row()
         if row is None:
-            self.notify(
-                "No group selected — no groups meet this day", severity="warning", markup=False
-            )
             return
         from tui.screens.group import GroupScreen
 
         self.app.push_screen(GroupScreen(row.group.id, self.day), self._came_back)
 
     def action_log_session(self) -> None:
-        row = self.selected_row()
+        row = self.chosen_row()
         if row is None:
-            self.notify(
-                "No group selected — no groups meet this day", severity="warning", markup=False
-            )
             return
         if self.day > self.app_today():
             self.notify("That session has not happened yet", severity="warning", markup=False)
