@@ -65,16 +65,22 @@ class InterventionApp(App[int]):
         self._screens_css_loaded = False
 
     # ----------------------------------------------------------------- start-up
-    def on_mount(self) -> None:
-        # the first screen's styles are all in app.tcss: super() skips loading SCREENS_CSS
+    def get_default_screen(self) -> Screen:
+        """With data, Today is the bottom of the screen stack itself rather than pushed over
+        Textual's empty default screen, which would be styled, laid out and resumed for
+        nothing before the first paint. (Its styles are all in app.tcss: SCREENS_CSS is not
+        loaded for it.)"""
         if self.store.is_empty():
+            return super().get_default_screen()
+        from tui.screens.today import TodayScreen
+
+        return TodayScreen(self.start_date)
+
+    def on_mount(self) -> None:
+        if self.store.is_empty():  # the first screen's styles are in app.tcss: not SCREENS_CSS
             from tui.screens.welcome import WelcomeScreen
 
             super().push_screen(WelcomeScreen())
-        else:
-            from tui.screens.today import TodayScreen
-
-            super().push_screen(TodayScreen(self.start_date))
         # the daily backup waits until the first screen is up: never on the start-up path
         self.set_timer(2.0, self.make_backup)
 

@@ -13,11 +13,12 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from store.errors import StoreError, ValidationError
 from store.model import NoSchool, SchoolCalendar, parse_date, parse_optional_date
 from tui.undo import undo_last
+from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
 
 

@@ -25,9 +25,10 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from store.caseload import CaseloadRow
+from tui.widgets.footer import Footer
 from tui.widgets.sparkline import progress_sparkline
 
 URGENCY_STYLE = {0: "bold red", 1: "bold yellow", 2: "magenta", 3: "cyan", 4: "green", 5: "dim"}

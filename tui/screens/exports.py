@@ -21,7 +21,6 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Header,
     Input,
     RadioButton,
@@ -42,6 +41,7 @@ from store.export import (
     run_export,
 )
 from tui.screens.confirm import ConfirmScreen
+from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
 from tui.widgets.path_input import PathSuggester, output_path
 

@@ -17,12 +17,13 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store import schedule
 from store.dosage import GroupDosage, group_dosage
 from store.model import CANCEL_REASONS, Group, Session, fmt_number
 from tui.lines import MeasureLine, group_lines
+from tui.widgets.footer import Footer
 
 
 def _pct(value: float | None) -> str:

@@ -18,7 +18,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
     Checkbox,
-    Footer,
     Header,
     Input,
     SelectionList,
@@ -39,6 +38,7 @@ from store.model import (
     parse_time,
 )
 from tui.screens.confirm import ConfirmScreen
+from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField, WeekdayPicker
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from store import schedule
 from store.errors import StoreError
@@ -17,6 +17,7 @@ from store.model import Group
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.group_form import GroupForm
 from tui.undo import undo_last
+from tui.widgets.footer import Footer
 
 
 class GroupsScreen(Screen[None]):

@@ -18,10 +18,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, ProgressBar, Static
+from textual.widgets import Button, Checkbox, Header, Input, ProgressBar, Static
 
 from store.errors import StoreError, ValidationError
 from store.roster import ImportPlan, ImportResult, apply_import, parse_roster, plan_import
+from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
 from tui.widgets.path_input import PathSuggester, input_path
 

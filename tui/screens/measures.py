@@ -11,10 +11,11 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Static
+from textual.widgets import Checkbox, DataTable, Header, Input, Static
 
 from store.errors import StoreError, ValidationError
 from store.model import Measure, fmt_number
+from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
 
 

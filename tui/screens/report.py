@@ -15,13 +15,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Header, Input, RadioButton, RadioSet, Static
 
 from store.errors import StoreError, ValidationError
 from store.export import find_student
 from store.model import Student
 from tui.reports import ReportError, default_filename, write_report
 from tui.screens.confirm import ConfirmScreen
+from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
 from tui.widgets.path_input import PathSuggester, output_path
 

@@ -23,13 +23,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from store.db import DuplicateScoreError
 from store.errors import StoreError, ValidationError
 from store.model import Attendance, Group, Score, Session, fmt_number
 from tui.lines import MeasureLine, group_lines, measure_line
 from tui.screens.confirm import ConfirmScreen
+from tui.widgets.footer import Footer
 
 
 @dataclass

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, SelectionList, Static
+from textual.widgets import DataTable, Header, Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from store import schedule
@@ -36,6 +36,7 @@ from store.model import (
     parse_date,
 )
 from tui.unlogged import unlogged_sessions
+from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
 
 __all__ = ["AttendanceTable", "SessionLogScreen", "unlogged_sessions"]

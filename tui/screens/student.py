@@ -21,7 +21,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store.caseload import CaseloadRow, StudentProgress, student_progress
 from store.db import Store
@@ -37,6 +37,7 @@ from store.progress import (
 from tui.charts import TREND_NAMES, progress_chart, use_color
 from tui.lines import student_rows
 from tui.undo import undo_last
+from tui.widgets.footer import Footer
 
 _ORDER = {m.code: i for i, m in enumerate(BUILTIN_MEASURES)}
 DECISION_WORDS = {

@@ -12,12 +12,13 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from store.errors import StoreError, ValidationError
 from store.model import Group, Student, parse_date
 from tui.screens.student_form import DeleteStudentScreen, StudentForm
 from tui.undo import undo_last
+from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
 
 

@@ -10,7 +10,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, OptionList, Static
@@ -99,6 +98,49 @@ def moment_text(
 
 class DayBar(Static):
     """Date, live clock and the moment in the day."""
+
+
+class GroupTable(DataTable):
+    """The day's groups. Enter (the table's own select key) opens score entry, so the footer
+    says so instead of hiding it behind DataTable's unlabelled Enter."""
+
+    BINDINGS = [
+        Binding(
+            "enter",
+            "select_cursor",
+            "Scores",
+            id="today.enter",
+            tooltip="Enter scores for the selected group",
+        )
+    ]
+
+
+class StudentTable(DataTable):
+    """The selected group's students. Enter opens the highlighted student."""
+
+    BINDINGS = [
+        Binding(
+            "enter",
+            "select_cursor",
+            "Open",
+            id="today.open_student",
+            tooltip="Open the selected student's progress",
+        )
+    ]
+
+
+class AttentionList(OptionList):
+    """What needs attention. Enter opens that line's student."""
+
+    BINDINGS = [
+        Binding(
+            "enter",
+            "select",
+            "Open",
+            id="today.open_attention",
+            tooltip="Open this student's progress",
+        )
+    ]
 
 
 class TodayScreen(Screen[None]):
@@ -234,13 +276,12 @@ class TodayScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield DayBar(id="day-bar")
         yield Static(id="unlogged-bar")
-        with Vertical(id="today-body"):
-            yield Static("Groups", classes="pane-title", id="groups-title")
-            yield DataTable(id="groups", cursor_type="row", zebra_stripes=True)
-            yield Static("Students", classes="pane-title", id="students-title")
-            yield DataTable(id="students", cursor_type="row")
-            yield Static("Needs attention", classes="pane-title", id="attention-title")
-            yield OptionList(id="attention")
+        yield Static("Groups", classes="pane-title", id="groups-title")
+        yield GroupTable(id="groups", cursor_type="row", zebra_stripes=True)
+        yield Static("Students", classes="pane-title", id="students-title")
+        yield StudentTable(id="students", cursor_type="row")
+        yield Static("Needs attention", classes="pane-title", id="attention-title")
+        yield AttentionList(id="attention")
         yield Footer()
 
     def on_mount(self) -> None:

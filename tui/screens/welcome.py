@@ -9,10 +9,11 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.roster import ImportResult
+from tui.widgets.footer import Footer
 
 INTRO = (
     "intervene keeps your intervention groups, progress-monitoring scores and session logs "
