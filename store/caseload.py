@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from store.config import DecisionConfig
@@ -39,6 +38,7 @@ from store.progress import (
     phase_points,
     trend,
 )
+from store.records import frozen_record
 
 STATUS_LABELS: dict[str, str] = {
     "above": "above",
@@ -73,7 +73,7 @@ def _measure(measure: Measure | str) -> Measure:
     return _BUILTIN.get(measure) or Measure(measure, measure, "points", 0, 1_000_000)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class StudentProgress:
     """One student's data on one measure, ready to chart: all points, the current phase's
     points, baseline (IRIS Center: median of the first 3 probes, or the goal's baseline), aim
@@ -198,7 +198,7 @@ def student_progress(
     )
 
 
-@dataclass(frozen=True)
+@frozen_record
 class CaseloadRow:
     """One student × measure line of the caseload, with an urgency rank to sort by."""
 

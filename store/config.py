@@ -3,13 +3,14 @@ these are the field's defaults" — NCII point rule, aimsweb trend rule, 80 % do
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, fields, replace
 from typing import Any, Literal
 
 from store.progress import TREND_METHODS, PointRule, TrendRule
+from store.records import frozen_record
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DecisionConfig:
     """Which decision rule to apply and its thresholds.
 

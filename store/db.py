@@ -25,7 +25,7 @@ import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -56,6 +56,7 @@ from store.model import (
     school_year_of,
 )
 from store.paths import backups_dir
+from store.records import mutable_record
 from store.storage import (
     DIR_MODE,
     FILE_MODE,
@@ -156,7 +157,7 @@ def _reject_unknown(changes: Mapping[str, object], allowed: tuple[str, ...], wha
             )
 
 
-@dataclass
+@mutable_record
 class _Change:
     """One document as it was before a change: enough to put it back."""
 
@@ -166,7 +167,7 @@ class _Change:
     old: dict[str, Any] | None
 
 
-@dataclass
+@mutable_record
 class _UndoEntry:
     description: str
     changes: list[_Change] = field(default_factory=list)

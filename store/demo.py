@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from store.model import (
     Session,
     default_calendar,
 )
+from store.records import frozen_record, mutable_record
 from store.schedule import occurrences
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ FAMILY_NAMES: tuple[str, ...] = (
 
 
 # --------------------------------------------------------------------------- the plan
-@dataclass(frozen=True)
+@frozen_record
 class _GroupPlan:
     key: str
     name: str
@@ -194,7 +195,7 @@ def _noise(code: str) -> float:
 
 
 # --------------------------------------------------------------------------- summary
-@dataclass
+@mutable_record
 class DemoSummary:
     """What :func:`build_demo` wrote, with the students picked to show each decision."""
 

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 
 from store.model import ABSENCE_REASONS, CANCEL_REASONS, Group, SchoolCalendar, Session
+from store.records import frozen_record, mutable_record
 
 NOT_LOGGED = "not-logged"
 NOT_RECORDED = "not-recorded"
@@ -74,7 +75,7 @@ def _planned(
     return occurrences(group, calendar, start, end)
 
 
-@dataclass
+@mutable_record
 class _Tally:
     planned: int = 0
     delivered: int = 0
@@ -171,7 +172,7 @@ def _labelled(cancel: Counter[str], absence: Counter[str]) -> Counter[str]:
     return out
 
 
-@dataclass(frozen=True)
+@frozen_record
 class StudentDosage:
     """One student's dosage over [start, end] across their groups (see module docstring)."""
 
@@ -212,7 +213,7 @@ class StudentDosage:
         return self.sessions_planned > 0 and self.sessions_attended < target * self.sessions_planned
 
 
-@dataclass(frozen=True)
+@frozen_record
 class GroupDosage:
     """A group's delivery over [start, end] (see module docstring). ``attendance_pct`` is over
     student-sessions: all members' attended sessions / all members' planned sessions."""

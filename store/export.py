@@ -31,7 +31,7 @@ import shutil
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ from store.model import (
     fmt_number,
 )
 from store.paths import backups_dir
+from store.records import mutable_record
 from store.schedule import parse_rrule
 from store.storage import WriterLock, atomic_write_bytes, dumps, fsync_dir, make_private_dir
 
@@ -209,7 +210,7 @@ class Pseudonyms:
 
 
 # --------------------------------------------------------------------------- CSV exports
-@dataclass
+@mutable_record
 class ExportFilter:
     """Which records go out: a date range, one group, one student (all optional)."""
 
@@ -225,7 +226,7 @@ class ExportFilter:
             )
 
 
-@dataclass
+@mutable_record
 class ExportResult:
     path: str
     rows: int
@@ -575,7 +576,7 @@ def export_log_row(record: ExportRecord) -> tuple[str, str, str, str, str]:
     return (f"{record.at:%Y-%m-%d %H:%M}", record.kind, who, how, record.path)
 
 
-@dataclass
+@mutable_record
 class Backup:
     """A checked backup: model records, ready to restore."""
 
@@ -832,7 +833,7 @@ def load_backup(path: str | Path) -> Backup:
 
 
 # --------------------------------------------------------------------------- restore
-@dataclass
+@mutable_record
 class RestoreResult:
     backup: Backup
     safety_copy: Path | None  # where the replaced files were kept (None: folder was empty)

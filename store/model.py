@@ -14,11 +14,12 @@ import functools
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, field, fields, replace
 from datetime import date, datetime, time
 from typing import Any, Self
 
 from store.errors import ValidationError
+from store.records import mutable_record
 
 GRADES: tuple[str, ...] = ("K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
 TIERS: tuple[int, ...] = (2, 3)
@@ -267,7 +268,7 @@ def _jsonable(value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- records
-@dataclass
+@mutable_record
 class Student(Record):
     id: str
     given_name: str
@@ -298,7 +299,7 @@ class Student(Record):
         )
 
 
-@dataclass
+@mutable_record
 class Measure(Record):
     """What a probe yields (DOMAIN.md: ORF, NWF, LNF, Maze, M-COMP, DBR, CICO)."""
 
@@ -378,7 +379,7 @@ BUILTIN_MEASURES: tuple[Measure, ...] = (
 )
 
 
-@dataclass
+@mutable_record
 class Membership(Record):
     """A student's time in a group: joined on ``start``, left on ``end`` (None = still in)."""
 
@@ -398,7 +399,7 @@ class Membership(Record):
         )
 
 
-@dataclass
+@mutable_record
 class Group(Record):
     id: str
     name: str
@@ -481,7 +482,7 @@ class Group(Record):
         )
 
 
-@dataclass
+@mutable_record
 class Goal(Record):
     """Target score by a goal date; the aim line runs from the baseline to it (DOMAIN.md)."""
 
@@ -537,7 +538,7 @@ def _measure_value(measure: Measure, value: Any, what: str) -> float:
         ) from None
 
 
-@dataclass
+@mutable_record
 class Score(Record):
     id: str
     student_id: str
@@ -565,7 +566,7 @@ class Score(Record):
         return cls(**_fields_of(data, names))
 
 
-@dataclass
+@mutable_record
 class Attendance(Record):
     """One student's attendance at one session (Ed-Fi intervention attendance event)."""
 
@@ -592,7 +593,7 @@ class Attendance(Record):
         return replace(self, status=status, reason=reason, minutes=minutes)
 
 
-@dataclass
+@mutable_record
 class Session(Record):
     id: str
     group_id: str
@@ -673,7 +674,7 @@ class Session(Record):
         )
 
 
-@dataclass
+@mutable_record
 class PhaseChange(Record):
     """A dated change of intervention; trend and decisions restart from it (DOMAIN.md)."""
 
@@ -691,7 +692,7 @@ class PhaseChange(Record):
         return cls(**_fields_of(data, names))
 
 
-@dataclass
+@mutable_record
 class NoSchool(Record):
     """A day or a range of days without school, e.g. 'Thanksgiving break'."""
 
@@ -712,7 +713,7 @@ class NoSchool(Record):
         )
 
 
-@dataclass
+@mutable_record
 class SchoolCalendar(Record):
     year_start: date
     year_end: date
@@ -779,7 +780,7 @@ def default_calendar(today: date) -> SchoolCalendar:
     return SchoolCalendar(date(y, 8, 25), date(y + 1, 6, 12), [])
 
 
-@dataclass
+@mutable_record
 class ExportRecord(Record):
     """One export that left the app: when, what, how many students (issue: privacy log)."""
 

@@ -18,13 +18,13 @@ Conventions
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from statistics import median
 from typing import Literal, NamedTuple, Protocol
 
 from store.errors import StoreError
 from store.model import BUILTIN_MEASURES, Goal, Measure, fmt_number, grade_number
+from store.records import frozen_record
 
 Point = tuple[date, float]
 TrendMethod = Literal["ols", "tukey", "theil-sen"]
@@ -69,7 +69,7 @@ def needed_roi(current: float, goal: float, weeks: float) -> float:
     return (goal - current) / weeks
 
 
-@dataclass(frozen=True)
+@frozen_record
 class AimLine:
     """Straight line from (baseline date, baseline) to (goal date, goal) (DOMAIN.md; IRIS
     Center). ``slope`` is the needed ROI in units per week."""
@@ -103,7 +103,7 @@ class AimLine:
 
 
 # --------------------------------------------------------------------------- trend lines
-@dataclass(frozen=True)
+@frozen_record
 class Trend:
     """A fitted trend line: ``value = intercept + slope · weeks since origin``. ``slope`` is the
     actual ROI in units per week (DOMAIN.md, ROI / trend line)."""
@@ -192,7 +192,7 @@ def trend(points: Iterable[tuple[date, float]], method: str = "ols") -> Trend:
 
 
 # --------------------------------------------------------------------------- decision rules
-@dataclass(frozen=True)
+@frozen_record
 class PointRule:
     """Data-point rule (NCII; IRIS Center): once the phase has ``min_points`` scores, ``n``
     consecutive scores below the aim line → change, above → raise the goal, else continue.
@@ -219,7 +219,7 @@ class PointRule:
         return f"{self.n}-point rule"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class TrendRule:
     """Trend rule (aimsweb; NCII): with ≥ ``min_points`` scores compare the trend's ROI with the
     aim line's: more than ``tolerance`` ahead → above target (raise the goal), within ± →
@@ -259,7 +259,7 @@ class DosageLike(Protocol):
     def sessions_planned(self) -> int: ...
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Decision:
     """What the data say (DOMAIN.md, decision rules). ``status`` is the student's standing in
     performance terms (``below`` = worse than the aim, whatever the measure's direction)."""
@@ -655,7 +655,7 @@ def goal_statement(name: str, measure: Measure | str, value: float, weeks: float
     return f"In {w} {unit}, {name} will {what}."
 
 
-@dataclass(frozen=True)
+@frozen_record
 class GoalSuggestion:
     """A proposed goal: ``value`` after ``weeks`` at ``rate`` units/week; ``method`` is one of
     the model's GOAL_METHODS. ``value`` is exact (DOMAIN.md: 51.6); see :meth:`value_for`."""

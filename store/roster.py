@@ -34,13 +34,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.errors import StoreError, ValidationError
 from store.model import Group, Membership, Student, check_grade, check_text
+from store.records import frozen_record, mutable_record
 from store.schedule import UNSCHEDULED_RRULE, is_unscheduled  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ _ONEROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 # --------------------------------------------------------------------------- records
-@dataclass(frozen=True)
+@frozen_record
 class Problem:
     """Something wrong in the input, located by file and (physical, 1-based) line."""
 
@@ -97,7 +98,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-@dataclass
+@mutable_record
 class RosterStudent:
     """One student row as read from the file (already validated)."""
 
@@ -113,7 +114,7 @@ class RosterStudent:
         return f"{self.given_name} {self.family_name}".strip()
 
 
-@dataclass
+@mutable_record
 class RosterGroup:
     """A group named in the file and the SIS ids of its students."""
 
@@ -123,7 +124,7 @@ class RosterGroup:
     line: int | None = None
 
 
-@dataclass
+@mutable_record
 class ParsedRoster:
     """What a roster file or folder says, before it is compared with the Store."""
 
@@ -135,14 +136,14 @@ class ParsedRoster:
     warnings: list[Problem] = field(default_factory=list)
 
 
-@dataclass
+@mutable_record
 class StudentUpdate:
     student: Student  # as it is in the Store now
     row: RosterStudent
     changes: dict[str, tuple[str, str]]  # field -> (old, new)
 
 
-@dataclass
+@mutable_record
 class MembershipAdd:
     group_name: str
     group_id: str | None  # None: a group this import creates
@@ -150,7 +151,7 @@ class MembershipAdd:
     name: str
 
 
-@dataclass
+@mutable_record
 class ImportPlan:
     """What :func:`apply_import` would do; nothing has been written yet."""
 
@@ -239,7 +240,7 @@ class ImportPlan:
         return out
 
 
-@dataclass
+@mutable_record
 class ImportResult:
     added: int
     updated: int
@@ -275,7 +276,7 @@ def _norm(name: str) -> str:
     return " ".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
 
 
-@dataclass
+@mutable_record
 class _Table:
     file: str
     header: list[str]

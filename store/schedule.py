@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -22,6 +22,7 @@ from dateutil.rrule import rrule, rrulestr
 
 from store.errors import ValidationError
 from store.model import WEEKDAYS, Group, SchoolCalendar
+from store.records import frozen_record
 
 __all__ = [
     "Conflict",
@@ -249,7 +250,7 @@ def next_dates(group: Group, calendar: SchoolCalendar, after: date, n: int = 5) 
 
 
 # --------------------------------------------------------------------------- meetings
-@dataclass(frozen=True)
+@frozen_record
 class Meeting:
     """One group meeting on one date, with wall-clock start and end."""
 
@@ -305,7 +306,7 @@ def current_meeting(
 
 
 # --------------------------------------------------------------------------- conflicts
-@dataclass(frozen=True)
+@frozen_record
 class Conflict:
     """Two groups meeting at overlapping times on the same dates.
 

@@ -24,12 +24,13 @@ import os
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, timedelta
 
 from store.caseload import StudentProgress
 from store.model import fmt_number
 from store.progress import InsufficientDataError, Trend, trend
+from store.records import frozen_record
 
 POINT = "●"
 AIM = "·"
@@ -56,7 +57,7 @@ MIN_PLOT_HEIGHT = 6
 _LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Segment:
     """A straight line from (start, start_value) to (end, end_value)."""
 
@@ -66,7 +67,7 @@ class Segment:
     end_value: float
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ChartData:
     """What one chart shows, as plain values.
 

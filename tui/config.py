@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from store.config import DecisionConfig
+from store.records import frozen_record
 
 
-@dataclass(frozen=True)
+@frozen_record
 class AppConfig:
     """Settings for one run of the app.
 

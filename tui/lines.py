@@ -7,7 +7,7 @@ and returns plain values the widgets render.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, timedelta
 
 from rich.text import Text
@@ -16,6 +16,7 @@ from store.caseload import CaseloadRow, caseload_summary
 from store.db import Store
 from store.model import Goal, Group, Measure, Score, Student
 from store.progress import AimLine
+from store.records import mutable_record
 from tui.config import AppConfig
 from tui.widgets.sparkline import monday, progress_sparkline
 
@@ -30,7 +31,7 @@ STATUS_STYLE = {
 ACTION_KINDS = ("change", "raise-goal", "low-dosage")
 
 
-@dataclass
+@mutable_record
 class MeasureLine:
     """One student × one measure: scores, goal, status and decision, ready to draw."""
 

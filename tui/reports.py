@@ -23,7 +23,7 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from store.db import Store
 from store.dosage import StudentDosage, student_dosage
 from store.model import Group, Measure, Score, Student, fmt_number
 from store.progress import goal_statement, weeks_between
+from store.records import frozen_record, mutable_record
 from tui.attention import caseload_rows
 from tui.charts import progress_chart, progress_chart_html
 from tui.config import AppConfig
@@ -66,43 +67,43 @@ class ReportError(ValueError):
 
 
 # --------------------------------------------------------------------------- blocks
-@dataclass(frozen=True)
+@frozen_record
 class Heading:
     text: str
     level: int = 1
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Para:
     text: str
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Lines:
     """Short lines kept as they are (an address, a signature)."""
 
     lines: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Bullets:
     items: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     numeric: tuple[int, ...] = ()  # columns aligned right
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Chart:
     text: str  # colour-free text chart
     html: str  # HTML fragment
 
 
-@dataclass(frozen=True)
+@frozen_record
 class PageBreak:
     pass
 
@@ -110,7 +111,7 @@ class PageBreak:
 Block = Heading | Para | Lines | Bullets | Table | Chart | PageBreak
 
 
-@dataclass
+@mutable_record
 class Document:
     title: str
     blocks: list[Block] = field(default_factory=list)

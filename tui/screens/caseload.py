@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 
 from rich.text import Text
@@ -28,6 +28,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from store.caseload import CaseloadRow
+from store.records import frozen_record
 from tui.widgets.footer import Footer
 from tui.widgets.sparkline import progress_sparkline
 
@@ -84,7 +85,7 @@ def sparkline_of(row: CaseloadRow, day: date, weeks: int) -> Text:
     )
 
 
-@dataclass(frozen=True)
+@frozen_record
 class CaseloadEntry:
     """One caseload row with what the table shows and what the filter searches, built once."""
 
@@ -132,7 +133,7 @@ def make_entry(row: CaseloadRow, day: date, weeks: int) -> CaseloadEntry:
     )
 
 
-@dataclass(frozen=True)
+@frozen_record
 class CaseloadFilter:
     """A parsed filter: free words plus ``key:value`` tokens (all must match)."""
 

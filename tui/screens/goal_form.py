@@ -16,7 +16,6 @@ saves through ``Store.set_goal``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rich.text import Text
@@ -41,6 +40,7 @@ from store.progress import (
     ht_norm,
     weeks_between,
 )
+from store.records import frozen_record
 from tui.screens.student import DECISION_STYLE, DECISION_WORDS, ProgressChartView, roi_text
 
 METHOD_LABELS: dict[str, str] = {
@@ -74,7 +74,7 @@ def uses_norms(student: Student, code: str) -> bool:
     return code == "ORF" and student.grade in ("1", "2", "3", "4", "5", "6")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class GoalInputs:
     """What the form holds, as typed."""
 
@@ -87,7 +87,7 @@ class GoalInputs:
     target: str = ""
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ProposedGoal:
     suggestion: GoalSuggestion
     baseline: float

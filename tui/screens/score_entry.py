@@ -13,7 +13,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 
 from rich.text import Text
@@ -28,12 +28,13 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from store.db import DuplicateScoreError
 from store.errors import StoreError, ValidationError
 from store.model import Attendance, Group, Score, Session, fmt_number
+from store.records import mutable_record
 from tui.lines import MeasureLine, group_lines, measure_line
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import Footer
 
 
-@dataclass
+@mutable_record
 class EntryRow:
     """One (student, measure) to probe in this session and what happened to it."""
 

@@ -10,7 +10,6 @@ moves on to the next one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from rich.text import Text
@@ -35,6 +34,7 @@ from store.model import (
     Student,
     parse_date,
 )
+from store.records import mutable_record
 from tui.unlogged import unlogged_sessions
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
@@ -52,7 +52,7 @@ FIELD_KEYS: dict[str, str] = {
 ATTENDANCE_FIELDS = ("attendance", "absence reason", "minutes attended", "attendance note")
 
 
-@dataclass
+@mutable_record
 class AttendanceRow:
     """One student's attendance being edited."""
 

@@ -11,7 +11,7 @@ The screen dismisses with ``True`` when something was saved, so the opener can r
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 
 from rich.table import Table
@@ -34,6 +34,7 @@ from store.progress import (
     trend,
     weeks_between,
 )
+from store.records import mutable_record
 from tui.charts import TREND_NAMES, progress_chart, use_color
 from tui.lines import student_rows
 from tui.undo import undo_last
@@ -71,7 +72,7 @@ def _day_year(d: date) -> str:
 
 
 # --------------------------------------------------------------------------- the data
-@dataclass
+@mutable_record
 class StudentView:
     """What the screen shows for one student as of ``day``: a caseload row per measure
     (the very decision the caseload review shows) and the scores."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from rich.text import Text
@@ -17,11 +16,12 @@ from textual.widgets.option_list import Option
 
 from store import schedule
 from store.model import Group, Session
+from store.records import mutable_record
 from tui.lines import MeasureLine, group_lines
 from tui.widgets.footer import Footer
 
 
-@dataclass
+@mutable_record
 class DayRow:
     """One group meeting on the viewed day, with its status word."""
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
+from store.records import frozen_record
 
-@dataclass(frozen=True)
+
+@frozen_record
 class FooterItem:
     """One key as the footer shows it."""
 
