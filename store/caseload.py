@@ -266,11 +266,17 @@ def caseload_summary(
     calendar: SchoolCalendar,
     today: date,
     config: DecisionConfig | None = None,
+    *,
+    planned: dict[str, list[date]] | None = None,
 ) -> list[CaseloadRow]:
     """Every active student × every measure their current groups probe (or they have scores or
     a goal in), most urgent first: change > low dosage > overdue probe > raise goal > continue
     > insufficient data (DOMAIN.md decision rules; NCII). Dosage is counted from the latest
-    phase change (else the goal's baseline date, else joining the group) up to ``today``."""
+    phase change (else the goal's baseline date, else joining the group) up to ``today``.
+
+    ``planned`` caches each group's planned meeting dates (first day of school to ``today``)
+    by group id; pass the same dict to calls with the same calendar and ``today`` (one call
+    per student, as the Today screen makes) so each group's schedule is expanded once."""
     config = config or DecisionConfig()
     measure_by = {m.code: m for m in measures}
     groups = list(groups)
@@ -300,7 +306,7 @@ def caseload_summary(
                 measures_of[sid].update(g.measures)
 
     index = SessionIndex(sessions)
-    planned: dict[str, list[date]] = {}
+    planned = {} if planned is None else planned
     dosages: dict[tuple[str, tuple[str, ...], date], StudentDosage] = {}
 
     def planned_for(gs: Iterable[Group]) -> dict[str, list[date]]:

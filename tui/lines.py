@@ -147,6 +147,7 @@ class Shared:
         self.groups = store.groups(include_inactive=True)
         self.calendar = store.calendar()
         self.measures = store.measures(include_inactive=True)
+        self.planned: dict[str, list[date]] = {}  # group id → planned dates, for dosage
         self._sessions: dict[str, list] = {}
 
     def sessions(self, group_id: str) -> list:
@@ -182,6 +183,7 @@ def student_rows(
         shared.calendar,
         day,
         config.decision,
+        planned=shared.planned,
     )
     by_measure: dict[str, list[Score]] = {}
     for s in scores:

@@ -134,6 +134,19 @@ def test_caseload_sort_order_and_fields() -> None:
     assert hal.measure.code == "DBR"
 
 
+def test_one_call_per_student_sharing_planned_dates_gives_the_same_rows() -> None:
+    inputs = build()
+    whole = caseload_summary(**inputs)
+    planned: dict[str, list[date]] = {}
+    per_student = []
+    for student in inputs["students"]:
+        per_student += caseload_summary(**{**inputs, "students": [student]}, planned=planned)
+    key = lambda r: (r.student.id, r.measure.code)  # noqa: E731
+    assert sorted(per_student, key=key) == sorted(whole, key=key)
+    assert list(planned) == ["g1"]  # the group's schedule, expanded once and reused
+    assert planned["g1"][0] == W0 and planned["g1"][-1] <= TODAY  # the group starts on W0
+
+
 def test_probe_overdue_uses_the_groups_interval_and_factor() -> None:
     inputs = build()
     # cat's last probe was 21 days ago: with biweekly probes (limit 2 × 14 days) not overdue
