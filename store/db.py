@@ -1178,7 +1178,10 @@ class Store:
 
     def _session_at(self, group_id: str, day: date) -> dict[str, Any] | None:
         iso_day = day.isoformat()
-        for doc in self._docs(self._session_rel(group_id, day), "sessions"):
+        rel = self._session_rel(group_id, day)
+        if not self._storage(rel).may_hold("date", iso_day):  # Today asks every group
+            return None
+        for doc in self._docs(rel, "sessions"):
             if doc["date"] == iso_day:
                 return doc
         return None

@@ -16,6 +16,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -88,6 +89,10 @@ _ENCODER = json.JSONEncoder(
 )
 
 
+#: Text JSON writes as is (no escapes): what AtomicJSONStorage.may_hold can look for in bytes.
+_PLAIN = re.compile(r"[A-Za-z0-9_.:+-]+")
+
+
 def dumps(data: Any) -> bytes:
     """The on-disk JSON form: compact, UTF-8, keys in insertion order, no NaN/Infinity."""
     return _ENCODER.encode(data).encode("utf-8")
@@ -129,6 +134,20 @@ class AtomicJSONStorage(Storage):
         if not self._loaded:
             self._load()
         return self._data
+
+    def may_hold(self, key: str, value: str) -> bool:
+        """False only when no document in the file can have ``key`` equal to the string
+        ``value`` (e.g. "date" and an ISO date): the file is not loaded yet and its bytes hold
+        no ``"key": "value"`` pair (any spacing), so it need not be parsed to know. A loaded
+        file, or a value that JSON might escape, always answers True: then the documents
+        (which may hold unsaved changes) are the ones to search."""
+        if self._loaded or not _PLAIN.fullmatch(key) or not _PLAIN.fullmatch(value):
+            return True
+        pair = re.compile(rb'"%s"\s*:\s*"%s"' % (key.encode(), re.escape(value.encode())))
+        try:
+            return pair.search(self.path.read_bytes()) is not None
+        except FileNotFoundError:
+            return False
 
     def _load(self) -> None:
         try:

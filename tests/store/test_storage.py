@@ -108,6 +108,50 @@ def _forbid_core_read(real):  # type: ignore[no-untyped-def]
     return read_bytes
 
 
+def test_may_hold_answers_from_the_bytes_until_the_file_is_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    doc = {"date": "2026-11-24", "logged_at": "2026-11-25T10:12:00"}
+    for text in (json.dumps({"sessions": {"1": doc}}), storage_mod.dumps({"s": {"1": doc}})):
+        path.write_bytes(text.encode() if isinstance(text, str) else text)
+        s = AtomicJSONStorage(path)
+        assert s.may_hold("date", "2026-11-24")
+        assert not s.may_hold("date", "2026-11-25")  # only in another field
+        assert not s.may_hold("date", "2026-11-2")
+        assert s.may_hold("date", 'with "quotes"')  # can't tell from bytes: parse
+        s.read()
+        assert s.may_hold("date", "2026-11-25")  # loaded: the documents (maybe unsaved) decide
+    assert not AtomicJSONStorage(tmp_path / "missing.json").may_hold("date", "2026-11-24")
+
+
+def test_a_day_without_a_session_is_known_without_parsing_the_file(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ava_id, group_id = fill(store)
+    store.log_session(Session("", group_id, date(2026, 11, 24), minutes_delivered=30))
+    store.close()
+    store = Store.open(store.data_dir, clock=store._clock)
+    loads: list[str] = []
+    real = AtomicJSONStorage._load
+
+    def spy(self: AtomicJSONStorage) -> None:
+        loads.append(self.path.name)
+        real(self)
+
+    monkeypatch.setattr(AtomicJSONStorage, "_load", spy)
+    assert store.session_on(group_id, date(2026, 11, 23)) is None
+    assert loads == []  # "2026-11-23" is nowhere in the group's sessions file
+    found = store.session_on(group_id, date(2026, 11, 24))
+    assert found is not None and found.minutes_delivered == 30
+    assert loads == [f"{group_id}.json"]
+    # unsaved sessions (a batch keeps writes in memory) are found too, and replaced, not doubled
+    with store.batch("two logs"):
+        first = store.log_session(Session("", group_id, date(2026, 11, 23), lesson="L1"))
+        again = store.log_session(Session("", group_id, date(2026, 11, 23), lesson="L2"))
+        assert again.id == first.id
+    assert [x.lesson for x in store.sessions(group_id) if x.date == date(2026, 11, 23)] == ["L2"]
+    store.close()
+
+
 def test_a_save_touches_one_partition_only(store: Store) -> None:
     ava_id, group_id = fill(store)
     files = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in store.data_dir.rglob("*.json")}
