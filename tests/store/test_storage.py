@@ -83,8 +83,8 @@ def test_existing_loose_folder_is_tightened(tmp_path: Path) -> None:
     assert mode(tmp_path / "d") == 0o700
 
 
-def test_read_is_cached(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    ava = store.add_student("Ava", "Jones", "3")
+def count_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files parsed from now on, in order."""
     loads: list[str] = []
     real = AtomicJSONStorage._load
 
@@ -93,6 +93,12 @@ def test_read_is_cached(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
         real(self)
 
     monkeypatch.setattr(AtomicJSONStorage, "_load", spy)
+    return loads
+
+
+def test_read_is_cached(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    ava = store.add_student("Ava", "Jones", "3")
+    loads = count_loads(monkeypatch)
     monkeypatch.setattr(Path, "read_bytes", _forbid_core_read(Path.read_bytes))
     for d in range(1, 21):
         store.record_score(ava.id, "ORF", d, date(2026, 11, d))
@@ -130,14 +136,7 @@ def test_a_day_without_a_session_is_known_without_parsing_the_file(
     store.log_session(Session("", group_id, date(2026, 11, 24), minutes_delivered=30))
     store.close()
     store = Store.open(store.data_dir, clock=store._clock)
-    loads: list[str] = []
-    real = AtomicJSONStorage._load
-
-    def spy(self: AtomicJSONStorage) -> None:
-        loads.append(self.path.name)
-        real(self)
-
-    monkeypatch.setattr(AtomicJSONStorage, "_load", spy)
+    loads = count_loads(monkeypatch)
     assert store.session_on(group_id, date(2026, 11, 23)) is None
     assert loads == []  # "2026-11-23" is nowhere in the group's sessions file
     found = store.session_on(group_id, date(2026, 11, 24))
