@@ -91,6 +91,8 @@ _ENCODER = json.JSONEncoder(
 
 #: Text JSON writes as is (no escapes): what AtomicJSONStorage.may_hold can look for in bytes.
 _PLAIN = re.compile(r"[A-Za-z0-9_.:+-]+")
+#: A JSON escape of an ASCII character (this app writes one only for a control character).
+_ESCAPED_ASCII = re.compile(rb"\\u00[0-7][0-9a-fA-F]")
 
 
 def dumps(data: Any) -> bytes:
@@ -139,15 +141,20 @@ class AtomicJSONStorage(Storage):
         """False only when no document in the file can have ``key`` equal to the string
         ``value`` (e.g. "date" and an ISO date): the file is not loaded yet and its bytes hold
         no ``"key": "value"`` pair (any spacing), so it need not be parsed to know. A loaded
-        file, or a value that JSON might escape, always answers True: then the documents
-        (which may hold unsaved changes) are the ones to search."""
+        file, a value JSON might escape, or a file with an escaped ASCII character (another
+        tool's JSON) always answers True: then the documents (which may hold unsaved changes)
+        are the ones to search. A damaged file is answered from its bytes too; it is reported
+        when it is first parsed, and every write parses it first, so it is never overwritten."""
         if self._loaded or not _PLAIN.fullmatch(key) or not _PLAIN.fullmatch(value):
             return True
         pair = re.compile(rb'"%s"\s*:\s*"%s"' % (key.encode(), re.escape(value.encode())))
         try:
-            return pair.search(self.path.read_bytes()) is not None
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return False
+        if _ESCAPED_ASCII.search(raw):  # written by another tool: text may hide behind \u00xx
+            return True
+        return pair.search(raw) is not None
 
     def _load(self) -> None:
         try:

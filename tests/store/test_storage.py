@@ -127,6 +127,11 @@ def test_may_hold_answers_from_the_bytes_until_the_file_is_loaded(tmp_path: Path
         s.read()
         assert s.may_hold("date", "2026-11-25")  # loaded: the documents (maybe unsaved) decide
     assert not AtomicJSONStorage(tmp_path / "missing.json").may_hold("date", "2026-11-24")
+    # another tool's JSON may spell plain text with escapes: then the file must be parsed
+    path.write_text('{"sessions": {"1": {"\\u0064ate": "2026-11-25"}}}')
+    escaped = AtomicJSONStorage(path)
+    assert escaped.read()["sessions"]["1"]["date"] == "2026-11-25"  # type: ignore[index]
+    assert AtomicJSONStorage(path).may_hold("date", "2026-11-25")
 
 
 def test_a_day_without_a_session_is_known_without_parsing_the_file(

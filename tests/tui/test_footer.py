@@ -63,10 +63,8 @@ def footer_line(app: App) -> str:
 
 
 def x_of(app: App, label: str) -> int:
-    """The column of ``label`` on the footer line."""
-    column = footer_line(app).index(label)
-    assert column >= 0
-    return column
+    """The column of ``label`` in the footer (which starts at column 0)."""
+    return app.screen.query_one(Footer).render().plain.index(label)
 
 
 async def test_shows_the_shown_keys_in_order_and_the_palette_on_the_right() -> None:
@@ -116,9 +114,12 @@ async def test_clicking_a_key_presses_it_and_a_disabled_key_rings_the_bell() -> 
         await pilot.pause()
         assert screen.done == ["delete"]  # disabled: not run
         assert app.bells == 1
-        await pilot.click(Footer, offset=(x_of(app, "palette") - 2, 0))  # between keys: nothing
+        await pilot.click(Footer, offset=(x_of(app, "▏"), 0))  # the separator: no key
         await pilot.pause()
-        assert screen.done == ["delete"]
+        assert screen.done == ["delete"] and app.screen is screen
+        await pilot.click(Footer, offset=(x_of(app, "palette"), 0))
+        await pilot.pause()
+        assert app.screen is not screen  # the command palette opened
 
 
 async def test_hovering_a_key_shows_its_tooltip() -> None:
@@ -135,6 +136,16 @@ async def test_hovering_a_key_shows_its_tooltip() -> None:
         await pilot.hover(Static)
         await pilot.pause()
         assert footer.tooltip is None
+        # the key under the mouse goes away: no stale tooltip
+        await pilot.hover(Footer, offset=(x_of(app, "Delete"), 0))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, KeysScreen)
+        screen.deleting_allowed = False
+        screen.refresh_bindings()
+        await pilot.pause()
+        assert "Delete" not in footer_line(app)
+        assert footer.tooltip is None
 
 
 async def test_keys_that_do_not_fit_are_left_out_and_the_palette_stays() -> None:
@@ -146,6 +157,14 @@ async def test_keys_that_do_not_fit_are_left_out_and_the_palette_stays() -> None
         assert "Undo" not in line  # no room
         assert "U" not in line.split("▏")[0][-3:]  # no half-drawn key
         assert line.rstrip().endswith("^p palette")
+
+
+async def test_too_narrow_for_the_palette_key_the_keys_get_the_line() -> None:
+    app = KeysApp()
+    async with app.run_test(size=(12, 6)) as pilot:
+        await pilot.pause()
+        line = app.screen.query_one(Footer).render().plain
+        assert line.startswith(" a Add ") and "palette" not in line
 
 
 async def test_today_shows_what_enter_does_where_the_focus_is(open_app) -> None:  # noqa: ANN001
@@ -161,3 +180,13 @@ async def test_today_shows_what_enter_does_where_the_focus_is(open_app) -> None:
         assert "⏎ Open" in line and "Scores" not in line
         for key in ("◀ Day", "Day ▶", "t Today", "? Help", "^q Quit", "^p palette"):
             assert key in line
+
+
+async def test_a_short_terminal_clips_today_instead_of_scrolling_it(open_app) -> None:  # noqa: ANN001
+    app = open_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.max_scroll_y == 0
+        line = footer_line(app)
+        assert line.rstrip().endswith("^p palette")  # no scrollbar beside it
+        assert "? Help" in line  # help comes early: on a narrow terminal it still shows

@@ -109,7 +109,7 @@ class GroupTable(DataTable):
             "enter",
             "select_cursor",
             "Scores",
-            id="today.enter",
+            id="today.groups.enter",
             tooltip="Enter scores for the selected group",
         )
     ]
@@ -153,6 +153,14 @@ class TodayScreen(Screen[None]):
             "Enter scores",
             id="today.enter",
             tooltip="Enter scores for the selected group",
+        ),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            id="today.help",
+            key_display="?",
+            tooltip="Keys and how to",
         ),
         Binding("j", "cursor(1)", "Down", id="today.down", show=False, tooltip="Next row"),
         Binding("k", "cursor(-1)", "Up", id="today.up", show=False, tooltip="Previous row"),
@@ -227,14 +235,6 @@ class TodayScreen(Screen[None]):
             id="today.import",
             show=False,
             tooltip="Import a roster (CSV or OneRoster)",
-        ),
-        Binding(
-            "question_mark",
-            "help",
-            "Help",
-            id="today.help",
-            key_display="?",
-            tooltip="Keys and how to",
         ),
         Binding(
             "q",

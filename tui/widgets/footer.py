@@ -116,6 +116,9 @@ class Footer(Widget, can_focus=False):
         items = self._read_bindings(screen)
         if items != self._items:
             self._items = items
+            if self._hover is not None:  # its key may be gone or mean something else now
+                self._hover = None
+                self.tooltip = None
             self.refresh()
 
     def on_mount(self) -> None:
@@ -141,6 +144,8 @@ class Footer(Widget, can_focus=False):
         hover_style = self.get_component_rich_style("footer--hover")
         width = self.size.width
         right = Text(end="")
+        if palette is not None and width < len(palette.display) + len(palette.description) + 4:
+            palette = None  # too narrow for it: the keys get the whole line
         if palette is not None:
             right.append("▏", style=self.get_component_rich_style("footer--separator"))
             right.append_text(self._piece(palette, key_style, description_style, hover_style))
@@ -153,7 +158,7 @@ class Footer(Widget, can_focus=False):
                 break
             spans.append((line.cell_len, line.cell_len + piece.cell_len, item))
             line.append_text(piece)
-        if palette is not None and room >= 0:
+        if palette is not None:
             line.append(" " * (room - line.cell_len))
             spans.append((room + 1, width, palette))
             line.append_text(right)
