@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from itertools import groupby
+from operator import itemgetter
 
 from rich.text import Text
 from textual.widgets import Static
@@ -68,17 +70,19 @@ def progress_sparkline(
     top = max([v for _, v in points], default=lo)
     if hi is None or hi < top:
         hi = max(top, hi or lo)
-    text = Text(no_wrap=True, overflow="crop")
+    styled: list[tuple[str, str]] = []
     for week, value, glyph in sparkline_cells(points, end=end, weeks=weeks, lo=lo, hi=hi):
         if value is None:
-            text.append(glyph, style="dim")
-            continue
-        if aim is None:
-            text.append(glyph, style="bold")
-            continue
-        target = aim(week + timedelta(days=4))
-        meets = value >= target if higher_is_better else value <= target
-        text.append(glyph, style="bold green" if meets else "yellow")
+            styled.append((glyph, "dim"))
+        elif aim is None:
+            styled.append((glyph, "bold"))
+        else:
+            target = aim(week + timedelta(days=4))
+            meets = value >= target if higher_is_better else value <= target
+            styled.append((glyph, "bold green" if meets else "yellow"))
+    text = Text(no_wrap=True, overflow="crop")
+    for style, run in groupby(styled, key=itemgetter(1)):  # one span per run of a style
+        text.append("".join(glyph for glyph, _ in run), style=style)
     return text
 
 
