@@ -58,6 +58,13 @@ class KeysApp(App[None]):
         self.bells += 1
 
 
+async def keys_screen(app: KeysApp, pilot) -> KeysScreen:  # noqa: ANN001
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, KeysScreen)
+    return screen
+
+
 def footer_line(app: App) -> str:
     return screen_lines(app)[-1]
 
@@ -86,9 +93,7 @@ async def test_shows_the_shown_keys_in_order_and_the_palette_on_the_right() -> N
 async def test_follows_the_screens_bindings_when_they_change() -> None:
     app = KeysApp()
     async with app.run_test(size=(80, 10)) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, KeysScreen)
+        screen = await keys_screen(app, pilot)
         screen.deleting_allowed = False
         screen.refresh_bindings()
         await pilot.pause()
@@ -104,9 +109,7 @@ async def test_follows_the_screens_bindings_when_they_change() -> None:
 async def test_clicking_a_key_presses_it_and_a_disabled_key_rings_the_bell() -> None:
     app = KeysApp()
     async with app.run_test(size=(80, 10)) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, KeysScreen)
+        screen = await keys_screen(app, pilot)
         await pilot.click(Footer, offset=(x_of(app, "Delete"), 0))
         await pilot.pause()
         assert screen.done == ["delete"]
@@ -138,9 +141,7 @@ async def test_hovering_a_key_shows_its_tooltip() -> None:
         assert footer.tooltip is None
         # the key under the mouse goes away: no stale tooltip
         await pilot.hover(Footer, offset=(x_of(app, "Delete"), 0))
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, KeysScreen)
+        screen = await keys_screen(app, pilot)
         screen.deleting_allowed = False
         screen.refresh_bindings()
         await pilot.pause()

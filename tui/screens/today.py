@@ -34,6 +34,24 @@ class DayRow:
         return self.meeting.group
 
 
+GROUP_COLUMNS = [
+    ("time", "Time"),
+    ("name", "Group"),
+    ("status", "Status"),
+    ("n", "N"),
+    ("where", "Where"),
+    ("program", "Program · skill"),
+]
+STUDENT_COLUMNS = [
+    ("student", "Student"),
+    ("grade", "Gr"),
+    ("measure", "Measure"),
+    ("spark", "Progress"),
+    ("last", "Last"),
+    ("status", "Status"),
+    ("due", ""),
+]
+
 STATUS_STYLE = {
     "done ✓": "green",
     "now ●": "bold reverse",
@@ -286,20 +304,11 @@ class TodayScreen(Screen[None]):
 
     def on_mount(self) -> None:
         groups = self.query_one("#groups", DataTable)
-        groups.add_column(Text("Time"), key="time")
-        groups.add_column(Text("Group"), key="name")
-        groups.add_column(Text("Status"), key="status")
-        groups.add_column(Text("N"), key="n")
-        groups.add_column(Text("Where"), key="where")
-        groups.add_column(Text("Program · skill"), key="program")
+        for key, label in GROUP_COLUMNS:
+            groups.add_column(Text(label), key=key)
         students = self.query_one("#students", DataTable)
-        students.add_column(Text("Student"), key="student")
-        students.add_column(Text("Gr"), key="grade")
-        students.add_column(Text("Measure"), key="measure")
-        students.add_column(Text("Progress"), key="spark")
-        students.add_column(Text("Last"), key="last")
-        students.add_column(Text("Status"), key="status")
-        students.add_column(Text(""), key="due")
+        for key, label in STUDENT_COLUMNS:
+            students.add_column(Text(label), key=key)
         self.load_day()
         groups.focus()
         self.set_interval(1.0, self.tick)
