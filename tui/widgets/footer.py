@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -80,34 +81,23 @@ class Footer(Widget, can_focus=False):
 
     def _read_bindings(self, screen: Screen) -> tuple[list[FooterItem], FooterItem | None]:
         app = self.app
+
+        def item(binding: Binding, enabled: bool, tooltip: str) -> FooterItem:
+            display = app.get_key_display(binding)
+            return FooterItem(binding.key, display, binding.description, enabled, tooltip)
+
         active = screen.active_bindings
         keys: list[FooterItem] = []
         actions: set[str] = set()
         for _node, binding, enabled, tooltip in active.values():
-            if not binding.show or binding.action in actions:
-                continue
-            actions.add(binding.action)
-            keys.append(
-                FooterItem(
-                    binding.key,
-                    app.get_key_display(binding),
-                    binding.description,
-                    enabled,
-                    tooltip or binding.description,
-                )
-            )
+            if binding.show and binding.action not in actions:
+                actions.add(binding.action)
+                keys.append(item(binding, enabled, tooltip or binding.description))
         palette = None
-        if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
-            found = active.get(app.COMMAND_PALETTE_BINDING)
-            if found is not None:
-                _node, binding, enabled, tooltip = found
-                palette = FooterItem(
-                    binding.key,
-                    app.get_key_display(binding),
-                    binding.description,
-                    enabled,
-                    binding.tooltip or binding.description,
-                )
+        found = active.get(app.COMMAND_PALETTE_BINDING)
+        if self.show_command_palette and app.ENABLE_COMMAND_PALETTE and found is not None:
+            _node, binding, enabled, _tooltip = found
+            palette = item(binding, enabled, binding.tooltip or binding.description)
         return keys, palette
 
     def _bindings_changed(self, screen: Screen) -> None:
@@ -144,11 +134,11 @@ class Footer(Widget, can_focus=False):
         hover_style = self.get_component_rich_style("footer--hover")
         width = self.size.width
         right = Text(end="")
-        if palette is not None and width < len(palette.display) + len(palette.description) + 4:
-            palette = None  # too narrow for it: the keys get the whole line
         if palette is not None:
             right.append("▏", style=self.get_component_rich_style("footer--separator"))
             right.append_text(self._piece(palette, key_style, description_style, hover_style))
+            if right.cell_len > width:  # too narrow for it: the keys get the whole line
+                palette, right = None, Text(end="")
         room = width - right.cell_len
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int, FooterItem]] = []
