@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from textual.widgets import DataTable, OptionList
+from textual.widgets import OptionList
 
 from store.db import Store
 from tests.conftest import FakeClock
@@ -14,6 +14,7 @@ from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.screens.today import TodayScreen
 from tui.screens.welcome import WelcomeScreen
+from tui.widgets.row_table import RowTable
 
 
 async def wait_for_attention(pilot, screen: TodayScreen) -> None:  # noqa: ANN001
@@ -65,7 +66,7 @@ async def test_opening_mid_group_selects_the_running_group(open_app, demo_clock)
         starts = [r.meeting.start for r in screen.rows]
         assert starts == sorted(starts)
         # the students pane shows the selected group's members with a status marker
-        students = app.screen.query_one("#students", DataTable)
+        students = app.screen.query_one("#students", RowTable)
         assert students.row_count == 5
         cells = [str(students.get_row_at(i)[5]) for i in range(students.row_count)]
         assert all(c in ("on track", "above", "below", "no data", "no goal") for c in cells)

@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
 
 from store.db import Store
 from tests.tui.screen import screen_text
@@ -26,6 +25,7 @@ from tui.screens.session_log import SessionLogScreen
 from tui.screens.student import StudentScreen
 from tui.screens.students import StudentsScreen
 from tui.screens.today import TodayScreen
+from tui.widgets.row_table import RowTable
 
 SIZE = (120, 40)
 TODAY = date(2026, 11, 25)
@@ -99,7 +99,7 @@ async def test_enter_on_a_student_opens_the_student_screen(open_app) -> None:
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
         today = await settle(app, pilot)
-        students = today.query_one("#students", DataTable)
+        students = today.query_one("#students", RowTable)
         students.focus()
         await pilot.pause()
         first = today.lines[0]

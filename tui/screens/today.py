@@ -11,7 +11,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store import schedule
@@ -19,6 +19,7 @@ from store.model import Group, Session
 from store.records import mutable_record
 from tui.lines import MeasureLine, group_lines
 from tui.widgets.footer import Footer
+from tui.widgets.row_table import RowTable
 
 
 @mutable_record
@@ -118,9 +119,9 @@ class DayBar(Static):
     """Date, live clock and the moment in the day."""
 
 
-class GroupTable(DataTable):
-    """The day's groups. Enter (the table's own select key) opens score entry, so the footer
-    says so instead of hiding it behind DataTable's unlabelled Enter."""
+class GroupTable(RowTable):
+    """The day's groups. Enter (the table's select key) opens score entry, so the footer
+    says so instead of hiding it behind the table's unlabelled Enter."""
 
     BINDINGS = [
         Binding(
@@ -133,7 +134,7 @@ class GroupTable(DataTable):
     ]
 
 
-class StudentTable(DataTable):
+class StudentTable(RowTable):
     """The selected group's students. Enter opens the highlighted student."""
 
     BINDINGS = [
@@ -295,18 +296,18 @@ class TodayScreen(Screen[None]):
         yield DayBar(id="day-bar")
         yield Static(id="unlogged-bar")
         yield Static("Groups", classes="pane-title", id="groups-title")
-        yield GroupTable(id="groups", cursor_type="row", zebra_stripes=True)
+        yield GroupTable(id="groups", zebra_stripes=True)
         yield Static("Students", classes="pane-title", id="students-title")
-        yield StudentTable(id="students", cursor_type="row")
+        yield StudentTable(id="students")
         yield Static("Needs attention", classes="pane-title", id="attention-title")
         yield AttentionList(id="attention")
         yield Footer()
 
     def on_mount(self) -> None:
-        groups = self.query_one("#groups", DataTable)
+        groups = self.query_one("#groups", RowTable)
         for key, label in GROUP_COLUMNS:
             groups.add_column(Text(label), key=key)
-        students = self.query_one("#students", DataTable)
+        students = self.query_one("#students", RowTable)
         for key, label in STUDENT_COLUMNS:
             students.add_column(Text(label), key=key)
         self.load_day()
@@ -335,7 +336,7 @@ class TodayScreen(Screen[None]):
             schedule.next_meeting(all_groups, calendar, now) if not self.rows else None
         )
         self.has_groups = bool(all_groups)
-        table = self.query_one("#groups", DataTable)
+        table = self.query_one("#groups", RowTable)
         table.clear()
         for row in self.rows:
             g = row.group
@@ -388,7 +389,7 @@ class TodayScreen(Screen[None]):
 
     def show_group(self, group: Group | None) -> None:
         """Fill the students table for ``group`` (None: empty state)."""
-        table = self.query_one("#students", DataTable)
+        table = self.query_one("#students", RowTable)
         table.clear()
         title = self.query_one("#students-title", Static)
         self.lines = []
@@ -485,20 +486,20 @@ class TodayScreen(Screen[None]):
         self.query_one("#day-bar", DayBar).update(text)
 
     # ------------------------------------------------------------------ events & actions
-    @on(DataTable.RowHighlighted, "#groups")
-    def _group_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        row = event.data_table.cursor_row  # where the cursor is now, not when this was sent
+    @on(RowTable.RowHighlighted, "#groups")
+    def _group_highlighted(self, event: RowTable.RowHighlighted) -> None:
+        row = event.table.cursor_row  # where the cursor is now, not when this was sent
         if 0 <= row < len(self.rows):
             group = self.rows[row].group
             if group.id != self.shown_group:
                 self.show_group(group)
 
-    @on(DataTable.RowSelected, "#groups")
-    def _group_selected(self, event: DataTable.RowSelected) -> None:
+    @on(RowTable.RowSelected, "#groups")
+    def _group_selected(self, event: RowTable.RowSelected) -> None:
         self.action_enter_scores()
 
-    @on(DataTable.RowSelected, "#students")
-    def _student_selected(self, event: DataTable.RowSelected) -> None:
+    @on(RowTable.RowSelected, "#students")
+    def _student_selected(self, event: RowTable.RowSelected) -> None:
         if 0 <= event.cursor_row < len(self.lines):
             self.open_student(self.lines[event.cursor_row])
 
@@ -531,7 +532,7 @@ class TodayScreen(Screen[None]):
         return True
 
     def selected_row(self) -> DayRow | None:
-        table = self.query_one("#groups", DataTable)
+        table = self.query_one("#groups", RowTable)
         if not self.rows or not (0 <= table.cursor_row < len(self.rows)):
             return None
         return self.rows[table.cursor_row]
@@ -570,7 +571,7 @@ class TodayScreen(Screen[None]):
 
     def action_cursor(self, step: int) -> None:
         widget = self.focused
-        if isinstance(widget, DataTable):
+        if isinstance(widget, RowTable):
             widget.move_cursor(row=widget.cursor_row + step)
         elif isinstance(widget, OptionList):
             widget.action_cursor_down() if step > 0 else widget.action_cursor_up()
@@ -656,7 +657,7 @@ class TodayScreen(Screen[None]):
         from tui.screens.report import ReportScreen
 
         student_id = None
-        table = self.query_one("#students", DataTable)
+        table = self.query_one("#students", RowTable)
         if self.focused is table and 0 <= table.cursor_row < len(self.lines):
             student_id = self.lines[table.cursor_row].student.id
         self.app.push_screen(ReportScreen(student_id))
