@@ -19,7 +19,7 @@ def screen_lines(app: App) -> list[str]:
     svg = app.export_screenshot()
     rows: dict[float, dict[int, str]] = defaultdict(dict)
     for x, y, _length, text in _TEXT.findall(svg):
-        col = round(float(x) / CELL) - 1
+        col = round(float(x) / CELL)
         chars = html.unescape(text).replace("\xa0", " ")
         for i, ch in enumerate(chars):
             rows[float(y)][col + i] = ch
