@@ -115,6 +115,39 @@ async def test_enter_on_a_student_opens_the_student_screen(open_app) -> None:
         assert isinstance(app.screen, ReportScreen) and app.screen.student_id == first.student.id
 
 
+async def test_clicks_choose_a_group_then_open_its_score_entry(open_app) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        today = await settle(app, pilot)
+        groups = today.query_one("#groups", RowTable)
+        first = today.rows[0].group
+        assert today.selected_row().group.name == "Fluency 3"  # now ●, not the first row
+        await pilot.click(groups, offset=(2, 1))  # line 0 is the header; line 1 the first group
+        await pilot.pause()
+        assert today.selected_row().group.id == first.id
+        assert today.shown_group == first.id  # the students pane follows
+        assert isinstance(app.screen, TodayScreen)  # one click only chooses
+        await pilot.click(groups, offset=(2, 1))
+        await pilot.pause()
+        entry = app.screen
+        assert isinstance(entry, ScoreEntryScreen) and entry.group.id == first.id
+
+
+async def test_clicking_the_selected_student_opens_the_student_screen(open_app) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        today = await settle(app, pilot)
+        students = today.query_one("#students", RowTable)
+        second = today.lines[1]
+        await pilot.click(students, offset=(2, 2))
+        await pilot.pause()
+        assert students.cursor_row == 1 and isinstance(app.screen, TodayScreen)
+        await pilot.click(students, offset=(2, 2))
+        await pilot.pause()
+        assert isinstance(app.screen, StudentScreen)
+        assert app.screen.student_id == second.student.id
+
+
 async def test_unlogged_sessions_notice_and_queue(open_app) -> None:
     """At 10:12 three groups have ended unlogged (8:00, 8:15, 8:45): the notice says so and
     u logs them one after another; then the notice goes away."""

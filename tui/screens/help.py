@@ -15,7 +15,8 @@ HELP = """\
 
 | key | does |
 |---|---|
-| ↑ ↓ / j k | move in the focused list |
+| ↑ ↓ / j k | move in the focused list (PgUp PgDn, Home End: a page, the first / last row) |
+| click | on a group or student: move to it; a click on the selected one opens it, like Enter · on an attention line: open it |
 | Tab | next pane (groups → students → needs attention) |
 | Enter | on a group: enter its scores · on a student or attention line: open the student |
 | ← → | previous / next school day |
