@@ -430,3 +430,70 @@ async def test_the_hover_highlight_goes_when_the_mouse_leaves_or_is_on_the_heade
         await pilot.hover("#below")
         await pilot.pause()
         assert bg(people, 3) == plain
+
+
+# ---------------------------------------------------------------------------- cell text
+
+
+class StyledApp(App[None]):
+    """One table whose cells carry their own styles, as Today's status column does."""
+
+    def compose(self) -> ComposeResult:
+        yield RowTable(id="styled")
+
+    def on_mount(self) -> None:
+        styled = self.query_one(RowTable)
+        styled.add_column("Status")
+        styled.add_column("N")
+        styled.add_row(Text("now ●", style="bold reverse"), "5", key="now")
+        styled.add_row(Text("cancelled", style="strike"), "4", key="cancelled")
+        styled.add_row(Text("below", style="red"), Text("12", justify="right"), key="below")
+
+
+def styled_runs(t: RowTable, y: int) -> list[tuple[str, Style | None]]:
+    return [(s.text, s.style) for s in t.render_line(y) if s.text]
+
+
+async def test_a_cells_own_style_stops_at_its_text_not_its_column_padding() -> None:
+    app = StyledApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        await pilot.pause()
+        styled = app.query_one(RowTable)
+        for y, word in ((1, "now ●"), (2, "cancelled")):
+            runs = styled_runs(styled, y)
+            marked = "".join(
+                text for text, style in runs if style and (style.reverse or style.strike)
+            )
+            assert marked == word  # "now ●" is reversed, not "now ●    " (column is 9 wide)
+        assert styled.render_line(3).text.startswith(" below      12 ")  # right-justified cell
+
+
+async def test_the_cursor_text_colour_wins_over_a_cells_colour() -> None:
+    """A red "below" on the blue cursor would be unreadable: the cursor's colour is on top,
+    as in DataTable; off the cursor the cell keeps its colour."""
+    app = StyledApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        await pilot.pause()
+        styled = app.query_one(RowTable)
+        cursor_colour = styled.get_component_rich_style("row-table--cursor").color
+        red = Style.parse("red").color
+        await press(pilot, "down", "down")  # the cursor on "below"
+        below = [style for text, style in styled_runs(styled, 3) if "below" in text]
+        assert below and all(style.color == cursor_colour for style in below)
+        await press(pilot, "up")
+        below = [style for text, style in styled_runs(styled, 3) if "below" in text]
+        assert below and below[0].color == red
+
+
+async def test_tabs_and_line_breaks_in_a_cell_stay_on_one_line() -> None:
+    app = TablesApp()
+    async with app.run_test(size=(60, 16)) as pilot:
+        await pilot.pause()
+        people = table(app)
+        people.add_row(Text("Eve\tAnn", style="bold"), "2", "two\nlines", key="eve")
+        await pilot.pause()
+        drawn = people.render_line(5).text
+        assert "\t" not in drawn and "\n" not in drawn
+        assert drawn.startswith(" Eve     Ann  2   two lines ")  # a tab stop every 8 cells
+        assert people.get_row_at(4)[0].cell_len == 11
+        assert all(s.style and s.style.bold for s in people.render_line(5) if "Eve" in s.text)

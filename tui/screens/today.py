@@ -572,7 +572,7 @@ class TodayScreen(Screen[None]):
     def action_cursor(self, step: int) -> None:
         widget = self.focused
         if isinstance(widget, RowTable):
-            widget.move_cursor(row=widget.cursor_row + step)
+            widget.action_cursor(step)
         elif isinstance(widget, OptionList):
             widget.action_cursor_down() if step > 0 else widget.action_cursor_up()
 

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from rich.color import Color
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 HEADER = -1  # the row index of the header line
+LINE_CACHE = 256  # rendered lines kept (hover, focus and widths make new ones)
+
+
+def _one_line(cell: str | Text) -> Text:
+    """A cell as one line: a ``str`` is plain text (never markup), line breaks become spaces
+    and tabs are expanded (names may hold either; a raw one would move the terminal's cursor)."""
+    text = cell.copy() if isinstance(cell, Text) else Text(cell)
+    if "\n" in text.plain or "\r" in text.plain:
+        text.plain = text.plain.replace("\r", " ").replace("\n", " ")  # same length: spans stay
+    if "\t" in text.plain:
+        text.expand_tabs()
+    return text
 
 
 class RowTable(ScrollView, can_focus=True):
@@ -151,7 +166,7 @@ class RowTable(ScrollView, can_focus=True):
         self._rows: list[tuple[Text, ...]] = []
         self._row_keys: list[str | None] = []
         self._hover_row: int | None = None
-        self._lines: dict[tuple[object, ...], Strip] = {}
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(LINE_CACHE)
 
     # ------------------------------------------------------------------ data
     @property
@@ -163,7 +178,7 @@ class RowTable(ScrollView, can_focus=True):
         return len(self._labels)
 
     def add_column(self, label: str | Text, *, key: str | None = None) -> None:
-        text = label if isinstance(label, Text) else Text(label)
+        text = _one_line(label)
         self._labels.append(text)
         self._column_keys.append(key)
         self._widths.append(text.cell_len)
@@ -173,7 +188,7 @@ class RowTable(ScrollView, can_focus=True):
         """Add a row at the bottom; one cell per column."""
         if len(cells) != len(self._labels):
             raise ValueError(f"{len(cells)} cells for {len(self._labels)} columns")
-        row = tuple(c if isinstance(c, Text) else Text(c) for c in cells)
+        row = tuple(_one_line(c) for c in cells)
         self._rows.append(row)
         self._row_keys.append(key)
         self._widths = [max(w, c.cell_len) for w, c in zip(self._widths, row, strict=True)]
@@ -289,6 +304,9 @@ class RowTable(ScrollView, can_focus=True):
             style += self.get_component_rich_style("row-table--cursor")
         return style
 
+    def _cursor_color(self) -> Color | None:
+        return self.get_component_rich_style("row-table--cursor").color
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         scroll_x, scroll_y = self.scroll_offset
@@ -303,17 +321,25 @@ class RowTable(ScrollView, can_focus=True):
             cells = self._labels if index == HEADER else self._rows[index]
             line = Text(no_wrap=True, end="")
             for cell, cell_width in zip(cells, self._widths, strict=True):
-                text = cell.copy()
-                text.align(
-                    text.justify if text.justify in ("center", "right") else "left", cell_width
+                # the padding is the row's, so a cell's reverse or strike stops at its text
+                pad = cell_width - cell.cell_len
+                left = (
+                    pad if cell.justify == "right" else pad // 2 if cell.justify == "center" else 0
                 )
-                line.append(" ")
-                line.append_text(text)
-                line.append(" ")
+                line.append(" " * (1 + left))
+                line.append_text(cell)
+                line.append(" " * (pad - left + 1))
             if line.cell_len < scroll_x + width:  # the row's colours reach the right edge
                 line.append(" " * (scroll_x + width - line.cell_len))
             # Text.render leaves out the text's own style: the row's goes under every cell's
-            strip = Strip(line.render(self.app.console), line.cell_len).apply_style(base + style)
+            segments = line.render(self.app.console)
+            strip = Strip(segments, line.cell_len).apply_style(base + style)
+            if index == self.cursor_row and (color := self._cursor_color()) is not None:
+                # the cursor's text colour wins, as in DataTable: a red "below" on the blue
+                # cursor would be unreadable
+                strip = Strip(
+                    Segment.apply_style(strip, post_style=Style(color=color)), strip.cell_length
+                )
             strip = strip.crop_extend(scroll_x, scroll_x + width, base)
-            self._lines[key] = strip
+            self._lines.set(key, strip)
         return strip
