@@ -44,9 +44,8 @@ from store.storage import dumps, make_private_dir  # noqa: E402
 NOW = datetime(2026, 11, 25, 10, 12)
 HISTORY = 100_000
 FORMER = 150
-RUNS = (
-    15  # per app: on a shared 2-CPU machine one start varies by ±20 %; the median of 15 is steady
-)
+# one start varies by about ±20 % on a shared 2-CPU machine; the median of 15 is steady
+RUNS = 15
 
 PAINTED = """
 import time
