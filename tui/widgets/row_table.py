@@ -29,6 +29,20 @@ def _one_line(cell: str | Text) -> Text:
     return text
 
 
+class RowMessage(Message):
+    """About one row of a RowTable: the table, the row's index and its key."""
+
+    def __init__(self, table: RowTable, cursor_row: int, row_key: str | None) -> None:
+        super().__init__()
+        self.table = table
+        self.cursor_row = cursor_row
+        self.row_key = row_key
+
+    @property
+    def control(self) -> RowTable:
+        return self.table
+
+
 class RowTable(ScrollView, can_focus=True):
     """Rows of ``Text`` cells under a header line, with one row under the cursor.
 
@@ -122,31 +136,11 @@ class RowTable(ScrollView, can_focus=True):
         ),
     ]
 
-    class RowHighlighted(Message):
+    class RowHighlighted(RowMessage):
         """The cursor moved to another row."""
 
-        def __init__(self, table: RowTable, cursor_row: int, row_key: str | None) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
-            self.row_key = row_key
-
-        @property
-        def control(self) -> RowTable:
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(RowMessage):
         """Enter on the cursor row, or a click on it."""
-
-        def __init__(self, table: RowTable, cursor_row: int, row_key: str | None) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
-            self.row_key = row_key
-
-        @property
-        def control(self) -> RowTable:
-            return self.table
 
     def __init__(
         self,
