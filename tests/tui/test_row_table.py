@@ -42,7 +42,7 @@ class TablesApp(App[None]):
     def on_mount(self) -> None:
         people = self.query_one("#people", RowTable)
         for label in COLUMNS:
-            people.add_column(label, key=label.lower())
+            people.add_column(label)
         if self.fill_people:
             for (name, grade, note), key in PEOPLE:
                 people.add_row(Text(name), grade, note, key=key)

@@ -35,23 +35,8 @@ class DayRow:
         return self.meeting.group
 
 
-GROUP_COLUMNS = [
-    ("time", "Time"),
-    ("name", "Group"),
-    ("status", "Status"),
-    ("n", "N"),
-    ("where", "Where"),
-    ("program", "Program · skill"),
-]
-STUDENT_COLUMNS = [
-    ("student", "Student"),
-    ("grade", "Gr"),
-    ("measure", "Measure"),
-    ("spark", "Progress"),
-    ("last", "Last"),
-    ("status", "Status"),
-    ("due", ""),
-]
+GROUP_COLUMNS = ["Time", "Group", "Status", "N", "Where", "Program · skill"]
+STUDENT_COLUMNS = ["Student", "Gr", "Measure", "Progress", "Last", "Status", ""]
 
 STATUS_STYLE = {
     "done ✓": "green",
@@ -305,11 +290,11 @@ class TodayScreen(Screen[None]):
 
     def on_mount(self) -> None:
         groups = self.query_one("#groups", RowTable)
-        for key, label in GROUP_COLUMNS:
-            groups.add_column(Text(label), key=key)
+        for label in GROUP_COLUMNS:
+            groups.add_column(label)
         students = self.query_one("#students", RowTable)
-        for key, label in STUDENT_COLUMNS:
-            students.add_column(Text(label), key=key)
+        for label in STUDENT_COLUMNS:
+            students.add_column(label)
         self.load_day()
         groups.focus()
         self.set_interval(1.0, self.tick)

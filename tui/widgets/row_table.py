@@ -155,7 +155,6 @@ class RowTable(ScrollView, can_focus=True):
         self.zebra_stripes = zebra_stripes
         self.cursor_row = 0
         self._labels: list[Text] = []
-        self._column_keys: list[str | None] = []
         self._widths: list[int] = []
         self._rows: list[tuple[Text, ...]] = []
         self._row_keys: list[str | None] = []
@@ -171,10 +170,10 @@ class RowTable(ScrollView, can_focus=True):
     def column_count(self) -> int:
         return len(self._labels)
 
-    def add_column(self, label: str | Text, *, key: str | None = None) -> None:
+    def add_column(self, label: str | Text) -> None:
+        """Add a column on the right, as wide as its label until a wider cell comes."""
         text = _one_line(label)
         self._labels.append(text)
-        self._column_keys.append(key)
         self._widths.append(text.cell_len)
         self._changed()
 
