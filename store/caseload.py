@@ -39,30 +39,15 @@ from store.progress import (
     trend,
 )
 from store.records import frozen_record
+from store.vocabulary import KINDS, OVERDUE, OVERDUE_URGENCY, STATUS_LABELS, words
+from store.vocabulary import needs_decision as kind_needs_decision
+from store.vocabulary import urgency as kind_urgency
 
-STATUS_LABELS: dict[str, str] = {
-    "above": "above",
-    "near": "on track",
-    "below": "below",
-    "insufficient": "insufficient data",
+# Kept for callers: the words and ranks live in store.vocabulary.
+URGENCY: dict[str, int] = {kind: w.urgency for kind, w in KINDS.items()} | {
+    "overdue": OVERDUE_URGENCY
 }
-# Most urgent first: change > low dosage > overdue probe > raise goal > continue > insufficient.
-URGENCY: dict[str, int] = {
-    "change": 0,
-    "low-dosage": 1,
-    "overdue": 2,
-    "raise-goal": 3,
-    "continue": 4,
-    "insufficient-data": 5,
-}
-URGENCY_LABELS: dict[int, str] = {
-    0: "change the intervention",
-    1: "low dosage",
-    2: "probe overdue",
-    3: "raise the goal",
-    4: "continue",
-    5: "insufficient data",
-}
+URGENCY_LABELS: dict[int, str] = {w.urgency: w.label for w in (*KINDS.values(), OVERDUE)}
 _BUILTIN = {m.code: m for m in BUILTIN_MEASURES}
 _ORDER = {m.code: i for i, m in enumerate(BUILTIN_MEASURES)}
 
@@ -220,7 +205,20 @@ class CaseloadRow:
 
     @property
     def urgency_label(self) -> str:
-        return URGENCY_LABELS[self.urgency]
+        """The decision's words; an overdue probe never hides a decision (it is a flag)."""
+        if self.probe_overdue and not kind_needs_decision(self.decision.kind):
+            return OVERDUE.label
+        return words(self.decision.kind).label
+
+    @property
+    def needs_decision(self) -> bool:
+        """The one definition of "needs a decision" (store.vocabulary)."""
+        return kind_needs_decision(self.decision.kind)
+
+    @property
+    def needs_attention(self) -> bool:
+        """A decision to make or a probe overdue: what Today's attention list shows."""
+        return self.needs_decision or self.probe_overdue
 
     @property
     def group_names(self) -> str:
@@ -370,9 +368,7 @@ def caseload_summary(
                 probing, sid, last[0] if last else None, today, config.probe_overdue_factor
             )
             d = prog.decision
-            urgency = URGENCY[d.kind]
-            if overdue:
-                urgency = min(urgency, URGENCY["overdue"])
+            urgency = kind_urgency(d.kind, overdue=overdue)
             rows.append(
                 CaseloadRow(
                     student=student,
@@ -401,3 +397,33 @@ def caseload_summary(
         )
     )
     return rows
+
+
+def attention_counts(rows: Iterable[CaseloadRow]) -> dict[str, int]:
+    """How many rows need each kind of decision, most urgent kind first, plus ``overdue`` (rows
+    with a probe overdue, whatever their decision). Kinds with no row are left out."""
+    counts: dict[str, int] = {}
+    overdue = 0
+    for r in rows:
+        if r.needs_decision:
+            counts[r.decision.kind] = counts.get(r.decision.kind, 0) + 1
+        if r.probe_overdue:
+            overdue += 1
+    out = dict(sorted(counts.items(), key=lambda kv: words(kv[0]).urgency))
+    if overdue:
+        out["overdue"] = overdue
+    return out
+
+
+def attention_summary(rows: Iterable[CaseloadRow]) -> str:
+    """ "5 to change · 21 to raise the goal · 3 probes overdue" ('' when nothing needs a look);
+    the same line on Today, the caseload review, the packet and ``intervene caseload``."""
+    counts = attention_counts(rows)
+    parts = []
+    for kind, n in counts.items():
+        w = OVERDUE if kind == "overdue" else words(kind)
+        phrase = w.counted
+        if n == 1 and kind == "overdue":
+            phrase = "probe overdue"
+        parts.append(f"{n} {phrase}")
+    return " · ".join(parts)

@@ -67,7 +67,7 @@ from store.storage import (
     make_private_dir,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CORE_FILE = "core.json"
 CORE_TABLES: tuple[str, ...] = (
     "meta",
@@ -122,9 +122,30 @@ def _migrate_v0(core: dict[str, Any], store: Store) -> dict[str, Any]:
     return core
 
 
+def _migrate_v1(core: dict[str, Any], store: Store) -> dict[str, Any]:
+    """v1 → v2: built-in measures learn which are behaviour measures (CICO, DBR) and ORF's
+    trend tolerance; the DBR-SIS items (academic engagement, respectful, disruptive) are added.
+    A user's own measures are left as they are."""
+    builtin = {m.code: m for m in BUILTIN_MEASURES}
+    measures = core.setdefault("measures", {})
+    have = set()
+    for doc in measures.values():
+        have.add(doc.get("code"))
+        m = builtin.get(doc.get("code"))
+        if m is not None and doc.get("builtin"):
+            doc["behaviour"] = m.behaviour
+            doc["trend_tolerance"] = m.trend_tolerance
+    next_id = max((int(k) for k in measures if k.isdigit()), default=0) + 1
+    for m in BUILTIN_MEASURES:
+        if m.code not in have:
+            measures[str(next_id)] = m.to_doc()
+            next_id += 1
+    return core
+
+
 #: {from_version: function(core tables dict, store) -> core tables dict}; each step moves the
 #: data one version up. Runs on open, before anything else reads the data.
-MIGRATIONS: dict[int, Migration] = {0: _migrate_v0}
+MIGRATIONS: dict[int, Migration] = {0: _migrate_v0, 1: _migrate_v1}
 
 
 # --------------------------------------------------------------------------- helpers

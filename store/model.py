@@ -301,7 +301,12 @@ class Student(Record):
 
 @mutable_record
 class Measure(Record):
-    """What a probe yields (DOMAIN.md: ORF, NWF, LNF, Maze, M-COMP, DBR, CICO)."""
+    """What a probe yields (DOMAIN.md: ORF, NWF, LNF, Maze, M-COMP, DBR, CICO).
+
+    ``behaviour`` measures (CICO daily %, DBR ratings) are judged against a flat goal line with
+    the behaviour rules (CICO-SWIS), not the academic point/trend rules. ``trend_tolerance`` is
+    the trend rule's ±band in this measure's units per week (aimsweb's 0.5 is in WCPM); None
+    takes a fraction of the needed ROI (``DecisionConfig.trend_tolerance_fraction``)."""
 
     code: str
     name: str
@@ -313,6 +318,8 @@ class Measure(Record):
     records_errors: bool = False
     builtin: bool = False
     active: bool = True
+    behaviour: bool = False
+    trend_tolerance: float | None = None
 
     def check_value(self, value: Any) -> float:
         """A probe value on this measure's scale, or a ValidationError like
@@ -365,18 +372,45 @@ class Measure(Record):
             higher_is_better=bool(self.higher_is_better),
             decimals=check_int(self.decimals, "decimals", lo=0, hi=3),
             records_errors=bool(self.records_errors),
+            behaviour=bool(self.behaviour),
+            trend_tolerance=(
+                None
+                if self.trend_tolerance is None
+                else check_number(self.trend_tolerance, "trend tolerance", lo=0)
+            ),
         )
 
 
 BUILTIN_MEASURES: tuple[Measure, ...] = (
-    Measure("ORF", "Oral reading fluency", "words correct per minute", 0, 300, True, 0, True, True),
+    # aimsweb's trend-rule band is ±0.5 words correct per minute a week (ORF only).
+    Measure(
+        "ORF", "Oral reading fluency", "words correct per minute", 0, 300, True, 0, True, True,
+        trend_tolerance=0.5,
+    ),
     Measure("NWF", "Nonsense word fluency", "correct letter sounds", 0, 200, True, 0, True, True),
     Measure("LNF", "Letter naming fluency", "letters per minute", 0, 120, True, 0, True, True),
     Measure("Maze", "Maze (adjusted)", "adjusted correct", 0, 60, True, 1, False, True),
     Measure("MCOMP", "Math computation", "digits correct per minute", 0, 150, True, 0, False, True),
-    Measure("DBR", "Direct behaviour rating", "rating 0–10", 0, 10, True, 1, False, True),
-    Measure("CICO", "Check-In/Check-Out", "% of points", 0, 100, True, 0, False, True),
-)
+    Measure(
+        "DBR", "Direct behaviour rating", "rating 0–10", 0, 10, True, 1, False, True,
+        behaviour=True,
+    ),
+    # DBR-SIS standard items (Chafouleas et al.): rated 0–10 right after a defined period.
+    Measure(
+        "DBR-AE", "DBR academic engagement", "rating 0–10", 0, 10, True, 1, False, True,
+        behaviour=True,
+    ),
+    Measure(
+        "DBR-RS", "DBR respectful", "rating 0–10", 0, 10, True, 1, False, True, behaviour=True
+    ),
+    Measure(
+        "DBR-DB", "DBR disruptive behaviour", "rating 0–10", 0, 10, False, 1, False, True,
+        behaviour=True,
+    ),
+    Measure(
+        "CICO", "Check-In/Check-Out", "% of points", 0, 100, True, 0, False, True, behaviour=True
+    ),
+)  # fmt: skip
 
 
 @mutable_record

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from store.caseload import URGENCY as U
 from store.caseload import caseload_summary, student_progress
 from store.config import DecisionConfig
 from store.model import (
@@ -104,13 +105,13 @@ def test_caseload_sort_order_and_fields() -> None:
     rows = caseload_summary(**build())
     got = [(r.student.id, r.measure.code, r.decision.kind, r.urgency) for r in rows]
     assert got == [
-        ("ann", "ORF", "change", 0),
-        ("bob", "ORF", "low-dosage", 1),
-        ("cat", "ORF", "insufficient-data", 2),  # overdue probe outranks insufficient data
-        ("dan", "ORF", "raise-goal", 3),
-        ("eve", "ORF", "continue", 4),
-        ("fay", "ORF", "insufficient-data", 5),
-        ("hal", "DBR", "insufficient-data", 5),
+        ("ann", "ORF", "change", U["change"]),
+        ("bob", "ORF", "low-dosage", U["low-dosage"]),
+        ("cat", "ORF", "insufficient-data", U["overdue"]),  # overdue probe outranks insufficient data
+        ("dan", "ORF", "raise-goal", U["raise-goal"]),
+        ("eve", "ORF", "continue", U["continue"]),
+        ("fay", "ORF", "insufficient-data", U["insufficient-data"]),
+        ("hal", "DBR", "insufficient-data", U["insufficient-data"]),
     ]
     ann, bob, cat, dan, eve, fay, hal = rows
     assert ann.status == "below" and ann.urgency_label == "change the intervention"
@@ -152,7 +153,7 @@ def test_probe_overdue_uses_the_groups_interval_and_factor() -> None:
     # cat's last probe was 21 days ago: with biweekly probes (limit 2 × 14 days) not overdue
     inputs["groups"] = [GROUP.with_(probe_every_weeks=2)]
     cat = next(r for r in caseload_summary(**inputs) if r.student.id == "cat")
-    assert not cat.probe_overdue and cat.urgency == 5
+    assert not cat.probe_overdue and cat.urgency == U["insufficient-data"]
     # weekly probes with a factor of 3 (21 days allowed): 21 days is still within
     inputs["groups"] = [GROUP]
     inputs["config"] = DecisionConfig(probe_overdue_factor=3)
@@ -166,7 +167,7 @@ def test_member_without_scores_is_overdue_after_two_intervals() -> None:
     late = Group("g2", "Math", memberships=[Membership("ann", wk(5))], measures=["MCOMP"])
     inputs["groups"] = [GROUP, late]
     mcomp = next(r for r in caseload_summary(**inputs) if r.measure.code == "MCOMP")
-    assert mcomp.probe_overdue and mcomp.last_score is None and mcomp.urgency == 2
+    assert mcomp.probe_overdue and mcomp.last_score is None and mcomp.urgency == U["overdue"]
     # joined 10/14, exactly 14 days ago: still within 2 × 1 week
     inputs["groups"] = [GROUP, late.with_(memberships=[Membership("ann", wk(6))])]
     mcomp = next(r for r in caseload_summary(**inputs) if r.measure.code == "MCOMP")
@@ -187,7 +188,7 @@ def test_phase_change_restarts_decision_and_dosage_window() -> None:
     assert ann.decision.kind == "insufficient-data"  # weeks 6, 7, 8 only
     assert ann.progress.phase_points == ((wk(6), 40), (wk(7), 40), (wk(8), 40))
     assert ann.dosage is not None and ann.dosage.sessions_planned == 8  # weeks 6-7, Mon–Thu
-    assert ann.urgency == 5
+    assert ann.urgency == U["insufficient-data"]
 
 
 def test_student_progress_without_goal() -> None:

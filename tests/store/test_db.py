@@ -584,11 +584,12 @@ def test_migration_hook_runs_steps_in_order(data_dir: Path, clock, monkeypatch) 
             doc["notes"] += "+v3"
         return core
 
-    monkeypatch.setattr(db, "SCHEMA_VERSION", 3)
-    with Store.open(data_dir, clock=clock, migrations={1: step1, 2: step2}) as s:
+    now = db.SCHEMA_VERSION
+    monkeypatch.setattr(db, "SCHEMA_VERSION", now + 2)
+    with Store.open(data_dir, clock=clock, migrations={now: step1, now + 1: step2}) as s:
         assert calls == [1, 2]
         assert s.students()[0].notes == "v2+v3"
-    with Store.open(data_dir, clock=clock, migrations={}) as s:  # already at v3: nothing runs
+    with Store.open(data_dir, clock=clock, migrations={}) as s:  # already at the top: nothing runs
         assert calls == [1, 2]
 
 
