@@ -24,7 +24,7 @@ import re
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import field
 from datetime import date, datetime
 from pathlib import Path
@@ -1034,11 +1034,16 @@ class Store:
         errors: int | None = None,
         session_id: str | None = None,
         replace: bool = False,
+        passages: Sequence[float | str] | None = None,
     ) -> Score:
         """Save one probe score. A second score for the same student, measure and date raises
-        DuplicateScoreError unless ``replace=True`` (which keeps the existing score's id)."""
-        student, m, number, day, n_errors, existing = self._score_inputs(
-            student_id, measure, value, on, errors, replace
+        DuplicateScoreError unless ``replace=True`` (which keeps the existing score's id).
+
+        ``passages``: several readings in one sitting (e.g. 61, 58, 64): each is checked by the
+        measure, the day's value is their median (``value`` may then be None; if given it must
+        be that median) and the passages are kept on the score."""
+        student, m, number, day, n_errors, existing, kept = self._score_inputs(
+            student_id, measure, value, on, errors, replace, passages
         )
         sid = check_id(session_id, "session id") if session_id else None
         score = Score(
@@ -1067,11 +1072,24 @@ class Store:
         on: date,
         errors: int | None,
         replace: bool,
-    ) -> tuple[Student, Measure, float, date, int | None, Score | None]:
+        passages: Sequence[float | str] | None = None,
+    ) -> tuple[Student, Measure, float, date, int | None, Score | None, list[float]]:
         """Every check record_score makes, in its order; raises what record_score raises."""
         student = self._student(student_id)
         m = self._measure(measure, active=True)
-        number = m.check_value(value)
+        readings = self._check_passages(m, passages)
+        kept = readings if len(readings) > 1 else []  # one reading is just the score
+        if readings:
+            number = Score.median(readings, m.decimals)
+            if value is not None and value != "" and m.check_value(value) != number:
+                raise ValidationError(
+                    f"{m.code} score {value} is not the median of the passages "
+                    f"({', '.join(m.format(p) for p in readings)} → {m.format(number)})",
+                    field="value",
+                    value=value,
+                )
+        else:
+            number = m.check_value(value)
         day = self._past_date(on)
         n_errors = self._check_errors(m, errors)
         existing_doc = self._score_at(student.id, m.code, day)
@@ -1081,7 +1099,27 @@ class Store:
                 f"{m.code} {m.format(existing.value)} already entered for {student.name} on {day}",
                 existing,
             )
-        return student, m, number, day, n_errors, existing
+        return student, m, number, day, n_errors, existing, kept
+
+    @staticmethod
+    def _check_passages(m: Measure, passages: Sequence[float | str] | None) -> list[float]:
+        """Each passage on the measure's scale (an empty list without passages)."""
+        if passages is None or isinstance(passages, str | bytes):
+            if passages:
+                raise ValidationError(
+                    f"passages {passages!r} must be a list of scores",
+                    field="passages",
+                    value=passages,
+                )
+            return []
+        values, limit = list(passages), 9
+        if len(values) > limit:
+            raise ValidationError(
+                f"{len(values)} passages: at most {limit} readings in one sitting",
+                field="passages",
+                value=values,
+            )
+        return [m.check_value(v) for v in values]
 
     @_locked
     def check_score(
@@ -1096,9 +1134,11 @@ class Store:
     ) -> float:
         """Validate a score exactly as :meth:`record_score` would, without writing anything.
 
-        Returns the value as it would be stored. The TUI checks on the UI thread (cheap, in
-        memory) and then saves on its writer thread, so the next row takes keys at once."""
-        return self._score_inputs(student_id, measure, value, on, errors, replace)[2]
+        passages: Sequence[float | str] | None = None,
+        Returns the value as it would be stored (the median, with passages). The TUI checks on
+        the UI thread (cheap, in memory) and then saves on its writer thread, so the next row
+        takes keys at once."""
+        return self._score_inputs(student_id, measure, value, on, errors, replace, passages)[2]
 
     @_locked
     def update_score(self, score_id: str, **changes: object) -> Score:

@@ -629,6 +629,11 @@ class Attendance(Record):
 
 @mutable_record
 class Session(Record):
+    """One meeting of a group on one date. ``fidelity_pct`` None means fidelity was not
+    recorded: a delivered session's % is computed from ``fidelity_done`` only when at least
+    one checklist item is ticked (an untouched checklist is "not recorded", never 0 %); to
+    record that none of the items was done, pass ``fidelity_pct=0``."""
+
     id: str
     group_id: str
     date: date
@@ -690,7 +695,7 @@ class Session(Record):
                     field="fidelity_done",
                     value=unknown[0],
                 )
-            if fidelity_pct is None:
+            if fidelity_pct is None and done:
                 fidelity_pct = 100.0 * len(set(done)) / len(group.fidelity_items)
         if fidelity_pct is not None:
             fidelity_pct = check_number(fidelity_pct, "fidelity %", lo=0, hi=100)
