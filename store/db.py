@@ -1028,7 +1028,7 @@ class Store:
         self,
         student_id: str,
         measure: str,
-        value: float | str,
+        value: float | str | None,
         on: date,
         *,
         errors: int | None = None,
@@ -1057,8 +1057,11 @@ class Store:
             n_errors,
             sid,
             self._clock().replace(microsecond=0),
+            kept,
         )
         what = f"{m.code} {m.format(number)} for {student.name} on {day}"
+        if kept:
+            what += f" (median of {', '.join(m.format(p) for p in kept)})"
         if existing is not None:
             what += f" (was {m.format(existing.value)})"
         self._commit(what, [(self._score_rel(student.id, day), "scores", score.id, score.to_doc())])
@@ -1068,7 +1071,7 @@ class Store:
         self,
         student_id: str,
         measure: str,
-        value: float | str,
+        value: float | str | None,
         on: date,
         errors: int | None,
         replace: bool,
@@ -1126,15 +1129,15 @@ class Store:
         self,
         student_id: str,
         measure: str,
-        value: float | str,
+        value: float | str | None,
         on: date,
         *,
         errors: int | None = None,
         replace: bool = False,
+        passages: Sequence[float | str] | None = None,
     ) -> float:
         """Validate a score exactly as :meth:`record_score` would, without writing anything.
 
-        passages: Sequence[float | str] | None = None,
         Returns the value as it would be stored (the median, with passages). The TUI checks on
         the UI thread (cheap, in memory) and then saves on its writer thread, so the next row
         takes keys at once."""

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, field, fields, replace
 from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Self
 
 from store.errors import ValidationError
@@ -59,6 +60,8 @@ WEEKDAYS: tuple[str, ...] = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+#: A number as typed: ASCII digits with at most one '.', an optional leading minus.
+_DECIMAL_RE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 
 MAX_NAME = 80
 MAX_TEXT = 2000
@@ -154,12 +157,14 @@ def check_number(
     """A finite number (bool is not a number here), optionally within lo..hi."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         if isinstance(value, str):
-            try:
-                value = float(value.strip())
-            except ValueError:
+            # float() would take '٣٤', '1_0', '1e2', 'inf': only plain ASCII decimals here
+            if not _DECIMAL_RE.fullmatch(value.strip()):
                 raise ValidationError(
-                    f"{field_name} {value!r} is not a number", field=field_name, value=value
-                ) from None
+                    f"{field_name} {value!r} is not a number (digits and one '.')",
+                    field=field_name,
+                    value=value,
+                )
+            value = float(value.strip())
         else:
             raise ValidationError(
                 f"{field_name} {value!r} is not a number", field=field_name, value=value
@@ -574,6 +579,10 @@ def _measure_value(measure: Measure, value: Any, what: str) -> float:
 
 @mutable_record
 class Score(Record):
+    """One day's probe score. With several passages read in one sitting (benchmark ORF:
+    DIBELS / Acadience / aimsweb practice) ``value`` is their median and ``passages`` keeps
+    each one, in the order read; a single reading has no passages."""
+
     id: str
     student_id: str
     measure: str
@@ -582,6 +591,26 @@ class Score(Record):
     errors: int | None = None
     session_id: str | None = None
     entered_at: datetime | None = None
+    passages: list[float] = field(default_factory=list)
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = super().to_doc()
+        if not doc["passages"]:  # files of single readings stay as they were
+            del doc["passages"]
+        return doc
+
+    @staticmethod
+    def median(values: Iterable[float], decimals: int = 0) -> float:
+        """The median; an even count takes the midpoint of the two middle values, rounded
+        half up to ``decimals`` places (61, 58 → 59.5 → 60 for a whole-number measure)."""
+        ordered = sorted(values)
+        if not ordered:
+            raise ValueError("the median of no values")
+        mid = len(ordered) // 2
+        if len(ordered) % 2:
+            return float(ordered[mid])
+        middle = (Decimal(repr(ordered[mid - 1])) + Decimal(repr(ordered[mid]))) / 2
+        return float(middle.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
     @property
     def accuracy(self) -> float | None:
