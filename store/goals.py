@@ -7,6 +7,9 @@ working.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+from statistics import median
 from typing import NamedTuple
 
 from store.model import BUILTIN_MEASURES, Measure, fmt_number, grade_number
@@ -124,6 +127,11 @@ _VERBS: dict[str, str] = {
     "Maze": "score {n} adjusted correct on Maze",
     "MCOMP": "write {n} digits correct per minute",
     "DBR": "earn a rating of {n}",
+    # DBR-SIS items (Chafouleas et al.): engagement and respectful are higher-is-better,
+    # disruptive behaviour lower-is-better, so its goal is a ceiling.
+    "DBR-AE": "show academic engagement rated {n} or higher",
+    "DBR-RS": "show respectful behaviour rated {n} or higher",
+    "DBR-DB": "show disruptive behaviour rated {n} or lower",
     "CICO": "earn {n} % of daily points",
 }
 
@@ -132,23 +140,57 @@ def _measure(measure: Measure | str) -> Measure | None:
     return measure if isinstance(measure, Measure) else _MEASURES.get(measure)
 
 
-def goal_statement(name: str, measure: Measure | str, value: float, weeks: float) -> str:
-    """A goal in plain words: "In 12 weeks, Ava will read 62 words correct per minute."
-    (IRIS Center goal format: time frame, learner, behaviour, criterion). The value is
-    rounded to the measure's decimals."""
+def higher_is_better_of(measure: Measure | str) -> bool:
+    """The measure's direction (DOMAIN.md: most measures are higher-is-better; DBR disruptive
+    behaviour is lower-is-better); an unknown code counts as higher-is-better."""
+    m = _measure(measure)
+    return True if m is None else bool(m.higher_is_better)
+
+
+def _long_date(d: date) -> str:
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+def _weeks_words(weeks: float, whole: bool) -> str:
+    w = fmt_number(round(weeks), 0) if whole and weeks >= 1 else fmt_number(weeks, 1)
+    return f"{w} {'week' if w == '1' else 'weeks'}"
+
+
+def goal_statement(
+    name: str,
+    measure: Measure | str,
+    value: float,
+    weeks: float,
+    *,
+    goal_date: date | None = None,
+    school_weeks: bool = True,
+) -> str:
+    """A goal in plain words (IRIS Center goal format: time frame, learner, behaviour,
+    criterion). Without ``goal_date``: "In 12 weeks, Ava will read 62 words correct per
+    minute."; with it: "By March 19, 2027 (17 weeks of school), Yara will read 89 words correct
+    per minute." — ``weeks`` are then weeks of instruction (whole no-school weeks left out,
+    :func:`store.school_weeks.school_weeks_between`), rounded to whole weeks; ``school_weeks=
+    False`` says plain "weeks". The value is what a saved goal holds: rounded to the measure's
+    decimals and clamped to its scale (:meth:`GoalSuggestion.value_for`). A lower-is-better
+    measure's goal reads as a ceiling ("rated 2.0 or lower")."""
     m = _measure(measure)
     code = m.code if m else str(measure)
     decimals = m.decimals if m else 1
-    n = f"{round(value, decimals):.{decimals}f}" if decimals else str(round(value))
+    v = round(value, decimals)
+    if m is not None:
+        v = min(max(v, m.min), m.max)
+    n = f"{v:.{decimals}f}" if decimals else str(round(v))
     if code in _VERBS:
         what = _VERBS[code].format(n=n)
     elif m is not None:
-        what = f"score {n} {m.unit} on {m.name}"
+        limit = "" if m.higher_is_better else " or lower"
+        what = f"score {n} {m.unit}{limit} on {m.name}"
     else:
         what = f"score {n} on {code}"
-    w = fmt_number(weeks, 1)
-    unit = "week" if w == "1" else "weeks"
-    return f"In {w} {unit}, {name} will {what}."
+    if goal_date is not None:
+        span = _weeks_words(weeks, whole=True) + (" of school" if school_weeks else "")
+        return f"By {_long_date(goal_date)} ({span}), {name} will {what}."
+    return f"In {_weeks_words(weeks, whole=False)}, {name} will {what}."
 
 
 @frozen_record
@@ -176,12 +218,24 @@ def goal_from_rate(
     name: str = "the student",
     measure: Measure | str = "ORF",
     method: str = "roi",
+    higher_is_better: bool | None = None,
+    goal_date: date | None = None,
 ) -> GoalSuggestion:
-    """goal = baseline + ROI × weeks (DOMAIN.md: 34 + 2.2 × 8 = 51.6; IRIS Center)."""
+    """goal = baseline + ROI × weeks (DOMAIN.md: 34 + 2.2 × 8 = 51.6; IRIS Center).
+
+    ``rate`` is growth per week in the improving direction and ``weeks`` are weeks of school
+    (compute them with :func:`store.school_weeks.school_weeks`, so a winter break adds no
+    growth). For a lower-is-better measure (``higher_is_better`` False; by default the
+    measure's own direction) improving means going down: goal = baseline − rate × weeks
+    (DOMAIN.md: "some behaviour measures are lower is better"), and the suggestion's ``rate``
+    is that signed slope. ``goal_date`` gives the dated statement (:func:`goal_statement`)."""
     if weeks <= 0:
         raise ValueError(f"weeks to the goal must be positive, got {fmt_number(weeks)}")
-    value = baseline + rate * weeks
-    return GoalSuggestion(value, rate, weeks, method, goal_statement(name, measure, value, weeks))
+    hib = higher_is_better_of(measure) if higher_is_better is None else higher_is_better
+    slope = rate if hib else -rate
+    value = baseline + slope * weeks
+    statement = goal_statement(name, measure, value, weeks, goal_date=goal_date)
+    return GoalSuggestion(value, slope, weeks, method, statement)
 
 
 def goal_from_growth(
@@ -192,11 +246,15 @@ def goal_from_growth(
     *,
     name: str = "the student",
     measure: Measure | str = "ORF",
+    goal_date: date | None = None,
 ) -> GoalSuggestion:
-    """ORF goal from Fuchs et al. (1993) weekly growth: baseline + rate × weeks."""
+    """ORF goal from Fuchs et al. (1993) weekly growth: baseline + rate × weeks, the weeks
+    being weeks of instruction (the rates are growth per week of school)."""
     rate = fuchs_growth(grade, ambitious)
     method = "norms-ambitious" if ambitious else "norms-realistic"
-    return goal_from_rate(baseline, rate, weeks, name=name, measure=measure, method=method)
+    return goal_from_rate(
+        baseline, rate, weeks, name=name, measure=measure, method=method, goal_date=goal_date
+    )
 
 
 def goal_from_multiplier(
@@ -207,10 +265,20 @@ def goal_from_multiplier(
     *,
     name: str = "the student",
     measure: Measure | str = "ORF",
+    higher_is_better: bool | None = None,
+    goal_date: date | None = None,
 ) -> GoalSuggestion:
-    """Ambitious goal: typical growth × multiplier (DOMAIN.md: 1.1 doubled = 2.2/week; NCII)."""
+    """Ambitious goal: typical growth × multiplier (DOMAIN.md: 1.1 doubled = 2.2/week; NCII),
+    in the measure's improving direction (see :func:`goal_from_rate`)."""
     return goal_from_rate(
-        baseline, typical_rate * multiplier, weeks, name=name, measure=measure, method="roi"
+        baseline,
+        typical_rate * multiplier,
+        weeks,
+        name=name,
+        measure=measure,
+        method="roi",
+        higher_is_better=higher_is_better,
+        goal_date=goal_date,
     )
 
 
@@ -221,14 +289,15 @@ def goal_from_benchmark(
     weeks: float | None = None,
     name: str = "the student",
     measure: Measure | str = "ORF",
+    goal_date: date | None = None,
 ) -> GoalSuggestion:
     """Goal = the benchmark (end-of-year) target (DOMAIN.md; aimsweb). With a baseline and
-    weeks the needed rate is reported too."""
+    weeks (of school) the needed rate is reported too."""
     rate = None
     if baseline is not None and weeks is not None:
         rate = needed_roi(baseline, target, weeks)
     if weeks is not None:
-        statement = goal_statement(name, measure, target, weeks)
+        statement = goal_statement(name, measure, target, weeks, goal_date=goal_date)
     else:
         statement = goal_statement(name, measure, target, 1).replace(
             "In 1 week, ", "By the goal date, "
@@ -239,22 +308,159 @@ def goal_from_benchmark(
 SIGNIFICANT_GAP = 2.0
 
 
-def gap(benchmark: float, current: float) -> float:
+def gap(benchmark: float, current: float, *, higher_is_better: bool = True) -> float:
     """Gap = benchmark ÷ current score; above 2.0 is significant in the elementary grades
-    (DOMAIN.md gap analysis)."""
-    if current <= 0:
-        raise ValueError(f"gap analysis needs a current score above 0, got {fmt_number(current)}")
-    return benchmark / current
+    (DOMAIN.md gap analysis). For a lower-is-better measure the gap is how many times too high
+    the score is: current ÷ benchmark (or goal)."""
+    if higher_is_better:
+        if current <= 0:
+            raise ValueError(
+                f"gap analysis needs a current score above 0, got {fmt_number(current)}"
+            )
+        return benchmark / current
+    if benchmark <= 0:
+        raise ValueError(
+            f"gap analysis of a lower-is-better measure needs a goal above 0, got "
+            f"{fmt_number(benchmark)}"
+        )
+    return current / benchmark
 
 
-def is_significant_gap(benchmark: float, current: float) -> bool:
+def is_significant_gap(benchmark: float, current: float, *, higher_is_better: bool = True) -> bool:
     """True when :func:`gap` exceeds :data:`SIGNIFICANT_GAP` (DOMAIN.md)."""
-    return gap(benchmark, current) > SIGNIFICANT_GAP
+    return gap(benchmark, current, higher_is_better=higher_is_better) > SIGNIFICANT_GAP
 
 
-def weeks_to_goal(goal: float, current: float, roi: float) -> float | None:
+def weeks_to_goal(
+    goal: float, current: float, roi: float, *, higher_is_better: bool = True
+) -> float | None:
     """Weeks to reach ``goal`` at the current ROI = (goal − current) / ROI (DOMAIN.md gap
-    analysis). ``None`` when ROI ≤ 0 (never at this rate); 0 when already there."""
-    if roi <= 0:
+    analysis); for a lower-is-better measure (current − goal) / (−ROI). ``None`` when the ROI
+    does not move toward the goal (never at this rate); 0 when already there."""
+    if higher_is_better:
+        if roi <= 0:
+            return None
+        return max(0.0, (goal - current) / roi)
+    if roi >= 0:
         return None
-    return max(0.0, (goal - current) / roi)
+    return max(0.0, (current - goal) / -roi)
+
+
+def norm_season(d: date) -> str:
+    """The norms season a date falls in: fall (Aug–Nov), winter (Dec–Feb), spring (Mar–Jul)
+    (Hasbrouck & Tindal 2017 collect fall, winter and spring benchmarks)."""
+    if d.month in (8, 9, 10, 11):
+        return "fall"
+    if d.month in (12, 1, 2):
+        return "winter"
+    return "spring"
+
+
+CURRENT_LEVEL_POINTS = 3
+
+
+def current_level(values: Sequence[float], n: int = CURRENT_LEVEL_POINTS) -> float:
+    """The current score for gap analysis: the median of the last ``n`` scores, so one odd
+    probe does not swing the gap (the median-of-3 practice of benchmark ORF: DIBELS,
+    Acadience, aimsweb)."""
+    if not values:
+        raise ValueError("no scores yet, so there is no current level")
+    return float(median(list(values)[-n:]))
+
+
+@frozen_record
+class GapAnalysis:
+    """Gap analysis of one student on one measure (DOMAIN.md): the current level, what it is
+    compared with (the Hasbrouck & Tindal 2017 50th percentile for ORF in grades 1–6, else the
+    goal), the gap and the weeks to the goal at the current ROI."""
+
+    current: float
+    reference: float | None
+    reference_kind: str  # "benchmark" | "goal" | ""
+    gap: float | None
+    weeks_to_goal: float | None
+    goal: float | None
+    roi: float | None
+    higher_is_better: bool = True
+    decimals: int = 0
+
+    @property
+    def significant(self) -> bool:
+        return self.gap is not None and self.gap > SIGNIFICANT_GAP
+
+    @property
+    def reached(self) -> bool:
+        """The current level is at or beyond the goal."""
+        if self.goal is None:
+            return False
+        if self.higher_is_better:
+            return self.current >= self.goal
+        return self.current <= self.goal
+
+    def _n(self, value: float) -> str:
+        return f"{value:.{self.decimals}f}"
+
+    def gap_words(self) -> str:
+        """ "2.3× the benchmark (significant): benchmark 94 ÷ current 41"; for lower-is-better
+        "3.0× the goal (significant): current 6.0 ÷ goal 2.0" (times too high)."""
+        if self.gap is None or self.reference is None:
+            return "–"
+        text = f"{self.gap:.1f}× the {self.reference_kind}"
+        if self.significant:
+            text += " (significant)"
+        ref, cur = self._n(self.reference), self._n(self.current)
+        if self.higher_is_better:
+            return f"{text}: {self.reference_kind} {ref} ÷ current {cur}"
+        return f"{text}: current {cur} ÷ {self.reference_kind} {ref} (times too high)"
+
+    def weeks_words(self) -> str:
+        """ "≈ 9 weeks to goal at the current ROI", "goal level reached" or "not at this rate"."""
+        if self.goal is None:
+            return "no goal set"
+        if self.reached:
+            return "goal level reached"
+        if self.roi is None:
+            return "– (too few scores for an ROI)"
+        if self.weeks_to_goal is None:
+            return "not at this rate (the ROI does not move toward the goal)"
+        w = self.weeks_to_goal
+        if w < 1:
+            return "under a week to goal at the current ROI"
+        n = round(w)
+        return f"≈ {n} week{'s' if n != 1 else ''} to goal at the current ROI"
+
+
+def gap_analysis(
+    measure: Measure,
+    values: Sequence[float],
+    *,
+    goal: float | None = None,
+    roi: float | None = None,
+    grade: str | int | None = None,
+    on: date | None = None,
+) -> GapAnalysis | None:
+    """Gap and weeks to goal (DOMAIN.md gap analysis) from the scores so far (oldest first),
+    the goal value, the actual ROI, and the student's grade and date for the ORF benchmark
+    (Hasbrouck & Tindal 2017, 50th percentile of the season of ``on``). None without scores."""
+    if not values:
+        return None
+    hib = bool(measure.higher_is_better)
+    current = current_level(values)
+    reference, kind = None, ""
+    if measure.code == "ORF" and grade is not None and on is not None:
+        try:
+            reference, kind = float(ht_norm(grade, norm_season(on), 50)), "benchmark"
+        except ValueError:
+            reference = None
+    if reference is None and goal is not None:
+        reference, kind = float(goal), "goal"
+    ratio = None
+    if reference is not None:
+        try:
+            ratio = gap(reference, current, higher_is_better=hib)
+        except ValueError:
+            ratio = None
+    weeks = None
+    if goal is not None and roi is not None:
+        weeks = weeks_to_goal(goal, current, roi, higher_is_better=hib)
+    return GapAnalysis(current, reference, kind, ratio, weeks, goal, roi, hib, measure.decimals)

@@ -45,3 +45,11 @@ def school_weeks_between(start: date, end: date, breaks: Iterable[date] = ()) ->
         if hi > lo:
             days -= (hi - lo).days
     return days / 7
+
+
+def school_weeks(start: date, end: date, calendar: SchoolCalendar | None = None) -> float:
+    """Weeks of school from ``start`` to ``end`` on ``calendar`` (its whole no-school weeks
+    left out); plain calendar weeks without one. The one count of a goal's weeks that the goal
+    helpers, the goal form, the goal statement and reports share (DOMAIN.md goal: ROI ×
+    weeks of instruction)."""
+    return school_weeks_between(start, end, break_weeks(calendar) if calendar else ())

@@ -9,7 +9,9 @@ Pure functions, data in and a string out, so the chart is tested as plain text:
 
 Every series has its own character, so the chart reads without colour (``NO_COLOR``,
 ``color=False``, printed reports): scores ``●``, aim line ``·``, trend ``=``, phase change
-``┆``, goal ``◆``, with a text legend under the plot. With ``color=True`` the result holds
+``┆``, goal ``◆``, and whole no-school weeks (a winter break: no instruction, so no growth is
+expected; DOMAIN.md goal, :mod:`store.school_weeks`) shaded ``░`` behind everything else, with
+a text legend under the plot. With ``color=True`` the result holds
 ANSI codes (the TUI wraps it in ``rich.text.Text.from_ansi``); with ``color=False`` none.
 
 plotext keeps its figure in module state; each call builds its own figure (a fresh plotext
@@ -37,9 +39,10 @@ AIM = "·"
 TREND = "="
 PHASE = "┆"
 GOAL = "◆"
+NO_SCHOOL = "░"
 
-# 256-colour palette numbers: blue, green, magenta, yellow, green.
-_COLORS = {"point": 12, "aim": 10, "trend": 13, "phase": 11, "goal": 10}
+# 256-colour palette numbers: blue, green, magenta, yellow, green, light grey.
+_COLORS = {"point": 12, "aim": 10, "trend": 13, "phase": 11, "goal": 10, "break": 250}
 _ANSI = {k: f"\x1b[38;5;{v}m" for k, v in _COLORS.items()}
 _RESET = "\x1b[0m"
 _CSS = {
@@ -48,6 +51,7 @@ _CSS = {
     "trend": "#b0309a",
     "phase": "#a07800",
     "goal": "#1a8a3a",
+    "break": "#b8b8b8",
 }
 
 TREND_NAMES = {"ols": "OLS", "tukey": "Tukey", "theil-sen": "Theil–Sen"}
@@ -74,7 +78,8 @@ class ChartData:
     ``aim``: the aim line, baseline → goal. ``trend``: the fitted line over the current phase.
     ``goal``: (goal date, goal value), marked with ``◆``. ``phases``: (date, label) of each
     phase change. ``floor``: the lowest value the measure can take (the y axis never goes
-    below it). ``trend_label`` names the fit (e.g. "OLS") and its slope.
+    below it). ``trend_label`` names the fit (e.g. "OLS") and its slope. ``breaks``: Mondays of
+    the whole no-school weeks (:func:`store.school_weeks.break_weeks`), shaded ``░``.
     """
 
     points: Sequence[tuple[date, float]] = ()
@@ -91,6 +96,7 @@ class ChartData:
     empty_message: str = "No scores yet — enter a score to see the chart."
     decimals: int = 0
     extra_legend: tuple[str, ...] = field(default_factory=tuple)
+    breaks: Sequence[date] = ()
 
 
 # --------------------------------------------------------------------------- building data
@@ -109,12 +115,14 @@ def chart_data(
     today: date | None = None,
     trend_method: str | None = None,
     title: str | None = None,
+    breaks: Sequence[date] = (),
 ) -> ChartData:
     """The :class:`ChartData` of one student's progress on one measure.
 
     ``trend_method`` ("ols", "tukey", "theil-sen") refits the current phase's trend with that
     method; by default the trend already in ``progress`` (the configured method) is drawn.
-    Scores after ``today`` are left out.
+    Scores after ``today`` are left out. ``breaks`` (Mondays of whole no-school weeks) are
+    shaded.
     """
     m = progress.measure
     points = [(d, v) for d, v in progress.points if today is None or d <= today]
@@ -152,6 +160,7 @@ def chart_data(
         goal_label=goal_label,
         empty_message=f"No {m.code} scores yet — enter a score to see the chart.",
         decimals=m.decimals,
+        breaks=tuple(breaks),
     )
 
 
@@ -164,10 +173,11 @@ def progress_chart(
     color: bool = True,
     trend_method: str | None = None,
     title: str | None = None,
+    breaks: Sequence[date] = (),
 ) -> str:
     """The chart of ``progress`` as text, ``width`` × at most ``height`` lines (legend
     included). See :func:`chart_data` and :func:`render_chart`."""
-    data = chart_data(progress, today=today, trend_method=trend_method, title=title)
+    data = chart_data(progress, today=today, trend_method=trend_method, title=title, breaks=breaks)
     return render_chart(data, width, height, color=color)
 
 
@@ -179,9 +189,10 @@ def progress_chart_html(
     today: date | None = None,
     trend_method: str | None = None,
     title: str | None = None,
+    breaks: Sequence[date] = (),
 ) -> str:
     """An HTML fragment (``<figure>`` with a coloured ``<pre>`` and a legend) of the chart."""
-    data = chart_data(progress, today=today, trend_method=trend_method, title=title)
+    data = chart_data(progress, today=today, trend_method=trend_method, title=title, breaks=breaks)
     return render_chart_html(data, width, height)
 
 
@@ -198,6 +209,26 @@ def _day(d: date) -> str:
 def _clean(text: str) -> str:
     """User text for the chart: one line, no control characters."""
     return "".join(c if c.isprintable() else " " for c in text).strip()
+
+
+def break_spans(breaks: Sequence[date]) -> list[tuple[date, date]]:
+    """Consecutive no-school weeks (their Mondays) joined into (first Monday, last Friday)."""
+    spans: list[tuple[date, date]] = []
+    for monday in sorted(set(breaks)):
+        friday = monday + timedelta(days=4)
+        if spans and (monday - spans[-1][1]).days <= 3:
+            spans[-1] = (spans[-1][0], friday)
+        else:
+            spans.append((monday, friday))
+    return spans
+
+
+def _visible_breaks(data: ChartData) -> list[tuple[date, date]]:
+    """The break spans that overlap the chart's dates, clipped to them."""
+    if not data.breaks:
+        return []
+    lo, hi = _x_range(data)
+    return [(max(a, lo), min(b, hi)) for a, b in break_spans(data.breaks) if a <= hi and b >= lo]
 
 
 def _x_range(data: ChartData) -> tuple[date, date]:
@@ -299,6 +330,14 @@ def _legend(data: ChartData, width: int, color: bool) -> list[str]:
     if data.phases:
         word = "phase change" if len(data.phases) == 1 else "phase changes"
         items.append((f"{PHASE} {word}", f"{mark('phase', PHASE)} {word}"))
+    spans = _visible_breaks(data)
+    if spans:
+        if len(spans) <= 2:
+            when = ", ".join(f"{_day(a)}–{_day(b)}" for a, b in spans)
+            label = f"no school {when}"
+        else:
+            label = f"no school ({len(spans)} breaks)"
+        items.append((f"{NO_SCHOOL} {label}", f"{mark('break', NO_SCHOOL)} {label}"))
     items += [(_clean(t), _clean(t)) for t in data.extra_legend]
     lines: list[str] = []
     plain_line, line = "", ""
@@ -369,6 +408,16 @@ def _figure(data: ChartData, width: int, plot_height: int) -> tuple[object, date
     def mk(symbol: str, key: str) -> object:
         return marker(symbol, pixel=pixel(foreground=_COLORS[key]))
 
+    # No-school weeks first, so every other series draws over the shading. Vertical strokes
+    # half a column apart fill each column the span covers (at least its two ends).
+    span_days = max(1.0, _x(x_hi, origin))
+    step = span_days / (2 * width)
+    for a, b in _visible_breaks(data):
+        x0, x1 = _x(a, origin), _x(b, origin) + 1.0 - 1e-6  # through the end of Friday
+        xs = [x0 + i * step for i in range(int((x1 - x0) / step) + 1)] + [x1]
+        for x in xs:
+            stroke = fig.segment([x, x], [y_lo, y_hi], marker=mk(NO_SCHOOL, "break"))
+            fig.draw(stroke.density("full"))
     for d, _label in data.phases:
         x = _x(d, origin)
         fig.draw(fig.segment([x, x], [y_lo, y_hi], marker=mk(PHASE, "phase")).density("full"))
