@@ -1,28 +1,42 @@
-"""The "needs attention" list: caseload rows whose decision or probe calls for action."""
+"""The caseload rows every screen shares, and Today's "needs attention" list.
+
+:func:`caseload_rows` is the one way the app (Today, the caseload review, the meeting packet)
+and ``intervene caseload`` compute the caseload, so they can never disagree. What "needs a
+decision" means is ``CaseloadRow.needs_decision`` (``store.vocabulary``); the attention list
+is every row that needs a decision or has a probe overdue (``CaseloadRow.needs_attention``),
+and its counts line is ``store.caseload.attention_summary``.
+
+Importing this module imports no Textual (the command line uses it); the attention lines'
+widgets helpers are imported when they are built.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
-from rich.text import Text
-
-from store.caseload import caseload_summary
+from store.caseload import CaseloadRow, attention_summary, caseload_summary
 from store.db import Store
-from store.model import Score
+from store.model import Goal, Score
 from tui.config import AppConfig
-from tui.lines import MeasureLine, history_start, line_from_row
 
-# URGENCY ranks from store.caseload: change, low dosage, overdue probe, raise goal.
-ATTENTION_URGENCY = (0, 1, 2, 3)
-URGENCY_STYLE = {0: "bold red", 1: "yellow", 2: "magenta", 3: "cyan"}
+if TYPE_CHECKING:
+    from tui.lines import MeasureLine
 
 
-def caseload_rows(store: Store, day: date, config: AppConfig) -> list:
+def history_start(store: Store, goals: list[Goal]) -> date:
+    """How far back the caseload reads scores: the school year's first day, or an earlier
+    goal baseline (as ``tui.lines.history_start``; here so the CLI needs no widgets)."""
+    return min([store.calendar().year_start] + [g.baseline_date for g in goals])
+
+
+def caseload_rows(store: Store, day: date, config: AppConfig) -> list[CaseloadRow]:
     """Every active student's caseload rows as of ``day``, most urgent first."""
     return _caseload(store, day, config)[0]
 
 
-def _caseload(store: Store, day: date, config: AppConfig) -> tuple[list, list[Score]]:
+def _caseload(store: Store, day: date, config: AppConfig) -> tuple[list[CaseloadRow], list[Score]]:
     """The caseload rows and the scores they were computed from."""
     students = store.students()
     goals = store.goals()
@@ -44,28 +58,44 @@ def _caseload(store: Store, day: date, config: AppConfig) -> tuple[list, list[Sc
 
 
 def attention_lines(store: Store, day: date, config: AppConfig) -> list[MeasureLine]:
-    """Rows that need a person to look: decisions that fired, overdue probes, low dosage.
-    Each line carries a one-line label naming the student and the reason."""
+    """The rows that need a person to look (a decision to make or a probe overdue), most
+    urgent first. Each line carries ``extra["row"]`` (its caseload row) and ``extra["label"]``:
+    the decision's mark and words (``tui.tones``), the student, the measure and the reason."""
+    from rich.text import Text
+
+    from tui.lines import line_from_row
+    from tui.tones import row_words, tone_mark, tone_style
+
     out: list[MeasureLine] = []
     rows, scores = _caseload(store, day, config)
     by_line: dict[tuple[str, str], list[Score]] = {}  # the rows' scores, read once
     for score in scores:  # each student's scores are in date order: so is each list
         by_line.setdefault((score.student_id, score.measure), []).append(score)
     for row in rows:
-        if row.urgency not in ATTENTION_URGENCY:
+        if not row.needs_attention:
             continue
         line_scores = by_line.get((row.student.id, row.measure.code), [])
         every = min((g.probe_every_weeks for g in row.groups), default=1)
         line = line_from_row(row, line_scores, day, every)
+        w = row_words(row)  # the overdue flag follows the reason, with the last score's date
         label = Text()
-        label.append(f"{row.urgency_label:<24}", style=URGENCY_STYLE.get(row.urgency, ""))
+        label.append(f"{tone_mark(w.tone)} {w.label:<24}", style=tone_style(w.tone))
+        label.append(" ")
         label.append(row.student.name, style="bold")
         label.append(f" · {row.measure.code} · ")
-        if row.urgency == 2:
-            last = f"last score {row.last_date:%b %-d}" if row.last_date else "no score yet"
-            label.append(f"probe overdue ({last})")
-        else:
+        last = f"last score {row.last_date:%b %-d}" if row.last_date else "no score yet"
+        if row.needs_decision:
             label.append(row.decision.reason)
+            if row.probe_overdue:
+                label.append(f" · probe overdue ({last})")
+        else:
+            label.append(f"probe overdue ({last})")
         line.extra["label"] = label
         out.append(line)
     return out
+
+
+def attention_title_counts(lines: Iterable[MeasureLine]) -> str:
+    """The counts line for the attention list ("5 to change · 3 probes overdue"): the same as
+    ``attention_summary`` of the whole caseload, since the list holds every row it counts."""
+    return attention_summary(line.extra["row"] for line in lines)  # type: ignore[misc]

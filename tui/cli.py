@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from store.errors import StoreError
+from tui.cli_caseload import add_caseload_command
 from tui.cli_io import add_io_commands
 from tui.cli_report import add_report_command
 
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", parents=[common], help="show where data and backups live", description=None
     )
     add_io_commands(sub)
+    add_caseload_command(sub)
     add_report_command(sub)
     return parser
 

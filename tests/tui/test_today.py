@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.widgets import OptionList
 
 from store.db import Store
+from store.vocabulary import words
 from tests.conftest import FakeClock
 from tests.tui.screen import screen_text
 from tui.app import InterventionApp
@@ -145,7 +146,7 @@ async def test_needs_attention_lists_decisions_and_opens_the_student(open_app) -
         detail = screen_text(app)
         assert first.student.name in detail
         flat = " ".join(detail.split())
-        assert "CHANGE the intervention" in flat and "consecutive scores below" in flat
+        assert words("change").label in flat and "consecutive scores below" in flat
         assert "Baseline" in detail and "ROI" in detail
         await pilot.press("escape")
         await pilot.pause()

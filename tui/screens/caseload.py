@@ -27,23 +27,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from store.caseload import CaseloadRow
+from store.caseload import CaseloadRow, attention_summary
 from store.records import frozen_record
+from tui.tones import decision_text, decision_words
 from tui.widgets.footer import Footer
 from tui.widgets.sparkline import progress_sparkline
 
-URGENCY_STYLE = {0: "bold red", 1: "bold yellow", 2: "magenta", 3: "cyan", 4: "green", 5: "dim"}
 STATUS_STYLE = {"on track": "green", "above": "bold green", "below": "bold red"}
 STATUS_SHORT = {"insufficient data": "few data"}
-# Short decision words for the table (store.caseload.URGENCY ranks).
-DECISION_SHORT = {
-    0: "change intervention",
-    1: "low dosage",
-    2: "probe overdue",
-    3: "raise goal",
-    4: "continue",
-    5: "too few scores",
-}
 COLUMNS = (
     ("Student", "student", 15),
     ("Gr", "grade", 2),
@@ -54,7 +45,7 @@ COLUMNS = (
     ("Last", "last", 11),
     ("ROI act/need", "roi", 12),
     ("Status", "status", 8),
-    ("Decision", "decision", 19),
+    ("Decision", "decision", 21),
 )
 FILTER_KEYS = ("tier", "group", "measure", "status")
 HELP = (
@@ -105,10 +96,7 @@ def make_entry(row: CaseloadRow, day: date, weeks: int) -> CaseloadEntry:
         last = Text(m.format(row.last_score))
         last.append(f" {row.last_date:%b %d}", style="dim")
     roi = Text(f"{_roi(row.actual_roi)} / {_roi(row.needed_roi)}")
-    decision = Text(
-        DECISION_SHORT.get(row.urgency, row.urgency_label),
-        style=URGENCY_STYLE.get(row.urgency, ""),
-    )
+    decision = decision_text(row, short=True)
     cells = (
         Text(row.student.name, no_wrap=True, overflow="ellipsis"),
         row.student.grade,
@@ -122,7 +110,12 @@ def make_entry(row: CaseloadRow, day: date, weeks: int) -> CaseloadEntry:
         decision,
     )
     statuses = " ".join(
-        [row.status, row.urgency_label, row.decision.kind.replace("-", " ")]
+        [
+            row.status,
+            row.urgency_label,
+            decision_words(row, short=True),
+            row.decision.kind.replace("-", " "),
+        ]
         + (["overdue"] if row.probe_overdue else [])
     ).casefold()
     haystack = " ".join(
@@ -206,6 +199,7 @@ class CaseloadScreen(Screen[None]):
         super().__init__()
         self.day = day
         self.entries: list[CaseloadEntry] | None = None  # None while loading
+        self.summary = ""  # attention_summary of every row (not only the filtered ones)
         self.shown: list[CaseloadEntry] = []
 
     def compose(self) -> ComposeResult:
@@ -238,6 +232,7 @@ class CaseloadScreen(Screen[None]):
 
     def on_caseload_screen_rows_ready(self, message: RowsReady) -> None:
         self.entries = message.entries
+        self.summary = attention_summary(e.row for e in message.entries)
         self.query_one("#cl-loading", Static).display = False
         self.apply_filter()
 
@@ -273,9 +268,11 @@ class CaseloadScreen(Screen[None]):
             title.append(f" · {students} students · {total} rows", style="dim")
             if len(self.shown) != total:
                 title.append(f" · showing {len(self.shown)}", style="bold")
-            urgent = sum(1 for e in self.entries if e.row.urgency <= 1)
-            if urgent:
-                title.append(f" · {urgent} need a decision", style="bold red")
+            summary = self.summary
+            if summary:  # the counts line Today, the packet and `intervene caseload` show
+                title.append(f"\n{summary}", style="bold")
+            else:
+                title.append("\nnothing needs a decision", style="dim")
         self.query_one("#cl-title", Static).update(title)
 
     # ------------------------------------------------------------------ actions

@@ -23,6 +23,7 @@ from store import schedule
 from store.dosage import GroupDosage, group_dosage
 from store.model import CANCEL_REASONS, Group, Session, fmt_number
 from tui.lines import MeasureLine, group_lines
+from tui.tones import decision_text
 from tui.widgets.footer import Footer
 
 
@@ -154,8 +155,8 @@ class GroupScreen(Screen[bool]):
             previous = line.student.id
             row = line.extra.get("row")
             decision = Text("")
-            if row is not None:
-                decision = Text(row.urgency_label, style="bold" if line.needs_action else "dim")  # type: ignore[attr-defined]
+            if row is not None:  # the caseload's words, mark and tone (tui.tones)
+                decision = decision_text(row, short=True)  # type: ignore[arg-type]
             table.add_row(
                 Text(line.student.name) if first else Text(""),
                 line.student.grade if first else "",

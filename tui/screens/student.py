@@ -35,26 +35,18 @@ from store.progress import (
     weeks_between,
 )
 from store.records import mutable_record
+from store.vocabulary import KINDS
 from tui.charts import TREND_NAMES, progress_chart, use_color
 from tui.lines import student_rows
+from tui.tones import decision_label, tone_style
 from tui.undo import undo_last
 from tui.widgets.footer import Footer
 
 _ORDER = {m.code: i for i, m in enumerate(BUILTIN_MEASURES)}
-DECISION_WORDS = {
-    "change": "CHANGE the intervention",
-    "raise-goal": "RAISE the goal",
-    "continue": "continue",
-    "insufficient-data": "not enough data yet",
-    "low-dosage": "LOW DOSAGE",
-}
-DECISION_STYLE = {
-    "change": "bold red",
-    "raise-goal": "bold cyan",
-    "continue": "green",
-    "insufficient-data": "dim",
-    "low-dosage": "bold yellow",
-}
+# A decision's words (with its tone's mark, readable without colour) and style, from
+# store.vocabulary through tui.tones: the same words Today, the caseload and the packet use.
+DECISION_WORDS: dict[str, str] = {kind: decision_label(kind) for kind in KINDS}
+DECISION_STYLE: dict[str, str] = {kind: tone_style(w.tone) for kind, w in KINDS.items()}
 WIDE = 110  # narrower terminals put the numbers under the chart
 
 

@@ -435,9 +435,11 @@ class TodayScreen(Screen[None]):
             )
         for i, line in enumerate(self.attention):
             options.add_option(Option(line.extra["label"], id=str(i)))  # type: ignore[arg-type]
+        from tui.attention import attention_title_counts
+
         title = Text("Needs attention", style="bold")
-        if self.attention:
-            title.append(f" · {len(self.attention)}", style="dim")
+        if self.attention:  # the caseload's counts line (store.caseload.attention_summary)
+            title.append(f" · {attention_title_counts(self.attention)}")
         self.query_one("#attention-title", Static).update(title)
 
     def show_unlogged(self, unlogged: list[tuple[Group, date]]) -> None:
