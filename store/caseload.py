@@ -39,6 +39,7 @@ from store.progress import (
     trend,
 )
 from store.records import frozen_record
+from store.school_weeks import break_weeks
 from store.vocabulary import KINDS, OVERDUE, OVERDUE_URGENCY, STATUS_LABELS, words
 from store.vocabulary import needs_decision as kind_needs_decision
 from store.vocabulary import urgency as kind_urgency
@@ -76,6 +77,13 @@ class StudentProgress:
     trend: Trend | None
     decision: Decision
     dosage: StudentDosage | None
+    goal_aim: AimLine | None = None
+
+    @property
+    def aims(self) -> tuple[AimLine, ...]:
+        """The aim lines to draw: the goal's, then the current phase's when it restarted."""
+        lines = [a for a in (self.goal_aim, self.aim) if a is not None]
+        return tuple(dict.fromkeys(lines))
 
     @property
     def last(self) -> Point | None:
@@ -104,10 +112,14 @@ def student_progress(
     dosage: StudentDosage | None = None,
     config: DecisionConfig | None = None,
     today: date | None = None,
+    breaks: Iterable[date] = (),
 ) -> StudentProgress:
     """Baseline, aim line, trend and decision for one student and measure (DOMAIN.md; NCII
     decision rules). ``scores``/``phase_changes`` may hold other students' records: they are
-    filtered here. Records dated after ``today`` are ignored."""
+    filtered here. Records dated after ``today`` are ignored. ``breaks`` are the Mondays of
+    whole no-school weeks (``store.school_weeks.break_weeks``): time is in weeks of school.
+    A behaviour measure's aim line is flat at the goal (CICO-SWIS); after a phase change
+    ``aim`` is the phase's own line and ``goal_aim`` the goal's."""
     config = config or DecisionConfig()
     m = _measure(measure)
     mine = sorted(
@@ -131,19 +143,23 @@ def student_progress(
     )
     start = latest_phase_start(p.date for p in phases)
     aim = None
+    skip = tuple(breaks)
     if goal is not None:
         try:
-            aim = AimLine.from_goal(goal)
+            aim = AimLine.from_goal(goal, breaks=skip, flat=m.behaviour)
         except ValueError:
             aim = None
     base = goal.baseline_value if goal else (baseline([v for _, v in points]) if points else None)
     current = phase_points(points, aim, start)
-    rule = config.decision_rule()
+    rule = config.decision_rule(m)
+    goal_aim = aim
     if aim is None:
-        try:
-            fitted = trend(current, config.trend_method)
-        except InsufficientDataError:
-            fitted = None
+        fitted = None
+        if len(current) >= config.provisional_points:
+            try:
+                fitted = trend(current, config.trend_method, breaks=skip)
+            except InsufficientDataError:
+                fitted = None
         decision = Decision(
             "insufficient-data",
             f"no goal set for {m.code} — set a goal to draw an aim line and get decisions",
@@ -165,8 +181,12 @@ def student_progress(
             phase_start=start,
             dosage_target=config.dosage_target,
             roi_method=config.trend_method,
+            behaviour=m.behaviour,
+            today=today,
+            settings=config.rule_settings(m),
         )
         fitted = decision.trend  # fitted on the same phase points
+        aim = decision.aim
     return StudentProgress(
         student_id=student_id,
         measure=m,
@@ -180,6 +200,7 @@ def student_progress(
         trend=fitted,
         decision=decision,
         dosage=dosage,
+        goal_aim=goal_aim,
     )
 
 
@@ -304,6 +325,7 @@ def caseload_summary(
                 measures_of[sid].update(g.measures)
 
     index = SessionIndex(sessions)
+    breaks = break_weeks(calendar)
     planned = {} if planned is None else planned
     dosages: dict[tuple[str, tuple[str, ...], date], StudentDosage] = {}
 
@@ -362,6 +384,7 @@ def caseload_summary(
                 dosage=dosage,
                 config=config,
                 today=today,
+                breaks=breaks,
             )
             last = prog.last
             overdue, due = _probe(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, fields, replace
 from typing import Any, Literal
 
-from store.progress import TREND_METHODS, PointRule, TrendRule
+from store.model import Measure
+from store.progress import TREND_METHODS, PointRule, RuleSettings, TrendRule
 from store.records import frozen_record
 
 
@@ -82,11 +83,32 @@ class DecisionConfig:
             raise ValueError("plausibility jump must be positive")
         self.decision_rule()  # validates the rule's own numbers
 
-    def decision_rule(self) -> PointRule | TrendRule:
-        """The rule object :func:`store.progress.decide` takes."""
+    def decision_rule(self, measure: Measure | None = None) -> PointRule | TrendRule:
+        """The rule object :func:`store.progress.decide` takes. With a ``measure`` the trend
+        band is the measure's own (ORF: aimsweb's 0.5 WCPM), else a fraction of the needed
+        ROI; without one, ``trend_tolerance``."""
         if self.rule == "trend":
-            return TrendRule(self.trend_min, self.trend_tolerance, self.trend_method)
+            tolerance = self.trend_tolerance if measure is None else measure.trend_tolerance
+            return TrendRule(
+                self.trend_min, tolerance, self.trend_method, self.trend_tolerance_fraction
+            )
         return PointRule(self.point_n, self.point_min, self.point_of_last)
+
+    def rule_settings(self, measure: Measure | None = None) -> RuleSettings:
+        """The thresholds :func:`store.progress.decide` applies besides the rule."""
+        return RuleSettings(
+            min_weeks=self.min_weeks,
+            level_gap_weeks=self.level_gap_weeks,
+            goal_met_points=self.goal_met_points,
+            behaviour_window=self.behaviour_window,
+            behaviour_below=self.behaviour_below,
+            behaviour_goal_weeks=self.behaviour_goal_weeks,
+            behaviour_min_points=self.behaviour_min_points,
+            fidelity_target=self.fidelity_target,
+            provisional_points=self.provisional_points,
+            tolerance=None if measure is None else measure.trend_tolerance,
+            tolerance_fraction=self.trend_tolerance_fraction,
+        )
 
     def to_doc(self) -> dict[str, Any]:
         return asdict(self)

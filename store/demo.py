@@ -1,12 +1,16 @@
 """A realistic demo caseload, dated relative to "today", built through the Store's public API.
 
 One interventionist's week in an elementary school (grades K–5): eight intervention groups
-between 8:00 and 15:00 over reading, math and behaviour, 15–20 weeks of weekly
-progress-monitoring history (CICO: the week's average % of points), goals from baselines with
-published growth rates, logged sessions with a few absences and one assembly that cancelled a
-morning. Some students are on track, some
-flat (the 4-point rule says "change the intervention"), some above their aim line ("raise the
-goal"), one responds after a phase change and one has low dosage.
+between 8:00 and 15:00 over reading, math and behaviour, 15–20 weeks of weekly academic
+progress monitoring, daily behaviour ratings (the CICO point card on every day the student
+checked in; the three DBR-SIS items on every school day), goals from baselines with published
+growth rates, logged sessions with a few absences and one assembly that cancelled a morning.
+Most students are on track, growing at 0.85–1.15× the needed rate (a realistic base rate, so
+"raise the goal" stays the exception); some are flat (the 4-point rule says "change the
+intervention"), some above their aim line and growing faster ("raise the goal"), one responds
+after a phase change and one has low dosage. On behaviour: most are responding, one CICO card
+and one DBR item are questionable (3 of the last 5 days below goal) and one CICO student has
+met the goal for 4 weeks (consider fading).
 
 Sources for the numbers (``shared/DOMAIN.md``): baseline = median of the first 3 probes (IRIS
 Center); weekly ORF and computation growth, ambitious (Fuchs et al., 1993); CICO goal 80 % of
@@ -128,7 +132,8 @@ _GROUPS: tuple[_GroupPlan, ...] = (
     ),
     _GroupPlan(
         "social-skills", "Lunch Bunch", "Second Step", "self-regulation, joining in", 2,
-        "Counseling office", "11:50", 30, "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,FR", ("DBR",), 1,
+        "Counseling office", "11:50", 30, "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,FR",
+        ("DBR-AE", "DBR-RS", "DBR-DB"), 1,
         (11, 14, 20, 24), "Second Step unit 2, lesson {n}",
         ("reviewed norms", "taught skill", "role play"), 2,
     ),
@@ -156,7 +161,16 @@ _PROFILES: dict[tuple[int, str], str] = {
     (2, "LNF"): "above",
     (15, "ORF"): "phase",
     (13, "MCOMP"): "low-dosage",
+    # behaviour (daily): everyone else is responding
+    (17, "CICO"): "questionable",
+    (23, "CICO"): "fade",
+    (24, "DBR-DB"): "questionable",
 }
+# Behaviour measures are rated daily (CICO-SWIS; DBR-SIS), academic ones once a probe week.
+_DAILY_MEASURES = ("CICO", "DBR-AE", "DBR-RS", "DBR-DB")
+# Behaviour goals: CICO 80 % of points; DBR-SIS 8 of 10 engaged / respectful, 2 or less
+# disruptive (lower is better).
+_BEHAVIOUR_GOALS = {"CICO": 80.0, "DBR-AE": 8.0, "DBR-RS": 8.0, "DBR-DB": 2.0}
 
 
 def _start_level(code: str, grade: str, rng: random.Random) -> float:
@@ -173,8 +187,10 @@ def _start_level(code: str, grade: str, rng: random.Random) -> float:
             "LNF": (6, 16),
             "NWF": (14, 28),
             "Maze": (4, 9),
-            "DBR": (3, 5),
-            "CICO": (48, 64),
+            "DBR-AE": (4, 5.5),
+            "DBR-RS": (4.5, 6),
+            "DBR-DB": (5, 7),
+            "CICO": (52, 64),
         }[code]
     return rng.uniform(lo, hi)
 
@@ -185,13 +201,21 @@ def _needed_roi(code: str, grade: str) -> tuple[float, str]:
         return ORF_AMBITIOUS.get(grade, 1.0), "norms-ambitious"
     if code == "MCOMP":
         return MCOMP_AMBITIOUS.get(grade, 0.5), "norms-ambitious"
-    return {"LNF": 1.5, "NWF": 2.0, "Maze": 0.5, "DBR": 0.2, "CICO": 1.2}[code], "roi"
+    return {"LNF": 1.5, "NWF": 2.0, "Maze": 0.5}[code], "roi"
 
 
 def _noise(code: str) -> float:
-    return {"ORF": 4.5, "NWF": 3.5, "LNF": 3.0, "Maze": 1.2, "MCOMP": 2.0, "DBR": 0.5}.get(
-        code, 5.0
-    )
+    return {
+        "ORF": 4.5,
+        "NWF": 3.5,
+        "LNF": 3.0,
+        "Maze": 1.2,
+        "MCOMP": 2.0,
+        "DBR-AE": 0.8,
+        "DBR-RS": 0.8,
+        "DBR-DB": 0.8,
+        "CICO": 6.0,
+    }.get(code, 5.0)
 
 
 # --------------------------------------------------------------------------- summary
@@ -215,6 +239,9 @@ class DemoSummary:
     above: list[tuple[str, str]] = field(default_factory=list)
     phase_change: list[tuple[str, str]] = field(default_factory=list)
     low_dosage: list[tuple[str, str]] = field(default_factory=list)
+    questionable: list[tuple[str, str]] = field(default_factory=list)
+    fade: list[tuple[str, str]] = field(default_factory=list)
+    responding: list[tuple[str, str]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -392,12 +419,25 @@ def build_demo(store: Store, today: date, seed: int = 7) -> DemoSummary:
                 delivered_days[plan.key].append(day)
 
         # scores, goals, phase changes --------------------------------------------
+        school_days = [
+            d
+            for d in (
+                first_monday + timedelta(days=n) for n in range((last_day - first_monday).days + 1)
+            )
+            if calendar.is_school_day(d)
+        ]
         for plan, group in groups:
             days = delivered_days[plan.key]
             for i in plan.members:
                 present = attended.get((plan.key, i), set())
-                probe_days = _probe_days(plan, days, present, first_monday, last_day)
+                weekly = _probe_days(plan, days, present, first_monday, last_day)
                 for code in plan.measures:
+                    if code == "CICO":  # the card is filled on each day the student checks in
+                        probe_days = sorted(present)
+                    elif code in _DAILY_MEASURES:  # rated by the class teacher every school day
+                        probe_days = school_days
+                    else:
+                        probe_days = weekly
                     _student_series(
                         store,
                         rng,
@@ -451,24 +491,32 @@ def _student_series(
     code = measure.code
     if len(probe_days) < 3:
         return
+    if measure.behaviour:
+        _behaviour_series(
+            store, rng, summary, measure, student_id, profile, probe_days, calendar, today,
+            group_id,
+        )  # fmt: skip
+        return
     roi, method = _needed_roi(code, grade)
     growth = {
-        "on-track": roi * rng.uniform(1.0, 1.35),
+        "on-track": roi * rng.uniform(0.85, 1.15),
         "flat": roi * rng.uniform(0.0, 0.15),
-        "above": roi * rng.uniform(2.3, 2.8),
-        "phase": roi * rng.uniform(0.05, 0.2),
+        "above": roi * rng.uniform(1.45, 1.7),
+        "phase": roi * rng.uniform(0.0, 0.1),
         "low-dosage": roi * rng.uniform(0.2, 0.5),
     }[profile]
     level = _start_level(code, grade, rng)
-    sd = _noise(code)
+    sd = _noise(code) * (0.5 if profile == "phase" else 1.0)  # a response clear enough to see
     first = probe_days[0]
     span = (probe_days[-1] - first).days / 7
     # the phase-change student's intervention changes half way (a Monday); afterwards growth
-    # is steep enough to end the history close to the aim line: responding, not yet caught up
+    # beats the new phase's aim line (from the level then to the goal): responding
     phase_day = first + timedelta(weeks=round(span / 2))
     phase_day -= timedelta(days=phase_day.weekday())
     pc = (phase_day - first).days / 7
-    after = roi * (span - 1 - growth / roi * pc) / max(span - pc, 1) * rng.uniform(0.95, 1.05)
+    goal_weeks = 26 if profile != "above" else 40  # "above": a year-end goal, still ahead
+    goal_span = goal_weeks + 2  # the baseline is the 3rd probe, about 2 weeks in
+    after = roi * (goal_span - growth / roi * pc) / max(goal_span - pc, 1) * rng.uniform(1.0, 1.1)
     values: list[float] = []
     errors: list[int | None] = []
     for day in probe_days:
@@ -485,17 +533,17 @@ def _student_series(
     baseline = _round(measure, statistics.median(values[:3]))
     baseline_date = probe_days[2]
     goal_date = min(
-        max(baseline_date + timedelta(weeks=20), today + timedelta(weeks=GOAL_WEEKS_AHEAD)),
+        max(
+            baseline_date + timedelta(weeks=goal_weeks),
+            today + timedelta(weeks=GOAL_WEEKS_AHEAD),
+        ),
         calendar.year_end,
     )
     weeks = (goal_date - baseline_date).days / 7
-    if code == "CICO":
-        goal_value, method = 80.0, "benchmark"
-    else:
-        goal_value = _round(measure, baseline + roi * weeks)
+    goal_value = _round(measure, baseline + roi * weeks)
     # The demo must show its decisions (4-point rule): a flat student's last 4 probes sit
     # below the aim line and an "above" student's above it, however the noise fell.
-    side = {"flat": -1, "above": 1}.get(profile)
+    side = {"flat": -1, "above": 1, "low-dosage": -1}.get(profile)
     if side is not None:
         slope = (goal_value - baseline) / weeks
         for k in range(max(3, len(values) - 4), len(values)):
@@ -503,6 +551,9 @@ def _student_series(
             margin = 0.5 * sd + abs(rng.gauss(0, sd / 2))
             if (values[k] - aim) * side < margin:
                 values[k] = _round(measure, aim + side * margin)
+    if profile in ("on-track", "phase"):
+        _not_all_on_one_side(measure, values, probe_days, baseline, baseline_date, goal_value,
+                             goal_date, phase_day if profile == "phase" else None, sd, rng)  # fmt: skip
     for day, value, n_errors in zip(probe_days, values, errors, strict=True):
         store.record_score(
             student_id, code, value, day, errors=n_errors, session_id=f"se-{group_id}-{day:%Y%m%d}"
@@ -532,3 +583,125 @@ def _student_series(
         )
         summary.phase_change.append(entry)
         summary.phase_changes += 1
+
+
+def _not_all_on_one_side(
+    measure: Measure,
+    values: list[float],
+    days: list[date],
+    baseline: float,
+    baseline_date: date,
+    goal_value: float,
+    goal_date: date,
+    phase_day: date | None,
+    sd: float,
+    rng: random.Random,
+) -> None:
+    """An on-track student's last 4 probes straddle the aim line (the one in force: a phase
+    change restarts it from the median of the 3 scores before), so the 4-point rule says
+    "continue" for them however the noise fell."""
+    start_day, start_value = baseline_date, baseline
+    if phase_day is not None:
+        before = [v for d, v in zip(days, values, strict=True) if d < phase_day][-3:]
+        start_day, start_value = phase_day, statistics.median(before)
+    slope = (goal_value - start_value) / max((goal_date - start_day).days / 7, 1)
+
+    def aim(d: date) -> float:
+        return start_value + slope * (d - start_day).days / 7
+
+    last4 = range(max(0, len(values) - 4), len(values))
+    sides = {(values[k] > aim(days[k])) - (values[k] < aim(days[k])) for k in last4}
+    if len(sides) == 1:
+        k = len(values) - 2 - rng.randrange(2)
+        side = -sides.pop() or 1
+        values[k] = _round(measure, aim(days[k]) + side * (0.5 * sd + 1))
+
+
+def _behaviour_series(
+    store: Store,
+    rng: random.Random,
+    summary: DemoSummary,
+    measure: Measure,
+    student_id: str,
+    profile: str,
+    days: list[date],
+    calendar: SchoolCalendar,
+    today: date,
+    group_id: str,
+) -> None:
+    """Daily behaviour ratings against a flat goal (CICO-SWIS; DBR-SIS). ``responding``: from
+    the starting level up to just past the goal over the history, so the last days are mostly
+    at goal but not yet 4 weeks of it; ``questionable``: hovering under the goal (3 of the
+    last 5 days below it); ``fade``: at goal for the last 6 weeks (goal met: consider fading)."""
+    code = measure.code
+    profile = profile if profile in ("questionable", "fade") else "responding"
+    sign = 1 if measure.higher_is_better else -1
+    goal = _BEHAVIOUR_GOALS[code]
+    start = _start_level("DBR-DB" if code == "DBR-DB" else code, "3", rng)
+    sd = _noise(code)
+    scale = measure.max - measure.min
+    first, last = days[0], days[-1]
+    span = max((last - first).days, 1)
+    values: list[float] = []
+    for day in days:
+        t = (day - first).days / span  # 0 → 1 over the history
+        if profile == "questionable":
+            true = start + (goal - sign * 0.12 * scale - start) * min(1.0, 2 * t)
+        elif profile == "fade":
+            true = start + (goal + sign * 0.1 * scale - start) * min(1.0, 2.5 * t)
+        else:  # responding: reaches the goal in the last few weeks
+            true = start + (goal + sign * 0.06 * scale - start) * t
+        values.append(_round(measure, rng.gauss(true, sd)))
+    # make each profile's verdict hold however the noise fell
+    last5 = range(max(0, len(values) - 5), len(values))
+    worse = [k for k in last5 if sign * (values[k] - goal) < 0]
+    if profile == "questionable":
+        for k in list(last5)[: max(0, 3 - len(worse))]:
+            values[k] = _round(measure, goal - sign * 0.15 * scale)
+    else:
+        for k in worse[1:]:  # at most 1 of the last 5 days below goal
+            values[k] = _round(measure, goal + sign * 0.05 * scale)
+    if profile == "fade":
+        cutoff = last - timedelta(weeks=5)
+        values = [
+            v
+            if d < cutoff or sign * (v - goal) >= 0
+            else _round(measure, goal + sign * 0.03 * scale)
+            for d, v in zip(days, values, strict=True)
+        ]
+    elif profile == "responding":  # not yet 4 weeks at goal: the week 3 back sits under it
+        monday = last - timedelta(days=last.weekday()) - timedelta(weeks=2)
+        values = [
+            _round(measure, goal - sign * 0.08 * scale)
+            if monday <= d < monday + timedelta(days=7)
+            else v
+            for d, v in zip(days, values, strict=True)
+        ]
+    session_days = set(days) if code == "CICO" else set()
+    for day, value in zip(days, values, strict=True):
+        session = f"se-{group_id}-{day:%Y%m%d}" if day in session_days else None
+        store.record_score(student_id, code, value, day, session_id=session)
+        summary.scores += 1
+    baseline = _round(measure, statistics.median(values[:3]))
+    baseline_date = days[2]
+    goal_date = min(
+        max(baseline_date + timedelta(weeks=26), today + timedelta(weeks=8)), calendar.year_end
+    )
+    store.set_goal(
+        student_id,
+        code,
+        baseline_value=baseline,
+        baseline_date=baseline_date,
+        goal_value=goal,
+        goal_date=goal_date,
+        method="benchmark",
+        note="CICO-SWIS: 80 % of daily points" if code == "CICO" else "DBR-SIS target",
+    )
+    summary.goals += 1
+    entry = (student_id, code)
+    if profile == "questionable":
+        summary.questionable.append(entry)
+    elif profile == "fade":
+        summary.fade.append(entry)
+    else:
+        summary.responding.append(entry)

@@ -1,5 +1,6 @@
 """Dosage: was the intervention delivered and received as planned? (DOMAIN.md: dosage,
-fidelity; Ed-Fi StudentInterventionAttendanceEvent for attendance and its reasons.)
+fidelity; Ed-Fi StudentInterventionAttendanceEvent for attendance and its reasons; eduCLIMBER's
+fidelity report for sessions *and* minutes and for "not captured".)
 
 Definitions, for a group or a student over a window [start, end]:
 
@@ -8,18 +9,22 @@ Definitions, for a group or a student over a window [start, end]:
   whose session was cancelled for "no-school" (the calendar did not know). For a student only
   dates on which they were a member count (``Membership.active_on``). With ``today`` given, a
   planned date on or after ``today`` with no session logged yet is pending and not counted.
+* **not logged** — a planned date with no session entered. It is *not captured*, not an
+  absence (eduCLIMBER): it is left out of every percentage below and counted on its own, so
+  the verdict can say "log them before judging dosage".
+* **logged sessions** = planned − not logged.
 * **delivered** — a session logged as delivered on a planned date; a delivered session on an
   unplanned date is a make-up (``sessions_extra``) and still counts as delivered/attended.
 * **attended** — delivered, and the student's attendance is present, late or left early. A
   delivered session without an entry for the student counts as missed ("not recorded").
-* **attendance %** = sessions attended / sessions planned × 100 (can pass 100 with make-ups);
-  **minutes %** = minutes delivered (received) / minutes planned × 100, where planned minutes
-  = planned sessions × the group's duration and a student's received minutes are their
-  attendance minutes when recorded, else the session's minutes delivered.
+* **attendance %** = sessions attended / logged sessions × 100 (can pass 100 with make-ups);
+  **minutes %** = minutes received / minutes planned for the logged sessions × 100, where a
+  student's received minutes are their attendance minutes when recorded, else the session's
+  minutes delivered. ``minutes_planned`` itself stays the whole plan (planned × duration).
 * **fidelity** — mean of the sessions' fidelity % where recorded (delivered sessions; for a
   student, the ones they attended).
 
-Percentages are 0–100 and ``None`` when nothing was planned.
+Percentages are 0–100 and ``None`` when nothing logged was planned.
 """
 
 from __future__ import annotations
@@ -195,22 +200,52 @@ class StudentDosage:
         return sum(self.cancel_reasons.values()) + sum(self.absence_reasons.values())
 
     @property
+    def sessions_not_logged(self) -> int:
+        """Planned sessions never entered: not captured, not absences (eduCLIMBER)."""
+        return self.cancel_reasons.get(NOT_LOGGED, 0)
+
+    @property
+    def sessions_logged(self) -> int:
+        return self.sessions_planned - self.sessions_not_logged
+
+    @property
+    def minutes_planned_logged(self) -> int:
+        """Planned minutes of the logged sessions (the base of ``minutes_pct``)."""
+        if not self.sessions_planned:
+            return 0
+        return round(self.minutes_planned * self.sessions_logged / self.sessions_planned)
+
+    @property
     def attendance_pct(self) -> float | None:
-        """Sessions attended / sessions planned × 100 (Ed-Fi attendance; DOMAIN.md dosage)."""
-        return _pct(self.sessions_attended, self.sessions_planned)
+        """Sessions attended / logged sessions × 100 (Ed-Fi attendance; DOMAIN.md dosage:
+        days never entered are "not captured", not absences)."""
+        return _pct(self.sessions_attended, self.sessions_logged)
 
     @property
     def minutes_pct(self) -> float | None:
-        return _pct(self.minutes_received, self.minutes_planned)
+        """Minutes received / minutes planned for the logged sessions × 100."""
+        return _pct(self.minutes_received, self.minutes_planned_logged)
 
     @property
     def missed_reasons(self) -> Counter[str]:
         """Why planned sessions were missed, in words: cancellations and absences."""
         return _labelled(self.cancel_reasons, self.absence_reasons)
 
+    def low_parts(self, target: float = 0.8) -> tuple[str, ...]:
+        """Which of "sessions" and "minutes" fall below ``target`` of the logged plan
+        (eduCLIMBER: a student should receive ≥ 80 % of planned sessions *and* minutes)."""
+        parts = []
+        if self.sessions_logged > 0 and self.sessions_attended < target * self.sessions_logged:
+            parts.append("sessions")
+        logged_minutes = self.minutes_planned_logged
+        if logged_minutes > 0 and self.minutes_received < target * logged_minutes:
+            parts.append("minutes")
+        return tuple(parts)
+
     def is_low(self, target: float = 0.8) -> bool:
-        """Below the dosage target (fraction of planned sessions attended; DOMAIN.md 80 %)."""
-        return self.sessions_planned > 0 and self.sessions_attended < target * self.sessions_planned
+        """Below the dosage target in attended sessions or received minutes, over the logged
+        sessions (DOMAIN.md 80 %; eduCLIMBER sessions and minutes)."""
+        return bool(self.low_parts(target))
 
 
 @frozen_record
@@ -236,16 +271,27 @@ class GroupDosage:
     students: dict[str, StudentDosage]
 
     @property
+    def sessions_logged(self) -> int:
+        return self.sessions_planned - self.sessions_not_logged
+
+    @property
     def delivered_pct(self) -> float | None:
-        return _pct(self.sessions_delivered, self.sessions_planned)
+        """Delivered / logged sessions × 100 (unlogged dates are not captured)."""
+        return _pct(self.sessions_delivered, self.sessions_logged)
 
     @property
     def minutes_pct(self) -> float | None:
-        return _pct(self.minutes_delivered, self.minutes_planned)
+        """Minutes delivered / minutes planned for the logged sessions × 100."""
+        if not self.sessions_planned:
+            return None
+        logged = self.minutes_planned * self.sessions_logged / self.sessions_planned
+        return _pct(self.minutes_delivered, logged)
 
     @property
     def attendance_pct(self) -> float | None:
-        return _pct(self.student_sessions_attended, self.student_sessions_planned)
+        """Members' attended / logged student-sessions × 100."""
+        logged = sum(s.sessions_logged for s in self.students.values())
+        return _pct(self.student_sessions_attended, logged)
 
     @property
     def missed_reasons(self) -> Counter[str]:

@@ -66,8 +66,9 @@ def build() -> dict:
         *scores_for("bob", dict.fromkeys(range(1, 9), 40)),
         # cat: 5 scores, the last on 10/7, 21 days before today → probe overdue
         *scores_for("cat", {w: aim_value(w) + (1 if w % 2 else -1) for w in range(1, 6)}),
-        # dan: weeks 1-8 at 80, above the aim → raise the goal
-        *scores_for("dan", dict.fromkeys(range(1, 9), 80)),
+        # dan: 10 above the aim every week (52..66), growing as fast as needed, the median of
+        # the last 3 (64) still short of the goal of 72 → raise the goal
+        *scores_for("dan", {w: aim_value(w) + 10 for w in range(1, 9)}),
         # eve: one above, one below, alternately → continue
         *scores_for("eve", {w: aim_value(w) + (1 if w % 2 else -1) for w in range(1, 9)}),
         # fay: no goal yet
@@ -107,7 +108,12 @@ def test_caseload_sort_order_and_fields() -> None:
     assert got == [
         ("ann", "ORF", "change", U["change"]),
         ("bob", "ORF", "low-dosage", U["low-dosage"]),
-        ("cat", "ORF", "insufficient-data", U["overdue"]),  # overdue probe outranks insufficient data
+        (
+            "cat",
+            "ORF",
+            "insufficient-data",
+            U["overdue"],
+        ),  # overdue probe outranks insufficient data
         ("dan", "ORF", "raise-goal", U["raise-goal"]),
         ("eve", "ORF", "continue", U["continue"]),
         ("fay", "ORF", "insufficient-data", U["insufficient-data"]),
@@ -228,9 +234,15 @@ def test_lower_is_better_measure_in_caseload() -> None:
     inputs = build()
     inputs["measures"] = [*BUILTIN_MEASURES, disrupt]
     inputs["goals"] = [Goal("gd", "hal", "DISR", 20, W0, 4, wk(16))]  # −1/week
-    inputs["scores"] = scores_for("hal", dict.fromkeys(range(1, 9), 2), "DISR")  # far below
+    # aim(w) = 20 − w; 3 under it every week (16 … 9), falling as fast as needed; the median of
+    # the last 3 (11, 10, 9 → 10) is not yet at the goal of 4 → raise the goal
+    inputs["scores"] = scores_for("hal", {w: 20 - w - 3 for w in range(1, 9)}, "DISR")
     hal = next(r for r in caseload_summary(**inputs) if r.student.id == "hal")
     assert hal.decision.kind == "raise-goal" and hal.status == "above"
+    # at 2 every week the median of the last 3 is 2 ≤ 4: the goal is met
+    inputs["scores"] = scores_for("hal", dict.fromkeys(range(1, 9), 2), "DISR")
+    hal = next(r for r in caseload_summary(**inputs) if r.student.id == "hal")
+    assert hal.decision.kind == "goal-met"
 
 
 def test_caseload_is_fast() -> None:

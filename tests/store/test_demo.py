@@ -14,7 +14,7 @@ from store.db import Store
 from store.demo import DemoSummary, build_demo
 from store.dosage import StudentDosage, student_dosage
 from store.errors import StoreError
-from store.progress import AimLine, PointRule, decide, trend
+from store.progress import AimLine, PointRule, decide, phase_aim, trend
 from store.schedule import conflicts, meetings_on, occurrences
 
 WEDNESDAY = date(2026, 11, 18)
@@ -62,7 +62,7 @@ def test_counts_and_grades(demo: tuple[Store, DemoSummary]) -> None:
     assert 6 <= len(groups) <= 8 and summary.groups == len(groups)
     assert {g.tier for g in groups} == {2, 3}
     measures = {code for g in groups for code in g.measures}
-    assert {"LNF", "NWF", "ORF", "Maze", "MCOMP", "DBR", "CICO"} <= measures
+    assert {"LNF", "NWF", "ORF", "Maze", "MCOMP", "DBR-AE", "DBR-RS", "DBR-DB", "CICO"} <= measures
     assert all(2 <= len(g.member_ids) <= 6 for g in groups)
     assert all(g.program and g.skill_focus and g.location for g in groups)
     assert summary.scores == sum(1 for _ in store.iter_scores())
@@ -121,7 +121,11 @@ def test_twelve_weeks_of_history_and_goals_from_baseline(demo: tuple[Store, Demo
         assert goal.baseline_value == pytest.approx(statistics.median(first3), abs=0.5)
         assert goal.goal_date > WEDNESDAY
         measure = store.measure(goal.measure)
-        if measure.code != "CICO":
+        if measure.behaviour:  # CICO-SWIS 80 % of points; DBR-SIS 8 (2 or less disruptive)
+            assert (
+                goal.goal_value == {"CICO": 80, "DBR-AE": 8, "DBR-RS": 8, "DBR-DB": 2}[measure.code]
+            )
+        else:
             assert goal.goal_value > goal.baseline_value
 
 
@@ -132,15 +136,29 @@ def test_weekly_probes_on_meeting_days(demo: tuple[Store, DemoSummary]) -> None:
         meets = set(occurrences(g, calendar, calendar.year_start, WEDNESDAY))
         for sid in g.member_ids:
             for code in g.measures:
-                days = [s.date for s in store.scores(sid, code)]
+                scores = store.scores(sid, code)
+                days = [s.date for s in scores]
+                if code.startswith("DBR-"):  # DBR-SIS: rated by the class every school day
+                    span = range((days[-1] - days[0]).days + 1)
+                    every = [days[0] + timedelta(days=n) for n in span]
+                    assert days == [d for d in every if calendar.is_school_day(d)]
+                    continue
                 assert set(days) <= meets, (g.name, code)
-                for score in store.scores(sid, code):
+                for score in scores:
                     session = store.session_on(g.id, score.date)
                     assert session is not None and session.id == score.session_id
                     attendance = session.attendance_of(sid)
                     assert attendance is not None and attendance.attended
                 gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
-                assert max(gaps) <= 14 * g.probe_every_weeks + 6
+                if code == "CICO":  # the daily card: every day the student checked in
+                    present = {
+                        s.date
+                        for s in store.sessions(g.id)
+                        if s.delivered and (a := s.attendance_of(sid)) and a.attended
+                    }
+                    assert set(days) == present
+                else:
+                    assert max(gaps) <= 14 * g.probe_every_weeks + 6
 
 
 def test_decisions_fire(demo: tuple[Store, DemoSummary]) -> None:
@@ -187,7 +205,15 @@ def test_phase_change_improves_growth(demo: tuple[Store, DemoSummary]) -> None:
     before = [p for p in points if p[0] < phase.date]
     after = [p for p in points if p[0] >= phase.date]
     assert len(before) >= 5 and len(after) >= 6
-    assert trend(after).slope > trend(before).slope + 1.0
+    # responding to the change: clearly faster growth after it, and on track against the new
+    # phase's aim line (from the median of the last 3 scores before the change to the goal)
+    goal = store.goal(sid, code)
+    assert goal is not None
+    line = phase_aim(AimLine.from_goal(goal), points, phase.date)
+    assert line.start == phase.date
+    assert trend(after).slope > trend(before).slope + 0.5
+    decision = decide(points, AimLine.from_goal(goal), rule=PointRule(), phase_start=phase.date)
+    assert decision.aim == line and decision.kind == "continue"
 
 
 def test_sessions_absences_and_the_assembly(demo: tuple[Store, DemoSummary]) -> None:

@@ -72,14 +72,17 @@ def test_group_dosage_counts() -> None:
     assert g.sessions_delivered == 5  # 8/26, 8/27, 8/29, 9/3, 9/4
     assert g.sessions_cancelled == 1  # assembly
     assert g.sessions_not_logged == 1  # 9/5
-    assert g.delivered_pct == pytest.approx(500 / 7)
+    # 9/5 is not captured (eduCLIMBER): percentages are over the 6 logged dates
+    assert g.sessions_logged == 6
+    assert g.delivered_pct == pytest.approx(500 / 6)
     assert g.minutes_planned == 210  # 7 × 30
     assert g.minutes_delivered == 145  # 30 + 30 + 25 + 30 + 30
-    assert g.minutes_pct == pytest.approx(14500 / 210)
+    assert g.minutes_pct == pytest.approx(14500 / 180)  # 145 of 6 logged × 30
     assert g.fidelity_avg == pytest.approx(90)  # (100 + 80 + 90) / 3; 9/3 and 9/4 unrecorded
-    # student-sessions: Ava 4 of 7, Cal 2 of 2, Ben 1 of 3 → 7 of 12
+    # student-sessions: Ava 4 of 7, Cal 2 of 2, Ben 1 of 3 → 7 of 12 planned; logged (9/5 left
+    # out for Ava and Ben): 6 + 2 + 2 = 10
     assert (g.student_sessions_attended, g.student_sessions_planned) == (7, 12)
-    assert g.attendance_pct == pytest.approx(700 / 12)
+    assert g.attendance_pct == pytest.approx(700 / 10)
     assert g.cancel_reasons == {"assembly": 1, "not-logged": 1}
     assert g.absence_reasons == {"absent": 1, "school-activity": 1}
     assert g.missed_reasons == {
@@ -96,8 +99,12 @@ def test_student_dosage_full_member() -> None:
     # attended 8/26, 8/29 (20 min), 9/3, 9/4 (late counts); absent 8/27; 8/28 cancelled;
     # 9/5 not logged
     assert (s.sessions_planned, s.sessions_attended, s.sessions_delivered) == (7, 4, 5)
-    assert s.attendance_pct == pytest.approx(400 / 7)
+    # 9/5 not logged: not captured, so 4 of the 6 logged sessions
+    assert (s.sessions_not_logged, s.sessions_logged) == (1, 6)
+    assert s.attendance_pct == pytest.approx(400 / 6)
     assert (s.minutes_received, s.minutes_planned) == (110, 210)  # 30 + 20 + 30 + 30
+    assert s.minutes_planned_logged == 180  # 6 logged × 30
+    assert s.minutes_pct == pytest.approx(11000 / 180)
     assert s.fidelity_avg == pytest.approx(95)  # sessions attended with fidelity: 100, 90
     assert s.sessions_missed == 3
     assert s.missed_reasons == {
@@ -105,7 +112,8 @@ def test_student_dosage_full_member() -> None:
         "session not logged": 1,
         "absent: absent from school": 1,
     }
-    assert s.is_low()  # 4 < 0.8 × 7
+    assert s.is_low()  # 4 < 0.8 × 6 = 4.8
+    assert s.low_parts() == ("sessions", "minutes")  # and 110 < 0.8 × 180 = 144
 
 
 def test_partial_membership_counts_only_member_dates() -> None:
@@ -176,4 +184,34 @@ def test_low_dosage_decision_uses_student_dosage() -> None:
     below = [(D(2024, 8, 19) + timedelta(weeks=i), 10) for i in range(1, 8)]  # far below
     d = decide(below, aim, rule=PointRule(), dosage=s)
     assert d.kind == "low-dosage"
-    assert "attended 4 of 7 planned sessions (57 %)" in d.reason
+    # 9/5 was never logged: 4 of the 6 logged sessions (67 %) and 110 of 6 × 30 = 180 minutes
+    # (61 %), both under 80 %; the unlogged one is named, not counted as missed
+    assert "attended 4 of 6 logged sessions (67 %)" in d.reason
+    assert "received 110 of 180 planned minutes (61 %)" in d.reason
+    assert "1 more not logged" in d.reason
+
+
+def test_dosage_is_sessions_and_minutes() -> None:
+    # eduCLIMBER: ≥ 80 % of planned sessions AND minutes. Cal attended 2 of 2 sessions (100 %)
+    # but 10 of 30 minutes each time: 20 of 60 minutes = 33 % → low on minutes only.
+    short = [
+        Session("m1", "g1", D(2024, 8, 26), minutes_delivered=30, attendance=[present("cal", 10)]),
+        Session("m2", "g1", D(2024, 8, 27), minutes_delivered=30, attendance=[present("cal", 10)]),
+    ]
+    cal = student_dosage("cal", [GROUP], CAL, short, START, END)
+    assert (cal.sessions_attended, cal.sessions_logged) == (2, 2)
+    assert (cal.minutes_received, cal.minutes_planned_logged) == (20, 60)
+    assert cal.low_parts() == ("minutes",)
+    assert cal.is_low()
+
+
+def test_unlogged_sessions_are_not_absences() -> None:
+    # Ava: only 8/26 logged (present) out of 7 planned dates → 100 % of what was captured,
+    # with 6 sessions not logged; nothing here is low dosage
+    one = [Session("u1", "g1", D(2024, 8, 26), minutes_delivered=30, attendance=[present("ava")])]
+    ava = student_dosage("ava", [GROUP], CAL, one, START, END)
+    assert (ava.sessions_planned, ava.sessions_not_logged, ava.sessions_logged) == (7, 6, 1)
+    assert ava.attendance_pct == 100
+    assert not ava.is_low()
+    none = student_dosage("ava", [GROUP], CAL, [], START, END)
+    assert none.sessions_not_logged == 7 and none.attendance_pct is None and not none.is_low()

@@ -22,7 +22,7 @@ from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.goal_form import GoalForm, season_of
 from tui.screens.phase_form import NoteForm, PhaseForm, ScoreEditForm, append_note
-from tui.screens.student import ProgressChartView, StudentScreen, roi_text
+from tui.screens.student import DECISION_WORDS, ProgressChartView, StudentScreen, roi_text
 
 DAY = date(2026, 11, 25)
 FLAT = "st-demo17"  # the demo's "flat" ORF student: the 4-point rule says change
@@ -72,12 +72,12 @@ async def test_goal_form_previews_the_aim_line_and_saving_changes_the_decision(
         text = screen_text(app)
         assert "Goal 60 by Jan 14, 2027" in text
         assert f"{name} will read 60 words correct per minute." in text
-        assert "With this goal: RAISE the goal" in text
+        assert f"With this goal: {DECISION_WORDS['raise-goal']}" in text
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is screen
         assert progress(screen).decision.kind == "raise-goal"
-        assert "RAISE the goal" in screen_text(app)
+        assert DECISION_WORDS["raise-goal"] in screen_text(app)
     app.store.close()
     with Store.open(demo_dir, clock=demo_clock) as fresh:
         goal = fresh.goal(FLAT, "ORF")
@@ -201,7 +201,7 @@ async def test_readable_at_80_by_24(open_app) -> None:
         assert f"{goal.goal_value:g} by Jan 14, 2027" in text
         assert f"{goal.baseline_value:g} on Aug 27" in text
         assert "needed +1.50/wk" in text
-        assert "CHANGE the intervention" in text
+        assert DECISION_WORDS["change"] in text  # "! change the intervention"
         assert "Last score" in text and "Dosage" in text
         assert "aim line" in text  # the chart's legend
         # t cycles the trend method; Tab the measure (one measure: says so)
