@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from store.model import BUILTIN_MEASURES, Measure, fmt_number, grade_number
 from store.records import frozen_record
+from store.school_weeks import school_weeks_between
 
 
 def needed_roi(current: float, goal: float, weeks: float) -> float:
@@ -383,6 +384,7 @@ class GapAnalysis:
     roi: float | None
     higher_is_better: bool = True
     decimals: int = 0
+    weeks_left: float | None = None  # weeks of school from ``on`` to the goal date
 
     @property
     def significant(self) -> bool:
@@ -427,7 +429,10 @@ class GapAnalysis:
         if w < 1:
             return "under a week to goal at the current ROI"
         n = round(w)
-        return f"≈ {n} week{'s' if n != 1 else ''} to goal at the current ROI"
+        text = f"≈ {n} week{'s' if n != 1 else ''} to goal at the current ROI"
+        if self.weeks_left is not None and w > self.weeks_left:
+            text += ", after the goal date"
+        return text
 
 
 def gap_analysis(
@@ -438,10 +443,14 @@ def gap_analysis(
     roi: float | None = None,
     grade: str | int | None = None,
     on: date | None = None,
+    goal_date: date | None = None,
+    breaks: Sequence[date] = (),
 ) -> GapAnalysis | None:
     """Gap and weeks to goal (DOMAIN.md gap analysis) from the scores so far (oldest first),
     the goal value, the actual ROI, and the student's grade and date for the ORF benchmark
-    (Hasbrouck & Tindal 2017, 50th percentile of the season of ``on``). None without scores."""
+    (Hasbrouck & Tindal 2017, 50th percentile of the season of ``on``). With ``on`` and
+    ``goal_date`` the weeks of school left (``breaks``: Mondays of whole no-school weeks) tell
+    whether the goal is reached only after its date. None without scores."""
     if not values:
         return None
     hib = bool(measure.higher_is_better)
@@ -463,4 +472,9 @@ def gap_analysis(
     weeks = None
     if goal is not None and roi is not None:
         weeks = weeks_to_goal(goal, current, roi, higher_is_better=hib)
-    return GapAnalysis(current, reference, kind, ratio, weeks, goal, roi, hib, measure.decimals)
+    left = None
+    if on is not None and goal_date is not None:
+        left = school_weeks_between(on, goal_date, breaks)
+    return GapAnalysis(
+        current, reference, kind, ratio, weeks, goal, roi, hib, measure.decimals, left
+    )

@@ -31,9 +31,11 @@ from pathlib import Path
 from store.caseload import CaseloadRow, attention_summary
 from store.db import Store
 from store.dosage import StudentDosage, student_dosage
+from store.goals import gap_analysis
 from store.model import Group, Measure, Score, Student, fmt_number
-from store.progress import goal_statement, weeks_between
+from store.progress import goal_statement
 from store.records import frozen_record, mutable_record
+from store.school_weeks import break_weeks, school_weeks_between
 from store.vocabulary import KINDS as VOCABULARY
 from tui.attention import caseload_rows
 from tui.charts import progress_chart, progress_chart_html
@@ -185,7 +187,7 @@ def _overall_dosage(store: Store, student: Student, today: date) -> StudentDosag
 
 
 # --------------------------------------------------------------------------- student report
-def _chart(row: CaseloadRow, today: date, config: AppConfig) -> Chart:
+def _chart(row: CaseloadRow, today: date, config: AppConfig, breaks: Sequence[date] = ()) -> Chart:
     title = f"{row.measure.code} — {row.measure.unit}"
     method = config.decision.trend_method
     text = progress_chart(
@@ -196,6 +198,7 @@ def _chart(row: CaseloadRow, today: date, config: AppConfig) -> Chart:
         color=False,
         trend_method=method,
         title=title,
+        breaks=breaks,
     )
     fragment = progress_chart_html(
         row.progress,
@@ -204,6 +207,7 @@ def _chart(row: CaseloadRow, today: date, config: AppConfig) -> Chart:
         today=today,
         trend_method=method,
         title=title,
+        breaks=breaks,
     )
     return Chart(text, fragment)
 
@@ -258,16 +262,22 @@ def _measure_blocks(
     config: AppConfig,
     *,
     score_limit: int | None = None,
+    breaks: Sequence[date] = (),
 ) -> list[Block]:
+    """One measure's section. ``breaks``: Mondays of whole no-school weeks (shaded on the
+    chart, left out of the goal statement's weeks of school)."""
     m = row.measure
     prog = row.progress
     blocks: list[Block] = [Heading(f"{m.code} — {m.name} ({m.unit})", 2)]
-    blocks.append(_chart(row, today, config))
+    blocks.append(_chart(row, today, config, breaks))
     goal = row.goal
     facts: list[str] = []
     if goal is not None:
-        weeks = weeks_between(goal.baseline_date, goal.goal_date)
-        blocks.append(Para(goal_statement(student.given_name, m, goal.goal_value, round(weeks))))
+        weeks = school_weeks_between(goal.baseline_date, goal.goal_date, breaks)
+        statement = goal_statement(
+            student.given_name, m, goal.goal_value, weeks, goal_date=goal.goal_date
+        )
+        blocks.append(Para(statement))
         facts.append(f"Baseline: {m.format(goal.baseline_value)} on {_day(goal.baseline_date)}")
         facts.append(f"Goal: {m.format(goal.goal_value)} by {_day(goal.goal_date)}")
     else:
@@ -287,6 +297,21 @@ def _measure_blocks(
         f"({method.upper() if method == 'ols' else method}, {row.decision.n_points} "
         "scores in the current phase)"
     )
+    # Gap analysis (DOMAIN.md): gap and weeks to the goal at the actual ROI.
+    analysis = gap_analysis(
+        m,
+        [v for d, v in prog.points if d <= today],
+        goal=goal.goal_value if goal is not None else None,
+        roi=row.actual_roi,
+        grade=student.grade,
+        on=today,
+        goal_date=goal.goal_date if goal is not None else None,
+        breaks=breaks,
+    )
+    if analysis is not None and analysis.gap is not None:
+        facts.append(f"Gap: {analysis.gap_words()}")
+    if analysis is not None and goal is not None:
+        facts.append(f"Weeks to goal: {analysis.weeks_words()}")
     facts.append(f"Status: {row.status}")
     facts.append(f"Decision ({row.decision.rule}): {_decision_words(row)} — {row.decision.reason}")
     blocks.append(Bullets(tuple(facts)))
@@ -324,10 +349,15 @@ def student_document(
     doc.add(Heading(f"Progress report: {student.name}", 1), Para(f"As of {_day(today)}"))
     doc.add(*_student_header(store, student, today)[1:])
     rows, scores = _measure_rows(store, student, today, cfg)
+    breaks = break_weeks(store.calendar())
     if not rows:
         doc.add(Para("No measures, scores or goals for this student yet."))
     for row in rows:
-        doc.add(*_measure_blocks(student, row, scores.get(row.measure.code, []), today, cfg))
+        doc.add(
+            *_measure_blocks(
+                student, row, scores.get(row.measure.code, []), today, cfg, breaks=breaks
+            )
+        )
     return doc
 
 
@@ -391,6 +421,7 @@ def packet_document(store: Store, *, today: date, config: AppConfig | None = Non
         doc.add(Para("No students on the caseload yet."))
     by_id = {r.student.id: r.student for r in rows}
     order = sorted(needing, key=lambda sid: by_id[sid].sort_key)
+    breaks = break_weeks(store.calendar())
     for sid in order:
         student = by_id[sid]
         doc.add(PageBreak())
@@ -405,6 +436,7 @@ def packet_document(store: Store, *, today: date, config: AppConfig | None = Non
                     today,
                     cfg,
                     score_limit=PACKET_SCORES,
+                    breaks=breaks,
                 )
             )
     return doc

@@ -200,3 +200,28 @@ def test_gap_analysis_lower_is_better_against_the_goal() -> None:
     done = gap_analysis(DBR_DB, [3, 2, 1.5, 2], goal=2, roi=-0.1)
     assert done is not None and done.reached and done.weeks_words() == "goal level reached"
     assert gap_analysis(DBR_DB, [], goal=2) is None
+
+
+def test_weeks_to_goal_after_the_goal_date() -> None:
+    # 12 weeks needed at +2.5/week (as above); Oct 5 → Dec 14 leaves 70 days = 10 weeks of
+    # school, so the goal comes after its date. With the goal on Jan 25 (16 weeks, less the
+    # two break weeks = 14) it comes in time.
+    on = date(2026, 10, 5)
+    breaks = break_weeks(CALENDAR)
+    late = gap_analysis(
+        ORF, [38, 41, 36, 40], goal=70, roi=2.5, grade="3", on=on, goal_date=date(2026, 12, 14)
+    )
+    assert late is not None and late.weeks_left == 10
+    assert late.weeks_words() == "≈ 12 weeks to goal at the current ROI, after the goal date"
+    ok = gap_analysis(
+        ORF,
+        [38, 41, 36, 40],
+        goal=70,
+        roi=2.5,
+        grade="3",
+        on=on,
+        goal_date=date(2027, 1, 25),
+        breaks=breaks,
+    )
+    assert ok is not None and ok.weeks_left == 14
+    assert ok.weeks_words() == "≈ 12 weeks to goal at the current ROI"

@@ -116,8 +116,10 @@ def _row(c: Caseload, sid: str):
 def test_student_report_holds_the_facts(caseload: Caseload, fmt: str) -> None:
     text = student_report(caseload.store, caseload.ava, today=TODAY, fmt=fmt)
     flat = _unescape(text, fmt)
-    weeks = round(weeks_between(START, GOAL_DAY))
-    assert goal_statement("Ava", "ORF", 62, weeks) in flat
+    # Sep 7 → Feb 12: 158 days = 22.6 weeks, no whole no-school week → "23 weeks of school"
+    weeks = weeks_between(START, GOAL_DAY)
+    assert goal_statement("Ava", "ORF", 62, weeks, goal_date=GOAL_DAY) in flat
+    assert "By February 12, 2027 (23 weeks of school), Ava will read 62 words correct" in flat
     assert "Ava Smith" in flat and "Grade: 3" in flat and ODD_GROUP in flat
     assert "Baseline: 31 on Sep 7, 2026" in flat
     assert "Goal: 62 by Feb 12, 2027" in flat

@@ -63,7 +63,13 @@ async def test_goal_form_previews_the_aim_line_and_saving_changes_the_decision(
         text = screen_text(app)
         # the goal in force is the starting point: Fuchs ambitious growth, grade 3
         assert "proposed aim line" in text
-        assert f"In 20 weeks, {name} will read 89 words correct per minute." in text
+        # the dated statement of the saved value (the demo has no whole no-school week, so its
+        # 20 calendar weeks are 20 weeks of school)
+        end = progress(screen).goal.goal_date  # type: ignore[union-attr]
+        dated = f"By {end:%B} {end.day}, {end.year} (20 weeks of school), {name}"
+        assert form.proposed is not None
+        assert form.proposed.statement == f"{dated} will read 89 words correct per minute."
+        assert dated in text
         # a custom goal from a lower baseline: the recent scores sit above its aim line
         form.query_one("#g-method", Select).value = "custom"
         form.query_one("#g-baseline", Input).value = "45"
@@ -71,7 +77,8 @@ async def test_goal_form_previews_the_aim_line_and_saving_changes_the_decision(
         await pilot.pause()
         text = screen_text(app)
         assert "Goal 60 by Jan 14, 2027" in text
-        assert f"{name} will read 60 words correct per minute." in text
+        assert form.proposed.statement == f"{dated} will read 60 words correct per minute."
+        assert f"{name} will read 60 words" in text
         assert f"With this goal: {DECISION_WORDS['raise-goal']}" in text
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -372,7 +379,9 @@ async def test_goal_form_norms_and_benchmark_choices_preview_the_engine_goal(
             assert f"Goal {m.format(values[method])} by {end:%b %-d, %Y}" in text
             needed = (values[method] - baseline) / weeks
             assert f"needed {roi_text(needed)}" in text
-            assert goal_statement(name, m, expected[method].value, weeks) in text
+            statement = goal_statement(name, m, values[method], weeks, goal_date=end)
+            assert form.proposed.statement == statement
+            assert statement[:60] in text
             previews[method] = text
         assert len(set(previews.values())) == 3
         # save the realistic one

@@ -7,15 +7,21 @@ Methods (DOMAIN.md goal setting; ``store.progress`` goal helpers):
 * benchmark target — the end-of-year target (Hasbrouck & Tindal 2017, 50th percentile, is
   filled in for ORF);
 * rate of improvement — baseline + rate × multiplier × weeks (e.g. 1.1 doubled = 2.2/week);
+  for a lower-is-better measure (DBR disruptive behaviour) the rate is a decrease, so the goal
+  is baseline − rate × weeks (DOMAIN.md: some behaviour measures are lower is better);
 * custom — a value typed in.
 
-Weeks run from the baseline date to the goal date. The preview chart is the student's chart
-with the proposed aim line, and the decision it would give; ``ctrl+s`` (or Enter in a field)
-saves through ``Store.set_goal``.
+Weeks are weeks of school from the baseline date to the goal date: whole no-school weeks of the
+calendar (a winter break) are left out (:mod:`store.school_weeks`), since the growth rates are
+per week of instruction. The statement is the saved goal's, dated ("By March 19, 2027 (17 weeks
+of school), Yara will read 89 words correct per minute."). The preview chart is the student's
+chart with the proposed aim line and the no-school weeks shaded, and the decision it would
+give; ``ctrl+s`` (or Enter in a field) saves through ``Store.set_goal``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from rich.text import Text
@@ -29,7 +35,16 @@ from store.caseload import StudentProgress, student_progress
 from store.db import Store
 from store.dosage import StudentDosage
 from store.errors import StoreError
-from store.model import GOAL_METHODS, Goal, Score, Student, check_number, parse_date
+from store.goals import norm_season
+from store.model import (
+    GOAL_METHODS,
+    Goal,
+    Score,
+    Student,
+    check_number,
+    fmt_number,
+    parse_date,
+)
 from store.progress import (
     GoalSuggestion,
     fuchs_growth,
@@ -37,10 +52,11 @@ from store.progress import (
     goal_from_growth,
     goal_from_multiplier,
     goal_from_rate,
+    goal_statement,
     ht_norm,
-    weeks_between,
 )
 from store.records import frozen_record
+from store.school_weeks import break_weeks, school_weeks_between
 from tui.screens.student import DECISION_STYLE, DECISION_WORDS, ProgressChartView, roi_text
 
 METHOD_LABELS: dict[str, str] = {
@@ -60,13 +76,7 @@ METHOD_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def season_of(d: date) -> str:
-    """The norms season a date falls in: fall (Aug–Nov), winter (Dec–Feb), spring (Mar–Jul)."""
-    if d.month in (8, 9, 10, 11):
-        return "fall"
-    if d.month in (12, 1, 2):
-        return "winter"
-    return "spring"
+season_of = norm_season  # the norms season of a date (store.goals.norm_season)
 
 
 def uses_norms(student: Student, code: str) -> bool:
@@ -89,23 +99,38 @@ class GoalInputs:
 
 @frozen_record
 class ProposedGoal:
+    """The goal as it would be saved: ``goal_value`` rounded and clamped to the measure's
+    scale, ``weeks`` of school, and the dated ``statement`` of that saved value."""
+
     suggestion: GoalSuggestion
     baseline: float
     baseline_date: date
     goal_date: date
     goal_value: float
+    weeks: float = 0.0
+    statement: str = ""
 
 
-def propose(student: Student, progress: StudentProgress, inputs: GoalInputs) -> ProposedGoal:
+def propose(
+    student: Student,
+    progress: StudentProgress,
+    inputs: GoalInputs,
+    *,
+    breaks: Sequence[date] = (),
+) -> ProposedGoal:
     """The goal the inputs describe; raises ValueError (a ValidationError or the goal
-    helpers' own) with a message for the form when something does not add up."""
+    helpers' own) with a message for the form when something does not add up. ``breaks``:
+    Mondays of whole no-school weeks (:func:`store.school_weeks.break_weeks`), left out of
+    the weeks."""
     m = progress.measure
     baseline = check_number(inputs.baseline, "baseline")
     start = parse_date(inputs.baseline_date, "baseline date")
     end = parse_date(inputs.goal_date, "goal date")
     if end <= start:
         raise ValueError(f"goal date {end} must be after the baseline date {start}")
-    weeks = weeks_between(start, end)
+    weeks = school_weeks_between(start, end, breaks)
+    if weeks <= 0:
+        raise ValueError(f"no weeks of school between {start} and {end}")
     name = student.given_name
     method = inputs.method
     if method in ("norms-realistic", "norms-ambitious"):
@@ -126,10 +151,17 @@ def propose(student: Student, progress: StudentProgress, inputs: GoalInputs) -> 
     else:
         target = check_number(inputs.target, "goal value")
         s = goal_from_rate(
-            baseline, (target - baseline) / weeks, weeks, name=name, measure=m, method="custom"
+            baseline,
+            (target - baseline) / weeks,
+            weeks,
+            name=name,
+            measure=m,
+            method="custom",
+            higher_is_better=True,  # the typed value is the goal: the slope as it comes
         )
     value = s.value if method == "custom" else s.value_for(m)
-    return ProposedGoal(s, baseline, start, end, value)
+    statement = goal_statement(name, m, value, weeks, goal_date=end)
+    return ProposedGoal(s, baseline, start, end, value, weeks, statement)
 
 
 class GoalForm(ModalScreen[Goal | None]):
@@ -149,6 +181,7 @@ class GoalForm(ModalScreen[Goal | None]):
         year_end: date,
         *,
         dosage: StudentDosage | None = None,
+        breaks: Sequence[date] | None = None,
     ) -> None:
         super().__init__()
         self.student = student
@@ -157,20 +190,33 @@ class GoalForm(ModalScreen[Goal | None]):
         self.day = day
         self.year_end = year_end
         self.dosage = dosage
+        self._breaks = None if breaks is None else tuple(breaks)
         self.proposed: ProposedGoal | None = None
 
     @property
     def store(self) -> Store:
         return self.app.store  # type: ignore[attr-defined]
 
+    @property
+    def breaks(self) -> tuple[date, ...]:
+        """Mondays of the calendar's whole no-school weeks (read once from the Store)."""
+        if self._breaks is None:
+            self._breaks = break_weeks(self.store.calendar())
+        return self._breaks
+
     def defaults(self) -> GoalInputs:
-        """Start from the goal in force, else the first three scores and twelve weeks."""
+        """Start from the goal in force, else the first three scores and twelve weeks. The
+        rate is growth in the measure's improving direction (a decrease when lower is
+        better)."""
         m = self.progress.measure
         goal = self.progress.goal
         norms = uses_norms(self.student, m.code)
+        sign = 1 if m.higher_is_better else -1
         if goal is not None:
-            weeks = weeks_between(goal.baseline_date, goal.goal_date)
-            rate = (goal.goal_value - goal.baseline_value) / weeks
+            weeks = school_weeks_between(goal.baseline_date, goal.goal_date, self.breaks)
+            if weeks <= 0:
+                weeks = (goal.goal_date - goal.baseline_date).days / 7
+            rate = sign * (goal.goal_value - goal.baseline_value) / weeks
             return GoalInputs(
                 goal.method,
                 m.format(goal.baseline_value),
@@ -187,7 +233,9 @@ class GoalForm(ModalScreen[Goal | None]):
         if end <= start:
             end = start + timedelta(weeks=12)
         target = ""
-        rate = "1"
+        # A starting value to edit, not a norm: 1 unit a week, or 2 % of a behaviour scale
+        # (0.2 on a 0–10 DBR rating) — behaviour scales are short.
+        rate = fmt_number((m.max - m.min) * 0.02, 2) if m.behaviour else "1"
         if norms:
             target = str(ht_norm(self.student.grade, season_of(end), 50))
             rate = f"{fuchs_growth(self.student.grade):.2f}"
@@ -218,14 +266,17 @@ class GoalForm(ModalScreen[Goal | None]):
                     yield from self._row("Baseline", Input(d.baseline, id="g-baseline"))
                     yield from self._row("Baseline date", Input(d.baseline_date, id="g-bdate"))
                     yield from self._row("Goal date", Input(d.goal_date, id="g-gdate"))
-                    yield from self._row("Rate / week", Input(d.rate, id="g-rate"), key="rate")
+                    rate_label = "Rate / week" if m.higher_is_better else "Decrease / week"
+                    yield from self._row(rate_label, Input(d.rate, id="g-rate"), key="rate")
                     yield from self._row(
                         "× multiplier", Input(d.multiplier, id="g-multiplier"), key="multiplier"
                     )
                     yield from self._row("Target", Input(d.target, id="g-target"), key="target")
                 with Vertical(id="goal-preview-box"):
                     yield Static(id="goal-preview")
-                    yield ProgressChartView(self.progress, day=self.day, id="goal-chart")
+                    yield ProgressChartView(
+                        self.progress, day=self.day, breaks=self.breaks, id="goal-chart"
+                    )
             yield Static("", id="goal-error")
             yield Static(
                 Text("ctrl+s or Enter saves · Esc cancels · Tab moves between fields", style="dim"),
@@ -280,7 +331,7 @@ class GoalForm(ModalScreen[Goal | None]):
         self.query_one("#goal-error", Static).update("")
         m = self.progress.measure
         try:
-            proposed = propose(self.student, self.progress, inputs)
+            proposed = propose(self.student, self.progress, inputs, breaks=self.breaks)
         except ValueError as exc:
             self.proposed = None
             preview.update(Text(str(exc), style="yellow"))
@@ -301,11 +352,16 @@ class GoalForm(ModalScreen[Goal | None]):
         text = Text()
         text.append(f"Goal {m.format(proposed.goal_value)}", style="bold")
         text.append(f" by {proposed.goal_date:%b %-d, %Y}")
-        weeks = weeks_between(proposed.baseline_date, proposed.goal_date)
-        text.append(
-            f" · {weeks:.1f} weeks · needed {roi_text(progress.aim.slope if progress.aim else None)}"
-        )
-        text.append(f"\n{proposed.suggestion.statement}")
+        weeks = proposed.weeks
+        calendar_weeks = (proposed.goal_date - proposed.baseline_date).days / 7
+        needed = (proposed.goal_value - proposed.baseline) / weeks
+        text.append(f" · {weeks:.1f} weeks of school · needed {roi_text(needed)}")
+        skipped = round(calendar_weeks - weeks)
+        if skipped >= 1:
+            word = "week" if skipped == 1 else "weeks"
+            text.append(f" ({skipped} no-school {word} left out)", style="dim")
+        text.append("\n")
+        text.append(Text(proposed.statement))
         d = progress.decision
         text.append("\nWith this goal: ", style="dim")
         text.append(DECISION_WORDS.get(d.kind, d.kind), style=DECISION_STYLE.get(d.kind, ""))
@@ -332,7 +388,7 @@ class GoalForm(ModalScreen[Goal | None]):
     def action_save(self) -> None:
         error = self.query_one("#goal-error", Static)
         try:
-            proposed = propose(self.student, self.progress, self.inputs())
+            proposed = propose(self.student, self.progress, self.inputs(), breaks=self.breaks)
             goal = self.store.set_goal(
                 self.student.id,
                 self.progress.measure.code,
@@ -341,7 +397,7 @@ class GoalForm(ModalScreen[Goal | None]):
                 goal_value=proposed.goal_value,
                 goal_date=proposed.goal_date,
                 method=proposed.suggestion.method,
-                note=proposed.suggestion.statement,
+                note=proposed.statement,
             )
         except (StoreError, ValueError) as exc:
             error.update(Text(str(exc)))

@@ -10,7 +10,7 @@ The screen dismisses with ``True`` when something was saved, so the opener can r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import field
 from datetime import date
 
@@ -26,15 +26,16 @@ from textual.widgets import DataTable, Static
 from store.caseload import CaseloadRow, StudentProgress, student_progress
 from store.db import Store
 from store.errors import StoreError
+from store.goals import gap_analysis
 from store.model import BUILTIN_MEASURES, GOAL_METHODS, PhaseChange, Score, Student
 from store.progress import (
     TREND_METHODS,
     InsufficientDataError,
     goal_statement,
     trend,
-    weeks_between,
 )
 from store.records import mutable_record
+from store.school_weeks import break_weeks, school_weeks_between
 from store.vocabulary import KINDS
 from tui.charts import TREND_NAMES, progress_chart, use_color
 from tui.lines import student_rows
@@ -120,8 +121,11 @@ def facts_table(
     row: CaseloadRow | None,
     day: date,
     method: str,
+    *,
+    breaks: Sequence[date] = (),
 ) -> Table:
-    """The numbers and words beside the chart (data in, renderable out)."""
+    """The numbers and words beside the chart (data in, renderable out). ``breaks``: Mondays
+    of whole no-school weeks, left out of the goal statement's weeks of school."""
     m = progress.measure
     goal = progress.goal
     grid = Table.grid(padding=(0, 1))
@@ -138,10 +142,11 @@ def facts_table(
         text = Text(f"{m.format(goal.goal_value)} by {_day_year(goal.goal_date)}", style="bold")
         text.append(f"  {GOAL_METHODS.get(goal.method, goal.method)}", style="dim")
         grid.add_row("Goal", text)
-        weeks = weeks_between(goal.baseline_date, goal.goal_date)
-        grid.add_row(
-            "Statement", Text(goal_statement(student.given_name, m, goal.goal_value, weeks))
+        weeks = school_weeks_between(goal.baseline_date, goal.goal_date, breaks)
+        statement = goal_statement(
+            student.given_name, m, goal.goal_value, weeks, goal_date=goal.goal_date
         )
+        grid.add_row("Statement", Text(statement))
     actual = fitted_roi(progress, method)
     needed = progress.aim.slope if progress.aim is not None else None
     roi = Text(f"needed {roi_text(needed)} · ")
@@ -149,6 +154,24 @@ def facts_table(
     n = len(progress.phase_points)
     roi.append(f" ({TREND_NAMES[method]}, {n} pt{'s' if n != 1 else ''})", style="dim")
     grid.add_row("ROI", roi)
+    # Gap analysis (DOMAIN.md): the gap and the weeks to the goal at the actual ROI.
+    values = [v for d, v in progress.points if d <= day]
+    analysis = gap_analysis(
+        m,
+        values,
+        goal=goal.goal_value if goal is not None else None,
+        roi=actual,
+        grade=student.grade,
+        on=day,
+        goal_date=goal.goal_date if goal is not None else None,
+        breaks=breaks,
+    )
+    if analysis is not None and analysis.gap is not None:
+        grid.add_row(
+            "Gap", Text(analysis.gap_words(), style="yellow" if analysis.significant else "")
+        )
+    if analysis is not None and goal is not None:
+        grid.add_row("To goal", Text(analysis.weeks_words()))
     d = progress.decision
     decision = Text(DECISION_WORDS.get(d.kind, d.kind), style=DECISION_STYLE.get(d.kind, ""))
     decision.append(f" — {d.reason}")
@@ -197,6 +220,7 @@ class ProgressChartView(Static):
         day: date | None = None,
         method: str | None = None,
         title: str | None = None,
+        breaks: Sequence[date] = (),
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -204,6 +228,7 @@ class ProgressChartView(Static):
         self.day = day
         self.method = method
         self.title = title
+        self.breaks = tuple(breaks)  # Mondays of whole no-school weeks, shaded
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw())
@@ -231,6 +256,7 @@ class ProgressChartView(Static):
             color=use_color(),
             trend_method=self.method,
             title=self.title,
+            breaks=self.breaks,
         )
         self.update(Text.from_ansi(text, no_wrap=True, overflow="crop"))
 
@@ -371,10 +397,12 @@ class StudentScreen(Screen[bool]):
             self.fill_history([], [])
             return
         progress, row = current
+        breaks = break_weeks(self.store.calendar())
+        chart.breaks = breaks
         chart.show(
             progress, method=self.method, title=f"{progress.measure.code} ({progress.measure.unit})"
         )
-        facts.update(facts_table(view.student, progress, row, self.day, self.method))
+        facts.update(facts_table(view.student, progress, row, self.day, self.method, breaks=breaks))
         scores = view.scores.get(progress.measure.code, [])
         self.fill_history(scores, list(progress.phase_changes))
 
