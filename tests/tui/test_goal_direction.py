@@ -17,7 +17,7 @@ from tests.tui.screen import screen_lines, screen_text
 from tui.app import InterventionApp
 from tui.charts import NO_SCHOOL
 from tui.config import AppConfig
-from tui.reports import student_report
+from tui.reports import meeting_packet, student_report
 from tui.screens.goal_form import GoalForm
 from tui.screens.student import StudentScreen
 
@@ -179,6 +179,13 @@ async def test_goal_form_proposes_a_lower_goal_for_disruptive_behaviour(
         goal = app.store.goal("st-mia", "DBR-DB")
         assert goal is not None and goal.goal_value == 4.0
         assert goal.note == form.proposed.statement
+        # Reopened, the saved goal's rate reads as a decrease: (6 − 4) ÷ 10 = 0.20 a week.
+        await pilot.press("g")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, GoalForm)
+        assert again.query_one("#g-rate", Input).value == "0.20"
+        assert again.proposed is not None and again.proposed.goal_value == 4.0
 
 
 async def test_goal_form_fuchs_goal_counts_weeks_of_school(app: InterventionApp) -> None:
@@ -211,4 +218,25 @@ def test_student_report_facts_show_gap_and_weeks_to_goal(folder: Path, clock: Fa
     )
     assert "Gap: 1.6× the benchmark: benchmark 120 ÷ current 77" in words  # 120 ÷ 77 = 1.56
     assert "Weeks to goal: ≈ 6 weeks to goal at the current ROI" in words  # (89 − 77) ÷ 2
+    assert NO_SCHOOL in text
+
+
+def test_packet_facts_show_gap_and_weeks_to_goal(folder: Path, clock: FakeClock) -> None:
+    with Store.open(folder, clock=clock) as s:
+        s.set_goal(
+            "st-mia",
+            "DBR-DB",
+            baseline_value=7,
+            baseline_date=date(2026, 10, 12),
+            goal_value=1.5,
+            goal_date=date(2027, 2, 26),
+        )
+        text = meeting_packet(s, today=DAY, fmt="text")
+    words = flat(text)
+    # Mia's ratings fall −0.5 a week to 3.5, yet stay above the goal: a decision, so a page.
+    # Current median(4.5, 4.0, 3.5) = 4.0: 4.0 ÷ 1.5 = 2.67 times too high; (4.0 − 1.5) ÷ 0.5 = 5.
+    assert "Gap: 2.7× the goal (significant): current 4.0 ÷ goal 1.5 (times too high)" in words
+    assert "Weeks to goal: ≈ 5 weeks to goal at the current ROI" in words
+    # Oct 12 → Feb 26: 137 days = 19.6 weeks, less 2 break weeks = 17.6 → "18 weeks of school".
+    assert "By February 26, 2027 (18 weeks of school), Mia will show disruptive behaviour" in words
     assert NO_SCHOOL in text
