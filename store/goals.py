@@ -1,6 +1,12 @@
 """Goal setting: norms (Fuchs et al. 1993; Hasbrouck & Tindal 2017), rate × weeks, benchmark
 targets, the goal statement, gap analysis and weeks to goal (DOMAIN.md goal, gap analysis).
 
+Weeks are weeks of school: growth rates are per week of instruction, so callers count them
+with :func:`store.school_weeks.school_weeks` (whole no-school weeks left out). Direction
+follows the measure: for a lower-is-better measure (DBR disruptive behaviour) a goal lies below
+the baseline, the gap is how many times too high the score is, and weeks to goal need a
+falling ROI.
+
 Re-exported by :mod:`store.progress`, so ``from store.progress import goal_from_rate`` keeps
 working.
 """

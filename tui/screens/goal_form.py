@@ -140,14 +140,18 @@ def propose(
                 f"{student.grade} use rate of improvement or a benchmark"
             )
         ambitious = method == "norms-ambitious"
-        s = goal_from_growth(baseline, weeks, student.grade, ambitious, name=name, measure=m)
+        s = goal_from_growth(
+            baseline, weeks, student.grade, ambitious, name=name, measure=m, goal_date=end
+        )
     elif method == "benchmark":
         target = check_number(inputs.target, "benchmark target")
-        s = goal_from_benchmark(target, baseline=baseline, weeks=weeks, name=name, measure=m)
+        s = goal_from_benchmark(
+            target, baseline=baseline, weeks=weeks, name=name, measure=m, goal_date=end
+        )
     elif method == "roi":
         rate = check_number(inputs.rate, "rate of improvement")
         times = check_number(inputs.multiplier or "1", "multiplier", lo=0)
-        s = goal_from_multiplier(baseline, rate, times, weeks, name=name, measure=m)
+        s = goal_from_multiplier(baseline, rate, times, weeks, name=name, measure=m, goal_date=end)
     else:
         target = check_number(inputs.target, "goal value")
         s = goal_from_rate(
@@ -158,6 +162,7 @@ def propose(
             measure=m,
             method="custom",
             higher_is_better=True,  # the typed value is the goal: the slope as it comes
+            goal_date=end,
         )
     value = s.value if method == "custom" else s.value_for(m)
     statement = goal_statement(name, m, value, weeks, goal_date=end)
