@@ -97,6 +97,17 @@ class InterventionApp(App[int]):
     def today(self) -> date:
         return self.clock().date()
 
+    # ----------------------------------------------------------------- quitting
+    async def action_quit(self) -> None:
+        """Quit without dropping anything: each open screen that holds typed input or pending
+        saves (score entry) first handles the keys it already has and waits for its writer;
+        if typed text is unsaved it asks, and its answer decides."""
+        for screen in reversed(self.screen_stack):
+            prepare = getattr(screen, "prepare_to_quit", None)
+            if prepare is not None and not await prepare():
+                return
+        self.exit()
+
     # ----------------------------------------------------------------- styles
     def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
         self.load_screens_css()

@@ -2,36 +2,53 @@
 
 Type the number, press Enter: the value is checked by the store at once (its message shows
 inline, nothing is saved, the text stays to be fixed), then written durably by a single
-writer thread while focus has already moved to the next row — so the next row takes keys at
-once and saves keep their order. ``62/3`` is 62 with 3 errors; ``a`` marks the student
-absent; ctrl+z undoes the last save; Esc leaves (asking first if something typed is unsaved).
-After the last row the session log opens: Enter accepts "delivered as scheduled".
+writer thread while the row pointer has already moved to the next row — so the next row takes
+keys at once and saves keep their order. ``62/3`` is 62 with 3 errors; ``61 58 64`` three
+passages (the median is the day's score); ``a`` marks the student absent; ``+`` adds another
+member or measure; ctrl+z undoes the last save; Esc leaves (asking first if something typed
+is unsaved). After the last row the session log opens.
+
+Type-ahead: there is one entry field for every row, and the keys it acts on (Enter, ↑ ↓,
+ctrl+z, ``a``, ``+``, a pasted column) are handled *synchronously in its own key handler*, so
+each key applies to the row that was current when it arrived, however fast they come (a
+burst, a macro, a paste). Quitting first lets the field handle every key it already has and
+waits for the writer thread (see :meth:`ScoreEntryScreen.prepare_to_quit`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import queue
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import field
 from datetime import date
 
 from rich.text import Text
 from textual import events, on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from store.db import DuplicateScoreError
 from store.errors import StoreError, ValidationError
-from store.model import Attendance, Group, Score, Session, fmt_number
+from store.model import Attendance, Group, Measure, Score, Session, Student, fmt_number
+from store.plausible import plausibility_warning
 from store.records import mutable_record
+from store.vocabulary import needs_decision, words
 from tui.lines import MeasureLine, group_lines, measure_line
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import Footer
+
+#: What the entry field takes: ASCII digits, '.', '/' for errors, spaces between passages.
+ALLOWED = frozenset("0123456789./ ")
+_READING = re.compile(r"([0-9]+(?:\.[0-9]+)?)(?:/([0-9]+))?", re.ASCII)
+HOW = "digits, one '.', '/' for errors, spaces between passages"
 
 
 @mutable_record
@@ -39,11 +56,14 @@ class EntryRow:
     """One (student, measure) to probe in this session and what happened to it."""
 
     line: MeasureLine
-    state: str = ""  # "", "saving", "saved", "absent", "error"
+    state: str = ""  # "", "saving", "saved", "absent", "error", "confirm"
     message: str = ""
     draft: str = ""
     saved: Score | None = None
-    pending_replace: tuple[float, int | None] | None = None
+    armed: set[str] = field(default_factory=set)  # warnings shown for ``armed_text``
+    armed_text: str = ""
+    typed: str = ""  # what was typed for the last save (undo puts it back)
+    seq: int = 0  # bumped by each save and undo: a writer's late news for an older one is stale
     notices: list[str] = field(default_factory=list)
 
     @property
@@ -51,39 +71,102 @@ class EntryRow:
         return self.line.student.id
 
 
-def parse_entry(text: str, records_errors: bool, code: str) -> tuple[str, int | None]:
-    """'62/3' → ('62', 3); '62' → ('62', None). The value itself is checked by the store."""
+def parse_entry(text: str, records_errors: bool, code: str) -> tuple[list[str], int | None]:
+    """'62/3' → (['62'], 3); '61 58 64' → (['61', '58', '64'], None); '61/2 58/3 64/1' →
+    (['61', '58', '64'], 2), the errors' median. Anything but ASCII digits, one '.' per value,
+    '/' and spaces is refused whole (``2o`` is not 2). The values are checked by the store."""
     text = text.strip()
-    if "/" not in text:
-        return text, None
-    value, _, errors = text.partition("/")
-    if not records_errors:
+    bad = next((ch for ch in text if ch not in ALLOWED), None)
+    if bad is not None:
+        raise ValidationError(
+            f"“{text}” is not a score: {bad!r} is not allowed ({HOW})", field="value", value=text
+        )
+    values: list[str] = []
+    errors: list[int] = []
+    for part in text.split():
+        match = _READING.fullmatch(part)
+        if match is None:
+            raise ValidationError(
+                f"“{part}” is not a score ({HOW}; e.g. 62 or 62/3)", field="value", value=part
+            )
+        values.append(match.group(1))
+        if match.group(2) is not None:
+            errors.append(int(match.group(2)))
+    if errors and not records_errors:
         raise ValidationError(
             f"{code} does not record errors; type just the score", field="errors", value=text
         )
-    errors = errors.strip()
-    if not errors.isdigit():
+    if errors and len(errors) != len(values):
         raise ValidationError(
-            f"errors {errors!r} is not a whole number (type score/errors, e.g. 62/3)",
+            "give errors for every passage or for none (e.g. 61/2 58/3 64/1)",
             field="errors",
-            value=errors,
+            value=text,
         )
-    return value.strip(), int(errors)
+    return values, (int(Score.median(errors)) if errors else None)
+
+
+def short_reason(reason: str, limit: int = 48) -> str:
+    """The engine's reason cut to its lead, without the numbers in brackets:
+    '4 consecutive scores below the aim line (48, 50, 52, 50) — …' → '4 consecutive scores
+    below the aim line'."""
+    lead = re.sub(r"\s*\([^)]*\)", "", reason.split(" — ")[0]).strip().rstrip(".,;")
+    if len(lead) > limit:
+        lead = lead[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return lead
 
 
 class ScoreInput(Input):
-    """The entry field: digits, '.', '/'; ``a`` on an empty field marks the student absent."""
+    """The one entry field. Enter, ↑ ↓, ctrl+z, ``a`` (on an empty field: absent), ``+`` and a
+    pasted column act here, in the order the keys arrive (see the module docstring). A key
+    that is not allowed is shown and flagged at once, and the entry is refused on Enter."""
 
-    class Absent(Message):
-        pass
+    @property
+    def entry(self) -> ScoreEntryScreen:
+        screen = self.screen
+        assert isinstance(screen, ScoreEntryScreen)
+        return screen
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.character in ("a", "A") and not self.value:
+        key, char = event.key, event.character
+        actions: dict[str, Callable[[], object]] = {
+            "enter": lambda: self.entry.submit_entry(self.value),
+            "up": lambda: self.entry.action_move(-1),
+            "down": lambda: self.entry.action_move(1),
+            "ctrl+z": self.entry.action_undo,
+        }
+        if key in actions:
             event.stop()
             event.prevent_default()
-            self.post_message(self.Absent())
+            actions[key]()
+            return
+        if char in ("a", "A") and not self.value.strip():
+            event.stop()
+            event.prevent_default()
+            self.entry.mark_absent()
+            return
+        if char == "+":
+            event.stop()
+            event.prevent_default()
+            self.entry.action_add_row()
             return
         await super()._on_key(event)
+        if event.is_printable and char is not None and char not in ALLOWED:
+            self.entry.refuse_key(char)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        lines = [ln.strip() for ln in event.text.splitlines()]
+        while lines and not lines[-1]:
+            lines.pop()
+        # prevent_default: Textual would also run Input._on_paste (each class's handler runs)
+        if len(lines) > 1:
+            event.stop()
+            event.prevent_default()
+            self.entry.paste_column(lines)
+            return
+        super()._on_paste(event)
+        event.prevent_default()
+        if any(ch not in ALLOWED for ch in self.value):
+            self.entry.refuse_key(next(ch for ch in self.value if ch not in ALLOWED))
 
 
 class Writer:
@@ -132,10 +215,23 @@ class ScoreEntryScreen(Screen[bool]):
     """Enter one group's scores for one day, then log the session."""
 
     BINDINGS = [
-        Binding("up", "move(-1)", "Prev", id="entry.up", tooltip="Previous row", priority=True),
-        Binding("down", "move(1)", "Next", id="entry.down", tooltip="Next row", priority=True),
+        # Not priority bindings: the entry field handles these keys itself, in the order they
+        # arrive (a priority binding would run ahead of keys still queued for the field).
+        Binding("up", "move(-1)", "Prev", id="entry.up", tooltip="Previous row"),
+        Binding("down", "move(1)", "Next", id="entry.down", tooltip="Next row"),
         Binding(
-            "ctrl+z", "undo", "Undo", id="entry.undo", tooltip="Undo the last save", priority=True
+            "ctrl+z",
+            "undo",
+            "Undo",
+            id="entry.undo",
+            tooltip="Undo the last save and go back to its row to fix it",
+        ),
+        Binding(
+            "plus",
+            "add_row",
+            "Add",
+            id="entry.add",
+            tooltip="Score another member or measure of the group in this session",
         ),
         Binding(
             "ctrl+l", "session_log", "Session log", id="entry.log", tooltip="Log the session now"
@@ -159,6 +255,8 @@ class ScoreEntryScreen(Screen[bool]):
         self.pending = 0
         self.absent: set[str] = set()
         self.writer: Writer | None = None
+        self.done_order: list[int] = []  # rows saved or marked absent here, oldest first
+        self.said = 0  # messages shown so far: a save's late news never hides a newer one
 
     @property
     def store(self):  # noqa: ANN201 - the app's Store
@@ -168,13 +266,14 @@ class ScoreEntryScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static(id="entry-title")
-        yield DataTable(id="entry-table", cursor_type="row", show_cursor=True)
+        table: DataTable[object] = DataTable(id="entry-table", cursor_type="row")
+        table.can_focus = False  # keys always go to the one entry field (clicks still pick a row)
+        yield table
         yield Static(id="entry-message")
         with Horizontal(id="entry-bar"):
             yield Label("", id="entry-label")
             yield ScoreInput(
-                placeholder="score, score/errors, or a = absent",
-                restrict=r"[0-9./]*",
+                placeholder="score, score/errors, 61 58 64 (passages), a = absent, + = add",
                 id="entry-input",
                 select_on_focus=False,
             )
@@ -221,7 +320,13 @@ class ScoreEntryScreen(Screen[bool]):
         if not chosen:
             chosen = lines
             if lines:
-                self.say(Text("No probes are due today — all measures listed anyway.", style="dim"))
+                self.say(
+                    Text(
+                        "No probes due today — every member is listed; press + to add "
+                        "another measure or student.",
+                        style="dim",
+                    )
+                )
         for line in chosen:
             row = EntryRow(line)
             today_score = next((s for s in line.scores if s.date == self.day), None)
@@ -251,18 +356,10 @@ class ScoreEntryScreen(Screen[bool]):
             today = Text(line.measure.format(row.saved.value), style="bold")
             if row.saved.errors is not None and row.saved.accuracy is not None:
                 today.append(f"/{row.saved.errors} ({row.saved.accuracy:.0%})", style="dim")
+            if row.saved.passages:
+                today.append(f" median of {len(row.saved.passages)}", style="dim")
         elif row.draft:
             today = Text(row.draft, style="italic")
-        state = {
-            "": Text("probe due" if line.probe_due else "", style="yellow"),
-            "saving": Text("saving…", style="dim"),
-            "saved": Text("saved ✓", style="green"),
-            "absent": Text("absent", style="magenta"),
-            "error": Text(row.message, style="bold red"),
-            "confirm": Text(row.message, style="bold yellow"),
-        }[row.state]
-        if row.state in ("saved",) and line.status != "no data":
-            state.append(f" · {line.status}", style=line.status_text().style)
         return (
             Text(line.student.name),
             line.measure.code,
@@ -273,8 +370,40 @@ class ScoreEntryScreen(Screen[bool]):
             if len(line.scores) < 2
             else _prev_text(line),
             today,
-            state,
+            self._status(row),
         )
+
+    def _status(self, row: EntryRow) -> Text:
+        """The row's Status cell: what happened, and after a save the decision if one is
+        needed ("saved ✓ · 4 consecutive scores below the aim line → change the
+        intervention"), else where the student stands."""
+        line = row.line
+        if row.state != "saved":
+            return {
+                "": Text("probe due" if line.probe_due else "", style="yellow"),
+                "saving": Text("saving…", style="dim"),
+                "absent": Text("absent", style="magenta"),
+                "error": Text(row.message, style="bold red"),
+                "confirm": Text(row.message, style="bold yellow"),
+            }[row.state]
+        state = Text("saved ✓", style="green")
+        kind = line.decision_kind
+        if kind and needs_decision(kind):
+            label = words(kind).label
+            lead = short_reason(line.decision_reason)
+            if not lead or lead.casefold() in label.casefold():
+                state.append(f" · {label}", style="bold yellow")
+            elif label.casefold() in lead.casefold():
+                state.append(f" · {lead}", style="bold yellow")
+            else:
+                state.append(f" · {lead} → {label}", style="bold yellow")
+        elif line.status != "no data":
+            state.append(f" · {line.status}", style=line.status_text().style)
+        return state
+
+    def status_of(self, i: int) -> str:
+        """Row ``i``'s Status cell as plain text."""
+        return self._status(self.rows[i]).plain
 
     def on_job_done(self, message: JobDone) -> None:
         message.callback()
@@ -289,7 +418,12 @@ class ScoreEntryScreen(Screen[bool]):
             table.update_cell(str(i), key, value, update_width=True)
 
     def say(self, text: Text | str) -> None:
+        self.said += 1
         self.query_one("#entry-message", Static).update(text)
+
+    @property
+    def field_(self) -> ScoreInput:
+        return self.query_one("#entry-input", ScoreInput)
 
     # ------------------------------------------------------------------ moving
     def focus_row(self, i: int) -> None:
@@ -303,7 +437,7 @@ class ScoreEntryScreen(Screen[bool]):
             unit += ", score/errors"
         label.append(f"({unit})", style="dim")
         self.query_one("#entry-label", Label).update(label)
-        field_ = self.query_one("#entry-input", ScoreInput)
+        field_ = self.field_
         field_.value = row.draft
         field_.cursor_position = len(row.draft)
         field_.focus()
@@ -312,19 +446,26 @@ class ScoreEntryScreen(Screen[bool]):
         if not self.rows:
             return
         row = self.rows[self.index]
-        text = self.query_one("#entry-input", ScoreInput).value
+        text = self.field_.value
         if text != row.draft:
             row.draft = text
             if row.state in ("error", "confirm"):
-                row.state, row.message, row.pending_replace = "", "", None
+                row.state = "saved" if row.saved is not None else ""
+                row.message = ""
             self.redraw(self.index)
 
-    def action_move(self, step: int) -> None:
-        if (
-            self.query_one("#log-pane").display
+    def _log_has_focus(self) -> bool:
+        """The old inline session log pane (if this screen still has one) holds the focus."""
+        panes = self.query("#log-pane")
+        return bool(
+            panes
+            and panes.first().display
             and self.focused is not None
             and self.focused.id != "entry-input"
-        ):
+        )
+
+    def action_move(self, step: int) -> None:
+        if self._log_has_focus():
             self.focus_next() if step > 0 else self.focus_previous()
             return
         if not self.rows:
@@ -335,7 +476,7 @@ class ScoreEntryScreen(Screen[bool]):
     def advance(self) -> None:
         """Next row not yet done; after the last row, the session log."""
         for i in range(self.index + 1, len(self.rows)):
-            if self.rows[i].state in ("", "error"):
+            if self.rows[i].state in ("", "error", "confirm"):
                 self.focus_row(i)
                 return
         self.open_log()
@@ -345,66 +486,136 @@ class ScoreEntryScreen(Screen[bool]):
         self._stash_draft()
         self.focus_row(event.cursor_row)
 
-    # ------------------------------------------------------------------ saving
-    @on(Input.Submitted, "#entry-input")
-    def _submitted(self, event: Input.Submitted) -> None:
+    # ------------------------------------------------------------------ typing
+    def refuse_key(self, char: str) -> None:
+        """A key that is not allowed: shown in the field, flagged on the row at once (the
+        entry will be refused whole on Enter, never silently shortened)."""
+        if not self.rows:
+            return
         row = self.rows[self.index]
-        text = event.value.strip()
+        row.draft = self.field_.value
+        row.state = "error"
+        row.message = f"{char!r} is not allowed ({HOW})"
+        self.redraw(self.index)
+        self.say(Text(f"{char!r} is not allowed in a score — {HOW}.", style="bold red"))
+        self.app.bell()
+
+    # ------------------------------------------------------------------ saving
+    def submit_entry(self, typed: str) -> bool:
+        """Enter on the current row, handled at once (the next key goes to the next row).
+        Returns True when the row was saved (or skipped) and the pointer moved on."""
+        if not self.rows or self.writer is None:
+            return False
+        i = self.index
+        row = self.rows[i]
+        text = typed.strip()
+        row.draft = typed
         if not text:
             row.draft = ""
             self.advance()
-            return
+            return True
+        if row.armed_text != text:  # warnings shown for other text do not carry over
+            row.armed, row.armed_text = set(), text
         line = row.line
+        code = line.measure.code
         try:
-            value, errors = parse_entry(text, line.measure.records_errors, line.measure.code)
-            replace = row.pending_replace is not None
+            values, errors = parse_entry(text, line.measure.records_errors, code)
+            passages = values if len(values) > 1 else None
+            # a save still on its way counts as already entered: replacing it asks first
+            if (row.state == "saving" or row.saved is not None) and "replace" not in row.armed:
+                was = fmt_number(row.saved.value) if row.saved is not None else row.typed
+                raise DuplicateScoreError(
+                    f"{code} {was} already entered for {line.student.name} today",
+                    row.saved or Score("", line.student.id, code, self.day, 0.0),
+                )
+            replace = "replace" in row.armed
             checked = self.store.check_score(
-                line.student.id, line.measure.code, value, self.day, errors=errors, replace=replace
+                line.student.id,
+                code,
+                None if passages else values[0],
+                self.day,
+                errors=errors,
+                replace=replace,
+                passages=passages,
             )
         except DuplicateScoreError as exc:
-            old = exc.existing
+            was = fmt_number(exc.existing.value) if exc.existing.id else row.typed
             row.state = "confirm"
-            row.message = (
-                f"replace {fmt_number(old.value)} with {value}? Enter = yes, edit to cancel"
-            )
-            row.pending_replace = (float(value), errors)
-            row.draft = text
-            self.redraw(self.index)
+            row.message = f"replace {was} with {text}? Enter = yes, edit to cancel"
+            row.armed.add("replace")
+            self.redraw(i)
             self.say(Text(str(exc) + " — press Enter again to replace it.", style="yellow"))
-            return
+            return False
         except ValidationError as exc:
-            row.state, row.message, row.draft = "error", str(exc), text
-            self.redraw(self.index)
+            row.state, row.message = "error", str(exc)
+            self.redraw(i)
             self.say(Text(str(exc), style="bold red"))
-            return
-        self._save(self.index, checked, errors, replace=row.pending_replace is not None)
+            return False
+        if "plausible" not in row.armed:
+            recent = [s.value for s in line.scores if s.date < self.day]
+            jump = self.app.config.decision.plausibility_jump  # type: ignore[attr-defined]
+            warning = plausibility_warning(
+                line.measure, checked, recent, line.student.given_name, jump=jump
+            )
+            if warning is not None:
+                row.state = "confirm"
+                row.message = f"{warning} — Enter again to save it"
+                row.armed.add("plausible")
+                self.redraw(i)
+                self.say(Text(f"{warning} — Enter again to save it.", style="bold yellow"))
+                return False
+        self._save(i, checked, errors, replace=replace, passages=passages, typed=text)
         self.advance()
+        return True
 
-    def _save(self, i: int, value: float, errors: int | None, *, replace: bool) -> None:
+    def _save(
+        self,
+        i: int,
+        value: float,
+        errors: int | None,
+        *,
+        replace: bool,
+        passages: list[str] | None = None,
+        typed: str = "",
+    ) -> None:
+        """Hand the save to the writer thread; the row shows "saving…" until it is on disk.
+        The writer also recomputes the row (progress, decision), so the UI thread never
+        waits for either."""
         row = self.rows[i]
         line = row.line
         before = line.decision_kind
-        row.state, row.message, row.draft, row.pending_replace = "saving", "", "", None
+        row.state, row.message, row.draft, row.armed, row.typed = "saving", "", "", set(), typed
+        row.seq += 1
+        seq, said = row.seq, self.said
         self.redraw(i)
         self.pending += 1
-        store, day, session_id = self.store, self.day, None
+        self.done_order.append(i)
+        store, day, app = self.store, self.day, self.app
+        config, every = app.config, self.group.probe_every_weeks  # type: ignore[attr-defined]
 
-        def job() -> Score:
-            return store.record_score(
+        def job() -> tuple[Score, MeasureLine]:
+            score = store.record_score(
                 line.student.id,
                 line.measure.code,
-                value,
+                None if passages else value,
                 day,
                 errors=errors,
-                session_id=session_id,
                 replace=replace,
+                passages=passages,
             )
+            fresh = measure_line(store, line.student, line.measure, day, config, every_weeks=every)
+            return score, fresh
 
         def done(result: object) -> None:
             self.pending -= 1
+            if row.seq != seq:  # undone (or saved again) since: this news is stale
+                return
             if isinstance(result, Exception):
                 row.state, row.message = "error", f"NOT SAVED: {result}"
-                row.draft = fmt_number(value) + (f"/{errors}" if errors is not None else "")
+                if i == self.index:
+                    row.draft = self.field_.value
+                else:
+                    row.draft = typed
                 self.redraw(i)
                 self.say(
                     Text(
@@ -413,24 +624,23 @@ class ScoreEntryScreen(Screen[bool]):
                     )
                 )
                 return
-            assert isinstance(result, Score)
-            row.saved, row.state = result, "saved"
-            self._refresh_line(i)
-            after = self.rows[i].line
-            if after.needs_action and after.decision_kind != before:
-                self.say(
-                    Text(
-                        f"{line.student.name} · {line.measure.code}: {after.decision_reason}",
-                        style="bold yellow",
-                    )
-                )
+            score, fresh = result  # type: ignore[misc]
+            row.saved, row.line = score, fresh
+            if row.state == "saving":
+                row.state = "saved"
+            self.redraw(i)
+            m = fresh.measure
+            what = f"Saved {m.code} {m.format(score.value)}"
+            if score.passages:
+                what += f" (median of {', '.join(m.format(p) for p in score.passages)})"
+            what += f" for {fresh.student.name}."
+            kind = fresh.decision_kind
+            if self.said != said:  # something newer is showing (a paste's summary, an error)
+                return
+            if kind and needs_decision(kind) and kind != before:
+                self.say(Text(f"{what} {fresh.decision_reason}", style="bold yellow"))
             else:
-                self.say(
-                    Text(
-                        f"Saved {line.measure.code} {fmt_number(result.value)} for {line.student.name}.",
-                        style="green",
-                    )
-                )
+                self.say(Text(what, style="green"))
 
         assert self.writer is not None
         self.writer.submit(job, done)
@@ -448,20 +658,57 @@ class ScoreEntryScreen(Screen[bool]):
         )
         self.redraw(i)
 
-    @on(ScoreInput.Absent)
-    def _absent(self) -> None:
+    def paste_column(self, lines: list[str]) -> None:
+        """A pasted column: one value per line into consecutive open rows, each checked as
+        if typed; the first line that is refused (or asks) stops the paste and stays shown."""
+        filled: list[str] = []
+        stopped = ""
+        for n, text in enumerate(lines, start=1):
+            if self._log_open() or not self.rows:
+                stopped = f"line {n} “{text}” and the rest: no row left to fill"
+                break
+            row = self.rows[self.index]
+            self.field_.value = text
+            if not self.submit_entry(text):
+                self.field_.value = text
+                self.field_.cursor_position = len(text)
+                stopped = f"line {n} “{text}”: {row.message}"
+                break
+            if text:
+                filled.append(text)
+        count = f"pasted {len(filled)} score{'s' if len(filled) != 1 else ''}"
+        summary = f"{count}: {', '.join(filled)}" if filled else count
+        if stopped:
+            self.say(Text(f"{summary} — stopped at {stopped}", style="bold yellow"))
+        else:
+            self.say(Text(summary, style="green"))
+
+    def _log_open(self) -> bool:
+        """The session log has opened (after the last row)."""
+        if self.app.screen is not self:
+            return True
+        panes = self.query("#log-pane")
+        return bool(panes and panes.first().display)
+
+    def mark_absent(self) -> None:
+        """``a`` on an empty field: the student is absent; every open row of theirs is done."""
+        if not self.rows or self.writer is None:
+            return
         row = self.rows[self.index]
         student = row.line.student
         attendance = Attendance(student.id, "absent", "absent")
         store, group_id, day = self.store, self.group.id, self.day
         self.absent.add(student.id)
         targets = [
-            i for i, r in enumerate(self.rows) if r.student_id == student.id and r.state != "saved"
+            i
+            for i, r in enumerate(self.rows)
+            if r.student_id == student.id and r.state not in ("saved", "saving")
         ]
         for i in targets:
             self.rows[i].state, self.rows[i].draft = "absent", ""
             self.redraw(i)
         self.pending += 1
+        self.done_order.append(self.index)
 
         def done(result: object) -> None:
             self.pending -= 1
@@ -474,34 +721,47 @@ class ScoreEntryScreen(Screen[bool]):
                 return
             self.say(Text(f"{student.name} marked absent.", style="magenta"))
 
-        assert self.writer is not None
         self.writer.submit(lambda: store.mark_attendance(group_id, day, attendance), done)
         # move to the next student's first open row
         self.index = max(targets) if targets else self.index
         self.advance()
 
     def action_undo(self) -> None:
-        store = self.store
-
-        def done(result: object) -> None:
-            self.pending -= 1
-            if isinstance(result, Exception):
-                self.say(Text(str(result), style="yellow"))
-                return
-            self.say(Text(str(result), style="cyan"))
+        """Undo the last save (after every pending one is on disk) and go back to its row
+        with what was typed in the field, ready to fix. Runs at once, so keys typed after
+        ctrl+z land in that row."""
+        if self.writer is None:
+            return
+        self.writer.drain()
+        try:
+            message = self.store.undo_last()
+        except (ValidationError, StoreError) as exc:
+            self.say(Text(str(exc), style="yellow"))
+            return
+        self.say(Text(message, style="cyan"))
+        back = self.done_order.pop() if self.done_order else None
+        if back is None:
             self.reload_rows()
+            return
+        student_id = self.rows[back].student_id
+        again = [i for i, r in enumerate(self.rows) if r.student_id == student_id]
+        for i in again:
+            self.rows[i].seq += 1  # a save's news still queued for these rows is stale now
+        self.reload_rows(again)
+        row = self.rows[back]
+        if row.saved is None:
+            row.draft = row.typed if row.state == "" else ""
+        self.redraw(back)
+        self.focus_row(back)
 
-        self.pending += 1
-        assert self.writer is not None
-        self.writer.submit(store.undo_last, done)
-
-    def reload_rows(self) -> None:
-        """Re-read every row from the store (after an undo)."""
+    def reload_rows(self, only: Iterable[int] | None = None) -> None:
+        """Re-read rows from the store (after an undo): ``only`` those, or every row."""
         session = self.store.session_on(self.group.id, self.day)
         self.absent = (
             {a.student_id for a in session.attendance if a.status == "absent"} if session else set()
         )
-        for i, row in enumerate(self.rows):
+        for i in range(len(self.rows)) if only is None else only:
+            row = self.rows[i]
             self._refresh_line(i)
             today_score = next((s for s in row.line.scores if s.date == self.day), None)
             row.saved = today_score
@@ -509,9 +769,65 @@ class ScoreEntryScreen(Screen[bool]):
                 row.state = "saved"
             elif row.student_id in self.absent:
                 row.state = "absent"
-            elif row.state in ("saved", "absent"):
+            elif row.state in ("saved", "absent", "saving"):
                 row.state = ""
             self.redraw(i)
+
+    # ------------------------------------------------------------------ adding rows
+    def action_add_row(self) -> None:
+        """Pick another member or measure of the group to score in this session."""
+        listed = {(r.student_id, r.line.measure.code) for r in self.rows}
+        members = [self.store.student(sid) for sid in self.group.members_on(self.day)]
+        members.sort(key=lambda s: s.sort_key)
+        group_codes = list(self.group.measures)
+        others = [m.code for m in self.store.measures() if m.code not in group_codes]
+        choices = [
+            (student, self.store.measure(code))
+            for codes in (group_codes, others)
+            for student in members
+            for code in codes
+            if (student.id, code) not in listed
+        ]
+        if not choices:
+            self.say(Text("Every member and measure is listed already.", style="dim"))
+            return
+        self._stash_draft()
+        self.app.push_screen(AddRowScreen(choices), self._add_row)
+
+    def _add_row(self, choice: tuple[Student, Measure] | None) -> None:
+        if choice is None:
+            self.focus_row(self.index)
+            return
+        student, measure = choice
+        config = self.app.config  # type: ignore[attr-defined]
+        line = measure_line(
+            self.store, student, measure, self.day, config, every_weeks=self.group.probe_every_weeks
+        )
+        row = EntryRow(line)
+        today_score = next((s for s in line.scores if s.date == self.day), None)
+        if today_score is not None:
+            row.state, row.saved = "saved", today_score
+        elif student.id in self.absent:
+            row.state = "absent"
+        self.rows.append(row)
+        self.query_one("#entry-table", DataTable).add_row(
+            *self._cells(row), key=str(len(self.rows) - 1)
+        )
+        self.say(Text(f"Added {student.name} · {measure.code} for this session.", style="cyan"))
+        self.focus_row(len(self.rows) - 1)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's actions for the command palette."""
+        yield SystemCommand(
+            "Add a student or measure",
+            "Score another member or measure of the group in this session",
+            self.action_add_row,
+        )
+        yield SystemCommand(
+            "Undo the last save", "Undo it and go back to its row", self.action_undo
+        )
+        yield SystemCommand("Session log", "Log the session now", self.action_session_log)
+        yield SystemCommand("Back to Today", "Leave score entry", self.action_leave)
 
     # ------------------------------------------------------------------ session log
     def open_log(self) -> None:
@@ -578,13 +894,15 @@ class ScoreEntryScreen(Screen[bool]):
         self._stash_draft()
         return [r for r in self.rows if r.draft.strip() and r.state != "saving"]
 
+    def _unsaved_question(self, typed: list[EntryRow], then: str) -> str:
+        names = ", ".join(
+            f"{r.line.student.name} {r.line.measure.code} “{r.draft}”" for r in typed[:3]
+        )
+        more = f" and {len(typed) - 3} more" if len(typed) > 3 else ""
+        return f"Not saved yet: {names}{more}.\n{then} and discard what you typed?"
+
     def action_leave(self) -> None:
-        if (
-            self.query_one("#log-pane").display
-            and self.rows
-            and self.focused is not None
-            and self.focused.id != "entry-input"
-        ):
+        if self._log_has_focus() and self.rows:
             self.query_one("#log-pane").display = False
             self.focus_row(self.index)
             return
@@ -592,23 +910,60 @@ class ScoreEntryScreen(Screen[bool]):
         if not typed:
             self._close(False)
             return
-        names = ", ".join(
-            f"{r.line.student.name} {r.line.measure.code} “{r.draft}”" for r in typed[:3]
-        )
-        more = f" and {len(typed) - 3} more" if len(typed) > 3 else ""
 
         def answer(discard: bool | None) -> None:
             if discard:
                 self._close(False)
 
         self.app.push_screen(
+            ConfirmScreen(self._unsaved_question(typed, "Leave"), yes="Discard", no="Keep editing"),
+            answer,
+        )
+
+    async def prepare_to_quit(self) -> bool:
+        """Before the app quits (ctrl+q, the palette): let the entry field handle every key it
+        already has (a score and Enter typed just before ctrl+q), wait until the writer thread
+        has put every save on disk, and ask if typed text is unsaved. True = quit now; False =
+        the question is showing (its answer quits or not)."""
+        await self._settle_keys()
+        self._drain()
+        typed = self.unsaved()
+        if not typed:
+            return True
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.app.exit()
+            else:
+                self.focus_row(self.index)
+
+        self.app.push_screen(
             ConfirmScreen(
-                f"Not saved yet: {names}{more}.\nLeave and discard what you typed?",
-                yes="Discard",
-                no="Keep editing",
+                self._unsaved_question(typed, "Quit"), yes="Discard and quit", no="Keep editing"
             ),
             answer,
         )
+        return False
+
+    async def _settle_keys(self) -> None:
+        """Wait until the entry field has processed every event already queued for it."""
+        fields = self.query("#entry-input")
+        if not fields:
+            return
+        settled = asyncio.get_running_loop().create_future()
+        if fields.first().call_later(settled.set_result, None):
+            await asyncio.wait_for(settled, timeout=5)
+
+    def _drain(self) -> None:
+        if self.writer is not None:
+            self.writer.drain()
+
+    def on_unmount(self) -> None:
+        """However the screen goes (dismissed, the app closing), every save is on disk."""
+        if self.writer is not None:
+            self.writer.drain()
+            self.writer.stop()
+            self.writer = None
 
     def _close(self, logged: bool) -> None:
         if self.writer is not None:
@@ -621,3 +976,69 @@ class ScoreEntryScreen(Screen[bool]):
 def _prev_text(line: MeasureLine) -> Text:
     prev = line.scores[-2]
     return Text(f"{line.measure.format(prev.value)} {prev.date:%b %d}", style="dim")
+
+
+class AddRowScreen(ModalScreen[tuple[Student, Measure] | None]):
+    """Pick a (member, measure) to add to this session's score entry: type to filter (every
+    word must match), ↑ ↓ to choose, Enter adds, Esc cancels."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="entry_add.cancel", tooltip="Add nothing"),
+        Binding("down", "cursor(1)", "Next", id="entry_add.down", tooltip="Next choice"),
+        Binding("up", "cursor(-1)", "Prev", id="entry_add.up", tooltip="Previous choice"),
+    ]
+
+    def __init__(self, choices: list[tuple[Student, Measure]]) -> None:
+        super().__init__()
+        self.choices = choices
+        self.shown: list[tuple[Student, Measure]] = list(choices)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="add-row-box"):
+            yield Static(Text("Add a student or measure to this session", style="bold"))
+            yield Input(placeholder="type a name or measure", id="add-row-filter")
+            yield OptionList(id="add-row-list")
+            yield Static(Text("Enter adds · Esc cancels", style="dim"))
+
+    def on_mount(self) -> None:
+        self._fill()
+        self.query_one("#add-row-filter", Input).focus()
+
+    @staticmethod
+    def _label(choice: tuple[Student, Measure]) -> str:
+        student, measure = choice
+        return f"{student.name} · {measure.code} ({measure.name})"
+
+    def _fill(self) -> None:
+        needle = self.query_one("#add-row-filter", Input).value.casefold().split()
+        self.shown = [
+            c for c in self.choices if all(w in self._label(c).casefold() for w in needle)
+        ]
+        options = self.query_one("#add-row-list", OptionList)
+        options.clear_options()
+        options.add_options([Option(Text(self._label(c))) for c in self.shown])
+        if self.shown:
+            options.highlighted = 0
+
+    @on(Input.Changed, "#add-row-filter")
+    def _filter(self) -> None:
+        self._fill()
+
+    @on(Input.Submitted, "#add-row-filter")
+    def _submitted(self) -> None:
+        index = self.query_one("#add-row-list", OptionList).highlighted
+        if index is not None and index < len(self.shown):
+            self.dismiss(self.shown[index])
+
+    @on(OptionList.OptionSelected, "#add-row-list")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.shown[event.option_index])
+
+    def action_cursor(self, step: int) -> None:
+        options = self.query_one("#add-row-list", OptionList)
+        if self.shown:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(len(self.shown) - 1, current + step))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
