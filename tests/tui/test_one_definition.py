@@ -1,6 +1,7 @@
 """One definition of "needs a decision" (issue 12 item 10): Today's attention pane, the caseload
-review, the student screen and the meeting packet show the same decision words and the same
-counts line for the same data, and all agree with ``store.caseload`` (Pilot, small store)."""
+review, the group screen, the student screen and the meeting packet show the same decision
+words and the same counts line for the same data, and all agree with ``store.caseload``
+(Pilot, small store)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tui.attention import caseload_rows
 from tui.config import AppConfig
 from tui.reports import meeting_packet
 from tui.screens.caseload import CaseloadScreen
+from tui.screens.group import GroupScreen
 from tui.screens.student import DECISION_STYLE, DECISION_WORDS, StudentScreen
 from tui.screens.today import TodayScreen
 from tui.tones import TONE_MARK, TONE_STYLE, decision_words, row_words, tone_mark
@@ -230,6 +232,22 @@ async def test_today_caseload_student_and_packet_say_the_same(
             )
         title = plain(caseload.query_one("#cl-title", Static))
         assert summary in title
+        await pilot.press("escape")
+        await pilot.pause()
+
+        # the group screen's decision column: the same short words and marks
+        group = app.store.groups()[0]
+        app.push_screen(GroupScreen(group.id, TODAY))
+        await pilot.pause()
+        await pilot.pause()
+        members = app.screen.query_one("#gr-members", DataTable)
+        cells = [str(members.get_row_at(i)[-1]) for i in range(members.row_count)]
+        by_name = {r.student.name: r for r in rows}
+        names = [str(members.get_row_at(i)[0]) for i in range(members.row_count)]
+        assert sorted(names) == sorted(by_name)
+        for name, cell in zip(names, cells, strict=True):
+            row = by_name[name]
+            assert cell == f"{tone_mark(row_words(row).tone)} {decision_words(row, short=True)}"
         await pilot.press("escape")
         await pilot.pause()
 
