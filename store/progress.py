@@ -531,7 +531,11 @@ def _delivery_verdict(
         return (
             "not-logged",
             f"{d.not_logged} {word} not logged — log them before judging dosage "
-            f"(attended {d.attended} of the {d.logged} logged)",
+            + (
+                f"(attended {d.attended} of the {d.logged} logged)"
+                if d.logged
+                else "(none logged yet)"
+            ),
         )
     if d.fidelity is not None and d.fidelity < 100 * fidelity_target - _EPS:
         return (
