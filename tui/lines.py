@@ -93,23 +93,21 @@ def probe_due(last: date | None, day: date, every_weeks: int) -> bool:
 
 
 def status_words(row: CaseloadRow) -> str:
-    """The marker shown beside a sparkline: on track / above / below, or why there is none."""
+    """The marker shown beside a sparkline: on track / above / below, or why there is none.
+
+    No verdict from one score: with fewer points (or weeks) than the decision rule needs, the
+    marker says how far along the data are ("2 of 6 points"), exactly where the caseload says
+    "insufficient data" — never an on-track / below guess from the latest score."""
     if not row.progress.points:
         return "no data"
     if row.goal is None:
         return "no goal"
-    if row.decision.status != "insufficient":
+    d = row.decision
+    if d.status != "insufficient":
         return row.status
-    # Too few points for a decision: say where the latest score sits against the aim line.
-    aim = row.progress.aim
-    last_day, last_value = row.progress.points[-1]
-    if aim is None:
-        return "no goal"
-    target = aim.value_at(last_day)
-    better = last_value >= target if row.measure.higher_is_better else last_value <= target
-    return "on track" if better else "below"
-
-
+    if d.n_points < d.needed_points:
+        return f"{d.n_points} of {d.needed_points} points"
+    return "few weeks"
 def line_from_row(
     row: CaseloadRow, scores: list[Score], day: date, every_weeks: int
 ) -> MeasureLine:
