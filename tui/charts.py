@@ -80,6 +80,9 @@ class ChartData:
     phase change. ``floor``: the lowest value the measure can take (the y axis never goes
     below it). ``trend_label`` names the fit (e.g. "OLS") and its slope. ``breaks``: Mondays of
     the whole no-school weeks (:func:`store.school_weeks.break_weeks`), shaded ``░``.
+    ``aim_path``: the aim line as drawn — the goal's line up to a phase change, then the
+    phase's own (aimswebPlus: a new line per phase), level through no-school weeks (the line
+    counts weeks of school); ``aim`` is the line in force.
     """
 
     points: Sequence[tuple[date, float]] = ()
@@ -97,6 +100,7 @@ class ChartData:
     decimals: int = 0
     extra_legend: tuple[str, ...] = field(default_factory=tuple)
     breaks: Sequence[date] = ()
+    aim_path: Sequence[Segment] = ()
 
 
 # --------------------------------------------------------------------------- building data
@@ -107,6 +111,31 @@ def _trend_segment(fitted: Trend, pts: Sequence[tuple[date, float]]) -> Segment 
     if first == last:
         return None
     return Segment(first, fitted.value_at(first), last, fitted.value_at(last))
+
+
+def aim_path(progress: StudentProgress) -> list[Segment]:
+    """The aim line(s) of ``progress`` as straight pieces: the goal's line until the current
+    phase's line starts, then that one, each flat across the break weeks it spans."""
+    lines = list(progress.aims)
+    out: list[Segment] = []
+    for i, line in enumerate(lines):
+        end = lines[i + 1].start if i + 1 < len(lines) else line.goal_date
+        if end <= line.start:
+            continue
+        stops = [line.start]
+        for monday in line.breaks:
+            for d in (monday, monday + timedelta(days=7)):
+                if line.start < d < end:
+                    stops.append(d)
+        stops.append(end)
+        stops = sorted(set(stops))
+        out += [
+            Segment(
+                a, line.value_at(a), b, line.value_at(b) if b < line.goal_date else line.goal_value
+            )
+            for a, b in zip(stops, stops[1:], strict=False)
+        ]
+    return out
 
 
 def chart_data(
@@ -161,6 +190,7 @@ def chart_data(
         empty_message=f"No {m.code} scores yet — enter a score to see the chart.",
         decimals=m.decimals,
         breaks=tuple(breaks),
+        aim_path=tuple(aim_path(progress)),
     )
 
 
@@ -235,6 +265,8 @@ def _x_range(data: ChartData) -> tuple[date, date]:
     days = [d for d, _ in data.points]
     if data.aim is not None:
         days += [data.aim.start, data.aim.end]
+    for seg in data.aim_path:
+        days += [seg.start, seg.end]
     if data.trend is not None:
         days += [data.trend.start, data.trend.end]
     if data.goal is not None:
@@ -254,7 +286,7 @@ def _x_range(data: ChartData) -> tuple[date, date]:
 
 def _y_range(data: ChartData) -> tuple[float, float]:
     ys = [v for _, v in data.points]
-    for seg in (data.aim, data.trend):
+    for seg in (data.aim, data.trend, *data.aim_path):
         if seg is not None:
             ys += [seg.start_value, seg.end_value]
     if data.goal is not None:
@@ -421,8 +453,7 @@ def _figure(data: ChartData, width: int, plot_height: int) -> tuple[object, date
     for d, _label in data.phases:
         x = _x(d, origin)
         fig.draw(fig.segment([x, x], [y_lo, y_hi], marker=mk(PHASE, "phase")).density("full"))
-    if data.aim is not None:
-        a = data.aim
+    for a in data.aim_path or ([data.aim] if data.aim is not None else []):
         seg = fig.segment(
             [_x(a.start, origin), _x(a.end, origin)],
             [a.start_value, a.end_value],
