@@ -17,6 +17,7 @@ from store.db import Store
 from store.model import Goal, Group, Measure, Score, Student
 from store.progress import AimLine
 from store.records import mutable_record
+from store.vocabulary import needs_decision
 from tui.config import AppConfig
 from tui.widgets.sparkline import monday, progress_sparkline
 
@@ -28,7 +29,6 @@ STATUS_STYLE = {
     "no data": "dim",
     "no goal": "dim",
 }
-ACTION_KINDS = ("change", "raise-goal", "low-dosage")
 
 
 @mutable_record
@@ -56,7 +56,8 @@ class MeasureLine:
 
     @property
     def needs_action(self) -> bool:
-        return self.decision_kind in ACTION_KINDS
+        """The one definition of "needs a decision" (store.vocabulary)."""
+        return self.decision_kind is not None and needs_decision(self.decision_kind)
 
     def sparkline(self, end: date, weeks: int) -> Text:
         aim = AimLine.from_goal(self.goal).value_at if self.goal else None
