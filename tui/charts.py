@@ -157,9 +157,9 @@ def chart_data(
     points = [(d, v) for d, v in progress.points if today is None or d <= today]
     phase_pts = [(d, v) for d, v in progress.phase_points if today is None or d <= today]
     fitted = progress.trend
-    if trend_method is not None and (fitted is None or fitted.method != trend_method):
-        try:
-            fitted = trend(phase_pts, trend_method)
+    if trend_method is not None and fitted is not None and fitted.method != trend_method:
+        try:  # the same phase points and weeks of school, another fit
+            fitted = trend(phase_pts, trend_method, breaks=fitted.breaks)
         except InsufficientDataError:
             fitted = None
     seg = _trend_segment(fitted, phase_pts) if fitted is not None else None

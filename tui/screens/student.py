@@ -25,9 +25,10 @@ from textual.widgets import DataTable, Static
 
 from store.caseload import CaseloadRow, StudentProgress, student_progress
 from store.db import Store
+from store.dosage import StudentDosage
 from store.errors import StoreError
 from store.goals import gap_analysis
-from store.model import BUILTIN_MEASURES, GOAL_METHODS, PhaseChange, Score, Student
+from store.model import BUILTIN_MEASURES, GOAL_METHODS, PhaseChange, Score, Student, fmt_number
 from store.progress import (
     TREND_METHODS,
     InsufficientDataError,
@@ -36,7 +37,7 @@ from store.progress import (
 )
 from store.records import mutable_record
 from store.school_weeks import break_weeks, school_weeks_between
-from store.vocabulary import KINDS
+from store.vocabulary import KINDS, OVERDUE
 from tui.charts import TREND_NAMES, progress_chart, use_color
 from tui.lines import student_rows
 from tui.tones import decision_label, tone_style
@@ -107,12 +108,38 @@ def load_view(
     return view
 
 
-def fitted_roi(progress: StudentProgress, method: str) -> float | None:
-    """Actual ROI of the current phase with ``method`` (None when too few points)."""
+def fitted_roi(
+    progress: StudentProgress, method: str, breaks: Sequence[date] = (), min_points: int = 3
+) -> float | None:
+    """Actual ROI of the current phase with ``method``, in units per week of school; None
+    with fewer than ``min_points`` points (the ROI appears from 3, DecisionConfig)."""
+    if len(progress.phase_points) < min_points:
+        return None
     try:
-        return trend(progress.phase_points, method).slope
+        return trend(progress.phase_points, method, breaks=breaks).slope
     except InsufficientDataError:
         return None
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{round(value)} %"
+
+
+def dosage_text(dosage: StudentDosage) -> Text:
+    """Sessions and minutes over the logged sessions, unlogged ones named apart, fidelity
+    (eduCLIMBER: ≥ 80 % of sessions and minutes; days never entered are not captured)."""
+    text = Text(
+        f"{_pct(dosage.attendance_pct)} attended ({dosage.sessions_attended} of "
+        f"{dosage.sessions_logged} logged sessions) · {dosage.minutes_received} of "
+        f"{dosage.minutes_planned_logged} min ({_pct(dosage.minutes_pct)})"
+    )
+    if dosage.sessions_not_logged:
+        n = dosage.sessions_not_logged
+        text.append(f" · {n} session{'s' if n != 1 else ''} not logged", style="bold yellow")
+    if dosage.fidelity_avg is not None:
+        text.append(f" · fidelity {_pct(dosage.fidelity_avg)}")
+    text.append(f" since {_day(dosage.start)}", style="dim")
+    return text
 
 
 def facts_table(
@@ -147,13 +174,30 @@ def facts_table(
             student.given_name, m, goal.goal_value, weeks, goal_date=goal.goal_date
         )
         grid.add_row("Statement", Text(statement))
-    actual = fitted_roi(progress, method)
+    actual = fitted_roi(progress, method, breaks)
     needed = progress.aim.slope if progress.aim is not None else None
     roi = Text(f"needed {roi_text(needed)} · ")
     roi.append(f"actual {roi_text(actual)}", style="bold")
     n = len(progress.phase_points)
     roi.append(f" ({TREND_NAMES[method]}, {n} pt{'s' if n != 1 else ''})", style="dim")
+    need = progress.decision.needed_points
+    if actual is not None and n < need:
+        roi.append(f" provisional: {n} of {need} points", style="yellow")
     grid.add_row("ROI", roi)
+    d = progress.decision
+    if progress.aim is not None and d.points:
+        since = "this phase" if progress.phase_changes else "since the baseline"
+        grid.add_row(
+            "Instruction", Text(f"{fmt_number(round(d.weeks, 1), 1)} weeks of school {since}")
+        )
+    if d.pnd is not None or d.pct_at_goal is not None:
+        parts = []
+        if d.pct_at_goal is not None:
+            parts.append(f"{_pct(d.pct_at_goal)} of scores at goal")
+        if d.pnd is not None:
+            base = "the previous phase" if progress.phase_changes else "the baseline"
+            parts.append(f"PND {_pct(d.pnd)} (beyond {base}'s best)")
+        grid.add_row("Overlap", Text(" · ".join(parts)))
     # Gap analysis (DOMAIN.md): the gap and the weeks to the goal at the actual ROI.
     values = [v for d, v in progress.points if d <= day]
     analysis = gap_analysis(
@@ -172,20 +216,14 @@ def facts_table(
         )
     if analysis is not None and goal is not None:
         grid.add_row("To goal", Text(analysis.weeks_words()))
-    d = progress.decision
     decision = Text(DECISION_WORDS.get(d.kind, d.kind), style=DECISION_STYLE.get(d.kind, ""))
     decision.append(f" — {d.reason}")
     grid.add_row("Decision", decision)
     dosage = row.dosage if row is not None else progress.dosage
     if dosage is not None and dosage.sessions_planned:
-        text = Text(
-            f"{dosage.attendance_pct or 0:.0f} % attended "
-            f"({dosage.sessions_attended} of {dosage.sessions_planned} sessions) · "
-            f"{dosage.minutes_received} of {dosage.minutes_planned} min"
-        )
-        text.append(f" since {_day(dosage.start)}", style="dim")
+        text = dosage_text(dosage)
         if dosage.is_low():
-            text.stylize("yellow")
+            text.stylize("yellow", 0, text.plain.index(" min (") + 1)
         grid.add_row("Dosage", text)
     else:
         grid.add_row("Dosage", Text("no sessions planned yet", style="dim"))
@@ -196,7 +234,7 @@ def facts_table(
         grid.add_row("Last score", Text("none yet", style="dim"))
     if row is not None and row.probe_overdue:
         due = f" (was due {_day(row.probe_due)})" if row.probe_due else ""
-        grid.add_row("Probe", Text(f"OVERDUE{due}", style="bold magenta"))
+        grid.add_row("Probe", Text(f"? OVERDUE{due}", style=tone_style(OVERDUE.tone)))
     elif row is not None and row.probe_due is not None:
         word = "due now" if row.probe_due <= day else f"next due {_day(row.probe_due)}"
         grid.add_row("Probe", Text(word))
