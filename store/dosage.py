@@ -280,18 +280,25 @@ class GroupDosage:
         return _pct(self.sessions_delivered, self.sessions_logged)
 
     @property
+    def minutes_planned_logged(self) -> int:
+        """Planned minutes of the logged sessions (the base of ``minutes_pct``)."""
+        if not self.sessions_planned:
+            return 0
+        return round(self.minutes_planned * self.sessions_logged / self.sessions_planned)
+
+    @property
     def minutes_pct(self) -> float | None:
         """Minutes delivered / minutes planned for the logged sessions × 100."""
-        if not self.sessions_planned:
-            return None
-        logged = self.minutes_planned * self.sessions_logged / self.sessions_planned
-        return _pct(self.minutes_delivered, logged)
+        return _pct(self.minutes_delivered, self.minutes_planned_logged)
+
+    @property
+    def student_sessions_logged(self) -> int:
+        return sum(s.sessions_logged for s in self.students.values())
 
     @property
     def attendance_pct(self) -> float | None:
         """Members' attended / logged student-sessions × 100."""
-        logged = sum(s.sessions_logged for s in self.students.values())
-        return _pct(self.student_sessions_attended, logged)
+        return _pct(self.student_sessions_attended, self.student_sessions_logged)
 
     @property
     def missed_reasons(self) -> Counter[str]:

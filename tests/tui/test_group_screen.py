@@ -86,8 +86,10 @@ async def test_group_screen_shows_members_sessions_dosage_and_next_meetings(tmp_
             assert "Ana Reyes" in text and "Ben [/] Ortiz" in text
             # dosage, school year to date
             assert "3 planned · 1 delivered · 1 cancelled · 1 not logged" in text
-            assert "30 of 90 planned (33 %)" in text
-            assert "17 % (1 of 6 student-sessions)" in text
+            # over the 2 logged sessions (the unlogged one is not captured): 30 of 2 × 30 = 60
+            # minutes (50 %); 2 members × 2 logged = 4 student-sessions, 1 attended (25 %)
+            assert "30 of 60 planned in logged sessions (50 %)" in text
+            assert "25 % (1 of 4 logged student-sessions)" in text
             assert "75 % average" in text
             assert "cancelled: assembly ×1" in text
             assert "from school ×1" in text  # absent: absent from school (wraps)

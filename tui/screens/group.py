@@ -43,15 +43,19 @@ def dosage_table(d: GroupDosage) -> Table:
     if d.sessions_extra:
         sessions.append(f" · {d.sessions_extra} make-up")
     grid.add_row("Sessions", sessions)
+    # percentages over the logged sessions: a day never entered is not captured (eduCLIMBER)
     grid.add_row(
         "Minutes",
-        Text(f"{d.minutes_delivered} of {d.minutes_planned} planned ({_pct(d.minutes_pct)})"),
+        Text(
+            f"{d.minutes_delivered} of {d.minutes_planned_logged} planned in logged sessions "
+            f"({_pct(d.minutes_pct)})"
+        ),
     )
     grid.add_row(
         "Attendance",
         Text(
             f"{_pct(d.attendance_pct)} ({d.student_sessions_attended} of "
-            f"{d.student_sessions_planned} student-sessions)"
+            f"{d.student_sessions_logged} logged student-sessions)"
         ),
     )
     grid.add_row("Fidelity", Text(f"{_pct(d.fidelity_avg)} average"))
