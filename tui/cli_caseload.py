@@ -52,8 +52,10 @@ def dosage_record(dosage: StudentDosage | None) -> dict[str, object] | None:
         "minutes_pct": _round(dosage.minutes_pct, 1),
         "sessions_planned": dosage.sessions_planned,
         "sessions_attended": dosage.sessions_attended,
-        "sessions_not_logged": getattr(dosage, "sessions_not_logged", None),
+        "sessions_logged": dosage.sessions_logged,
+        "sessions_not_logged": dosage.sessions_not_logged,
         "minutes_planned": dosage.minutes_planned,
+        "minutes_planned_logged": dosage.minutes_planned_logged,
         "minutes_received": dosage.minutes_received,
         "fidelity_pct": _round(dosage.fidelity_avg, 1),
     }

@@ -216,13 +216,17 @@ def _dosage_items(d: StudentDosage | None) -> list[str]:
     if d is None:
         return ["Attendance: not in a group for this measure."]
     since = f"since {_day(d.start)}"
+    # over the logged sessions: a day never entered is not captured, not an absence
     items = [
-        f"Sessions attended: {d.sessions_attended} of {d.sessions_planned} planned "
+        f"Sessions attended: {d.sessions_attended} of {d.sessions_logged} logged "
         f"({_pct(d.attendance_pct)}) {since}"
         + (f"; {d.sessions_extra} make-up" if d.sessions_extra else ""),
-        f"Minutes received: {d.minutes_received} of {d.minutes_planned} planned "
-        f"({_pct(d.minutes_pct)})",
+        f"Minutes received: {d.minutes_received} of {d.minutes_planned_logged} planned in "
+        f"logged sessions ({_pct(d.minutes_pct)})",
     ]
+    if d.sessions_not_logged:
+        n = d.sessions_not_logged
+        items.append(f"Not logged: {n} planned session{'s' if n != 1 else ''} (not counted)")
     if d.fidelity_avg is not None:
         items.append(f"Fidelity (sessions attended): {_pct(d.fidelity_avg)}")
     missed = d.missed_reasons
@@ -624,8 +628,8 @@ def letter_document(
         doc.add(
             Para(
                 f"Since {_long_day(dosage.start, today)}, {name} came to "
-                f"{dosage.sessions_attended} of the {dosage.sessions_planned} group sessions "
-                "we planned."
+                f"{dosage.sessions_attended} of the {dosage.sessions_logged} group sessions "
+                "we held."
             )
         )
     doc.add(

@@ -127,9 +127,11 @@ def test_student_report_holds_the_facts(caseload: Caseload, fmt: str) -> None:
     row = _row(caseload, caseload.ava)
     assert row.decision.reason in flat
     assert f"ROI needed: +{row.needed_roi:.2f}/week" in flat
-    # dosage since the phase change: Oct 19 – Nov 24, Mon–Thu = 22 sessions, 3 missed
-    assert "Sessions attended: 19 of 22 planned (86 %) since Oct 19, 2026" in flat
-    assert "Minutes received: 570 of 660 planned (86 %)" in flat
+    # dosage since the phase change: Oct 19 – Nov 24, Mon–Thu = 22 sessions, all logged, 3
+    # missed; 19 × 30 = 570 of 22 × 30 = 660 minutes
+    assert "Sessions attended: 19 of 22 logged (86 %) since Oct 19, 2026" in flat
+    assert "Minutes received: 570 of 660 planned in logged sessions (86 %)" in flat
+    assert "Not logged" not in flat
     assert "absent from school × 3" in flat
     assert "Oct 19, 2026: Added 10 minutes a day" in flat
     # the scores table, with errors and accuracy on the last score (47 / 50)
