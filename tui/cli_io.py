@@ -307,26 +307,61 @@ def cmd_today(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- add-score
+def _passages(args: argparse.Namespace) -> list[str]:
+    """The readings given: several VALUE arguments and/or ``--passages "61 58 64"``."""
+    given = list(args.value or [])
+    if getattr(args, "passages", None):
+        given += args.passages.replace(",", " ").split()
+    return given
+
+
 @_handles_errors
 def cmd_add_score(args: argparse.Namespace) -> int:
+    """Save a score (the median of several passages, if given). A score far outside the
+    student's recent range is saved all the same, with a warning on stderr (exit 0), so a
+    script is never stopped by it."""
+    from store.config import DecisionConfig
     from store.db import DuplicateScoreError
     from store.export import find_student
+    from store.plausible import plausibility_warning
 
     day = getattr(args, "date", None) or _today()
+    readings = _passages(args)
+    if not readings:
+        raise CommandError("give the score (VALUE), or several passages")
+    several = len(readings) > 1
     with _open(args) as store:
         student = find_student(store, args.student)
         try:
             score = store.record_score(
-                student.id, args.measure, args.value, day, errors=args.errors, replace=args.replace
+                student.id,
+                args.measure,
+                None if several else readings[0],
+                day,
+                errors=args.errors,
+                replace=args.replace,
+                passages=readings if several else None,
             )
         except DuplicateScoreError as exc:
             raise CommandError(f"{exc}; add --replace to overwrite it") from None
         measure = store.measure(score.measure)
+        earlier = [s.value for s in store.scores(student.id, measure.code) if s.date < score.date]
     extra = f", {score.errors} errors" if score.errors is not None else ""
+    if score.passages:
+        extra += f" (median of {', '.join(measure.format(p) for p in score.passages)})"
     _say(
         f"Saved {measure.code} {measure.format(score.value)}{extra} for {student.name} "
         f"on {score.date.isoformat()}"
     )
+    warning = plausibility_warning(
+        measure,
+        score.value,
+        earlier,
+        student.given_name,
+        jump=DecisionConfig().plausibility_jump,
+    )
+    if warning is not None:
+        print(f"intervene: warning: {warning} (saved anyway; check it)", file=sys.stderr)
     return 0
 
 
@@ -435,11 +470,23 @@ def add_io_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "add-score",
         parents=[common],
         help="save one probe score",
-        description="Save one score, e.g. `intervene add-score Ava ORF 62 --errors 3`.",
+        description="Save one score, e.g. `intervene add-score Ava ORF 62 --errors 3`, or "
+        "the median of several passages: `intervene add-score Ava ORF 61 58 64`. A score far "
+        "from the student's last ones is saved with a warning on stderr.",
     )
     add.add_argument("student", metavar="STUDENT", help="student id, SIS id or name (prefix)")
     add.add_argument("measure", metavar="MEASURE", help="ORF, NWF, LNF, Maze, MCOMP, DBR, CICO…")
-    add.add_argument("value", metavar="VALUE")
+    add.add_argument(
+        "value",
+        metavar="VALUE",
+        nargs="*",
+        help="the score; several values are passages read in one sitting (the median is saved)",
+    )
+    add.add_argument(
+        "--passages",
+        metavar="'61 58 64'",
+        help="passages read in one sitting, space- or comma-separated (the median is saved)",
+    )
     _date_option(add, "the date of the probe (default: today)")
     add.add_argument("--errors", type=int, metavar="N", help="errors (ORF, NWF, LNF)")
     add.add_argument(

@@ -84,7 +84,34 @@ class FormField(Vertical):
 
 
 class Form(VerticalScroll):
-    """A column of :class:`FormField` s with a general error line at the top."""
+    """A column of :class:`FormField` s with a general error line at the top.
+
+    Tab / shift+Tab are *priority* bindings here: the app moves the focus as soon as it reads
+    the key, before it hands out the next one, so ``Name⇥Program⇥…`` typed ahead (a fast
+    typist, a macro, a paste) fills each field in turn. (As an ordinary binding the focus would
+    move only after the key had gone through the field, and the keys behind it would land in
+    the old field.)"""
+
+    BINDINGS = [
+        Binding(
+            "tab",
+            "app.focus_next",
+            "Next field",
+            id="form.next",
+            show=False,
+            priority=True,
+            tooltip="Next field (keys typed ahead go to it)",
+        ),
+        Binding(
+            "shift+tab",
+            "app.focus_previous",
+            "Previous field",
+            id="form.previous",
+            show=False,
+            priority=True,
+            tooltip="Previous field",
+        ),
+    ]
 
     DEFAULT_CSS = """
     Form { height: auto; max-height: 100%; }
