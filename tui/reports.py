@@ -300,7 +300,22 @@ def _measure_blocks(
         f"ROI needed: {_roi(row.needed_roi)} · ROI actual: {_roi(row.actual_roi)} "
         f"({method.upper() if method == 'ols' else method}, {row.decision.n_points} "
         "scores in the current phase)"
+        + (
+            f"; provisional until {row.decision.needed_points} scores"
+            if row.decision.provisional
+            else ""
+        )
     )
+    dec = row.decision
+    if dec.points and prog.aim is not None:
+        facts.append(
+            f"Instruction: {fmt_number(round(dec.weeks, 1), 1)} weeks of school in this phase"
+        )
+    if dec.pct_at_goal is not None:
+        facts.append(f"Scores at goal: {_pct(dec.pct_at_goal)} of the phase's scores")
+    if dec.pnd is not None:
+        base = "the previous phase" if prog.phase_changes else "the baseline"
+        facts.append(f"PND: {_pct(dec.pnd)} of the phase's scores beyond {base}'s best")
     # Gap analysis (DOMAIN.md): gap and weeks to the goal at the actual ROI.
     analysis = gap_analysis(
         m,

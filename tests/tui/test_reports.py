@@ -132,6 +132,9 @@ def test_student_report_holds_the_facts(caseload: Caseload, fmt: str) -> None:
     assert "Sessions attended: 19 of 22 logged (86 %) since Oct 19, 2026" in flat
     assert "Minutes received: 570 of 660 planned in logged sessions (86 %)" in flat
     assert "Not logged" not in flat
+    # the phase began Oct 19; its latest score is Nov 23: 35 days = 5 weeks of school
+    assert "Instruction: 5 weeks of school in this phase" in flat
+    assert "PND: " in flat and "beyond the previous phase's best" in flat
     assert "absent from school × 3" in flat
     assert "Oct 19, 2026: Added 10 minutes a day" in flat
     # the scores table, with errors and accuracy on the last score (47 / 50)
