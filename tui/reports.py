@@ -482,9 +482,21 @@ PLAIN: dict[str, tuple[str, str]] = {
         "earned a behaviour rating of {n} out of 10",
         "earn a behaviour rating of {n} out of 10",
     ),
+    "DBR-AE": (
+        "was rated {n} out of 10 for staying focused on class work",
+        "be rated {n} out of 10 or higher for staying focused on class work",
+    ),
+    "DBR-RS": (
+        "was rated {n} out of 10 for being respectful",
+        "be rated {n} out of 10 or higher for being respectful",
+    ),
+    "DBR-DB": (  # lower is better
+        "was rated {n} out of 10 for disruptive behaviour (lower is better)",
+        "be rated {n} out of 10 or lower for disruptive behaviour",
+    ),
     "CICO": (
         "earned {n}% of the daily behaviour points",
-        "earn {n}% of the daily behaviour points",
+        "earn {n}% or more of the daily behaviour points",
     ),
 }
 SUBJECTS: dict[str, str] = {
@@ -494,6 +506,9 @@ SUBJECTS: dict[str, str] = {
     "Maze": "reading",
     "MCOMP": "math",
     "DBR": "behaviour",
+    "DBR-AE": "behaviour",
+    "DBR-RS": "behaviour",
+    "DBR-DB": "behaviour",
     "CICO": "behaviour",
 }
 # Words a family letter must not use (DOMAIN.md vocabulary is for staff).

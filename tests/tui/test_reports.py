@@ -250,6 +250,23 @@ def test_family_letter_for_other_measures(store: Store) -> None:
     assert _jargon(text) == []
 
 
+def test_family_letter_for_a_lower_is_better_rating(store: Store) -> None:
+    # DBR-SIS disruptive behaviour: 6 → 3 over four weeks is better, and the goal is "or lower"
+    sid = store.add_student("Leo", "Park", "2").id
+    day = date(2026, 10, 5)
+    for i, v in enumerate([6, 5, 4, 3]):
+        store.record_score(sid, "DBR-DB", v, day + timedelta(weeks=i))
+    store.set_goal(
+        sid, "DBR-DB", baseline_value=6, baseline_date=day, goal_value=2,
+        goal_date=date(2027, 3, 1), method="custom",
+    )  # fmt: skip
+    flat = " ".join(family_letter(store, sid, today=TODAY, fmt="text").split())
+    assert "was rated 3.0 out of 10 for disruptive behaviour (lower is better)" in flat
+    assert "down from 6.0 in October" in flat
+    assert "be rated 2.0 out of 10 or lower for disruptive behaviour" in flat
+    assert _jargon(flat) == []
+
+
 # --------------------------------------------------------------------------- HTML safety
 @pytest.mark.parametrize("kind", ["student", "packet", "letter"])
 def test_html_is_self_contained_and_escaped(caseload: Caseload, kind: str) -> None:
