@@ -14,7 +14,10 @@ def unlogged_sessions(
 ) -> list[tuple[Group, date]]:
     """Past meetings in the ``days`` days before ``today`` with no session logged (delivered
     or cancelled), oldest first. With ``now``, today's meetings that have already ended count
-    too. Ended groups count for the dates they still met."""
+    too. Ended groups count for the dates they still met. A meeting counts only from the
+    group's start date and while it had members: nothing is "not logged" from before the
+    group existed (a group with no start date, e.g. from a roster, starts with its first
+    member)."""
     calendar = store.calendar()
     start = today - timedelta(days=days)
     end = today - timedelta(days=1)
@@ -26,6 +29,6 @@ def unlogged_sessions(
             dates += [
                 m.date for m in schedule.meetings_on([group], calendar, today) if m.end <= now
             ]
-        out.extend((group, d) for d in dates if (group.id, d) not in logged)
+        out.extend((group, d) for d in dates if (group.id, d) not in logged and group.members_on(d))
     out.sort(key=lambda pair: (pair[1], pair[0].start_time, pair[0].name.casefold()))
     return out

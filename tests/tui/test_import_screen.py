@@ -16,7 +16,7 @@ from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.screens.import_roster import ImportRosterScreen
 from tui.screens.today import TodayScreen
-from tui.screens.welcome import WelcomeScreen
+from tui.screens.welcome import SchoolYearScreen, WelcomeScreen
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SIZE = (120, 40)
@@ -45,6 +45,13 @@ async def settle(pilot, app: InterventionApp) -> None:  # noqa: ANN001
         await pilot.pause()
 
 
+async def answer_school_year(pilot, app: InterventionApp) -> None:  # noqa: ANN001
+    """The first start asks for the school year before the import (issue 13)."""
+    assert isinstance(app.screen, SchoolYearScreen)
+    await pilot.press(*"2026-08-24", "enter", *"2027-06-11", "enter")
+    await pilot.pause()
+
+
 async def type_path(pilot, app: InterventionApp, path: Path) -> None:  # noqa: ANN001
     field = app.screen.query_one("#im-path", Input)
     field.value = str(path)
@@ -60,6 +67,7 @@ async def test_import_from_the_welcome_screen(empty_app) -> None:  # noqa: ANN00
         assert isinstance(app.screen, WelcomeScreen)
         await pilot.press("i")
         await pilot.pause()
+        await answer_school_year(pilot, app)
         assert isinstance(app.screen, ImportRosterScreen)
         await type_path(pilot, app, SAMPLES / "roster.csv")
         text = screen_text(app)
@@ -93,11 +101,12 @@ async def test_a_broken_csv_lists_the_problem_and_writes_nothing(empty_app, tmp_
     app, folder, _clock = empty_app
     broken = tmp_path / "broken.csv"
     broken.write_text("student_id,given_name,grade\n1,Ann,3\n", encoding="utf-8")
-    before = data_files(folder)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("i")
         await pilot.pause()
+        await answer_school_year(pilot, app)
+        before = data_files(folder)  # the school year is saved; the import writes nothing
         await type_path(pilot, app, broken)
         text = screen_text(app)
         assert "1 problem in broken.csv: nothing will be written" in text
@@ -148,6 +157,7 @@ async def test_a_oneroster_folder_with_groups(empty_app) -> None:  # noqa: ANN00
         await pilot.pause()
         await pilot.press("i")
         await pilot.pause()
+        await answer_school_year(pilot, app)
         await pilot.click("#im-groups")
         await type_path(pilot, app, SAMPLES / "oneroster")
         text = screen_text(app)
@@ -187,6 +197,7 @@ async def test_a_large_file_shows_progress_while_it_is_written(empty_app, tmp_pa
         await pilot.pause()
         await pilot.press("i")
         await pilot.pause()
+        await answer_school_year(pilot, app)
         await type_path(pilot, app, big)
         assert "600 new" in screen_text(app)
         await pilot.press("ctrl+s")

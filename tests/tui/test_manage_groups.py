@@ -118,7 +118,9 @@ async def test_recurrence_with_an_end_date_and_a_no_school_day(open_app) -> None
         assert "Type a start time (HH:MM)" in preview(form) and "not a time" not in preview(form)
         await set_inputs(pilot, form, gf_time="14:00", gf_duration="30", gf_end="2026-12-18")
         await set_days(pilot, form, "f")
-        assert "Fri at 14:00 for 30 min, until Dec 18" in preview(form)
+        # a new group starts today (issue 13): the start date is filled in
+        assert form.query_one("#gf-start", Input).value == "2026-11-25"
+        assert "Fri at 14:00 for 30 min, from Nov 25 to Dec 18" in preview(form)
         # Fri 18 Dec is the demo's staff development day: no meeting
         assert form.next_dates == [date(2026, 11, 27), date(2026, 12, 4), date(2026, 12, 11)]
         # a problem in the schedule shows in the preview instead of dates

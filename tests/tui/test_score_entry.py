@@ -13,6 +13,7 @@ from tests.tui.screen import screen_text
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.score_entry import ScoreEntryScreen
+from tui.screens.session_log import SessionLogScreen
 from tui.screens.today import TodayScreen
 
 DAY = date(2026, 11, 25)
@@ -54,11 +55,13 @@ async def test_whole_group_by_keystrokes_then_read_back(open_app, demo_dir, demo
             await pilot.press(*value, "enter")
         await settle(app, pilot, screen)
         assert [r.state for r in screen.rows] == ["saved"] * 5
-        assert "saved ✓" in screen_text(app)
-        # after the last row the session log is offered, minutes default to the scheduled 30
-        assert screen.query_one("#log-pane").display
-        assert screen.query_one("#log-minutes", Input).value == "30"
+        # score entry's last word stays in view on the session log that opens on top
+        assert "Saved ORF 90" in screen_text(app)
+        # after the last row the session log opens, minutes default to the scheduled 30
+        assert isinstance(app.screen, SessionLogScreen)
+        assert app.screen.query_one("#sl-minutes", Input).value == "30"
         await pilot.press("enter")  # accept the session log
+        await pilot.pause()
         await pilot.pause()
         assert isinstance(app.screen, TodayScreen)
         assert {r.group.name: r.status for r in app.screen.rows}["Fluency 3"] == "done ✓"

@@ -10,11 +10,14 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, SelectionList
 
+from store.db import Store
 from store.dosage import group_dosage, student_dosage
-from tests.conftest import read_tree
+from tests.conftest import FakeClock, read_tree
 from tests.tui.screen import screen_text
 from tui.app import InterventionApp
+from tui.screens.score_entry import ScoreEntryScreen
 from tui.screens.session_log import AttendanceTable, SessionLogScreen
+from tui.screens.today import TodayScreen
 from tui.unlogged import unlogged_sessions
 from tui.widgets.form import Form
 
@@ -61,7 +64,7 @@ async def test_enter_accepts_delivered_as_scheduled_all_present(open_app) -> Non
         assert session is not None and session.delivered
         assert session.minutes_delivered == 30
         assert [a.status for a in session.attendance] == ["present"] * 5
-        assert session.fidelity_pct == 100.0
+        assert session.fidelity_pct is None  # the checklist was left untouched: not recorded
         after = dosage_today(app)
         assert (after.sessions_planned, after.sessions_delivered, after.sessions_not_logged) == (
             1,
@@ -69,7 +72,7 @@ async def test_enter_accepts_delivered_as_scheduled_all_present(open_app) -> Non
             0,
         )
         assert (after.minutes_planned, after.minutes_delivered) == (30, 30)
-        assert after.attendance_pct == 100.0 and after.fidelity_avg == 100.0
+        assert after.attendance_pct == 100.0 and after.fidelity_avg is None
 
 
 async def test_a_full_log_with_attendance_minutes_and_fidelity(open_app) -> None:
@@ -86,7 +89,8 @@ async def test_a_full_log_with_attendance_minutes_and_fidelity(open_app) -> None
         await pilot.press("down", "r", "r")  # fourth: absent, reason → school activity
         assert "school activity" in screen_text(app)
         fidelity = screen.query_one("#sl-fidelity", SelectionList)
-        fidelity.deselect("graphed progress")
+        for item in ("cold read", "modelled reading", "timed repeated reading"):
+            fidelity.select(item)
         await pilot.pause()
         assert "3 of 4 done · 75 %" in screen_text(app)
         screen.query_one("#sl-minutes", Input).value = "28"
@@ -238,3 +242,125 @@ async def test_unlogged_sessions_are_found_and_logged_in_a_row(open_app, demo_cl
             await pilot.pause()
         assert app.screen is not screen
         assert unlogged_sessions(store, TODAY, now=demo_clock()) == []
+
+
+# ---------------------------------------------------------------- issue 13: the quick session log
+async def test_fidelity_starts_unticked_and_an_untouched_checklist_is_not_recorded(
+    open_app, demo_dir
+) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(app, pilot)
+        assert screen.query_one("#sl-fidelity", SelectionList).selected == []
+        assert "Fidelity checklist · not recorded" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not screen
+    app.store.close()
+    with Store.open(demo_dir, clock=FakeClock(datetime(2026, 11, 25, 10, 12))) as fresh:
+        session = fresh.session_on(FLUENCY, TODAY)
+        assert session is not None and session.delivered
+        assert session.fidelity_done == [] and session.fidelity_pct is None
+        dose = group_dosage(fresh.group(FLUENCY), fresh.calendar(), [session], TODAY, TODAY)
+        assert dose.fidelity_avg is None  # not 0 %
+
+
+async def test_ticking_fidelity_items_with_keys(open_app) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(app, pilot)
+        screen.query_one("#sl-fidelity", SelectionList).focus()
+        await pilot.press("space", "down", "down", "space")
+        await pilot.pause()
+        assert "2 of 4 done · 50 %" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        session = app.store.session_on(FLUENCY, TODAY)
+        assert session is not None
+        assert session.fidelity_done == ["cold read", "timed repeated reading"]
+        assert session.fidelity_pct == 50.0
+
+
+async def test_cancelling_clears_the_minutes(open_app) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(app, pilot)
+        minutes = screen.query_one("#sl-minutes", Input)
+        assert minutes.value == "30"
+        status = screen.query_one("#sl-status", Select)
+        status.focus()
+        await pilot.press("enter", "down", "enter")  # the first cancel reason
+        await pilot.pause()
+        assert status.value != "delivered"
+        assert minutes.value == "" and minutes.disabled
+        assert "Minutes delivered" in screen_text(app)
+        status.focus()
+        await pilot.press("enter", "up", "enter")  # back to delivered: the planned minutes
+        await pilot.pause()
+        assert status.value == "delivered" and minutes.value == "30"
+        status.focus()
+        await pilot.press("enter", "down", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        session = app.store.session_on(FLUENCY, TODAY)
+        assert session is not None and not session.delivered
+        assert session.minutes_delivered == 0 and session.attendance == []
+
+
+async def test_the_session_log_proposes_the_next_lesson(open_app) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        last = app.store.session_on(FLUENCY, date(2026, 11, 24))
+        assert last is not None and last.lesson.startswith("Read Naturally story ")
+        n = int(last.lesson.rsplit(" ", 1)[1])
+        screen = await open_log(app, pilot)
+        lesson = screen.query_one("#sl-lesson", Input)
+        assert lesson.value == f"Read Naturally story {n + 1}"
+        assert f"Last: Read Naturally story {n}, Tue Nov 24" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        saved = app.store.session_on(FLUENCY, TODAY)
+        assert saved is not None and saved.lesson == f"Read Naturally story {n + 1}"
+
+
+async def test_after_the_last_score_the_log_has_the_absences_just_marked(
+    open_app, demo_dir
+) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # Today → score entry for Fluency 3
+        await pilot.pause()
+        entry = app.screen
+        assert isinstance(entry, ScoreEntryScreen)
+        absent = entry.rows[0].line.student
+        await pilot.press("a")  # first student absent
+        for value in ("48", "71", "55", "90"):
+            await pilot.press(*value, "enter")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, SessionLogScreen):
+                break
+        log = app.screen
+        assert isinstance(log, SessionLogScreen)
+        rows = {r.student.id: r.status for r in log.query_one(AttendanceTable).rows_}
+        assert rows[absent.id] == "absent"
+        assert sorted(rows.values()) == ["absent"] + ["present"] * 4
+        assert log.query_one("#sl-fidelity", SelectionList).selected == []
+        assert log.query_one("#sl-minutes", Input).value == "30"
+        assert app.focused is log.query_one("#sl-minutes", Input)
+        await pilot.press("enter")  # accept
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, TodayScreen)
+        assert {r.group.name: r.status for r in app.screen.rows}["Fluency 3"] == "done ✓"
+    app.store.close()
+    with Store.open(demo_dir, clock=FakeClock(datetime(2026, 11, 25, 10, 12))) as fresh:
+        session = fresh.session_on(FLUENCY, TODAY)
+        assert session is not None and session.delivered and session.minutes_delivered == 30
+        by_id = {a.student_id: a.status for a in session.attendance}
+        assert by_id[absent.id] == "absent"
+        assert sorted(by_id.values()) == ["absent"] + ["present"] * 4
+        assert session.fidelity_pct is None
+        assert fresh.score_on(absent.id, "ORF", TODAY) is None

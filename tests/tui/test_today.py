@@ -15,7 +15,7 @@ from tests.tui.screen import screen_text
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.screens.today import TodayScreen
-from tui.screens.welcome import WelcomeScreen
+from tui.screens.welcome import SchoolYearScreen, WelcomeScreen
 from tui.widgets.row_table import RowTable
 
 
@@ -171,8 +171,11 @@ async def test_empty_store_opens_the_welcome_screen(tmp_path: Path) -> None:
             if "Import a roster" in str(options.get_option_at_index(i).prompt)
         ]
         assert len(imports) == 1 and not imports[0].disabled
-        # start empty: the Today screen with its empty state
+        # start empty: the school year is asked (issue 13), then Today with its empty state
         await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, SchoolYearScreen)
+        await pilot.press(*"2026-08-24", "enter", *"2027-06-11", "enter")
         await pilot.pause()
         assert isinstance(app.screen, TodayScreen)
         assert "none yet" in str(app.screen.query_one("#groups-title").render())

@@ -4,11 +4,14 @@ The schedule is shown back in plain words with its next 5 dates while it is type
 with other groups (the interventionist booked twice, a student in two overlapping groups)
 are shown before saving, with a choice to save anyway. Member changes take effect on a date,
 so dosage and history stay right.
+
+A new group starts today (its start date is filled in), or tomorrow when today's meeting
+time has already passed: nothing counts as "not logged" from before the group existed.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from rich.text import Text
 from textual import on
@@ -36,6 +39,7 @@ from store.model import (
     parse_date,
     parse_optional_date,
     parse_time,
+    time_of,
 )
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import Footer
@@ -94,6 +98,7 @@ class GroupForm(Screen[Group | None]):
         self.group = group
         self.chosen: list[str] = list(group.member_ids) if group else []
         self.next_dates: list[date] = []
+        self._auto_start = "" if group else self.default_start("").isoformat()
 
     @property
     def store(self):  # noqa: ANN201 - the app's Store
@@ -170,7 +175,7 @@ class GroupForm(Screen[Group | None]):
                     FormField(
                         "Start date",
                         Input(
-                            g.start_date.isoformat() if g and g.start_date else "",
+                            g.start_date.isoformat() if g and g.start_date else self._auto_start,
                             id="gf-start",
                             placeholder="YYYY-MM-DD (blank: first day of school)",
                         ),
@@ -334,7 +339,27 @@ class GroupForm(Screen[Group | None]):
     @on(Checkbox.Changed, "#gf-biweekly")
     @on(WeekdayPicker.Changed, "#gf-days")
     def _schedule_changed(self) -> None:
+        self._follow_start()
         self.update_preview()
+
+    def default_start(self, start_time: str) -> date:
+        """Today, or tomorrow once today's meeting at ``start_time`` has ended."""
+        now: datetime = self.app.clock()  # type: ignore[attr-defined]
+        try:
+            begins = datetime.combine(now.date(), time_of(parse_time(start_time)))
+            minutes = check_int(self._value("gf-duration") or "", "duration", lo=5, hi=240)
+        except ValidationError:
+            return now.date()
+        ended = begins + timedelta(minutes=minutes) <= now
+        return now.date() + timedelta(days=1) if ended else now.date()
+
+    def _follow_start(self) -> None:
+        """A new group's start date follows its time until the user types a date."""
+        field = self.query_one("#gf-start", Input)
+        if self.group is not None or field.value != self._auto_start:
+            return
+        self._auto_start = self.default_start(self._value("gf-time")).isoformat()
+        field.value = self._auto_start
 
     def update_preview(self) -> None:
         """The schedule in words and its next 5 dates, or what to fix."""

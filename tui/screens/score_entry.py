@@ -831,31 +831,28 @@ class ScoreEntryScreen(Screen[bool]):
 
     # ------------------------------------------------------------------ session log
     def open_log(self) -> None:
-        pane = self.query_one("#log-pane")
-        pane.display = True
-        present = [
-            r
-            for r in {r.student_id: r for r in self.rows}.values()
-            if r.student_id not in self.absent
-        ]
-        title = Text("Session log", style="bold")
-        members = len(self.group.members_on(self.day))
-        absent = len(self.absent)
-        title.append(f" · {members - absent} present, {absent} absent", style="dim")
-        self.query_one("#log-title", Static).update(title)
-        minutes = self.query_one("#log-minutes", Input)
-        session = self.store.session_on(self.group.id, self.day)
-        if not minutes.value:
-            minutes.value = str(
-                session.minutes_delivered
-                if session and session.minutes_delivered
-                else self.group.duration_minutes
-            )
-            if session is not None:
-                self.query_one("#log-lesson", Input).value = session.lesson
-                self.query_one("#log-note", Input).value = session.note
-        del present
-        minutes.focus()
+        """The quick session log (SessionLogScreen) with the absences marked here; once it
+        is saved score entry closes, Esc comes back to the scores."""
+        assert self.writer is not None
+        self.writer.drain()  # every score and absence is on disk first
+        self.call_later(self._push_log)
+
+    def _push_log(self) -> None:
+        from tui.screens.session_log import SessionLogScreen
+
+        if self.pending:  # the saves' replies are still on their way: the last word first
+            self.set_timer(0.01, self._push_log)
+            return
+        said = self.query_one("#entry-message", Static).content
+        intro = said if isinstance(said, Text) else Text(str(said))
+        log = SessionLogScreen(self.group, self.day, absent=sorted(self.absent), intro=intro)
+        self.app.push_screen(log, self._log_closed)
+
+    def _log_closed(self, saved: Session | None) -> None:
+        if saved is not None or not self.rows:
+            self._close(saved is not None)
+        else:
+            self.focus_row(self.index)
 
     def action_session_log(self) -> None:
         self._stash_draft()

@@ -4,13 +4,18 @@ attendance per student, the group's fidelity checklist, a note.
 When it went as planned, Enter accepts "delivered as scheduled, all present". Any group and
 date can be logged (today's or a past one); logging a date again replaces that session.
 Given a queue of (group, date) pairs (e.g. :func:`tui.unlogged.unlogged_sessions`), saving
-moves on to the next one.
+moves on to the next one. Opened after score entry's last row it is the quick session log:
+the absences just marked are filled in.
+
+The fidelity checklist starts unticked: an unticked item is "not recorded", and a checklist
+left untouched saves fidelity as not recorded rather than 0 %. A cancelled session has no
+minutes. The lesson proposed is the one after the last logged lesson (store.lessons).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from rich.text import Text
 from textual import events, on
@@ -24,6 +29,7 @@ from textual.widgets.selection_list import Selection
 
 from store import schedule
 from store.errors import StoreError, ValidationError
+from store.lessons import LeftOff, left_off
 from store.model import (
     ABSENCE_REASONS,
     ATTENDANCE_STATUSES,
@@ -187,9 +193,15 @@ class SessionLogScreen(Screen[Session | None]):
         day: date | None = None,
         *,
         queue: Iterable[tuple[Group, date]] = (),
+        absent: Iterable[str] = (),
+        intro: Text | None = None,
     ) -> None:
+        """``absent``: students just marked absent (score entry), filled in as absent;
+        ``intro``: a line shown under the title (score entry's last message)."""
         super().__init__()
         self.queue = list(queue)
+        self.absent = set(absent)
+        self.intro = intro
         if group is None and self.queue:
             group, day = self.queue.pop(0)
         self.group = group
@@ -216,6 +228,7 @@ class SessionLogScreen(Screen[Session | None]):
         ]
         yield Header(show_clock=False)
         yield Static(id="sl-title", classes="manage-bar")
+        yield Static(self.intro or "", id="sl-intro")
         with Horizontal(id="sl-body"):
             with Vertical(id="sl-left"):
                 yield Form(
@@ -245,6 +258,7 @@ class SessionLogScreen(Screen[Session | None]):
                     FormField("Note", Input(id="sl-note", placeholder="optional"), key="note"),
                     id="sl-form",
                 )
+                yield Static(id="sl-left-off")
             with Vertical(id="sl-right"):
                 yield Static(Text("Attendance", style="bold"), classes="pane-title")
                 yield AttendanceTable(id="sl-attendance")
@@ -262,6 +276,7 @@ class SessionLogScreen(Screen[Session | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#sl-intro").display = bool(self.intro and self.intro.plain)
         self.load()
 
     # ------------------------------------------------------------------ loading
@@ -293,7 +308,9 @@ class SessionLogScreen(Screen[Session | None]):
                 continue
             row = AttendanceRow(student)
             a = session.attendance_of(sid) if session else None
-            if a is not None:
+            if a is None and sid in self.absent:
+                row.status, row.reason = "absent", "absent"
+            elif a is not None:
                 row.status = a.status
                 row.reason = a.reason if a.status == "absent" else None
                 row.minutes = str(a.minutes) if a.minutes is not None else ""
@@ -309,20 +326,24 @@ class SessionLogScreen(Screen[Session | None]):
             session.minutes_delivered if session and session.delivered else group.duration_minutes
         )
         self.query_one("#sl-minutes", Input).value = str(minutes)
-        self.query_one("#sl-lesson", Input).value = session.lesson if session else ""
+        before = left_off(self.store.sessions(group.id, until=day), day - timedelta(days=1))
+        lesson = session.lesson if session and session.lesson else ""
+        self.query_one("#sl-lesson", Input).value = lesson or (before.next if before else "")
+        self.query_one("#sl-left-off", Static).update(left_off_text(before))
         self.query_one("#sl-note", Input).value = session.note if session else ""
         fidelity = self.query_one("#sl-fidelity", SelectionList)
         fidelity.clear_options()
-        done = (
-            set(session.fidelity_done)
-            if session and session.delivered
-            else set(group.fidelity_items)
-        )
+        done = set(session.fidelity_done) if session and session.delivered else set()
         for item in group.fidelity_items:
             fidelity.add_option(Selection(Text(item), item, item in done))
+        if group.fidelity_items:
+            fidelity.highlighted = 0  # space ticks the first item at once
         title.append(f" · {group.name} · {day:%a %b} {day.day}", style="bold")
         meets = schedule.meets_on(group, self.store.calendar(), day)
-        if session is not None:
+        if self.absent:
+            n = len(self.absent)
+            title.append(f" · {n} absent marked in score entry", style="dim")
+        elif session is not None:
             logged = f" at {session.logged_at:%-H:%M}" if session.logged_at else ""
             title.append(f" · logged{logged} — saving replaces it", style="dim")
         elif not meets:
@@ -343,8 +364,10 @@ class SessionLogScreen(Screen[Session | None]):
         assert self.group is not None
         items = self.group.fidelity_items
         title = Text("Fidelity checklist", style="bold")
-        if items:
-            done = len(self.query_one("#sl-fidelity", SelectionList).selected)
+        done = len(self.query_one("#sl-fidelity", SelectionList).selected)
+        if items and not done:
+            title.append(" · not recorded — space ticks each item done", style="dim")
+        elif items:
             title.append(f" · {done} of {len(items)} done · {100 * done / len(items):.0f} %")
         else:
             title.append(
@@ -353,11 +376,17 @@ class SessionLogScreen(Screen[Session | None]):
         self.query_one("#sl-fidelity-title", Static).update(title)
 
     def show_status(self) -> None:
-        """Cancelled sessions have no minutes, attendance or fidelity."""
+        """Cancelled sessions have no minutes (the field is cleared), attendance or fidelity;
+        back to delivered, the planned minutes return."""
         delivered = self.query_one("#sl-status", Select).value == DELIVERED
         for widget_id in ("#sl-attendance", "#sl-fidelity"):
             self.query_one(widget_id).disabled = not delivered
-        self.query_one("#sl-minutes", Input).disabled = not delivered
+        minutes = self.query_one("#sl-minutes", Input)
+        minutes.disabled = not delivered
+        if not delivered:
+            minutes.value = ""
+        elif not minutes.value and self.group is not None:
+            minutes.value = str(self.group.duration_minutes)
 
     @on(SelectionList.SelectedChanged, "#sl-fidelity")
     def _fidelity_changed(self) -> None:
@@ -375,6 +404,7 @@ class SessionLogScreen(Screen[Session | None]):
             return
         if self.group is None or event.value != self.group.id:
             self.group = self.store.group(event.value)
+            self.absent = set()  # the absences marked in score entry were for that group
             self.load()
 
     @on(Input.Changed, "#sl-date")
@@ -387,6 +417,7 @@ class SessionLogScreen(Screen[Session | None]):
             return
         if day != self.day:
             self.day = day
+            self.absent = set()
             self.load()
             self.query_one("#sl-date", Input).focus()
 
@@ -461,6 +492,7 @@ class SessionLogScreen(Screen[Session | None]):
         self.notify(summary(self.group, saved), markup=False)
         if self.queue:
             self.group, self.day = self.queue.pop(0)
+            self.absent = set()
             self._loading = True
             self.query_one("#sl-group", Select).value = self.group.id
             self.query_one("#sl-date", Input).value = self.day.isoformat()
@@ -470,6 +502,16 @@ class SessionLogScreen(Screen[Session | None]):
 
     def action_leave(self) -> None:
         self.dismiss(self.saved)
+
+
+def left_off_text(before: LeftOff | None) -> Text:
+    """'Last: SIPPS B lesson 41, Mon Nov 23' (the next one is proposed in the lesson field)."""
+    if before is None:
+        return Text("No lesson logged before this day", style="dim")
+    text = Text("Last: ", style="dim")
+    text.append(before.last)
+    text.append(f", {before.date:%a %b} {before.date.day}", style="dim")
+    return text
 
 
 def summary(group: Group, s: Session) -> str:
@@ -483,4 +525,6 @@ def summary(group: Group, s: Session) -> str:
         text += f", {attended} of {len(s.attendance)} attended"
     if s.fidelity_pct is not None:
         text += f", fidelity {s.fidelity_pct:.0f} %"
+    elif group.fidelity_items:
+        text += ", fidelity not recorded"
     return text
