@@ -297,6 +297,11 @@ class ScoreEntryScreen(Screen[bool]):
         self.query_one("#log-pane").display = False
         title = Text(f"{self.group.name}", style="bold")
         title.append(f" · {self.day:%a %b %-d} · {self.group.start_time}–{self.group.end_time}")
+        from store.lessons import left_off
+
+        where = left_off(self.store.sessions(self.group.id, until=self.day), self.day)
+        if where is not None:  # where we left off: "Lesson 42 → 43"
+            title.append(f" · {where.text}")
         title.append(" · enter scores", style="dim")
         self.query_one("#entry-title", Static).update(title)
         table = self.query_one("#entry-table", DataTable)
