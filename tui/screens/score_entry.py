@@ -203,6 +203,10 @@ class Writer:
         self._jobs.put(None)
 
 
+#: Below this terminal width score entry folds its Progress and Last columns away.
+NARROW_COLUMNS = 80
+
+
 class JobDone(Message):
     """A write finished on the writer thread; ``callback`` runs on the UI thread."""
 
@@ -409,6 +413,17 @@ class ScoreEntryScreen(Screen[bool]):
     def status_of(self, i: int) -> str:
         """Row ``i``'s Status cell as plain text."""
         return self._status(self.rows[i]).plain
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Narrower than NARROW_COLUMNS, the Progress and Last columns fold away (width 0) so
+        the typed value and the saved / refused status stay in view."""
+        table = self.query_one("#entry-table", DataTable)
+        narrow = event.size.width < NARROW_COLUMNS
+        for column in table.columns.values():
+            if column.key.value in ("spark", "last") and column.auto_width == narrow:
+                column.auto_width, column.width = not narrow, 0
+                table._require_update_dimensions = True  # no public call re-measures columns
+        table.refresh()
 
     def on_job_done(self, message: JobDone) -> None:
         message.callback()
