@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
+from typing import Protocol
 
 from store.model import Session
 from store.records import frozen_record
 
-__all__ = ["DAYS_PER_WEEK", "LeftOff", "left_off", "next_lesson"]
+__all__ = ["DAYS_PER_WEEK", "LeftOff", "group_left_off", "left_off", "next_lesson"]
 
 DAYS_PER_WEEK = 5
+RECENT_DAYS = 35  #: looked at first: parsing a group's whole history costs more
 _NUMBER = re.compile(r"\d+")
 _WEEK_DAY = re.compile(r"(?i)(\bweek\s*)(\d+)(\W+day\s*)(\d+)(\D*)$")
 _LABEL = re.compile(r"[^\W\d]+\.?\s*$")  # the word naming a number: "lesson ", "Vol. "
@@ -84,3 +86,19 @@ def left_off(sessions: Iterable[Session], through: date) -> LeftOff | None:
     latest = max(logged, key=lambda s: s.date)
     last = latest.lesson.strip()
     return LeftOff(last, latest.date, next_lesson(last))
+
+
+class _Sessions(Protocol):
+    def sessions(
+        self, group_id: str | None = None, *, since: date | None = None, until: date | None = None
+    ) -> list[Session]: ...
+
+
+def group_left_off(store: _Sessions, group_id: str, through: date) -> LeftOff | None:
+    """:func:`left_off` for one group of a Store: its recent sessions first, then (when none
+    of them names a lesson) its whole history."""
+    recent = store.sessions(group_id, since=through - timedelta(days=RECENT_DAYS), until=through)
+    found = left_off(recent, through)
+    if found is None:
+        found = left_off(store.sessions(group_id, until=through), through)
+    return found

@@ -62,3 +62,16 @@ def test_left_off_text_shows_the_whole_next_lesson_when_more_than_the_number_cha
     assert LeftOff("SIPPS B lesson 9", date(2026, 11, 23), "SIPPS B lesson 10").text == (
         "SIPPS B lesson 9 → 10"
     )
+
+
+def test_group_left_off_reads_recent_sessions_first_then_the_whole_history(store) -> None:  # noqa: ANN001
+    from store.lessons import group_left_off
+    from store.model import Group
+
+    group = store.add_group(Group("", "Reading A"))
+    assert group_left_off(store, group.id, date(2026, 11, 25)) is None
+    store.log_session(Session("", group.id, date(2026, 9, 1), lesson="Lesson 3"))
+    assert group_left_off(store, group.id, date(2026, 11, 25)).text == "Lesson 3 → 4"
+    store.log_session(Session("", group.id, date(2026, 11, 24), lesson="Lesson 9"))
+    assert group_left_off(store, group.id, date(2026, 11, 25)).text == "Lesson 9 → 10"
+    assert group_left_off(store, group.id, date(2026, 11, 23)).text == "Lesson 3 → 4"

@@ -301,9 +301,9 @@ class ScoreEntryScreen(Screen[bool]):
         self.query_one("#log-pane").display = False
         title = Text(f"{self.group.name}", style="bold")
         title.append(f" · {self.day:%a %b %-d} · {self.group.start_time}–{self.group.end_time}")
-        from store.lessons import left_off
+        from store.lessons import group_left_off
 
-        where = left_off(self.store.sessions(self.group.id, until=self.day), self.day)
+        where = group_left_off(self.store, self.group.id, self.day)
         if where is not None:  # where we left off: "Lesson 42 → 43"
             title.append(f" · {where.text}")
         title.append(" · enter scores", style="dim")

@@ -29,7 +29,7 @@ from textual.widgets.selection_list import Selection
 
 from store import schedule
 from store.errors import StoreError, ValidationError
-from store.lessons import LeftOff, left_off
+from store.lessons import LeftOff, group_left_off
 from store.model import (
     ABSENCE_REASONS,
     ATTENDANCE_STATUSES,
@@ -326,7 +326,7 @@ class SessionLogScreen(Screen[Session | None]):
             session.minutes_delivered if session and session.delivered else group.duration_minutes
         )
         self.query_one("#sl-minutes", Input).value = str(minutes)
-        before = left_off(self.store.sessions(group.id, until=day), day - timedelta(days=1))
+        before = group_left_off(self.store, group.id, day - timedelta(days=1))
         lesson = session.lesson if session and session.lesson else ""
         self.query_one("#sl-lesson", Input).value = lesson or (before.next if before else "")
         self.query_one("#sl-left-off", Static).update(left_off_text(before))

@@ -15,7 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store import schedule
-from store.lessons import left_off
+from store.lessons import group_left_off
 from store.model import Group, Session
 from store.records import mutable_record
 from tui.lines import MeasureLine, group_lines
@@ -386,7 +386,7 @@ class TodayScreen(Screen[None]):
         self.lines = group_lines(self.store, group, self.day, self.app.config)  # type: ignore[attr-defined]
         heading = Text("Students", style="bold")
         heading.append(f" · {group.name}", style="bold")
-        where = left_off(self.store.sessions(group.id, until=self.day), self.day)
+        where = group_left_off(self.store, group.id, self.day)
         if where is not None:  # where we left off: "Lesson 42 → 43"
             heading.append(" · ", style="dim")
             heading.append(where.text)
