@@ -62,8 +62,11 @@ HELP = """\
 | ctrl+l | open the session log now |
 | Esc | back to Today (asks first if something typed is not saved) |
 
-After the last row the **session log** opens: minutes delivered (the scheduled length is
-filled in), lesson/unit and a note. Enter accepts and marks the group *done ✓*.
+After the last row the **session log** opens with the students you marked absent, the
+scheduled minutes and the next lesson (the one after the last logged lesson) filled in.
+The fidelity checklist starts unticked: space ticks each item done; a checklist left
+untouched is saved as *not recorded*, never as 0 %. Cancelling the session (a reason)
+clears the minutes. Enter accepts and marks the group *done ✓*; Esc goes back to the scores.
 
 A score that is outside the measure's range, not a number, or dated in the future is not
 saved: the message says why and what you typed stays so you can fix it.
