@@ -119,7 +119,10 @@ def wait_gone(session: str, timeout: float = 15) -> None:
 
 def quit_from_entry(session: str) -> None:
     tmux("send-keys", "-t", session, "Escape")
-    wait_for(session, "Groups")
+    if "Groups" not in wait_for_any(session, "Groups", "enter scores"):
+        # the session log had opened after the last row: Esc went back to the scores
+        tmux("send-keys", "-t", session, "Escape")
+        wait_for(session, "Groups")
     tmux("send-keys", "-t", session, "q")
     wait_gone(session)
 
