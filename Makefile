@@ -24,6 +24,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_store.py
 	$(BIN)/python bench/bench_startup.py
+	$(BIN)/python bench/bench_entry.py
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

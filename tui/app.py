@@ -3,7 +3,10 @@ and a fixed clock)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import signal
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -83,6 +86,35 @@ class InterventionApp(App[int]):
             super().push_screen(WelcomeScreen())
         # the daily backup waits until the first screen is up: never on the start-up path
         self.set_timer(2.0, self.make_backup)
+        self._catch_exit_signals(True)
+
+    def on_unmount(self) -> None:
+        self._catch_exit_signals(False)
+
+    def _catch_exit_signals(self, on: bool) -> None:
+        """SIGTERM and SIGHUP (the terminal window closed) close the app like ctrl+q, minus
+        the question nobody could answer: typed keys are handled and every pending save
+        reaches the disk before it exits (only kill -9 can cut a save short)."""
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                if on:
+                    loop.add_signal_handler(sig, self.exit_on_signal)
+                else:
+                    loop.remove_signal_handler(sig)
+
+    def exit_on_signal(self) -> None:
+        """Finish what every screen holds (its keys, its writer), then exit."""
+
+        async def finish() -> None:
+            for screen in reversed(self.screen_stack):
+                settle = getattr(screen, "settle_for_exit", None)
+                if settle is not None:
+                    with contextlib.suppress(Exception):
+                        await settle()
+            self.exit()
+
+        self.call_later(finish)
 
     @work(thread=True, exclusive=True, group="backup")
     def make_backup(self) -> None:

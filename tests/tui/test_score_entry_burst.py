@@ -143,3 +143,20 @@ async def test_several_passages_keep_the_median(open_app, demo_dir, demo_clock) 
     with Store.open(demo_dir, clock=demo_clock) as fresh:
         saved = fresh.score_on(first, "ORF", DAY)
         assert saved is not None and (saved.value, saved.passages) == (61, [61, 58, 64])
+
+
+async def test_sigterm_or_sighup_finishes_the_typed_score_first(
+    open_app, demo_dir, demo_clock
+) -> None:
+    app = open_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_entry(app, pilot)
+        first = screen.rows[0].student_id
+        burst(app, "6", "1", "enter")
+        app.exit_on_signal()  # what SIGTERM / SIGHUP (terminal closed) call
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if not app.is_running:
+                break
+    app.store.close()
+    assert day_scores(demo_dir, demo_clock) == {first: 61}

@@ -231,3 +231,18 @@ async def test_a_one_line_paste_is_typed_once(open_app, demo_dir, demo_clock) ->
         field.post_message(events.Paste("x"))
         await pilot.pause()
         assert field.value == "61 58 64x" and "not allowed" in screen_text(app)
+
+
+async def test_paste_longer_than_the_rows_stops_at_the_log(open_app, demo_dir, demo_clock) -> None:
+    app = open_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_entry(app, pilot)
+        ids = [r.student_id for r in screen.rows]
+        values = [60, 61, 62, 63, 64, 65, 66]
+        screen.query_one("#entry-input", Input).post_message(
+            events.Paste("\n".join(map(str, values)))
+        )
+        await settle(app, pilot, screen)
+        assert screen.log_requested
+    app.store.close()
+    assert [saved_on(demo_dir, demo_clock, sid) for sid in ids] == values[: len(ids)]

@@ -53,12 +53,17 @@ HELP = """\
 
 | type | does |
 |---|---|
-| `62` Enter | save 62 and move to the next row |
+| `62` Enter | save 62 and move to the next row (keys typed ahead land in the right rows) |
 | `62/3` Enter | 62 with 3 errors (ORF, NWF, LNF: accuracy shown) |
+| `61 58 64` Enter | passages read in one sitting: the median is saved, the passages kept |
+| paste a column | one value per line fills the next rows; the first refused line stops |
+| Enter again | save a score far from the student's last ones, or replace today's |
+| a wrong key (`2o`) | shown in red; Enter refuses the whole entry |
 | `a` | mark the student absent and move on |
+| `+` | add another member or measure of the group to this session |
 | Enter on an empty row | skip it |
 | ↑ ↓ | move between rows (what you typed is kept) |
-| ctrl+z | undo the last save |
+| ctrl+z | undo the last save and go back to its row to fix it |
 | ctrl+l | open the session log now |
 | Esc | back to Today (asks first if something typed is not saved) |
 

@@ -33,6 +33,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Input, Label, OptionList, Static
+from textual.widgets.data_table import ColumnKey
 from textual.widgets.option_list import Option
 
 from store.db import DuplicateScoreError
@@ -261,6 +262,7 @@ class ScoreEntryScreen(Screen[bool]):
         self.writer: Writer | None = None
         self.done_order: list[int] = []  # rows saved or marked absent here, oldest first
         self.said = 0  # messages shown so far: a save's late news never hides a newer one
+        self.log_requested = False  # the last row is done and the session log is opening
 
     @property
     def store(self):  # noqa: ANN201 - the app's Store
@@ -429,17 +431,21 @@ class ScoreEntryScreen(Screen[bool]):
         message.callback()
 
     def redraw(self, i: int) -> None:
+        """Redraw row ``i``. A column is re-measured only when the new cell is wider than it:
+        re-measuring lays the whole screen out again (~20 ms), too slow for every Enter."""
         table = self.query_one("#entry-table", DataTable)
         for key, value in zip(
             ("student", "measure", "spark", "last", "today", "state"),
             self._cells(self.rows[i]),
             strict=True,
         ):
-            table.update_cell(str(i), key, value, update_width=True)
+            column = table.columns[ColumnKey(key)]
+            width = value.cell_len if isinstance(value, Text) else len(str(value))
+            table.update_cell(str(i), key, value, update_width=width > column.content_width)
 
     def say(self, text: Text | str) -> None:
         self.said += 1
-        self.query_one("#entry-message", Static).update(text)
+        self.query_one("#entry-message", Static).update(text, layout=False)  # fixed size
 
     @property
     def field_(self) -> ScoreInput:
@@ -447,6 +453,7 @@ class ScoreEntryScreen(Screen[bool]):
 
     # ------------------------------------------------------------------ moving
     def focus_row(self, i: int) -> None:
+        self.log_requested = False
         self.index = max(0, min(i, len(self.rows) - 1))
         row = self.rows[self.index]
         table = self.query_one("#entry-table", DataTable)
@@ -456,7 +463,7 @@ class ScoreEntryScreen(Screen[bool]):
         if row.line.measure.records_errors:
             unit += ", score/errors"
         label.append(f"({unit})", style="dim")
-        self.query_one("#entry-label", Label).update(label)
+        self.query_one("#entry-label", Label).update(label, layout=False)  # fixed size
         field_ = self.field_
         field_.value = row.draft
         field_.cursor_position = len(row.draft)
@@ -499,6 +506,7 @@ class ScoreEntryScreen(Screen[bool]):
             if self.rows[i].state in ("", "error", "confirm"):
                 self.focus_row(i)
                 return
+        self.log_requested = True  # the log may open a moment later: a paste stops here
         self.open_log()
 
     @on(DataTable.RowSelected, "#entry-table")
@@ -705,7 +713,7 @@ class ScoreEntryScreen(Screen[bool]):
 
     def _log_open(self) -> bool:
         """The session log has opened (after the last row)."""
-        if self.app.screen is not self:
+        if self.log_requested or self.app.screen is not self:
             return True
         panes = self.query("#log-pane")
         return bool(panes and panes.first().display)
@@ -961,6 +969,12 @@ class ScoreEntryScreen(Screen[bool]):
             answer,
         )
         return False
+
+    async def settle_for_exit(self) -> None:
+        """The app is closing with no one to ask (SIGTERM, SIGHUP): handle the keys already
+        typed and put every save on disk."""
+        await self._settle_keys()
+        self._drain()
 
     async def _settle_keys(self) -> None:
         """Wait until the entry field has processed every event already queued for it."""
