@@ -366,7 +366,7 @@ class SessionLogScreen(Screen[Session | None]):
         title = Text("Fidelity checklist", style="bold")
         done = len(self.query_one("#sl-fidelity", SelectionList).selected)
         if items and not done:
-            title.append(" · not recorded — space ticks each item done", style="dim")
+            title.append(" · not recorded (space ticks an item done)", style="dim")
         elif items:
             title.append(f" · {done} of {len(items)} done · {100 * done / len(items):.0f} %")
         else:
