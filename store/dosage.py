@@ -368,6 +368,9 @@ def group_dosage(
     members' attendance while they were members (DOMAIN.md dosage/fidelity; Ed-Fi)."""
     by_date = _index(sessions).for_group(group.id)
     counted, extra = _session_dates(group, calendar, by_date, start, end, today, planned)
+    # a date with nobody in the group was never a session to deliver (a group made in the
+    # middle of the year, a roster group before its students joined), unless one was logged
+    counted = [d for d in counted if d in by_date or any(m.active_on(d) for m in group.memberships)]
     cancel: Counter[str] = Counter()
     delivered = minutes = 0
     fidelity: list[float] = []

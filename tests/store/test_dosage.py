@@ -215,3 +215,11 @@ def test_unlogged_sessions_are_not_absences() -> None:
     assert not ava.is_low()
     none = student_dosage("ava", [GROUP], CAL, [], START, END)
     assert none.sessions_not_logged == 7 and none.attendance_pct is None and not none.is_low()
+
+
+def test_group_dates_before_anyone_joined_are_not_planned() -> None:
+    # a group whose only member joins on Tue 9/3: 8/26–8/29 (4 dates) had nobody to teach, so
+    # they are neither planned nor "not logged"; 9/3, 9/4, 9/5 remain (9/2 is Labor Day)
+    late = Group("g2", "Late", memberships=[Membership("zed", D(2024, 9, 3))], rrule=GROUP.rrule)
+    g = group_dosage(late, CAL, [], START, END)
+    assert (g.sessions_planned, g.sessions_not_logged) == (3, 3)
