@@ -21,9 +21,11 @@ Nothing is dated after the day before ``today``: today's sessions are left for t
 from __future__ import annotations
 
 import random
+import shutil
 import statistics
 from dataclasses import field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.errors import StoreError
@@ -44,7 +46,9 @@ from store.schedule import occurrences
 if TYPE_CHECKING:
     from store.db import Store
 
-__all__ = ["DemoSummary", "build_demo"]
+__all__ = ["DEMO_MARKER", "DemoSummary", "build_demo", "build_demo_folder"]
+
+DEMO_MARKER = "DEMO-CASELOAD.txt"  # the file that says a folder holds only a demo
 
 # Groups start two weeks after the first day of school (after screening), but at least
 # MIN_HISTORY_WEEKS and at most MAX_HISTORY_WEEKS before the current week.
@@ -452,6 +456,25 @@ def build_demo(store: Store, today: date, seed: int = 7) -> DemoSummary:
                         group.id,
                     )
     return summary
+
+
+def build_demo_folder(folder: Path, today: date) -> None:
+    """Wipe ``folder`` if it holds only a demo (or nothing), then build a fresh demo there.
+
+    Raises StoreError if ``folder`` holds data that is not a demo.
+    """
+    from store.db import Store  # store.db does not import this module: no cycle
+
+    if folder.exists() and any(folder.iterdir()):
+        if not (folder / DEMO_MARKER).exists():
+            raise StoreError(
+                f"{folder} holds data that is not a demo; choose an empty folder for the demo"
+            )
+        shutil.rmtree(folder)
+    with Store.open(folder) as store:
+        build_demo(store, today)
+    (folder / DEMO_MARKER).write_text("This folder holds the intervene demo caseload.\n")
+    (folder / DEMO_MARKER).chmod(0o600)
 
 
 def _probe_days(

@@ -172,7 +172,7 @@ class InterventionApp(App[int]):
 
     def load_demo(self) -> None:
         """Build the demo caseload in its own folder and switch the app to it."""
-        from tui.cli import build_demo_folder
+        from store.demo import build_demo_folder
 
         folder = self.config.demo_dir
         if folder is None:

@@ -6,7 +6,6 @@ Exit codes: 0 ok, 1 a user error (one clear line on stderr, no traceback), 2 usa
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -18,9 +17,6 @@ from tui.cli_io import add_io_commands
 from tui.cli_report import add_report_command
 
 Clock = Callable[[], datetime]
-
-
-DEMO_MARKER = "DEMO-CASELOAD.txt"
 
 
 class UserError(Exception):
@@ -113,23 +109,6 @@ def cmd_paths(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     return 0
 
 
-def build_demo_folder(folder: Path, today: date) -> None:
-    """Wipe ``folder`` if it holds only a demo (or nothing), then build a fresh demo there."""
-    from store.db import Store
-    from store.demo import build_demo
-
-    if folder.exists() and any(folder.iterdir()):
-        if not (folder / DEMO_MARKER).exists():
-            raise UserError(
-                f"{folder} holds data that is not a demo; choose an empty folder for the demo"
-            )
-        shutil.rmtree(folder)
-    with Store.open(folder) as store:
-        build_demo(store, today)
-    (folder / DEMO_MARKER).write_text("This folder holds the intervene demo caseload.\n")
-    (folder / DEMO_MARKER).chmod(0o600)
-
-
 def run_app(
     data_dir: Path, clock: Clock, start_date: date | None, *, is_demo: bool, readonly: bool = False
 ) -> int:
@@ -158,6 +137,8 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = datetime.now) -> i
         if args.command == "paths":
             return cmd_paths(args, print)
         if args.command == "demo":
+            from store.demo import build_demo_folder
+
             folder = _demo_dir(args)
             today = args.date or clock().date()
             build_demo_folder(folder, today)
