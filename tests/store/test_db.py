@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import store.db as db
+import store.db.layout as db  # SCHEMA_VERSION, PARTITION_CACHE: patched where they are read
 from store.db import DuplicateScoreError, Store, UnknownIdError
 from store.errors import NotFoundError, NothingToUndoError, StoreError, ValidationError
 from store.model import (

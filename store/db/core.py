@@ -1,0 +1,444 @@
+"""The Store's core: open, lock, files and partitions, one-write changes, batches, undo.
+
+Every public method validates its input completely before the first byte is written, so a
+rejected call leaves every file byte-identical; :meth:`CoreStore._commit` applies the
+validated changes and keeps their inverse for undo.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import functools
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
+
+from tinydb import TinyDB
+from tinydb.table import Table
+
+from store.db import layout
+from store.db.layout import CORE_FILE
+from store.errors import NotFoundError, NothingToUndoError, StoreError, ValidationError
+from store.model import Group, Measure, Student, parse_date, school_year_of
+from store.records import mutable_record
+from store.storage import DIR_MODE, AtomicJSONStorage, WriterLock, make_private_dir
+
+_KEY_FIELD = {"measures": "code"}  # every other table is keyed by "id"
+
+Migration = Callable[[dict[str, Any], "CoreStore"], dict[str, Any]]
+S = TypeVar("S", bound="CoreStore")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class UnknownIdError(ValidationError, NotFoundError):
+    """An id that names no record: both a bad input (ValidationError) and a failed lookup
+    (NotFoundError), so callers may catch either."""
+
+    def __init__(self, kind: str, value: object) -> None:
+        super().__init__(f"no {kind} with id {value!r}", field=f"{kind} id", value=value)
+
+
+def _new_id(prefix: str) -> str:
+    # = secrets.token_hex(4), without importing secrets (hmac, hashlib: ~2 ms of start-up)
+    return f"{prefix}-{os.urandom(4).hex()}"
+
+
+def _locked(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """Run a public method under the Store's RLock (the TUI saves from a worker thread)."""
+
+    @functools.wraps(method)
+    def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._mutex:
+            if self._closed:
+                raise StoreError(f"the store at {self.data_dir} is closed")
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _reject_unknown(changes: Mapping[str, object], allowed: tuple[str, ...], what: str) -> None:
+    for name in changes:
+        if name not in allowed:
+            raise ValidationError(
+                f"cannot change {name!r} of a {what} (allowed: {', '.join(allowed)})",
+                field=name,
+                value=changes[name],
+            )
+
+
+@mutable_record
+class _Change:
+    """One document as it was before a change: enough to put it back."""
+
+    rel: str
+    table: str
+    key: str
+    old: dict[str, Any] | None
+
+
+@mutable_record
+class _UndoEntry:
+    description: str
+    changes: list[_Change] = field(default_factory=list)
+
+
+_Op = tuple[str, str, str, "dict[str, Any] | None"]  # (file, table, key, new doc or None)
+
+
+class CoreStore(ABC):
+    """Files, tables, the lock, batches and undo: what every record family is built on.
+
+    The record families are mixins over this class; :class:`store.db.Store` combines them.
+    """
+
+    data_dir: Path
+    readonly: bool
+
+    def __init__(
+        self, data_dir: Path, *, clock: Callable[[], datetime], readonly: bool = False
+    ) -> None:
+        self.data_dir = data_dir
+        self.readonly = readonly
+        self._clock = clock
+        self._mutex = threading.RLock()
+        self._closed = False
+        self._lock = WriterLock(data_dir) if not readonly else None
+        self._dbs: OrderedDict[str, TinyDB] = OrderedDict()
+        self._undo: list[_UndoEntry] = []
+        self._batch: _UndoEntry | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path | str,
+        *,
+        clock: Callable[[], datetime] = datetime.now,
+        readonly: bool = False,
+        migrations: Mapping[int, Migration] | None = None,
+    ) -> Self:
+        """Open (creating if needed) the data folder. Reads core.json only.
+
+        Raises StoreLockedError when another process (or another Store here) has it open for
+        writing, CorruptFileError when core.json cannot be parsed (the file is left as is),
+        and StoreError when the data is from a newer version of intervene.
+        """
+        path = Path(data_dir).expanduser().absolute()
+        store = cls(path, clock=clock, readonly=readonly)
+        if readonly:
+            if not (path / CORE_FILE).is_file():
+                raise StoreError(f"there is no intervene data in {path}")
+        else:
+            make_private_dir(path)
+            os.chmod(path, DIR_MODE)
+            assert store._lock is not None
+            store._lock.acquire()
+        try:
+            store._load_core(migrations)
+        except BaseException:
+            store._release()
+            raise
+        return store
+
+    @abstractmethod
+    def _load_core(self, migrations: Mapping[int, Migration] | None) -> None:
+        """Read core.json, creating or upgrading it (see :class:`MigrationsMixin`)."""
+
+    @abstractmethod
+    def _newest_backup_of(self, path: Path) -> Path | None:
+        """The newest backup of a data file that differs from it (see :class:`BackupsMixin`)."""
+
+    def _release(self) -> None:
+        self._dbs.clear()
+        if self._lock is not None:
+            self._lock.release()
+
+    def close(self) -> None:
+        """Release the lock. Nothing is written: every change is already on disk."""
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+            for db in self._dbs.values():
+                db.close()
+            self._release()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @_locked
+    def is_empty(self) -> bool:
+        """No students and no groups yet (a fresh folder)."""
+        return not self._table(CORE_FILE, "students") and not self._table(CORE_FILE, "groups")
+
+    def today(self) -> date:
+        return self._clock().date()
+
+    def _now(self) -> str:
+        return self._clock().isoformat(timespec="seconds")
+
+    # ----------------------------------------------------------------- files & tables
+    def _storage(self, rel: str) -> AtomicJSONStorage:
+        return self._db(rel).storage  # type: ignore[return-value]
+
+    def _db(self, rel: str) -> TinyDB:
+        db = self._dbs.get(rel)
+        if db is not None:
+            self._dbs.move_to_end(rel)
+            return db
+        db = TinyDB(
+            self.data_dir / rel,
+            storage=AtomicJSONStorage,
+            root=self.data_dir,
+            readonly=self.readonly,
+            describe_backup=self._newest_backup_of,
+        )
+        db.storage.deferred = self._batch is not None  # type: ignore[attr-defined]
+        self._dbs[rel] = db
+        if len(self._dbs) > layout.PARTITION_CACHE:
+            for old in list(self._dbs):
+                if old != CORE_FILE and old != rel and not self._storage_dirty(old):
+                    del self._dbs[old]
+                    break
+        return db
+
+    def _storage_dirty(self, rel: str) -> bool:
+        return self._dbs[rel].storage.dirty  # type: ignore[attr-defined]
+
+    def _table(self, rel: str, name: str) -> Table:
+        return self._db(rel).table(name)
+
+    def _docs(self, rel: str, name: str) -> list[dict[str, Any]]:
+        """The documents of a table in insertion order (shared with the cache: read only)."""
+        data = self._storage(rel).read()
+        if not data:
+            return []
+        return list(data.get(name, {}).values())
+
+    def _find(self, rel: str, name: str, key: str) -> dict[str, Any] | None:
+        key_field = _KEY_FIELD.get(name, "id")
+        for doc in self._docs(rel, name):
+            if doc.get(key_field) == key:
+                return doc
+        return None
+
+    def _put(self, rel: str, name: str, key: str, new: dict[str, Any] | None) -> _Change:
+        """Insert, replace (new doc) or remove (None) one document; one file write."""
+        table = self._table(rel, name)
+        key_field = _KEY_FIELD.get(name, "id")
+        data = self._storage(rel).read() or {}
+        doc_id = next(
+            (int(i) for i, d in data.get(name, {}).items() if d.get(key_field) == key), None
+        )
+        old = copy.deepcopy(data[name][str(doc_id)]) if doc_id is not None else None
+        if new is None:
+            if doc_id is not None:
+                table.remove(doc_ids=[doc_id])
+        elif doc_id is None:
+            table.insert(copy.deepcopy(new))
+        else:
+            replacement = copy.deepcopy(new)
+
+            def replace(docs: dict[int, Any]) -> None:
+                # A new dict, not an in-place edit: the storage caches each document's JSON
+                # by identity. (Table._update_table is TinyDB 4.x's one-write primitive.)
+                docs[doc_id] = replacement
+
+            table._update_table(replace)
+        return _Change(rel, name, key, old)
+
+    def _commit(self, description: str, ops: list[_Op]) -> None:
+        """Apply validated changes and push their inverse on the undo stack."""
+        if self.readonly:
+            raise StoreError(f"{self.data_dir} is open read-only; nothing was saved")
+        done: list[_Change] = []
+        try:
+            for rel, name, key, new in ops:
+                done.append(self._put(rel, name, key, new))
+        except BaseException:
+            for change in reversed(done):  # best effort: leave no half-applied change
+                with contextlib.suppress(Exception):
+                    self._put(change.rel, change.table, change.key, change.old)
+            raise
+        if self._batch is not None:
+            self._batch.changes.extend(done)
+        else:
+            self._undo.append(_UndoEntry(description, done))
+
+    @contextlib.contextmanager
+    def batch(self, description: str) -> Iterator[Self]:
+        """Group many changes (an import, a demo caseload) into one undo step, writing each
+        touched file once at the end instead of once per change.
+
+        A crash inside the block loses the whole batch; use it for bulk loads only.
+        """
+        with self._mutex:
+            if self._batch is not None:
+                yield self
+                return
+            if self.readonly:
+                raise StoreError(f"{self.data_dir} is open read-only; nothing was saved")
+            self._batch = _UndoEntry(description)
+            for db in list(self._dbs.values()):
+                db.storage.deferred = True  # type: ignore[attr-defined]
+            try:
+                yield self
+            finally:
+                entry, self._batch = self._batch, None
+                for db in list(self._dbs.values()):
+                    storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
+                    storage.deferred = False
+                    storage.flush()
+                if entry.changes:
+                    self._undo.append(entry)
+
+    # ----------------------------------------------------------------- lookups
+    def _student(self, student_id: str) -> Student:
+        doc = self._find(CORE_FILE, "students", student_id) if isinstance(student_id, str) else None
+        if doc is None:
+            raise UnknownIdError("student", student_id)
+        return Student.from_doc(doc)
+
+    def _group(self, group_id: str) -> Group:
+        doc = self._find(CORE_FILE, "groups", group_id) if isinstance(group_id, str) else None
+        if doc is None:
+            raise UnknownIdError("group", group_id)
+        return Group.from_doc(doc)
+
+    def _measure(self, code: str, *, active: bool = False) -> Measure:
+        docs = self._docs(CORE_FILE, "measures")
+        match = next((d for d in docs if d["code"] == code), None)
+        if match is None and isinstance(code, str):
+            match = next((d for d in docs if d["code"].casefold() == code.casefold()), None)
+        known = ", ".join(d["code"] for d in docs if d.get("active", True))
+        if match is None:
+            raise ValidationError(
+                f"measure {code!r} is not one of: {known}", field="measure", value=code
+            )
+        measure = Measure.from_doc(match)
+        if active and not measure.active:
+            raise ValidationError(
+                f"measure {measure.code} is switched off (active measures: {known})",
+                field="measure",
+                value=code,
+            )
+        return measure
+
+    def _past_date(self, value: object, field_name: str = "date") -> date:
+        day = parse_date(value, field_name)
+        if day > self.today():
+            raise ValidationError(
+                f"{field_name} {day} is in the future", field=field_name, value=day
+            )
+        return day
+
+    def _student_name(self, student_id: str) -> str:
+        doc = self._find(CORE_FILE, "students", student_id)
+        return Student.from_doc(doc).name if doc else student_id
+
+    def _unused_core_id(self, table: str, prefix: str) -> str:
+        return self._unused_id(CORE_FILE, table, prefix)
+
+    def _unused_id(self, rel: str, table: str, prefix: str) -> str:
+        """A new random id not used in that file (documents are keyed by id within a file)."""
+        while True:
+            new = _new_id(prefix)
+            if self._find(rel, table, new) is None:
+                return new
+
+    # ----------------------------------------------------------------- partitions
+    def _partition_years(self, kind: str) -> list[int]:
+        root = self.data_dir / kind
+        try:
+            names = os.listdir(root)
+        except FileNotFoundError:
+            return []
+        return sorted(int(n) for n in names if n.isdigit())
+
+    def _partitions_of(
+        self, kind: str, owner: str, since: date | None = None, until: date | None = None
+    ) -> list[str]:
+        lo = school_year_of(since) if since else None
+        hi = school_year_of(until) if until else None
+        rels = []
+        for year in self._partition_years(kind):
+            if (lo is not None and year < lo) or (hi is not None and year > hi):
+                continue
+            rel = f"{kind}/{year}/{owner}.json"
+            if rel in self._dbs or (self.data_dir / rel).is_file():
+                rels.append(rel)
+        return rels
+
+    def _all_partitions(
+        self, kind: str, since: date | None = None, until: date | None = None
+    ) -> list[str]:
+        lo = school_year_of(since) if since else None
+        hi = school_year_of(until) if until else None
+        rels = []
+        for year in self._partition_years(kind):
+            if (lo is not None and year < lo) or (hi is not None and year > hi):
+                continue
+            for name in sorted(os.listdir(self.data_dir / kind / str(year))):
+                if name.endswith(".json") and not name.startswith("."):
+                    rels.append(f"{kind}/{year}/{name}")
+        return rels
+
+    def _locate(self, kind: str, table: str, record_id: str) -> tuple[str, dict[str, Any]]:
+        """Find a score or session by id: partitions in memory first, then the files."""
+        if not isinstance(record_id, str):
+            raise UnknownIdError(table.rstrip("s"), record_id)
+        prefix = kind + "/"
+        for rel in [r for r in self._dbs if r.startswith(prefix)]:
+            doc = self._find(rel, table, record_id)
+            if doc is not None:
+                return rel, doc
+        needle = f'"{record_id}"'.encode()
+        for rel in self._all_partitions(kind):
+            if rel in self._dbs:
+                continue
+            try:
+                raw = (self.data_dir / rel).read_bytes()
+            except FileNotFoundError:
+                continue
+            if needle in raw:
+                doc = self._find(rel, table, record_id)
+                if doc is not None:
+                    return rel, doc
+        raise UnknownIdError(table.rstrip("s"), record_id)
+
+    # ----------------------------------------------------------------- undo
+    @_locked
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @_locked
+    def undo_last(self) -> str:
+        """Revert the last change made through this Store; returns e.g.
+        ``Undid: ORF 62 for Ava Jones on 2026-11-25``."""
+        if not self._undo:
+            raise NothingToUndoError("nothing to undo")
+        if self.readonly:
+            raise StoreError(f"{self.data_dir} is open read-only; nothing was saved")
+        entry = self._undo.pop()
+        done: list[_Change] = []
+        try:
+            for change in reversed(entry.changes):
+                done.append(self._put(change.rel, change.table, change.key, change.old))
+        except BaseException:
+            for redo in reversed(done):
+                with contextlib.suppress(Exception):
+                    self._put(redo.rel, redo.table, redo.key, redo.old)
+            self._undo.append(entry)
+            raise
+        return f"Undid: {entry.description}"

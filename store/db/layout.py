@@ -1,0 +1,20 @@
+"""The data folder's layout and format version (read at call time: tests patch them)."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 2
+CORE_FILE = "core.json"
+CORE_TABLES: tuple[str, ...] = (
+    "meta",
+    "students",
+    "groups",
+    "measures",
+    "goals",
+    "phase_changes",
+    "calendar",
+    "exports",
+)
+SCORES_DIR = "scores"
+SESSIONS_DIR = "sessions"
+BACKUPS_KEPT = 14
+PARTITION_CACHE = 256  # partitions kept parsed in memory (every write is already on disk)
