@@ -19,19 +19,24 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dateutil.rrule import rrulestr
-from icalendar import Calendar, Event, vRecur
 
 from store.db import Store
-from store.export import STDOUT, ExportResult, write_output
 from store.model import Group, SchoolCalendar
+from store.output import STDOUT, ExportResult, write_output
 from store.schedule import occurrences
+
+if TYPE_CHECKING:  # icalendar (~170 ms) is imported when a calendar is made, not with store.export
+    from icalendar import Event, vRecur
 
 PRODID = "-//intervene//intervention schedule//EN"
 
 
 def _recur(group: Group, until: datetime) -> vRecur:
+    from icalendar import vRecur
+
     text = group.rrule.strip()
     if text.upper().startswith("RRULE:"):
         text = text[len("RRULE:") :]
@@ -44,6 +49,8 @@ def _recur(group: Group, until: datetime) -> vRecur:
 
 def group_event(group: Group, calendar: SchoolCalendar, stamp: datetime) -> Event | None:
     """The VEVENT of one group over the school year, or None if it never meets."""
+    from icalendar import Event
+
     days = occurrences(group, calendar, calendar.year_start, calendar.year_end)
     if not days:
         return None
@@ -93,6 +100,8 @@ def calendar_ics(
     name: str = "Intervention groups",
 ) -> bytes:
     """An RFC 5545 calendar of ``groups`` over the school year."""
+    from icalendar import Calendar
+
     moment = now or datetime.now()
     stamp = (moment if moment.tzinfo else moment.astimezone()).astimezone(UTC)
     cal = Calendar()
