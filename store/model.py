@@ -1,9 +1,10 @@
 """The records an interventionist keeps, as plain dataclasses.
 
 Every record converts to and from a JSON-safe dict (``to_doc`` / ``from_doc``): dates are ISO
-strings in the document and ``date`` objects in Python. Validation helpers here raise
-:class:`store.errors.ValidationError` with a message naming the field, the value and what is
-allowed; the Store calls them before anything is written.
+strings in the document and ``date`` objects in Python. The validation helpers
+(:mod:`store.validation`, re-exported here) raise :class:`store.errors.ValidationError` with a
+message naming the field, the value and what is allowed; the Store calls them before anything
+is written.
 
 Vocabulary and built-in measures follow ``shared/DOMAIN.md``.
 """
@@ -11,7 +12,6 @@ Vocabulary and built-in measures follow ``shared/DOMAIN.md``.
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, field, fields, replace
@@ -21,6 +21,19 @@ from typing import Any, Self
 
 from store.errors import ValidationError
 from store.records import mutable_record
+from store.validation import (
+    MAX_TEXT,
+    _choice,
+    check_id,
+    check_int,
+    check_number,
+    check_text,
+    fmt_number,
+    parse_date,
+    parse_optional_date,
+    parse_time,
+    time_of,
+)
 
 GRADES: tuple[str, ...] = ("K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
 TIERS: tuple[int, ...] = (2, 3)
@@ -57,151 +70,10 @@ GOAL_METHODS: dict[str, str] = {
 }
 WEEKDAYS: tuple[str, ...] = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
-_TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-#: A number as typed: ASCII digits with at most one '.', an optional leading minus.
-_DECIMAL_RE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
-
-MAX_NAME = 80
-MAX_TEXT = 2000
 
 
-# --------------------------------------------------------------------------- conversions
-def iso(d: date | None) -> str | None:
-    """A date as an ISO string (``None`` stays ``None``)."""
-    return None if d is None else d.isoformat()
-
-
-def parse_date(value: Any, field_name: str = "date") -> date:
-    """Accept a ``date`` or an ISO ``YYYY-MM-DD`` string; anything else is a ValidationError."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValidationError(
-        f"{field_name} {value!r} is not a date (use YYYY-MM-DD)", field=field_name, value=value
-    )
-
-
-def parse_optional_date(value: Any, field_name: str) -> date | None:
-    if value is None or value == "":
-        return None
-    return parse_date(value, field_name)
-
-
-def parse_time(value: Any, field_name: str = "start time") -> str:
-    """Accept ``H:MM`` / ``HH:MM`` (24 h) or a ``time``; return ``HH:MM``."""
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    if isinstance(value, str):
-        text = value.strip()
-        if re.fullmatch(r"\d:\d\d", text):
-            text = "0" + text
-        if _TIME_RE.fullmatch(text):
-            return text
-    raise ValidationError(
-        f"{field_name} {value!r} is not a time of day (use HH:MM, 24-hour)",
-        field=field_name,
-        value=value,
-    )
-
-
-def time_of(hhmm: str) -> time:
-    h, m = hhmm.split(":")
-    return time(int(h), int(m))
-
-
-def check_text(
-    value: Any, field_name: str, *, required: bool = False, limit: int = MAX_NAME
-) -> str:
-    """A user-typed string: stripped, within ``limit`` characters, no control characters."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError(f"{field_name} {value!r} is not text", field=field_name, value=value)
-    text = value.strip()
-    if required and not text:
-        raise ValidationError(f"{field_name} is required", field=field_name, value=value)
-    if len(text) > limit:
-        raise ValidationError(
-            f"{field_name} is {len(text)} characters long; at most {limit} are allowed",
-            field=field_name,
-            value=value,
-        )
-    if any(ord(c) < 32 and c not in "\n\t" for c in text):
-        raise ValidationError(
-            f"{field_name} {text!r} contains control characters", field=field_name, value=value
-        )
-    return text
-
-
-def check_id(value: Any, field_name: str = "id") -> str:
-    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
-        raise ValidationError(
-            f"{field_name} {value!r} is not a valid id (letters, digits, . _ -; up to 64)",
-            field=field_name,
-            value=value,
-        )
-    return value
-
-
-def check_number(
-    value: Any, field_name: str, *, lo: float | None = None, hi: float | None = None
-) -> float:
-    """A finite number (bool is not a number here), optionally within lo..hi."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        if isinstance(value, str):
-            # float() would take '٣٤', '1_0', '1e2', 'inf': only plain ASCII decimals here
-            if not _DECIMAL_RE.fullmatch(value.strip()):
-                raise ValidationError(
-                    f"{field_name} {value!r} is not a number (digits and one '.')",
-                    field=field_name,
-                    value=value,
-                )
-            value = float(value.strip())
-        else:
-            raise ValidationError(
-                f"{field_name} {value!r} is not a number", field=field_name, value=value
-            )
-    if not math.isfinite(value):
-        raise ValidationError(
-            f"{field_name} {value!r} is not a number", field=field_name, value=value
-        )
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ValidationError(
-            f"{field_name} {fmt_number(value)} is outside {fmt_number(lo)}–{fmt_number(hi)}",
-            field=field_name,
-            value=value,
-        )
-    return value
-
-
-def check_int(value: Any, field_name: str, *, lo: int | None = None, hi: int | None = None) -> int:
-    number = check_number(value, field_name, lo=lo, hi=hi)
-    if number != int(number):
-        raise ValidationError(
-            f"{field_name} {fmt_number(number)} is not a whole number",
-            field=field_name,
-            value=value,
-        )
-    return int(number)
-
-
-def fmt_number(value: float | int | None, decimals: int = 2) -> str:
-    """12.0 → '12', 12.5 → '12.5' (no trailing zeros)."""
-    if value is None:
-        return "?"
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-
-
+# --------------------------------------------------------------------------- grades
 def check_grade(value: Any) -> str:
     text = str(value).strip().upper() if value is not None else ""
     if text in ("0", "KG", "KINDERGARTEN"):
@@ -217,17 +89,6 @@ def check_grade(value: Any) -> str:
 def grade_number(grade: str) -> int:
     """K → 0, '3' → 3."""
     return 0 if grade == "K" else int(grade)
-
-
-def _choice(value: Any, field_name: str, allowed: Iterable[str]) -> str:
-    allowed = list(allowed)
-    if value not in allowed:
-        raise ValidationError(
-            f"{field_name} {value!r} is not one of: {', '.join(allowed)}",
-            field=field_name,
-            value=value,
-        )
-    return value
 
 
 @functools.cache
