@@ -12,12 +12,11 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from store.errors import StoreError, ValidationError
 from store.model import NoSchool, SchoolCalendar, parse_date, parse_optional_date
-from tui.undo import undo_last
+from tui.screens.list_screen import ListScreen
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
 
@@ -29,7 +28,7 @@ def school_days_in(n: NoSchool) -> int:
     )
 
 
-class CalendarScreen(Screen[None]):
+class CalendarScreen(ListScreen[NoSchool]):
     """Edit the school year and its no-school days."""
 
     BINDINGS = [
@@ -44,13 +43,14 @@ class CalendarScreen(Screen[None]):
         Binding("escape", "back", "Back", id="calendar.back", tooltip="Go back"),
     ]
 
+    TABLE = "no-school-list"
+
     def __init__(self) -> None:
         super().__init__()
         self.calendar: SchoolCalendar | None = None
 
-    @property
-    def store(self):  # noqa: ANN201 - the app's Store
-        return self.app.store  # type: ignore[attr-defined]
+    def item_key(self, item: NoSchool) -> str:
+        return str(self.shown.index(item))
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -113,8 +113,12 @@ class CalendarScreen(Screen[None]):
         self.load()
         self.query_one("#ns-start", Input).focus()
 
+    def refresh_list(self, *, keep: str | None = None) -> None:
+        self.load()
+
     def load(self) -> None:
         cal = self.calendar = self.store.calendar()
+        self.shown = list(cal.no_school)
         self.query_one("#cal-start", Input).value = cal.year_start.isoformat()
         self.query_one("#cal-end", Input).value = cal.year_end.isoformat()
         table = self.query_one("#no-school-list", DataTable)
@@ -198,15 +202,6 @@ class CalendarScreen(Screen[None]):
             SchoolCalendar(cal.year_start, cal.year_end, kept), self.query_one("#cal-ns-form", Form)
         ):
             self.notify(f"Removed {gone.label or 'no-school day'} ({gone.start})", markup=False)
-
-    def action_undo(self) -> None:
-        message = undo_last(self)
-        if message is not None:
-            self.notify(message, markup=False)
-        self.load()
-
-    def action_back(self) -> None:
-        self.dismiss(None)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(

@@ -17,7 +17,6 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     DataTable,
@@ -40,6 +39,7 @@ from store.export import (
     export_log_row,
     run_export,
 )
+from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
@@ -65,7 +65,7 @@ def parse_day(text: str, field: str) -> date | None:
         raise ValidationError(f"{raw!r} is not a date (use YYYY-MM-DD)", field=field) from None
 
 
-class ExportsScreen(Screen[None]):
+class ExportsScreen(AppScreen[None]):
     """Choose what to export and where; see every export made so far."""
 
     BINDINGS = [
@@ -204,7 +204,7 @@ class ExportsScreen(Screen[None]):
         return self.kind in TABLE_KINDS and self.query_one("#ex-deidentify", Switch).value
 
     def _default_path(self) -> str:
-        day = self.app.clock().date()  # type: ignore[attr-defined]
+        day = self.today()
         return str(self.folder / default_export_name(self.kind, day, deidentify=self.deidentify))
 
     def _show_kind(self) -> None:
@@ -242,7 +242,7 @@ class ExportsScreen(Screen[None]):
         """The export log, newest first."""
         table = self.query_one("#ex-log", DataTable)
         table.clear()
-        for record in reversed(self.app.store.exports()):  # type: ignore[attr-defined]
+        for record in reversed(self.store.exports()):
             when, kind, _who, _how, path = export_log_row(record)
             folder, _sep, name = path.rpartition("/")
             table.add_row(
@@ -254,7 +254,7 @@ class ExportsScreen(Screen[None]):
                 Text(folder),
                 key=record.id,
             )
-        records = self.app.store.exports()  # type: ignore[attr-defined]
+        records = self.store.exports()
         self.paths = {r.id: r.path for r in records}
         self._show_detail(records[-1].path if records else "")
         self.query_one("#ex-log-title", Static).update(
@@ -279,7 +279,7 @@ class ExportsScreen(Screen[None]):
     # ----------------------------------------------------------------- export
     def _checked(self) -> tuple[Path, ExportFilter | None]:
         """The target file and filter, or ValidationError naming the field."""
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         if store.readonly:
             raise ValidationError(
                 "the data folder is open read-only, and every export must be logged; "
@@ -330,7 +330,7 @@ class ExportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="export")
     def _export(self, kind: str, path: Path, flt: ExportFilter | None, deidentify: bool) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         try:
             result = run_export(
                 store,
@@ -338,7 +338,7 @@ class ExportsScreen(Screen[None]):
                 path,
                 flt,
                 deidentify=deidentify,
-                now=self.app.clock(),  # type: ignore[attr-defined]
+                now=self.clock(),
             )
         except (StoreError, OSError) as exc:
             self.post_message(self.Done(kind, None, str(exc)))

@@ -18,7 +18,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import (
     Checkbox,
     Header,
@@ -41,6 +40,7 @@ from store.model import (
     parse_time,
     time_of,
 )
+from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField, WeekdayPicker
@@ -85,7 +85,7 @@ def planned_memberships(
     return out
 
 
-class GroupForm(Screen[Group | None]):
+class GroupForm(AppScreen[Group | None]):
     """Every field of a group; ctrl+s saves (after showing any schedule clashes)."""
 
     BINDINGS = [
@@ -99,13 +99,6 @@ class GroupForm(Screen[Group | None]):
         self.chosen: list[str] = list(group.member_ids) if group else []
         self.next_dates: list[date] = []
         self._auto_start = "" if group else self.default_start("").isoformat()
-
-    @property
-    def store(self):  # noqa: ANN201 - the app's Store
-        return self.app.store  # type: ignore[attr-defined]
-
-    def today(self) -> date:
-        return self.app.clock().date()  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -344,7 +337,7 @@ class GroupForm(Screen[Group | None]):
 
     def default_start(self, start_time: str) -> date:
         """Today, or tomorrow once today's meeting at ``start_time`` has ended."""
-        now: datetime = self.app.clock()  # type: ignore[attr-defined]
+        now: datetime = self.clock()
         try:
             begins = datetime.combine(now.date(), time_of(parse_time(start_time)))
             minutes = check_int(self._value("gf-duration") or "", "duration", lo=5, hi=240)

@@ -8,7 +8,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from store import schedule
@@ -16,11 +15,11 @@ from store.errors import StoreError
 from store.model import Group
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.group_form import GroupForm
-from tui.undo import undo_last
+from tui.screens.list_screen import ListScreen
 from tui.widgets.footer import Footer
 
 
-class GroupsScreen(Screen[None]):
+class GroupsScreen(ListScreen[Group]):
     """Every group with its schedule in words."""
 
     BINDINGS = [
@@ -44,14 +43,14 @@ class GroupsScreen(Screen[None]):
         Binding("escape", "back", "Back", id="groups.back", tooltip="Go back"),
     ]
 
+    TABLE = "group-list"
+
     def __init__(self) -> None:
         super().__init__()
         self.show_ended = False
-        self.shown: list[Group] = []
 
-    @property
-    def store(self):  # noqa: ANN201 - the app's Store
-        return self.app.store  # type: ignore[attr-defined]
+    def item_key(self, item: Group) -> str:
+        return item.id
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -75,9 +74,8 @@ class GroupsScreen(Screen[None]):
         table.focus()
 
     def refresh_list(self, *, keep: str | None = None) -> None:
-        table = self.query_one("#group-list", DataTable)
-        if keep is None and self.shown and 0 <= table.cursor_row < len(self.shown):
-            keep = self.shown[table.cursor_row].id
+        table = self.table
+        keep = keep or self.cursor_key()
         self.shown = self.store.groups(include_inactive=self.show_ended)
         table.clear()
         for g in self.shown:
@@ -92,9 +90,7 @@ class GroupsScreen(Screen[None]):
                 Text("active") if g.active else Text("ended", style="dim italic"),
                 key=g.id,
             )
-        ids = [g.id for g in self.shown]
-        if keep in ids:
-            table.move_cursor(row=ids.index(keep))
+        self.move_cursor_to(keep)
         bar = Text("Groups", style="bold")
         bar.append(f" · {sum(1 for g in self.shown if g.active)} active", style="dim")
         if self.show_ended:
@@ -103,34 +99,27 @@ class GroupsScreen(Screen[None]):
             bar.append(" · none yet — press a to create one", style="dim")
         self.query_one("#groups-bar", Static).update(bar)
 
-    def selected(self) -> Group | None:
-        table = self.query_one("#group-list", DataTable)
-        if not self.shown or not (0 <= table.cursor_row < len(self.shown)):
-            return None
-        return self.shown[table.cursor_row]
-
     @on(DataTable.RowSelected, "#group-list")
     def _row_selected(self) -> None:
         self.action_edit()
 
-    def _saved(self, group: Group | None) -> None:
-        if group is not None:
-            self.notify(f"Saved {group.name}: {schedule.describe(group)}", markup=False)
-            self.refresh_list(keep=group.id)
+    @staticmethod
+    def _saved_words(group: Group) -> str:
+        return f"Saved {group.name}: {schedule.describe(group)}"
 
     def action_add(self) -> None:
-        self.app.push_screen(GroupForm(), self._saved)
+        self.app.push_screen(GroupForm(), self.after_form(self._saved_words))
 
     def action_edit(self) -> None:
         group = self.selected()
         if group is not None:
-            self.app.push_screen(GroupForm(group), self._saved)
+            self.app.push_screen(GroupForm(group), self.after_form(self._saved_words))
 
     def action_end(self) -> None:
         group = self.selected()
         if group is None or not group.active:
             return
-        today = self.app.clock().date()  # type: ignore[attr-defined]
+        today = self.today()
 
         def answer(yes: bool | None) -> None:
             if not yes:
@@ -138,7 +127,7 @@ class GroupsScreen(Screen[None]):
             try:
                 self.store.end_group(group.id, today)
             except StoreError as exc:
-                self.notify(str(exc), severity="error", markup=False)
+                self.notify_error(exc)
                 return
             self.notify(f"Ended {group.name} on {today} — its history stays", markup=False)
             self.refresh_list()
@@ -152,15 +141,6 @@ class GroupsScreen(Screen[None]):
     def action_toggle_ended(self) -> None:
         self.show_ended = not self.show_ended
         self.refresh_list()
-
-    def action_undo(self) -> None:
-        message = undo_last(self)
-        if message is not None:
-            self.notify(message, markup=False)
-            self.refresh_list()
-
-    def action_back(self) -> None:
-        self.dismiss(None)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("New group", "Create a group and its schedule", self.action_add)

@@ -17,11 +17,11 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Header, Input, ProgressBar, Static
 
 from store.errors import StoreError, ValidationError
 from store.roster import ImportPlan, ImportResult, apply_import, parse_roster, plan_import
+from tui.screens.base import AppScreen
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
 from tui.widgets.path_input import PathSuggester, input_path
@@ -35,7 +35,7 @@ PREVIEW_LIMIT = 200
 PROGRESS_STEPS = 100  # at most this many progress messages per import
 
 
-class ImportRosterScreen(Screen[ImportResult | None]):
+class ImportRosterScreen(AppScreen[ImportResult | None]):
     """Preview and import a roster file or folder."""
 
     BINDINGS = [
@@ -162,7 +162,7 @@ class ImportRosterScreen(Screen[ImportResult | None]):
     def _make_plan(self, token: int, path: Path, groups: bool) -> None:
         try:
             parsed = parse_roster(path, groups=groups)
-            plan = plan_import(parsed, self.app.store, on=self.app.clock().date())  # type: ignore[attr-defined]
+            plan = plan_import(parsed, self.store, on=self.today())
         except StoreError as exc:
             self.post_message(self.PlanReady(token, None, str(exc)))
             return
@@ -235,7 +235,7 @@ class ImportRosterScreen(Screen[ImportResult | None]):
 
     @work(thread=True, exclusive=True, group="roster-apply")
     def _apply(self, plan: ImportPlan) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         every = max(1, plan.changes // PROGRESS_STEPS)
 
         def progress(done: int, total: int) -> None:

@@ -6,20 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, DataTable, Header, Input, Static
+from textual.widgets import DataTable, Header, Static
 
-from store.errors import StoreError, ValidationError
+from store.errors import StoreError
 from store.model import Measure, fmt_number
+from tui.screens.list_screen import ListScreen
+from tui.screens.measure_form import MeasureForm
 from tui.widgets.footer import Footer
-from tui.widgets.form import Form, FormField
 
 
-class MeasuresScreen(Screen[None]):
+class MeasuresScreen(ListScreen[Measure]):
     """Every measure, built-in and custom."""
 
     BINDINGS = [
@@ -34,13 +32,10 @@ class MeasuresScreen(Screen[None]):
         Binding("escape", "back", "Back", id="measures.back", tooltip="Go back"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.shown: list[Measure] = []
+    TABLE = "measure-list"
 
-    @property
-    def store(self):  # noqa: ANN201 - the app's Store
-        return self.app.store  # type: ignore[attr-defined]
+    def item_key(self, item: Measure) -> str:
+        return item.code
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -65,10 +60,9 @@ class MeasuresScreen(Screen[None]):
         self.refresh_list()
         table.focus()
 
-    def refresh_list(self, keep: str | None = None) -> None:
-        table = self.query_one("#measure-list", DataTable)
-        if keep is None and self.shown and 0 <= table.cursor_row < len(self.shown):
-            keep = self.shown[table.cursor_row].code
+    def refresh_list(self, *, keep: str | None = None) -> None:
+        table = self.table
+        keep = keep or self.cursor_key()
         self.shown = self.store.measures(include_inactive=True)
         table.clear()
         for m in self.shown:
@@ -85,23 +79,10 @@ class MeasuresScreen(Screen[None]):
                 Text("active") if m.active else Text("off", style="dim italic"),
                 key=m.code,
             )
-        codes = [m.code for m in self.shown]
-        if keep in codes:
-            table.move_cursor(row=codes.index(keep))
-
-    def selected(self) -> Measure | None:
-        table = self.query_one("#measure-list", DataTable)
-        if not self.shown or not (0 <= table.cursor_row < len(self.shown)):
-            return None
-        return self.shown[table.cursor_row]
+        self.move_cursor_to(keep)
 
     def action_add(self) -> None:
-        def saved(measure: Measure | None) -> None:
-            if measure is not None:
-                self.notify(f"Added measure {measure.code}", markup=False)
-                self.refresh_list(keep=measure.code)
-
-        self.app.push_screen(MeasureForm(), saved)
+        self.app.push_screen(MeasureForm(), self.after_form(lambda m: f"Added measure {m.code}"))
 
     def action_toggle_active(self) -> None:
         m = self.selected()
@@ -117,88 +98,14 @@ class MeasuresScreen(Screen[None]):
         try:
             self.store.update_measure(m.code, active=not m.active)
         except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify_error(exc)
             return
         state = "switched on" if not m.active else "switched off (its scores stay)"
         self.notify(f"{m.code} {state}", markup=False)
         self.refresh_list(keep=m.code)
-
-    def action_back(self) -> None:
-        self.dismiss(None)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Add custom measure", "Add a measure to the catalogue", self.action_add)
         yield SystemCommand(
             "Deactivate measure", "Switch a custom measure off or on", self.action_toggle_active
         )
-
-
-class MeasureForm(ModalScreen[Measure | None]):
-    """A custom measure: code, name, unit, min, max, direction, decimals, errors."""
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="measure_form.save", tooltip="Save the measure"),
-        Binding("escape", "cancel", "Cancel", id="measure_form.cancel", tooltip="Close unsaved"),
-    ]
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="measure-form-box", classes="form-box"):
-            yield Static(Text("New measure", style="bold"), classes="form-title")
-            yield Form(
-                FormField("Code", Input(id="mf-code", placeholder="e.g. PSF"), key="code"),
-                FormField("Name", Input(id="mf-name"), key="name", aliases=("measure name",)),
-                FormField(
-                    "Unit", Input(id="mf-unit", placeholder="e.g. sounds per minute"), key="unit"
-                ),
-                FormField("Minimum", Input("0", id="mf-min"), key="min", aliases=("minimum",)),
-                FormField("Maximum", Input(id="mf-max"), key="max", aliases=("maximum",)),
-                FormField(
-                    "Better",
-                    Checkbox("higher is better", True, id="mf-higher"),
-                    key="higher_is_better",
-                ),
-                FormField(
-                    "Decimals", Input("0", id="mf-decimals", restrict=r"\d*"), key="decimals"
-                ),
-                FormField(
-                    "Errors",
-                    Checkbox("records errors", False, id="mf-errors"),
-                    key="records_errors",
-                ),
-                id="measure-form",
-            )
-            yield Static(
-                Text("Enter or ctrl+s saves · Esc cancels", style="dim"), classes="form-help"
-            )
-
-    def on_mount(self) -> None:
-        self.query_one("#mf-code", Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
-
-    def action_save(self) -> None:
-        form = self.query_one(Form)
-        measure = Measure(
-            code=form.value("code").strip(),
-            name=form.value("name"),
-            unit=form.value("unit"),
-            min=form.value("min"),  # type: ignore[arg-type]
-            max=form.value("max"),  # type: ignore[arg-type]
-            higher_is_better=self.query_one("#mf-higher", Checkbox).value,
-            decimals=form.value("decimals") or "0",  # type: ignore[arg-type]
-            records_errors=self.query_one("#mf-errors", Checkbox).value,
-        )
-        try:
-            saved = self.app.store.add_measure(measure)  # type: ignore[attr-defined]
-        except ValidationError as exc:
-            form.show_error(exc)
-            return
-        except StoreError as exc:
-            form.show_error(str(exc), "")
-            return
-        self.dismiss(saved)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -14,13 +14,13 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Header, Input, RadioButton, RadioSet, Static
 
 from store.errors import StoreError, ValidationError
 from store.export import find_student
 from store.model import Student
 from tui.reports import ReportError, default_filename, write_report
+from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
@@ -38,7 +38,7 @@ REPORT_FORMATS: dict[str, str] = {
 }
 
 
-class ReportScreen(Screen[Path | None]):
+class ReportScreen(AppScreen[Path | None]):
     """Pick a report, a format and a file; write it. Dismisses with the last path written."""
 
     BINDINGS = [
@@ -135,7 +135,7 @@ class ReportScreen(Screen[Path | None]):
         if self.student_id is None:
             return None
         try:
-            return self.app.store.student(self.student_id)  # type: ignore[attr-defined]
+            return self.store.student(self.student_id)
         except StoreError:
             return None
 
@@ -144,7 +144,7 @@ class ReportScreen(Screen[Path | None]):
         text = self.query_one("#rp-student", Input).value
         if not text.strip():
             return None
-        return find_student(self.app.store, text)  # type: ignore[attr-defined]
+        return find_student(self.store, text)
 
     def _update(self) -> None:
         """Show the student field for student reports; refresh the suggested file name."""
@@ -155,7 +155,7 @@ class ReportScreen(Screen[Path | None]):
             student = None
         path = self.query_one("#rp-path", Input)
         if path.value in ("", self.auto_path):
-            day = self.app.clock().date()  # type: ignore[attr-defined]
+            day = self.today()
             name = default_filename(self.kind, self.fmt, day, student)
             self.auto_path = str(self.folder / name)
             path.value = self.auto_path
@@ -216,16 +216,15 @@ class ReportScreen(Screen[Path | None]):
 
     @work(thread=True, exclusive=True, group="report")
     def _write(self, kind: str, fmt: str, path: Path, student_id: str | None) -> None:
-        app = self.app
         try:
             out = write_report(
                 kind,
                 fmt,
                 path,
-                app.store,  # type: ignore[attr-defined]
-                today=app.clock().date(),  # type: ignore[attr-defined]
+                self.store,
+                today=self.today(),
                 student_id=student_id,
-                config=app.config,  # type: ignore[attr-defined]
+                config=self.config,
             )
         except (ReportError, StoreError, OSError) as exc:
             self.post_message(self.Written(None, str(exc)))

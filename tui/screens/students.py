@@ -4,22 +4,20 @@ and (for records entered by mistake) delete permanently with a typed confirmatio
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Static
 
-from store.errors import StoreError, ValidationError
-from store.model import Group, Student, parse_date
-from tui.screens.student_form import DeleteStudentScreen, StudentForm
-from tui.undo import undo_last
+from store.errors import StoreError
+from store.model import Student
+from tui.screens.delete_student import DeleteStudentScreen
+from tui.screens.list_screen import ListScreen
+from tui.screens.move_student import MoveStudentScreen
+from tui.screens.student_form import StudentForm
 from tui.widgets.footer import Footer
-from tui.widgets.form import Form, FormField
 
 
 def matches(student: Student, query: str) -> bool:
@@ -28,7 +26,7 @@ def matches(student: Student, query: str) -> bool:
     return all(word in hay for word in query.casefold().split())
 
 
-class StudentsScreen(Screen[None]):
+class StudentsScreen(ListScreen[Student]):
     """Every student, with search; archived ones behind a toggle."""
 
     BINDINGS = [
@@ -82,14 +80,14 @@ class StudentsScreen(Screen[None]):
         Binding("escape", "back", "Back", id="students.back", tooltip="Clear the search / go back"),
     ]
 
+    TABLE = "student-list"
+
     def __init__(self) -> None:
         super().__init__()
         self.show_archived = False
-        self.shown: list[Student] = []
 
-    @property
-    def store(self):  # noqa: ANN201 - the app's Store
-        return self.app.store  # type: ignore[attr-defined]
+    def item_key(self, item: Student) -> str:
+        return item.id
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -112,9 +110,8 @@ class StudentsScreen(Screen[None]):
     # ------------------------------------------------------------------ list
     def refresh_list(self, *, keep: str | None = None) -> None:
         """Reload the students (filtered by the search) and keep the cursor on ``keep``."""
-        table = self.query_one("#student-list", DataTable)
-        if keep is None and self.shown and 0 <= table.cursor_row < len(self.shown):
-            keep = self.shown[table.cursor_row].id
+        table = self.table
+        keep = keep or self.cursor_key()
         everyone = self.store.students(include_archived=self.show_archived)
         query = self.query_one("#student-search", Input).value
         self.shown = [s for s in everyone if matches(s, query)]
@@ -135,9 +132,7 @@ class StudentsScreen(Screen[None]):
                 Text(s.notes.splitlines()[0] if s.notes else "", no_wrap=True, overflow="ellipsis"),
                 key=s.id,
             )
-        ids = [s.id for s in self.shown]
-        if keep in ids:
-            table.move_cursor(row=ids.index(keep))
+        self.move_cursor_to(keep)
         bar = Text("Students", style="bold")
         active = sum(1 for s in everyone if s.active)
         bar.append(f" · {active} active", style="dim")
@@ -148,12 +143,6 @@ class StudentsScreen(Screen[None]):
         if not everyone:
             bar.append(" · none yet — press a to add one", style="dim")
         self.query_one("#students-bar", Static).update(bar)
-
-    def selected(self) -> Student | None:
-        table = self.query_one("#student-list", DataTable)
-        if not self.shown or not (0 <= table.cursor_row < len(self.shown)):
-            return None
-        return self.shown[table.cursor_row]
 
     @on(Input.Changed, "#student-search")
     def _search_changed(self) -> None:
@@ -169,8 +158,7 @@ class StudentsScreen(Screen[None]):
 
     # ------------------------------------------------------------------ actions
     def action_cursor(self, step: int) -> None:
-        table = self.query_one("#student-list", DataTable)
-        table.move_cursor(row=table.cursor_row + step)
+        self.table.move_cursor(row=self.table.cursor_row + step)
 
     def action_search(self) -> None:
         self.query_one("#student-search", Input).focus()
@@ -179,7 +167,7 @@ class StudentsScreen(Screen[None]):
         search = self.query_one("#student-search", Input)
         if search.value:
             search.value = ""
-            self.query_one("#student-list", DataTable).focus()
+            self.table.focus()
             return
         self.dismiss(None)
 
@@ -190,30 +178,17 @@ class StudentsScreen(Screen[None]):
             return
         from tui.screens.student import StudentScreen
 
-        day = self.app.clock().date()  # type: ignore[attr-defined]
         self.app.push_screen(
-            StudentScreen(student.id, day), lambda _: self.refresh_list(keep=student.id)
+            StudentScreen(student.id, self.today()), lambda _: self.refresh_list(keep=student.id)
         )
 
     def action_add(self) -> None:
-        def saved(student: Student | None) -> None:
-            if student is not None:
-                self.notify(f"Added {student.name}", markup=False)
-                self.refresh_list(keep=student.id)
-
-        self.app.push_screen(StudentForm(), saved)
+        self.app.push_screen(StudentForm(), self.after_form(lambda s: f"Added {s.name}"))
 
     def action_edit(self) -> None:
         student = self.selected()
-        if student is None:
-            return
-
-        def saved(result: Student | None) -> None:
-            if result is not None:
-                self.notify(f"Saved {result.name}", markup=False)
-                self.refresh_list(keep=result.id)
-
-        self.app.push_screen(StudentForm(student), saved)
+        if student is not None:
+            self.app.push_screen(StudentForm(student), self.after_form(lambda s: f"Saved {s.name}"))
 
     def action_archive(self) -> None:
         student = self.selected()
@@ -221,7 +196,7 @@ class StudentsScreen(Screen[None]):
             return
         try:
             if student.active:
-                _, groups = self.store.archive_and_unenroll(student.id, self.app.clock().date())  # type: ignore[attr-defined]
+                _, groups = self.store.archive_and_unenroll(student.id, self.today())
                 left = f"; left {', '.join(g.name for g in groups)}" if groups else ""
                 self.notify(
                     f"Archived {student.name} — records kept{left}. v shows archived, x restores.",
@@ -233,7 +208,7 @@ class StudentsScreen(Screen[None]):
                     f"Restored {student.name} — add them to a group from Groups", markup=False
                 )
         except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify_error(exc)
         self.refresh_list(keep=student.id)
 
     def action_toggle_archived(self) -> None:
@@ -252,7 +227,7 @@ class StudentsScreen(Screen[None]):
             try:
                 self.store.delete_student(student.id)
             except StoreError as exc:
-                self.notify(str(exc), severity="error", markup=False)
+                self.notify_error(exc)
                 return
             self.notify(f"Deleted {student.name} permanently — ctrl+z puts it back", markup=False)
             self.refresh_list()
@@ -277,14 +252,9 @@ class StudentsScreen(Screen[None]):
                 self.notify(result, markup=False)
                 self.refresh_list(keep=student.id)
 
-        today = self.app.clock().date()  # type: ignore[attr-defined]
-        self.app.push_screen(MoveStudentScreen(student, current, self.store.groups(), today), moved)
-
-    def action_undo(self) -> None:
-        message = undo_last(self)
-        if message is not None:
-            self.notify(message, markup=False)
-            self.refresh_list()
+        self.app.push_screen(
+            MoveStudentScreen(student, current, self.store.groups(), self.today()), moved
+        )
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Open student", "The student's progress", self.action_open)
@@ -298,75 +268,3 @@ class StudentsScreen(Screen[None]):
         yield SystemCommand(
             "Delete student permanently", "For a student entered by mistake", self.action_delete
         )
-
-
-class MoveStudentScreen(ModalScreen[str | None]):
-    """Move a student from one group to another on a date (both memberships keep the date)."""
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Move", id="move_student.save", tooltip="Move the student"),
-        Binding("escape", "cancel", "Cancel", id="move_student.cancel", tooltip="Close unsaved"),
-    ]
-
-    def __init__(
-        self, student: Student, current: list[Group], groups: list[Group], today: date
-    ) -> None:
-        super().__init__()
-        self.student = student
-        self.current = current
-        self.targets = [g for g in groups if student.id not in g.member_ids]
-        self.today = today
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="move-box", classes="form-box"):
-            yield Static(Text(f"Move {self.student.name}", style="bold"), classes="form-title")
-            yield Form(
-                FormField(
-                    "From group",
-                    Select(
-                        [(Text(g.name), g.id) for g in self.current],
-                        value=self.current[0].id,
-                        allow_blank=False,
-                        id="move-from",
-                    ),
-                    key="from_group",
-                ),
-                FormField(
-                    "To group",
-                    Select([(Text(g.name), g.id) for g in self.targets], id="move-to"),
-                    key="to_group",
-                ),
-                FormField(
-                    "On",
-                    Input(self.today.isoformat(), id="move-on"),
-                    key="on",
-                    aliases=("moved on", "date"),
-                    hint="They leave one group and join the other on this date.",
-                ),
-            )
-            yield Static(Text("ctrl+s or Enter (in the date) moves · Esc cancels", style="dim"))
-
-    @on(Input.Submitted, "#move-on")
-    def _submitted(self) -> None:
-        self.action_save()
-
-    def action_save(self) -> None:
-        form = self.query_one(Form)
-        source = self.query_one("#move-from", Select).value
-        target = self.query_one("#move-to", Select).value
-        if not isinstance(target, str):
-            form.show_error("choose the group to move to", "to_group")
-            return
-        try:
-            day = parse_date(form.value("on"), "on")
-            _, joined = self.app.store.move_member(self.student.id, source, target, day)  # type: ignore[attr-defined]
-        except ValidationError as exc:
-            form.show_error(exc)
-            return
-        except StoreError as exc:
-            form.show_error(str(exc), "")
-            return
-        self.dismiss(f"Moved {self.student.name} to {joined.name} on {day}")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -15,13 +15,13 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.errors import StoreError, ValidationError
 from store.model import SchoolCalendar, default_calendar, parse_date
 from store.roster import ImportResult
+from tui.screens.base import AppScreen
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
 
@@ -34,7 +34,7 @@ INTRO = (
 )
 
 
-class WelcomeScreen(Screen[None]):
+class WelcomeScreen(AppScreen[None]):
     """Shown while the store holds no students and no groups."""
 
     BINDINGS = [
@@ -64,7 +64,7 @@ class WelcomeScreen(Screen[None]):
                 id="welcome-options",
             )
             yield Static(
-                Text(f"Your data folder: {self.app.store.data_dir}", style="dim"),  # type: ignore[attr-defined]
+                Text(f"Your data folder: {self.store.data_dir}", style="dim"),
                 id="welcome-path",
             )
         yield Footer()
@@ -82,11 +82,11 @@ class WelcomeScreen(Screen[None]):
 
     def action_demo(self) -> None:
         self.notify("Building the demo caseload…", timeout=3, markup=False)
-        self.app.load_demo()  # type: ignore[attr-defined]
+        self.context.load_demo()
 
     def action_empty(self) -> None:
         """Ask for the school year, then open Today."""
-        self.ask_school_year(self.app.open_today)  # type: ignore[attr-defined]
+        self.ask_school_year(self.context.open_today)
 
     def action_import_roster(self) -> None:
         """Ask for the school year, then open the import screen; after an import, Today."""
@@ -105,7 +105,7 @@ class WelcomeScreen(Screen[None]):
 
     def _imported(self, result: ImportResult | None) -> None:
         if result is not None:
-            self.app.open_today()  # type: ignore[attr-defined]
+            self.context.open_today()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Load the demo caseload", "Explore a demo caseload", self.action_demo)
@@ -117,7 +117,7 @@ class WelcomeScreen(Screen[None]):
         yield SystemCommand("Start empty", "Start with no data", self.action_empty)
 
 
-class SchoolYearScreen(Screen[SchoolCalendar | None]):
+class SchoolYearScreen(AppScreen[SchoolCalendar | None]):
     """The school year's first and last day, asked once on the first start. Enter in the
     first field moves on, Enter in the last saves; Esc goes back and saves nothing."""
 
@@ -125,12 +125,8 @@ class SchoolYearScreen(Screen[SchoolCalendar | None]):
         Binding("escape", "back", "Back", id="school_year.back", tooltip="Back, saving nothing"),
     ]
 
-    @property
-    def store(self):  # noqa: ANN201 - the app's Store
-        return self.app.store  # type: ignore[attr-defined]
-
     def compose(self) -> ComposeResult:
-        today: date = self.app.clock().date()  # type: ignore[attr-defined]
+        today: date = self.today()
         example = default_calendar(today)
         current = self.store.calendar()
         known = current != example  # answered before (e.g. then Esc from the import)

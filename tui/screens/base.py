@@ -1,0 +1,107 @@
+"""What every screen of the app stands on: the app's store, config and clock (typed), the
+read-only refusal, error notices and undo. (The tables of records: tui/screens/list_screen.py.)"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, cast
+
+from textual.screen import ModalScreen, Screen
+
+from store.errors import NothingToUndoError, StoreError
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
+    from store.db import Store
+    from tui.config import AppConfig
+
+ResultType = TypeVar("ResultType")
+
+READ_ONLY = (
+    "Opened read-only (--read-only or another intervene has the folder): nothing can be saved"
+)
+
+
+class AppContext(Protocol):
+    """What a screen needs from InterventionApp (a protocol: screens never import the app)."""
+
+    store: Store
+    config: AppConfig
+    is_demo: bool
+
+    def clock(self) -> datetime: ...
+
+    def today(self) -> date: ...
+
+    def open_today(self) -> None: ...
+
+    def load_demo(self) -> None: ...
+
+
+class AppContextMixin:
+    """The app's dependencies and the notices every screen words the same way."""
+
+    app: object  # Textual's DOMNode.app, narrowed by ``context``
+    if TYPE_CHECKING:  # Widget.notify, for the type checker (the mixin sits on a Screen)
+
+        def notify(
+            self,
+            message: str,
+            *,
+            title: str = "",
+            severity: SeverityLevel = "information",
+            timeout: float | None = None,
+            markup: bool = True,
+        ) -> None: ...
+
+    @property
+    def context(self) -> AppContext:
+        return cast(AppContext, self.app)
+
+    @property
+    def store(self) -> Store:
+        return self.context.store
+
+    @property
+    def config(self) -> AppConfig:
+        return self.context.config
+
+    def clock(self) -> datetime:
+        """The app's injected clock: now."""
+        return self.context.clock()
+
+    def today(self) -> date:
+        """The app's date (from its injected clock)."""
+        return self.context.clock().date()
+
+    def require_writable(self) -> bool:
+        """True when the store can save; else say why not (once, in the same words)."""
+        if self.store.readonly:
+            self.notify(READ_ONLY, severity="warning", markup=False)
+            return False
+        return True
+
+    def notify_error(self, message: str | Exception, *, title: str = "") -> None:
+        """An error notice. Messages name students and groups: shown as plain text, never
+        parsed as markup."""
+        self.notify(str(message), title=title, severity="error", markup=False)
+
+    def undo(self) -> str | None:
+        """Undo the store's last change. Returns what was undone (the caller shows it and
+        refreshes), or None after telling the user why nothing was undone."""
+        try:
+            return self.store.undo_last()
+        except NothingToUndoError:
+            self.notify("Nothing to undo", severity="warning", markup=False)
+        except StoreError as exc:
+            self.notify_error(exc)
+        return None
+
+
+class AppScreen(AppContextMixin, Screen[ResultType], Generic[ResultType]):
+    """A full screen of the app."""
+
+
+class AppModal(AppContextMixin, ModalScreen[ResultType], Generic[ResultType]):
+    """A modal (form or question) over a screen of the app."""

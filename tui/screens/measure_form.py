@@ -1,0 +1,86 @@
+"""A custom measure for the catalogue: code, name, unit, range, direction, decimals, errors."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Checkbox, Input, Static
+
+from store.errors import StoreError, ValidationError
+from store.model import Measure
+from tui.screens.base import AppModal
+from tui.widgets.form import Form, FormField
+
+
+class MeasureForm(AppModal[Measure | None]):
+    """A custom measure: code, name, unit, min, max, direction, decimals, errors."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="measure_form.save", tooltip="Save the measure"),
+        Binding("escape", "cancel", "Cancel", id="measure_form.cancel", tooltip="Close unsaved"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="measure-form-box", classes="form-box"):
+            yield Static(Text("New measure", style="bold"), classes="form-title")
+            yield Form(
+                FormField("Code", Input(id="mf-code", placeholder="e.g. PSF"), key="code"),
+                FormField("Name", Input(id="mf-name"), key="name", aliases=("measure name",)),
+                FormField(
+                    "Unit", Input(id="mf-unit", placeholder="e.g. sounds per minute"), key="unit"
+                ),
+                FormField("Minimum", Input("0", id="mf-min"), key="min", aliases=("minimum",)),
+                FormField("Maximum", Input(id="mf-max"), key="max", aliases=("maximum",)),
+                FormField(
+                    "Better",
+                    Checkbox("higher is better", True, id="mf-higher"),
+                    key="higher_is_better",
+                ),
+                FormField(
+                    "Decimals", Input("0", id="mf-decimals", restrict=r"\d*"), key="decimals"
+                ),
+                FormField(
+                    "Errors",
+                    Checkbox("records errors", False, id="mf-errors"),
+                    key="records_errors",
+                ),
+                id="measure-form",
+            )
+            yield Static(
+                Text("Enter or ctrl+s saves · Esc cancels", style="dim"), classes="form-help"
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#mf-code", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        form = self.query_one(Form)
+        measure = Measure(
+            code=form.value("code").strip(),
+            name=form.value("name"),
+            unit=form.value("unit"),
+            min=form.value("min"),  # type: ignore[arg-type]
+            max=form.value("max"),  # type: ignore[arg-type]
+            higher_is_better=self.query_one("#mf-higher", Checkbox).value,
+            decimals=form.value("decimals") or "0",  # type: ignore[arg-type]
+            records_errors=self.query_one("#mf-errors", Checkbox).value,
+        )
+        try:
+            saved = self.store.add_measure(measure)
+        except ValidationError as exc:
+            form.show_error(exc)
+            return
+        except StoreError as exc:
+            form.show_error(str(exc), "")
+            return
+        self.dismiss(saved)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
