@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from store.vocabulary import OVERDUE, KindWords, words
+from store.vocabulary import KINDS, OVERDUE, KindWords, words
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -72,6 +72,12 @@ def decision_label(kind: str) -> str:
     """A decision kind's words with its mark: "! change the intervention"."""
     w = words(kind)
     return f"{tone_mark(w.tone)} {w.label}"
+
+
+# A decision's words (with its tone's mark, readable without colour) and style, for every kind:
+# the same words Today, the caseload, the student screen and the packet use.
+DECISION_WORDS: dict[str, str] = {kind: decision_label(kind) for kind in KINDS}
+DECISION_STYLE: dict[str, str] = {kind: tone_style(w.tone) for kind, w in KINDS.items()}
 
 
 def kind_text(kind: str, *, short: bool = False) -> Text:

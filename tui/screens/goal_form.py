@@ -57,7 +57,9 @@ from store.progress import (
 )
 from store.records import frozen_record
 from store.school_weeks import break_weeks, school_weeks_between
-from tui.screens.student import DECISION_STYLE, DECISION_WORDS, ProgressChartView, roi_text
+from tui.tones import DECISION_STYLE, DECISION_WORDS
+from tui.views.numbers import roi_text
+from tui.widgets.progress_chart import ProgressChartView
 
 METHOD_LABELS: dict[str, str] = {
     "norms-realistic": "norms, realistic (Fuchs)",

@@ -37,24 +37,17 @@ from store.progress import (
 )
 from store.records import mutable_record
 from store.school_weeks import break_weeks, school_weeks_between
-from store.vocabulary import KINDS, OVERDUE
-from tui.charts import TREND_NAMES, progress_chart, use_color
+from store.vocabulary import OVERDUE
+from tui.charts import TREND_NAMES
 from tui.lines import student_rows
-from tui.tones import decision_label, tone_style
+from tui.tones import DECISION_STYLE, DECISION_WORDS, tone_style
 from tui.undo import undo_last
+from tui.views.numbers import roi_text
 from tui.widgets.footer import Footer
+from tui.widgets.progress_chart import ProgressChartView
 
 _ORDER = {m.code: i for i, m in enumerate(BUILTIN_MEASURES)}
-# A decision's words (with its tone's mark, readable without colour) and style, from
-# store.vocabulary through tui.tones: the same words Today, the caseload and the packet use.
-DECISION_WORDS: dict[str, str] = {kind: decision_label(kind) for kind in KINDS}
-DECISION_STYLE: dict[str, str] = {kind: tone_style(w.tone) for kind, w in KINDS.items()}
 WIDE = 110  # narrower terminals put the numbers under the chart
-
-
-def roi_text(value: float | None) -> str:
-    """+1.25/wk, or – when there is no ROI."""
-    return "–" if value is None else f"{value:+.2f}/wk"
 
 
 def _day(d: date) -> str:
@@ -245,58 +238,6 @@ def facts_table(
         lines = student.notes.strip().splitlines()[-2:]
         grid.add_row("Notes", Text("\n".join(lines)))
     return grid
-
-
-# --------------------------------------------------------------------------- the chart
-class ProgressChartView(Static):
-    """A plotext progress chart redrawn at the widget's size (on resize and theme change)."""
-
-    def __init__(
-        self,
-        progress: StudentProgress | None = None,
-        *,
-        day: date | None = None,
-        method: str | None = None,
-        title: str | None = None,
-        breaks: Sequence[date] = (),
-        id: str | None = None,
-    ) -> None:
-        super().__init__(id=id)
-        self.progress = progress
-        self.day = day
-        self.method = method
-        self.title = title
-        self.breaks = tuple(breaks)  # Mondays of whole no-school weeks, shaded
-
-    def on_mount(self) -> None:
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw())
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.redraw()
-
-    def show(
-        self, progress: StudentProgress, *, method: str | None = None, title: str | None = None
-    ) -> None:
-        self.progress = progress
-        self.method = method
-        self.title = title
-        self.redraw()
-
-    def redraw(self) -> None:
-        width, height = self.content_size
-        if self.progress is None or width <= 0 or height <= 0:
-            return
-        text = progress_chart(
-            self.progress,
-            width=width,
-            height=height,
-            today=self.day,
-            color=use_color(),
-            trend_method=self.method,
-            title=self.title,
-            breaks=self.breaks,
-        )
-        self.update(Text.from_ansi(text, no_wrap=True, overflow="crop"))
 
 
 # --------------------------------------------------------------------------- the screen
