@@ -13,6 +13,7 @@ from textual.widgets import Input
 from store.db import Store
 from store.model import Attendance, Group, Session
 from store.schedule import occurrences
+from store.vocabulary import words
 from tests.conftest import FakeClock
 from tests.tui.screen import screen_text
 from tests.tui.test_score_entry import open_entry, settle
@@ -136,7 +137,7 @@ async def test_decision_shows_on_the_row(tmp_path: Path) -> None:
         assert kind == "change"
         status = screen.status_of(0)
         assert status.startswith("saved ✓ · ")
-        assert "below the aim line" in status and status.endswith("→ change the intervention")
+        assert "below the aim line" in status and status.endswith(f"→ {words(kind).short}")
         assert "(48, 50" not in status, "the numbers stay in the reason, not the row"
     store.close()
     with Store.open(tmp_path / "d", clock=clock) as fresh:

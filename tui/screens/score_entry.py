@@ -42,8 +42,8 @@ from store.model import Attendance, Group, Measure, Score, Session, Student, fmt
 from store.plausible import plausibility_warning
 from store.records import mutable_record
 from store.vocabulary import needs_decision, words
-from tui.lines import MeasureLine, group_lines, measure_line
 from tui.screens.confirm import ConfirmScreen
+from tui.views.lines import MeasureLine, group_lines, measure_line
 from tui.widgets.footer import Footer
 
 #: What the entry field takes: ASCII digits, '.', '/' for errors, spaces between passages.
@@ -108,9 +108,10 @@ def parse_entry(text: str, records_errors: bool, code: str) -> tuple[list[str], 
 
 def short_reason(reason: str, limit: int = 48) -> str:
     """The engine's reason cut to its lead, without the numbers in brackets:
-    '4 consecutive scores below the aim line (48, 50, 52, 50) — …' → '4 consecutive scores
-    below the aim line'."""
+    '4 consecutive scores below the aim line (48, 50, 52, 50) — …' → '4 in a row below the
+    aim line'."""
     lead = re.sub(r"\s*\([^)]*\)", "", reason.split(" — ")[0]).strip().rstrip(".,;")
+    lead = lead.replace("consecutive scores", "in a row")  # the point rule's usual words
     if len(lead) > limit:
         lead = lead[: limit - 1].rsplit(" ", 1)[0] + "…"
     return lead
@@ -386,8 +387,8 @@ class ScoreEntryScreen(Screen[bool]):
 
     def _status(self, row: EntryRow) -> Text:
         """The row's Status cell: what happened, and after a save the decision if one is
-        needed ("saved ✓ · 4 consecutive scores below the aim line → change the
-        intervention"), else where the student stands."""
+        needed ("saved ✓ · 4 consecutive scores below the aim line → change"), else where the
+        student stands."""
         line = row.line
         if row.state != "saved":
             return {
@@ -400,8 +401,8 @@ class ScoreEntryScreen(Screen[bool]):
         state = Text("saved ✓", style="green")
         kind = line.decision_kind
         if kind and needs_decision(kind):
-            label = words(kind).label
-            lead = short_reason(line.decision_reason)
+            label = words(kind).short  # the table form (≤ 16 characters): the row stays short
+            lead = short_reason(line.decision_reason, limit=40)
             if not lead or lead.casefold() in label.casefold():
                 state.append(f" · {label}", style="bold yellow")
             elif label.casefold() in lead.casefold():
