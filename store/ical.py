@@ -25,7 +25,7 @@ from dateutil.rrule import rrulestr
 
 from store.db import Store
 from store.model import Group, SchoolCalendar
-from store.output import STDOUT, ExportResult, write_output
+from store.output import ExportResult, write_logged
 from store.schedule import occurrences
 
 if TYPE_CHECKING:  # icalendar (~170 ms) is imported when a calendar is made, not with store.export
@@ -121,11 +121,8 @@ def export_calendar(store: Store, path: str | Path, *, now: datetime | None = No
     """Write the schedule of every group as .ics; logged as kind ``calendar`` (no student
     data: 0 students, de-identified)."""
     data = calendar_ics(store.groups(include_inactive=True), store.calendar(), now=now)
-    written = write_output(path, data)
+    written, record = write_logged(store, "calendar", path, data, 0, deidentified=True)
     events = data.count(b"BEGIN:VEVENT")
-    record = store.log_export(
-        "calendar", "(standard output)" if written == STDOUT else written, 0, deidentified=True
-    )
     return ExportResult(written, events, 0, True, record)
 
 

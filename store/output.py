@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from store.db import Store
 from store.errors import StoreError
 from store.model import ExportRecord
 from store.records import mutable_record
@@ -58,3 +59,18 @@ def write_output(path: str | Path, data: bytes) -> str:
     except PermissionError:
         raise StoreError(f"cannot write {target}: permission denied") from None
     return str(target)
+
+
+def write_logged(
+    store: Store, kind: str, path: str | Path, data: bytes, students: int, *, deidentified: bool
+) -> tuple[str, ExportRecord]:
+    """:func:`write_output`, then log the export with :meth:`Store.log_export`; returns where
+    it went and the log entry."""
+    written = write_output(path, data)
+    record = store.log_export(
+        kind,
+        "(standard output)" if written == STDOUT else written,
+        students,
+        deidentified=deidentified,
+    )
+    return written, record

@@ -26,7 +26,7 @@ from tinydb.table import Table
 from store.db import layout
 from store.db.layout import CORE_FILE
 from store.errors import NotFoundError, NothingToUndoError, StoreError, ValidationError
-from store.model import Group, Measure, Student, parse_date, school_year_of
+from store.model import Group, Measure, Record, Student, parse_date, school_year_of
 from store.records import mutable_record
 from store.storage import DIR_MODE, AtomicJSONStorage, WriterLock, make_private_dir
 
@@ -276,6 +276,11 @@ class CoreStore(ABC):
         else:
             self._undo.append(_UndoEntry(description, done))
 
+    def _save_core(self, description: str, table: str, record: Record) -> None:
+        """Commit one core.json record, inserted or replaced (keyed as its table is)."""
+        key = getattr(record, _KEY_FIELD.get(table, "id"))
+        self._commit(description, [(CORE_FILE, table, key, record.to_doc())])
+
     @contextlib.contextmanager
     def batch(self, description: str) -> Iterator[Self]:
         """Group many changes (an import, a demo caseload) into one undo step, writing each
@@ -358,23 +363,25 @@ class CoreStore(ABC):
                 return new
 
     # ----------------------------------------------------------------- partitions
-    def _partition_years(self, kind: str) -> list[int]:
+    def _partition_years(
+        self, kind: str, since: date | None = None, until: date | None = None
+    ) -> list[int]:
+        """The school years that have a ``kind`` folder, within since..until (both optional)."""
         root = self.data_dir / kind
         try:
             names = os.listdir(root)
         except FileNotFoundError:
             return []
-        return sorted(int(n) for n in names if n.isdigit())
+        lo = school_year_of(since) if since else None
+        hi = school_year_of(until) if until else None
+        years = sorted(int(n) for n in names if n.isdigit())
+        return [y for y in years if (lo is None or y >= lo) and (hi is None or y <= hi)]
 
     def _partitions_of(
         self, kind: str, owner: str, since: date | None = None, until: date | None = None
     ) -> list[str]:
-        lo = school_year_of(since) if since else None
-        hi = school_year_of(until) if until else None
         rels = []
-        for year in self._partition_years(kind):
-            if (lo is not None and year < lo) or (hi is not None and year > hi):
-                continue
+        for year in self._partition_years(kind, since, until):
             rel = f"{kind}/{year}/{owner}.json"
             if rel in self._dbs or (self.data_dir / rel).is_file():
                 rels.append(rel)
@@ -383,12 +390,8 @@ class CoreStore(ABC):
     def _all_partitions(
         self, kind: str, since: date | None = None, until: date | None = None
     ) -> list[str]:
-        lo = school_year_of(since) if since else None
-        hi = school_year_of(until) if until else None
         rels = []
-        for year in self._partition_years(kind):
-            if (lo is not None and year < lo) or (hi is not None and year > hi):
-                continue
+        for year in self._partition_years(kind, since, until):
             for name in sorted(os.listdir(self.data_dir / kind / str(year))):
                 if name.endswith(".json") and not name.startswith("."):
                     rels.append(f"{kind}/{year}/{name}")

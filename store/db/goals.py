@@ -39,9 +39,10 @@ class GoalsMixin(CoreStore):
             self.today(),
             note,
         ).validated(m)
-        self._commit(
+        self._save_core(
             f"{m.code} goal {m.format(goal.goal_value)} by {goal.goal_date} for {student.name}",
-            [(CORE_FILE, "goals", goal.id, goal.to_doc())],
+            "goals",
+            goal,
         )
         return goal
 
@@ -72,9 +73,10 @@ class GoalsMixin(CoreStore):
             self._past_date(on, "phase change date"),  # a trend can't start in the future
             check_text(label, "phase label", required=True),
         )
-        self._commit(
+        self._save_core(
             f"phase change {phase.label!r} for {student.name} ({m.code}) on {phase.date}",
-            [(CORE_FILE, "phase_changes", phase.id, phase.to_doc())],
+            "phase_changes",
+            phase,
         )
         return phase
 

@@ -10,6 +10,23 @@ from store.db.measures import MeasuresMixin
 from store.errors import ValidationError
 from store.model import Group, Membership, Student, parse_date
 
+#: The fields update_group and save_group may change (update_group also "active").
+_GROUP_FIELDS: tuple[str, ...] = (
+    "name",
+    "program",
+    "skill_focus",
+    "tier",
+    "location",
+    "start_time",
+    "duration_minutes",
+    "rrule",
+    "start_date",
+    "end_date",
+    "measures",
+    "probe_every_weeks",
+    "fidelity_items",
+)
+
 
 class GroupsMixin(MeasuresMixin):
     """Groups and memberships (a group's schedule is checked against the calendar)."""
@@ -82,34 +99,15 @@ class GroupsMixin(MeasuresMixin):
         g = self._validated_group(group)
         if self._find(CORE_FILE, "groups", g.id) is not None:
             raise ValidationError(f"group id {g.id!r} is already used", field="id", value=g.id)
-        self._commit(f"added group {g.name}", [(CORE_FILE, "groups", g.id, g.to_doc())])
+        self._save_core(f"added group {g.name}", "groups", g)
         return g
 
     @_locked
     def update_group(self, group_id: str, **changes: object) -> Group:
         current = self._group(group_id)
-        allowed = (
-            "name",
-            "program",
-            "skill_focus",
-            "tier",
-            "location",
-            "start_time",
-            "duration_minutes",
-            "rrule",
-            "start_date",
-            "end_date",
-            "measures",
-            "probe_every_weeks",
-            "fidelity_items",
-            "active",
-        )
-        _reject_unknown(changes, allowed, "group")
+        _reject_unknown(changes, (*_GROUP_FIELDS, "active"), "group")
         updated = self._validated_group(current.with_(**changes))
-        self._commit(
-            f"change to group {current.name}",
-            [(CORE_FILE, "groups", current.id, updated.to_doc())],
-        )
+        self._save_core(f"change to group {current.name}", "groups", updated)
         return updated
 
     @_locked
@@ -122,10 +120,7 @@ class GroupsMixin(MeasuresMixin):
         updated = self._validated_group(
             current.with_(end_date=end, active=False, memberships=memberships)
         )
-        self._commit(
-            f"ended group {current.name} on {end}",
-            [(CORE_FILE, "groups", current.id, updated.to_doc())],
-        )
+        self._save_core(f"ended group {current.name} on {end}", "groups", updated)
         return updated
 
     @_locked
@@ -141,10 +136,7 @@ class GroupsMixin(MeasuresMixin):
                     value=student.id,
                 )
         updated = current.with_(memberships=[*current.memberships, Membership(student.id, day)])
-        self._commit(
-            f"added {student.name} to {current.name}",
-            [(CORE_FILE, "groups", current.id, updated.to_doc())],
-        )
+        self._save_core(f"added {student.name} to {current.name}", "groups", updated)
         return updated
 
     @_locked
@@ -174,10 +166,7 @@ class GroupsMixin(MeasuresMixin):
         memberships = list(current.memberships)
         memberships[index] = membership.with_(end=day)
         updated = current.with_(memberships=memberships)
-        self._commit(
-            f"removed {student.name} from {current.name}",
-            [(CORE_FILE, "groups", current.id, updated.to_doc())],
-        )
+        self._save_core(f"removed {student.name} from {current.name}", "groups", updated)
         return updated
 
     @_locked
@@ -242,31 +231,10 @@ class GroupsMixin(MeasuresMixin):
         undo step."""
         current = self._group(group_id)
         day = parse_date(on, "changes take effect")
-        _reject_unknown(
-            changes,
-            (
-                "name",
-                "program",
-                "skill_focus",
-                "tier",
-                "location",
-                "start_time",
-                "duration_minutes",
-                "rrule",
-                "start_date",
-                "end_date",
-                "measures",
-                "probe_every_weeks",
-                "fidelity_items",
-            ),
-            "group",
-        )
+        _reject_unknown(changes, _GROUP_FIELDS, "group")
         memberships = self._membership_changes(current, list(student_ids), day)
         updated = self._validated_group(current.with_(**changes, memberships=memberships))
-        self._commit(
-            f"change to group {current.name}",
-            [(CORE_FILE, "groups", current.id, updated.to_doc())],
-        )
+        self._save_core(f"change to group {current.name}", "groups", updated)
         return updated
 
     @_locked

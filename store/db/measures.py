@@ -56,7 +56,7 @@ class MeasuresMixin(CoreStore):
                     field="code",
                     value=m.code,
                 )
-        self._commit(f"added measure {m.code}", [(CORE_FILE, "measures", m.code, m.to_doc())])
+        self._save_core(f"added measure {m.code}", "measures", m)
         return m
 
     @_locked
@@ -86,8 +86,5 @@ class MeasuresMixin(CoreStore):
         _reject_unknown(changes, allowed, "measure")
         updated = current.with_(**changes).validated()
         updated = updated.with_(active=bool(updated.active))
-        self._commit(
-            f"change to measure {current.code}",
-            [(CORE_FILE, "measures", current.code, updated.to_doc())],
-        )
+        self._save_core(f"change to measure {current.code}", "measures", updated)
         return updated

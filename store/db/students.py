@@ -41,10 +41,7 @@ class StudentsMixin(CoreStore):
                 f"student id {student.id!r} is already used", field="id", value=student.id
             )
         self._check_sis_unique(student.sis_id)
-        self._commit(
-            f"added student {student.name}",
-            [(CORE_FILE, "students", student.id, student.to_doc())],
-        )
+        self._save_core(f"added student {student.name}", "students", student)
         return student
 
     @_locked
@@ -55,28 +52,21 @@ class StudentsMixin(CoreStore):
         )
         updated = current.with_(**changes).validated()
         self._check_sis_unique(updated.sis_id, exclude=current.id)
-        self._commit(
-            f"change to student {current.name}",
-            [(CORE_FILE, "students", current.id, updated.to_doc())],
-        )
+        self._save_core(f"change to student {current.name}", "students", updated)
         return updated
 
     @_locked
     def archive_student(self, student_id: str) -> Student:
-        current = self._student(student_id)
-        updated = current.with_(active=False)
-        self._commit(
-            f"archived {current.name}", [(CORE_FILE, "students", current.id, updated.to_doc())]
-        )
-        return updated
+        return self._set_active(student_id, False, "archived")
 
     @_locked
     def restore_student(self, student_id: str) -> Student:
+        return self._set_active(student_id, True, "restored")
+
+    def _set_active(self, student_id: str, active: bool, verb: str) -> Student:
         current = self._student(student_id)
-        updated = current.with_(active=True)
-        self._commit(
-            f"restored {current.name}", [(CORE_FILE, "students", current.id, updated.to_doc())]
-        )
+        updated = current.with_(active=active)
+        self._save_core(f"{verb} {current.name}", "students", updated)
         return updated
 
     @_locked

@@ -34,7 +34,7 @@ from store.model import (
     check_int,
     check_text,
 )
-from store.output import STDOUT, ExportResult, write_output
+from store.output import ExportResult, write_logged
 from store.paths import backups_dir
 from store.records import mutable_record
 from store.schedule import parse_rrule
@@ -85,11 +85,8 @@ def export_backup(store: Store, path: str | Path, *, now: datetime | None = None
     """Write a full JSON backup; logged as kind ``backup``."""
     doc = backup_document(store, now=now)
     data = (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    written = write_output(path, data)
     n = len(doc["students"])
-    record = store.log_export(
-        "backup", "(standard output)" if written == STDOUT else written, n, deidentified=False
-    )
+    written, record = write_logged(store, "backup", path, data, n, deidentified=False)
     return ExportResult(written, sum(len(doc[k]) for k in BACKUP_SECTIONS[1:]), n, False, record)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from store.db import Store
 from store.errors import ValidationError
 from store.model import Group, Score, Session, Student, fmt_number
-from store.output import STDOUT, ExportResult, write_output
+from store.output import ExportResult, write_logged
 from store.records import mutable_record
 
 SCORE_COLUMNS = (
@@ -261,13 +261,8 @@ def _export_table(
     rng: random.Random | None,
 ) -> ExportResult:
     header, rows, ids = table(store, flt, deidentify=deidentify, rng=rng)
-    written = write_output(path, _csv_bytes(header, rows))
-    record = store.log_export(
-        kind,
-        "(standard output)" if written == STDOUT else written,
-        len(ids),
-        deidentified=deidentify,
-    )
+    data = _csv_bytes(header, rows)
+    written, record = write_logged(store, kind, path, data, len(ids), deidentified=deidentify)
     return ExportResult(written, len(rows), len(ids), deidentify, record)
 
 
