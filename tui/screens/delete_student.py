@@ -7,10 +7,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from store.model import Student
+from tui.screens.base import AppModal
 
 
 def describe_footprint(counts: dict[str, int]) -> str:
@@ -28,7 +28,7 @@ def describe_footprint(counts: dict[str, int]) -> str:
     return ", ".join(parts)
 
 
-class DeleteStudentScreen(ModalScreen[bool]):
+class DeleteStudentScreen(AppModal[bool]):
     """Delete a student entered by mistake: type their full name to confirm."""
 
     BINDINGS = [

@@ -28,11 +28,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from store.caseload import StudentProgress, student_progress
-from store.db import Store
 from store.dosage import StudentDosage
 from store.errors import StoreError
 from store.goals import norm_season
@@ -57,6 +55,7 @@ from store.progress import (
 )
 from store.records import frozen_record
 from store.school_weeks import break_weeks, school_weeks_between
+from tui.screens.base import AppModal
 from tui.tones import DECISION_STYLE, DECISION_WORDS
 from tui.views.numbers import roi_text
 from tui.widgets.progress_chart import ProgressChartView
@@ -171,7 +170,7 @@ def propose(
     return ProposedGoal(s, baseline, start, end, value, weeks, statement)
 
 
-class GoalForm(ModalScreen[Goal | None]):
+class GoalForm(AppModal[Goal | None]):
     """Set a goal for one student and measure, with a live preview; dismisses with the Goal."""
 
     BINDINGS = [
@@ -199,10 +198,6 @@ class GoalForm(ModalScreen[Goal | None]):
         self.dosage = dosage
         self._breaks = None if breaks is None else tuple(breaks)
         self.proposed: ProposedGoal | None = None
-
-    @property
-    def store(self) -> Store:
-        return self.app.store  # type: ignore[attr-defined]
 
     @property
     def breaks(self) -> tuple[date, ...]:
@@ -353,7 +348,7 @@ class GoalForm(ModalScreen[Goal | None]):
             goal=goal,
             phase_changes=self.progress.phase_changes,
             dosage=self.dosage,
-            config=self.app.config.decision,  # type: ignore[attr-defined]
+            config=self.config.decision,
             today=self.day,
         )
         text = Text()
