@@ -34,6 +34,7 @@ _KEY_FIELD = {"measures": "code"}  # every other table is keyed by "id"
 
 Migration = Callable[[dict[str, Any], "CoreStore"], dict[str, Any]]
 S = TypeVar("S", bound="CoreStore")
+T = TypeVar("T", Student, Group, Measure)  # the core records that can be switched off
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -309,6 +310,11 @@ class CoreStore(ABC):
                     self._undo.append(entry)
 
     # ----------------------------------------------------------------- lookups
+    def _core_records(self, table: str, cls: type[T], *, include_inactive: bool) -> list[T]:
+        """Every record of a core table in stored order; the inactive ones only when asked."""
+        out = [cls.from_doc(d) for d in self._docs(CORE_FILE, table)]
+        return out if include_inactive else [r for r in out if r.active]
+
     def _student(self, student_id: str) -> Student:
         doc = self._find(CORE_FILE, "students", student_id) if isinstance(student_id, str) else None
         if doc is None:

@@ -123,11 +123,15 @@ class GroupsMixin(MeasuresMixin):
         self._save_core(f"ended group {current.name} on {end}", "groups", updated)
         return updated
 
+    def _member_change(
+        self, group_id: str, student_id: str, on: date, what: str
+    ) -> tuple[Group, Student, date]:
+        """The group, the student and the date (``what``: joined, left) of a membership change."""
+        return self._group(group_id), self._student(student_id), parse_date(on, what)
+
     @_locked
     def add_member(self, group_id: str, student_id: str, on: date) -> Group:
-        current = self._group(group_id)
-        student = self._student(student_id)
-        day = parse_date(on, "joined")
+        current, student, day = self._member_change(group_id, student_id, on, "joined")
         for m in current.memberships:
             if m.student_id == student.id and (m.end is None or m.end > day):
                 raise ValidationError(
@@ -141,9 +145,7 @@ class GroupsMixin(MeasuresMixin):
 
     @_locked
     def remove_member(self, group_id: str, student_id: str, on: date) -> Group:
-        current = self._group(group_id)
-        student = self._student(student_id)
-        day = parse_date(on, "left")
+        current, student, day = self._member_change(group_id, student_id, on, "left")
         index = next(
             (
                 i
@@ -175,9 +177,7 @@ class GroupsMixin(MeasuresMixin):
 
     @_locked
     def groups(self, *, include_inactive: bool = False) -> list[Group]:
-        out = [Group.from_doc(d) for d in self._docs(CORE_FILE, "groups")]
-        if not include_inactive:
-            out = [g for g in out if g.active]
+        out = self._core_records("groups", Group, include_inactive=include_inactive)
         return sorted(out, key=lambda g: (g.start_time, g.name.casefold(), g.id))
 
     @_locked

@@ -34,8 +34,7 @@ class MeasuresMixin(CoreStore):
 
     @_locked
     def measures(self, *, include_inactive: bool = False) -> list[Measure]:
-        out = [Measure.from_doc(d) for d in self._docs(CORE_FILE, "measures")]
-        return out if include_inactive else [m for m in out if m.active]
+        return self._core_records("measures", Measure, include_inactive=include_inactive)
 
     @_locked
     def measure(self, code: str) -> Measure:

@@ -75,9 +75,7 @@ class StudentsMixin(CoreStore):
 
     @_locked
     def students(self, *, include_archived: bool = False) -> list[Student]:
-        out = [Student.from_doc(d) for d in self._docs(CORE_FILE, "students")]
-        if not include_archived:
-            out = [s for s in out if s.active]
+        out = self._core_records("students", Student, include_inactive=include_archived)
         return sorted(out, key=lambda s: (*s.sort_key, s.id))
 
     # ----------------------------------------------------------------- deleting a student (issue 6)

@@ -12,7 +12,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import field
 from datetime import date, datetime
 from pathlib import Path
@@ -144,6 +144,12 @@ class _Where:
         return False
 
 
+def _unique(key: str, seen: Container[str], what: str) -> None:
+    """ValidationError if a record with this id was already read from the backup."""
+    if key in seen:
+        raise ValidationError(f"{what} {key!r} is listed twice")
+
+
 def check_backup(doc: Any, source: str = "backup") -> Backup:
     """Check a parsed backup completely; ValidationError naming the first problem."""
     if not isinstance(doc, dict) or doc.get("format") != BACKUP_FORMAT:
@@ -194,8 +200,7 @@ def check_backup(doc: Any, source: str = "backup") -> Backup:
     for where, item in each("students"):
         with where:
             s = Student.from_doc(item).validated()
-            if s.id in students:
-                raise ValidationError(f"student id {s.id!r} is listed twice")
+            _unique(s.id, students, "student id")
             if s.sis_id and s.sis_id in sis:
                 raise ValidationError(
                     f"SIS identifier {s.sis_id!r} also belongs to {sis[s.sis_id]}"
@@ -218,8 +223,7 @@ def check_backup(doc: Any, source: str = "backup") -> Backup:
     for where, item in each("groups"):
         with where:
             g = Group.from_doc(item).validated()
-            if g.id in groups:
-                raise ValidationError(f"group id {g.id!r} is listed twice")
+            _unique(g.id, groups, "group id")
             parse_rrule(g.rrule, g.start_date or calendar.year_start)
             for code in g.measures:
                 measure_ref(code)
@@ -242,8 +246,7 @@ def check_backup(doc: Any, source: str = "backup") -> Backup:
             goal = Goal.from_doc(item)
             goal = goal.validated(measure_ref(goal.measure))
             check_id(goal.id, "goal id")
-            if goal.id in ids:
-                raise ValidationError(f"goal id {goal.id!r} is listed twice")
+            _unique(goal.id, ids, "goal id")
             ids.add(goal.id)
             backup.goals.append(goal)
 
@@ -254,8 +257,7 @@ def check_backup(doc: Any, source: str = "backup") -> Backup:
             measure_ref(p.measure)
             check_id(p.id, "phase change id")
             p = p.with_(label=check_text(p.label, "phase label", required=True))
-            if p.id in ids:
-                raise ValidationError(f"phase change id {p.id!r} is listed twice")
+            _unique(p.id, ids, "phase change id")
             ids.add(p.id)
             backup.phase_changes.append(p)
 
@@ -274,8 +276,7 @@ def check_backup(doc: Any, source: str = "backup") -> Backup:
                 errors = check_int(sc.errors, "errors", lo=0, hi=999)
             if sc.session_id is not None:
                 check_id(sc.session_id, "session id")
-            if sc.id in ids:
-                raise ValidationError(f"score id {sc.id!r} is listed twice")
+            _unique(sc.id, ids, "score id")
             key = (sc.student_id, m.code, sc.date)
             if key in seen_scores:
                 raise ValidationError(
@@ -298,8 +299,7 @@ def check_backup(doc: Any, source: str = "backup") -> Backup:
             se = se.validated(None)
             for a in se.attendance:
                 student_ref(a.student_id)
-            if se.id in ids:
-                raise ValidationError(f"session id {se.id!r} is listed twice")
+            _unique(se.id, ids, "session id")
             if (se.group_id, se.date) in seen_sessions:
                 raise ValidationError(f"a second session of {se.group_id} on {se.date.isoformat()}")
             seen_sessions.add((se.group_id, se.date))
@@ -316,8 +316,7 @@ def check_backup(doc: Any, source: str = "backup") -> Backup:
                 students=check_int(e.students, "students exported", lo=0),
                 deidentified=bool(e.deidentified),
             )
-            if e.id in ids:
-                raise ValidationError(f"export id {e.id!r} is listed twice")
+            _unique(e.id, ids, "export id")
             ids.add(e.id)
             backup.exports.append(e)
     return backup
