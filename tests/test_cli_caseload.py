@@ -1,5 +1,5 @@
 """`intervene caseload [--date D] [--json]` through a real process: the same rows, words and
-counts as the app (``tui.attention.caseload_rows``), readable text, read-only while another
+counts as the app (``tui.views.attention.caseload_rows``), readable text, read-only while another
 window holds the writer lock, and no Textual imported."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from store.vocabulary import KINDS
 from tests.conftest import FakeClock, read_tree
 from tests.test_cli_io import assert_user_error, run
 from tests.tui.test_one_definition import NOW, TODAY, build_small
-from tui.attention import caseload_rows
 from tui.config import AppConfig
 from tui.tones import decision_words
+from tui.views.attention import caseload_rows
 
 FIELDS = {
     "student_id",

@@ -1,7 +1,7 @@
 """``intervene caseload [--date D] [--json]``: the caseload review for scripts and screen readers.
 
 One row per (student, measure), most urgent first, computed by the very function the app's
-screens use (:func:`tui.attention.caseload_rows`, i.e. ``store.caseload.caseload_summary``),
+screens use (:func:`tui.views.attention.caseload_rows`, i.e. ``store.caseload.caseload_summary``),
 with the counts line Today, the caseload review and the meeting packet show
 (``store.caseload.attention_summary``). The data folder is opened read-only, without the
 writer lock, so this works while the app is open in another window. Imports no Textual.
@@ -170,8 +170,8 @@ def caseload_text(rows: list[CaseloadRow], day: date) -> list[str]:
 def cmd_caseload(args: argparse.Namespace) -> int:
     """Print the caseload review (read-only: never takes the writer lock)."""
     from store.db import Store
-    from tui.attention import caseload_rows
     from tui.config import AppConfig
+    from tui.views.attention import caseload_rows
 
     day = getattr(args, "date", None) or _today()
     with Store.open(_data_dir(args), readonly=True) as store:

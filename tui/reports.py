@@ -37,11 +37,11 @@ from store.progress import goal_statement
 from store.records import frozen_record, mutable_record
 from store.school_weeks import break_weeks, school_weeks_between
 from store.vocabulary import KINDS as VOCABULARY
-from tui.attention import caseload_rows
 from tui.charts import progress_chart, progress_chart_html
 from tui.config import AppConfig
-from tui.lines import student_rows
 from tui.tones import decision_words
+from tui.views.attention import caseload_rows
+from tui.views.lines import student_rows
 
 KINDS: tuple[str, ...] = ("student", "packet", "letter")
 FORMATS: tuple[str, ...] = ("md", "html", "text")

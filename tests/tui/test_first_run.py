@@ -21,7 +21,7 @@ from tui.screens.group_form import GroupForm
 from tui.screens.import_roster import ImportRosterScreen
 from tui.screens.today import TodayScreen
 from tui.screens.welcome import SchoolYearScreen, WelcomeScreen
-from tui.unlogged import unlogged_sessions
+from tui.views.unlogged import unlogged_sessions
 from tui.widgets.form import Form
 
 SIZE = (120, 40)

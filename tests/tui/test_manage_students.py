@@ -12,10 +12,10 @@ from textual.widgets import DataTable, Input
 from tests.conftest import read_tree
 from tests.tui.screen import screen_text
 from tui.app import InterventionApp
-from tui.attention import caseload_rows
-from tui.lines import group_lines
 from tui.screens.student_form import DeleteStudentScreen, StudentForm
 from tui.screens.students import MoveStudentScreen, StudentsScreen
+from tui.views.attention import caseload_rows
+from tui.views.lines import group_lines
 from tui.widgets.form import Form
 
 SIZE = (120, 40)

@@ -19,7 +19,6 @@ from store.vocabulary import KINDS, OVERDUE, words
 from tests.conftest import FakeClock
 from tests.tui.screen import screen_text
 from tui.app import InterventionApp
-from tui.attention import caseload_rows
 from tui.config import AppConfig
 from tui.reports import meeting_packet
 from tui.screens.caseload import CaseloadScreen
@@ -27,6 +26,7 @@ from tui.screens.group import GroupScreen
 from tui.screens.student import DECISION_STYLE, DECISION_WORDS, StudentScreen
 from tui.screens.today import TodayScreen
 from tui.tones import TONE_MARK, TONE_STYLE, decision_words, row_words, tone_mark
+from tui.views.attention import caseload_rows
 
 NOW = datetime(2026, 11, 25, 10, 0)  # Wednesday; the group meets at 13:00
 TODAY = NOW.date()

@@ -19,7 +19,6 @@ from store.progress import goal_statement, weeks_between
 from store.vocabulary import words
 from tests.conftest import FakeClock
 from tui.config import AppConfig
-from tui.lines import student_rows
 from tui.reports import (
     FORMATS,
     JARGON,
@@ -32,6 +31,7 @@ from tui.reports import (
     student_report,
     write_report,
 )
+from tui.views.lines import student_rows
 
 TODAY = date(2026, 11, 25)  # Wednesday, the conftest clock's day
 START = date(2026, 9, 7)  # Monday: groups start

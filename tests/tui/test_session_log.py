@@ -18,7 +18,7 @@ from tui.app import InterventionApp
 from tui.screens.score_entry import ScoreEntryScreen
 from tui.screens.session_log import AttendanceTable, SessionLogScreen
 from tui.screens.today import TodayScreen
-from tui.unlogged import unlogged_sessions
+from tui.views.unlogged import unlogged_sessions
 from tui.widgets.form import Form
 
 SIZE = (120, 40)

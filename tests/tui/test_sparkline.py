@@ -10,7 +10,7 @@ from rich.text import Text
 from store.db import Store
 from tests.tui.conftest import MID_GROUP
 from tui.config import AppConfig
-from tui.lines import group_lines
+from tui.views.lines import group_lines
 from tui.widgets.sparkline import BLOCKS, GAP, progress_sparkline, sparkline_cells
 
 END = date(2026, 11, 25)  # a Wednesday; its week starts Monday Nov 23

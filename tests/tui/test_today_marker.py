@@ -8,8 +8,8 @@ from pathlib import Path
 
 from store.db import Store
 from tests.conftest import FakeClock
-from tui.attention import caseload_rows
 from tui.config import AppConfig
+from tui.views.attention import caseload_rows
 from tui.widgets.row_table import RowTable
 
 

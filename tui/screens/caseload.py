@@ -222,7 +222,7 @@ class CaseloadScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="caseload")
     def load_rows(self) -> None:
         """Compute the caseload once, off the UI thread."""
-        from tui.attention import caseload_rows
+        from tui.views.attention import caseload_rows
 
         app = self.app
         rows = caseload_rows(app.store, self.day, app.config)  # type: ignore[attr-defined]

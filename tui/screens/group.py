@@ -22,9 +22,10 @@ from textual.widgets import DataTable, Static
 from store import schedule
 from store.dosage import GroupDosage, group_dosage
 from store.model import CANCEL_REASONS, Group, Session, fmt_number
-from tui.lines import MeasureLine, group_lines
 from tui.tones import decision_text
+from tui.views.lines import MeasureLine, group_lines
 from tui.widgets.footer import Footer
+from tui.widgets.measure_cells import last_text, sparkline_text, status_text
 
 
 def _pct(value: float | None) -> str:
@@ -165,9 +166,9 @@ class GroupScreen(Screen[bool]):
                 Text(line.student.name) if first else Text(""),
                 line.student.grade if first else "",
                 line.measure.code,
-                line.sparkline(self.day, weeks),
-                line.last_text(),
-                line.status_text(),
+                sparkline_text(line, self.day, weeks),
+                last_text(line),
+                status_text(line),
                 decision,
                 key=str(i),
             )

@@ -3,7 +3,7 @@ attendance per student, the group's fidelity checklist, a note.
 
 When it went as planned, Enter accepts "delivered as scheduled, all present". Any group and
 date can be logged (today's or a past one); logging a date again replaces that session.
-Given a queue of (group, date) pairs (e.g. :func:`tui.unlogged.unlogged_sessions`), saving
+Given a queue of (group, date) pairs (e.g. :func:`tui.views.unlogged.unlogged_sessions`), saving
 moves on to the next one. Opened after score entry's last row it is the quick session log:
 the absences just marked are filled in.
 
@@ -41,7 +41,7 @@ from store.model import (
     parse_date,
 )
 from store.records import mutable_record
-from tui.unlogged import unlogged_sessions
+from tui.views.unlogged import unlogged_sessions
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
 

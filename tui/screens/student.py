@@ -11,7 +11,6 @@ The screen dismisses with ``True`` when something was saved, so the opener can r
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import field
 from datetime import date
 
 from rich.table import Table
@@ -23,30 +22,23 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from store.caseload import CaseloadRow, StudentProgress, student_progress
+from store.caseload import CaseloadRow, StudentProgress
 from store.db import Store
 from store.dosage import StudentDosage
 from store.errors import StoreError
 from store.goals import gap_analysis
-from store.model import BUILTIN_MEASURES, GOAL_METHODS, PhaseChange, Score, Student, fmt_number
-from store.progress import (
-    TREND_METHODS,
-    InsufficientDataError,
-    goal_statement,
-    trend,
-)
-from store.records import mutable_record
+from store.model import GOAL_METHODS, PhaseChange, Score, Student, fmt_number
+from store.progress import TREND_METHODS, goal_statement
 from store.school_weeks import break_weeks, school_weeks_between
 from store.vocabulary import OVERDUE
 from tui.charts import TREND_NAMES
-from tui.lines import student_rows
 from tui.tones import DECISION_STYLE, DECISION_WORDS, tone_style
 from tui.undo import undo_last
 from tui.views.numbers import roi_text
+from tui.views.student import StudentView, fitted_roi, load_view
 from tui.widgets.footer import Footer
 from tui.widgets.progress_chart import ProgressChartView
 
-_ORDER = {m.code: i for i, m in enumerate(BUILTIN_MEASURES)}
 WIDE = 110  # narrower terminals put the numbers under the chart
 
 
@@ -56,62 +48,6 @@ def _day(d: date) -> str:
 
 def _day_year(d: date) -> str:
     return f"{d:%b} {d.day}, {d.year}"
-
-
-# --------------------------------------------------------------------------- the data
-@mutable_record
-class StudentView:
-    """What the screen shows for one student as of ``day``: a caseload row per measure
-    (the very decision the caseload review shows) and the scores."""
-
-    student: Student
-    day: date
-    rows: dict[str, CaseloadRow]
-    scores: dict[str, list[Score]]
-    extra: dict[str, StudentProgress] = field(default_factory=dict)
-
-    @property
-    def measures(self) -> list[str]:
-        codes = set(self.rows) | set(self.extra)
-        return sorted(codes, key=lambda c: (_ORDER.get(c, 99), c))
-
-    def progress(self, code: str) -> StudentProgress:
-        row = self.rows.get(code)
-        return row.progress if row is not None else self.extra[code]
-
-
-def load_view(
-    store: Store, student_id: str, day: date, config: object, measure: str | None = None
-) -> StudentView:
-    """Read one student's records and compute their rows (a handful of Store reads)."""
-    student = store.student(student_id)
-    rows, scores = student_rows(store, student, day, config)  # type: ignore[arg-type]
-    view = StudentView(student, day, rows, scores)
-    if measure is not None and measure not in rows:
-        m = store.measure(measure)
-        view.extra[m.code] = student_progress(
-            student.id,
-            m,
-            scores=scores.get(m.code, []),
-            goal=store.goal(student.id, m.code),
-            phase_changes=store.phase_changes(student.id, m.code),
-            config=config.decision,  # type: ignore[attr-defined]
-            today=day,
-        )
-    return view
-
-
-def fitted_roi(
-    progress: StudentProgress, method: str, breaks: Sequence[date] = (), min_points: int = 3
-) -> float | None:
-    """Actual ROI of the current phase with ``method``, in units per week of school; None
-    with fewer than ``min_points`` points (the ROI appears from 3, DecisionConfig)."""
-    if len(progress.phase_points) < min_points:
-        return None
-    try:
-        return trend(progress.phase_points, method, breaks=breaks).slope
-    except InsufficientDataError:
-        return None
 
 
 def _pct(value: float | None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from rich.text import Text
 from textual import on, work
@@ -16,25 +16,12 @@ from textual.widgets.option_list import Option
 
 from store import schedule
 from store.lessons import group_left_off
-from store.model import Group, Session
-from store.records import mutable_record
-from tui.lines import MeasureLine, group_lines
+from store.model import Group
+from tui.views.lines import MeasureLine, group_lines
+from tui.views.today import DayRow, group_status, moment_text
 from tui.widgets.footer import Footer
+from tui.widgets.measure_cells import attention_label, last_text, sparkline_text, status_text
 from tui.widgets.row_table import RowTable
-
-
-@mutable_record
-class DayRow:
-    """One group meeting on the viewed day, with its status word."""
-
-    meeting: schedule.Meeting
-    session: Session | None
-    status: str
-
-    @property
-    def group(self) -> Group:
-        return self.meeting.group
-
 
 GROUP_COLUMNS = ["Time", "Group", "Status", "N", "Where", "Program · skill"]
 STUDENT_COLUMNS = ["Student", "Gr", "Measure", "Progress", "Last", "Status", ""]
@@ -47,58 +34,6 @@ STATUS_STYLE = {
     "cancelled": "dim strike",
     "not logged": "yellow",
 }
-
-
-def group_status(
-    meeting: schedule.Meeting, session: Session | None, now: datetime, next_start: datetime | None
-) -> str:
-    """done ✓ / now ● / next / later / cancelled / not logged, for ``meeting`` as of ``now``."""
-    if session is not None:
-        return "cancelled" if session.status == "cancelled" else "done ✓"
-    if meeting.end <= now:
-        return "not logged"
-    if meeting.start <= now:
-        return "now ●"
-    if next_start is not None and meeting.start == next_start:
-        return "next"
-    return "later"
-
-
-def _in_words(delta: timedelta) -> str:
-    minutes = max(0, round(delta.total_seconds() / 60))
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
-
-
-def moment_text(
-    day: date,
-    now: datetime,
-    rows: list[DayRow],
-    next_meeting: schedule.Meeting | None,
-    no_school_label: str | None,
-) -> str:
-    """The header's phrase: 'Now: Math Facts B · ends 10:15', 'Next: Reading A in 7 min'…"""
-    if day != now.date():
-        when = "past day" if day < now.date() else "coming day"
-        return f"Viewing a {when} — press t for today"
-    if not rows:
-        reason = f"No school today ({no_school_label})" if no_school_label else "No groups today"
-        if next_meeting is None:
-            return reason
-        return f"{reason} — next: {next_meeting.start:%a} {next_meeting.start:%-H:%M}"
-    current = [
-        r for r in rows if r.meeting.start <= now < r.meeting.end and r.status != "cancelled"
-    ]
-    if current:
-        m = current[0].meeting
-        return f"Now: {m.group.name} · ends {m.end:%-H:%M}"
-    upcoming = [r for r in rows if r.meeting.start > now and r.status != "cancelled"]
-    if upcoming:
-        m = upcoming[0].meeting
-        return f"Next: {m.group.name} in {_in_words(m.start - now)}"
-    return "No more groups today"
 
 
 class DayBar(Static):
@@ -407,9 +342,9 @@ class TodayScreen(Screen[None]):
                 Text(line.student.name) if first else Text(""),
                 Text(line.student.grade) if first else Text(""),
                 Text(line.measure.code),
-                line.sparkline(self.day, weeks),
-                line.last_text(),
-                line.status_text(),
+                sparkline_text(line, self.day, weeks),
+                last_text(line),
+                status_text(line),
                 Text("probe due", style="bold yellow") if line.probe_due else Text(""),
                 key=f"{i}",
             )
@@ -417,11 +352,13 @@ class TodayScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="attention")
     def load_attention(self) -> None:
         """The caseload summary is computed off the UI thread after the first paint."""
-        from tui.attention import attention_lines
-        from tui.unlogged import unlogged_sessions
+        from tui.views.attention import attention_lines
+        from tui.views.unlogged import unlogged_sessions
 
         day = self.day
         lines = attention_lines(self.store, day, self.app.config)  # type: ignore[attr-defined]
+        for line in lines:
+            line.extra["label"] = attention_label(line.extra["row"])  # type: ignore[arg-type]
         now = self.app.clock()  # type: ignore[attr-defined]
         unlogged = unlogged_sessions(self.store, now.date(), now=now)
         self.post_message(self.AttentionReady(day, lines, unlogged))
@@ -440,7 +377,7 @@ class TodayScreen(Screen[None]):
             )
         for i, line in enumerate(self.attention):
             options.add_option(Option(line.extra["label"], id=str(i)))  # type: ignore[arg-type]
-        from tui.attention import attention_title_counts
+        from tui.views.attention import attention_title_counts
 
         title = Text("Needs attention", style="bold")
         if self.attention:  # the caseload's counts line (store.caseload.attention_summary)

@@ -6,6 +6,9 @@ measure's minimum (or 0) up to the larger of the goal and the highest score — 
 without a score show as a dim dot. Cells at or better than the aim line are drawn in the
 "meets" style (bold green; bold alone under ``NO_COLOR``), so the goal level is visible at
 a glance.
+
+Rich only (no Textual): the views' measure lines are drawn with it (``tui.widgets.measure_cells``);
+the widget that holds one is ``tui.widgets.progress_sparkline.ProgressSparkline``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from itertools import groupby
 from operator import itemgetter
 
 from rich.text import Text
-from textual.widgets import Static
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 GAP = "·"
@@ -84,14 +86,3 @@ def progress_sparkline(
     for style, run in groupby(styled, key=itemgetter(1)):  # one span per run of a style
         text.append("".join(glyph for glyph, _ in run), style=style)
     return text
-
-
-class ProgressSparkline(Static):
-    """A Static holding a progress sparkline (recomputed by its owner, never from the store)."""
-
-    DEFAULT_CSS = """
-    ProgressSparkline { width: auto; height: 1; }
-    """
-
-    def show(self, spark: Text) -> None:
-        self.update(spark)

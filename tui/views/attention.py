@@ -6,8 +6,8 @@ decision" means is ``CaseloadRow.needs_decision`` (``store.vocabulary``); the at
 is every row that needs a decision or has a probe overdue (``CaseloadRow.needs_attention``),
 and its counts line is ``store.caseload.attention_summary``.
 
-Importing this module imports no Textual (the command line uses it); the attention lines'
-widgets helpers are imported when they are built.
+Importing this module imports no Textual or Rich (the command line uses it); the attention
+lines' labels are drawn by ``tui.widgets.measure_cells.attention_label``.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from store.model import Goal, Score
 from tui.config import AppConfig
 
 if TYPE_CHECKING:
-    from tui.lines import MeasureLine
+    from tui.views.lines import MeasureLine
 
 
 def history_start(store: Store, goals: list[Goal]) -> date:
     """How far back the caseload reads scores: the school year's first day, or an earlier
-    goal baseline (as ``tui.lines.history_start``; here so the CLI needs no widgets)."""
+    goal baseline (as ``tui.views.lines.history_start``; here so the CLI needs no widgets)."""
     return min([store.calendar().year_start] + [g.baseline_date for g in goals])
 
 
@@ -59,12 +59,9 @@ def _caseload(store: Store, day: date, config: AppConfig) -> tuple[list[Caseload
 
 def attention_lines(store: Store, day: date, config: AppConfig) -> list[MeasureLine]:
     """The rows that need a person to look (a decision to make or a probe overdue), most
-    urgent first. Each line carries ``extra["row"]`` (its caseload row) and ``extra["label"]``:
-    the decision's mark and words (``tui.tones``), the student, the measure and the reason."""
-    from rich.text import Text
-
-    from tui.lines import line_from_row
-    from tui.tones import row_words, tone_mark, tone_style
+    urgent first. Each line carries ``extra["row"]``, its caseload row (the list's label is
+    ``tui.widgets.measure_cells.attention_label`` of it)."""
+    from tui.views.lines import line_from_row
 
     out: list[MeasureLine] = []
     rows, scores = _caseload(store, day, config)
@@ -76,22 +73,7 @@ def attention_lines(store: Store, day: date, config: AppConfig) -> list[MeasureL
             continue
         line_scores = by_line.get((row.student.id, row.measure.code), [])
         every = min((g.probe_every_weeks for g in row.groups), default=1)
-        line = line_from_row(row, line_scores, day, every)
-        w = row_words(row)  # the overdue flag follows the reason, with the last score's date
-        label = Text()
-        label.append(f"{tone_mark(w.tone)} {w.label:<24}", style=tone_style(w.tone))
-        label.append(" ")
-        label.append(row.student.name, style="bold")
-        label.append(f" · {row.measure.code} · ")
-        last = f"last score {row.last_date:%b %-d}" if row.last_date else "no score yet"
-        if row.needs_decision:
-            label.append(row.decision.reason)
-            if row.probe_overdue:
-                label.append(f" · probe overdue ({last})")
-        else:
-            label.append(f"probe overdue ({last})")
-        line.extra["label"] = label
-        out.append(line)
+        out.append(line_from_row(row, line_scores, day, every))
     return out
 
 

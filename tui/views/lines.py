@@ -2,33 +2,25 @@
 
 A thin layer between the store/progress engine and the widgets: it reads through the Store's
 public API (never TinyDB) and the pure functions of ``store.progress`` / ``store.caseload``,
-and returns plain values the widgets render.
+and returns plain values the widgets render (their Rich cells: ``tui.widgets.measure_cells``).
 """
 
 from __future__ import annotations
 
 from dataclasses import field
 from datetime import date, timedelta
-
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from store.caseload import CaseloadRow, caseload_summary
 from store.db import Store
 from store.model import Goal, Group, Measure, Score, Student
-from store.progress import AimLine
 from store.records import mutable_record
+from store.school_weeks import monday_of
 from store.vocabulary import needs_decision
 from tui.config import AppConfig
-from tui.widgets.sparkline import monday, progress_sparkline
 
-STATUS_STYLE = {
-    "on track": "green",
-    "above": "bold green",
-    "below": "bold red",
-    "insufficient data": "",
-    "no data": "dim",
-    "no goal": "dim",
-}
+if TYPE_CHECKING:
+    from rich.text import Text
 
 
 @mutable_record
@@ -59,30 +51,22 @@ class MeasureLine:
         """The one definition of "needs a decision" (store.vocabulary)."""
         return self.decision_kind is not None and needs_decision(self.decision_kind)
 
+    # The Rich cells are drawn by tui.widgets.measure_cells; these three stay for the callers
+    # that still ask the line (tui/screens/score_entry.py).
     def sparkline(self, end: date, weeks: int) -> Text:
-        aim = AimLine.from_goal(self.goal).value_at if self.goal else None
-        return progress_sparkline(
-            self.points,
-            end=end,
-            weeks=weeks,
-            lo=min(0.0, self.measure.min) if self.measure.min >= 0 else self.measure.min,
-            hi=self.scale_hi,
-            aim=aim,
-            higher_is_better=self.measure.higher_is_better,
-        )
+        from tui.widgets.measure_cells import sparkline_text
+
+        return sparkline_text(self, end, weeks)
 
     def status_text(self) -> Text:
-        return Text(self.status, style=STATUS_STYLE.get(self.status, ""))
+        from tui.widgets.measure_cells import status_text
+
+        return status_text(self)
 
     def last_text(self) -> Text:
-        last = self.last
-        if last is None:
-            return Text("–", style="dim")
-        text = Text(self.measure.format(last.value))
-        if last.errors is not None and last.accuracy is not None:
-            text.append(f" ({last.accuracy:.0%})", style="dim")
-        text.append(f" {last.date:%b %d}", style="dim")
-        return text
+        from tui.widgets.measure_cells import last_text
+
+        return last_text(self)
 
 
 def probe_due(last: date | None, day: date, every_weeks: int) -> bool:
@@ -90,7 +74,7 @@ def probe_due(last: date | None, day: date, every_weeks: int) -> bool:
     Monday-based): weekly probes are due every week until one is entered."""
     if last is None:
         return True
-    return monday(last) <= monday(day) - timedelta(weeks=every_weeks)
+    return monday_of(last) <= monday_of(day) - timedelta(weeks=every_weeks)
 
 
 def status_words(row: CaseloadRow) -> str:
@@ -109,6 +93,8 @@ def status_words(row: CaseloadRow) -> str:
     if d.n_points < d.needed_points:
         return f"{d.n_points} of {d.needed_points} points"
     return "few weeks"
+
+
 def line_from_row(
     row: CaseloadRow, scores: list[Score], day: date, every_weeks: int
 ) -> MeasureLine:
