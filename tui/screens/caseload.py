@@ -24,11 +24,11 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from store.caseload import CaseloadRow, attention_summary
 from store.records import frozen_record
+from tui.screens.base import AppScreen
 from tui.tones import decision_text, decision_words
 from tui.widgets.footer import Footer
 from tui.widgets.sparkline import progress_sparkline
@@ -173,7 +173,7 @@ def filter_entries(entries: Iterable[CaseloadEntry], text: str) -> list[Caseload
     return [e for e in entries if f.matches(e)]
 
 
-class CaseloadScreen(Screen[None]):
+class CaseloadScreen(AppScreen[None]):
     """Every active student with each monitored measure, sorted by urgency, filterable."""
 
     BINDINGS = [
@@ -224,9 +224,8 @@ class CaseloadScreen(Screen[None]):
         """Compute the caseload once, off the UI thread."""
         from tui.views.attention import caseload_rows
 
-        app = self.app
-        rows = caseload_rows(app.store, self.day, app.config)  # type: ignore[attr-defined]
-        weeks = app.config.sparkline_weeks  # type: ignore[attr-defined]
+        rows = caseload_rows(self.store, self.day, self.config)
+        weeks = self.config.sparkline_weeks
         entries = [make_entry(r, self.day, weeks) for r in rows]
         self.post_message(self.RowsReady(entries))
 

@@ -16,12 +16,12 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from store import schedule
 from store.dosage import GroupDosage, group_dosage
 from store.model import CANCEL_REASONS, Group, Session, fmt_number
+from tui.screens.base import AppScreen
 from tui.tones import decision_text
 from tui.views.lines import MeasureLine, group_lines
 from tui.widgets.footer import Footer
@@ -78,7 +78,7 @@ def attendance_of(session: Session, group: Group) -> str:
     return f"{attended}/{total}"
 
 
-class GroupScreen(Screen[bool]):
+class GroupScreen(AppScreen[bool]):
     """One group: members side by side, sessions, dosage and the next meetings."""
 
     BINDINGS = [
@@ -100,10 +100,6 @@ class GroupScreen(Screen[bool]):
         self.day = day
         self.lines: list[MeasureLine] = []
         self.changed = False
-
-    @property
-    def store(self):  # noqa: ANN201 - the app's Store
-        return self.app.store  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield Static(id="gr-title")
@@ -136,7 +132,7 @@ class GroupScreen(Screen[bool]):
             group, calendar, sessions, calendar.year_start, self.day, today=self.day
         )
         upcoming = schedule.next_dates(group, calendar, self.day, 5)
-        self.lines = group_lines(store, group, self.day, self.app.config)  # type: ignore[attr-defined]
+        self.lines = group_lines(store, group, self.day, self.config)
         self.fill_title(group)
         self.fill_members(group)
         self.query_one("#gr-dosage", Static).update(self.dosage_block(dosage, calendar.year_start))
@@ -153,7 +149,7 @@ class GroupScreen(Screen[bool]):
     def fill_members(self, group: Group) -> None:
         table = self.query_one("#gr-members", DataTable)
         table.clear()
-        weeks = self.app.config.sparkline_weeks  # type: ignore[attr-defined]
+        weeks = self.config.sparkline_weeks
         previous = None
         for i, line in enumerate(self.lines):
             first = line.student.id != previous

@@ -31,10 +31,8 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Header, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.widgets.data_table import ColumnKey
-from textual.widgets.option_list import Option
 
 from store.db import DuplicateScoreError
 from store.errors import StoreError, ValidationError
@@ -42,6 +40,8 @@ from store.model import Attendance, Group, Measure, Score, Session, Student, fmt
 from store.plausible import plausibility_warning
 from store.records import mutable_record
 from store.vocabulary import needs_decision, words
+from tui.screens.add_row import AddRowScreen
+from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.views.lines import MeasureLine, group_lines, measure_line
 from tui.widgets.footer import Footer
@@ -217,7 +217,7 @@ class JobDone(Message):
         self.callback = callback
 
 
-class ScoreEntryScreen(Screen[bool]):
+class ScoreEntryScreen(AppScreen[bool]):
     """Enter one group's scores for one day, then log the session."""
 
     BINDINGS = [
@@ -264,10 +264,6 @@ class ScoreEntryScreen(Screen[bool]):
         self.done_order: list[int] = []  # rows saved or marked absent here, oldest first
         self.said = 0  # messages shown so far: a save's late news never hides a newer one
         self.log_requested = False  # the last row is done and the session log is opening
-
-    @property
-    def store(self):  # noqa: ANN201 - the app's Store
-        return self.app.store  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -321,7 +317,7 @@ class ScoreEntryScreen(Screen[bool]):
             ("state", "Status"),
         ):
             table.add_column(label, key=key)
-        config = self.app.config  # type: ignore[attr-defined]
+        config = self.config
         lines = group_lines(self.store, self.group, self.day, config)
         existing_session = self.session or self.store.session_on(self.group.id, self.day)
         if existing_session is not None:
@@ -362,7 +358,7 @@ class ScoreEntryScreen(Screen[bool]):
 
     def _cells(self, row: EntryRow) -> tuple[object, ...]:
         line = row.line
-        weeks = self.app.config.sparkline_weeks  # type: ignore[attr-defined]
+        weeks = self.config.sparkline_weeks
         today = Text("")
         if row.saved is not None:
             today = Text(line.measure.format(row.saved.value), style="bold")
@@ -582,7 +578,7 @@ class ScoreEntryScreen(Screen[bool]):
             return False
         if "plausible" not in row.armed:
             recent = [s.value for s in line.scores if s.date < self.day]
-            jump = self.app.config.decision.plausibility_jump  # type: ignore[attr-defined]
+            jump = self.config.decision.plausibility_jump
             warning = plausibility_warning(
                 line.measure, checked, recent, line.student.given_name, jump=jump
             )
@@ -619,8 +615,8 @@ class ScoreEntryScreen(Screen[bool]):
         self.redraw(i)
         self.pending += 1
         self.done_order.append(i)
-        store, day, app = self.store, self.day, self.app
-        config, every = app.config, self.group.probe_every_weeks  # type: ignore[attr-defined]
+        store, day = self.store, self.day
+        config, every = self.config, self.group.probe_every_weeks
 
         def job() -> tuple[Score, MeasureLine]:
             score = store.record_score(
@@ -676,7 +672,7 @@ class ScoreEntryScreen(Screen[bool]):
 
     def _refresh_line(self, i: int) -> None:
         row = self.rows[i]
-        config = self.app.config  # type: ignore[attr-defined]
+        config = self.config
         row.line = measure_line(
             self.store,
             row.line.student,
@@ -828,7 +824,7 @@ class ScoreEntryScreen(Screen[bool]):
             self.focus_row(self.index)
             return
         student, measure = choice
-        config = self.app.config  # type: ignore[attr-defined]
+        config = self.config
         line = measure_line(
             self.store, student, measure, self.day, config, every_weeks=self.group.probe_every_weeks
         )
@@ -1008,69 +1004,3 @@ class ScoreEntryScreen(Screen[bool]):
 def _prev_text(line: MeasureLine) -> Text:
     prev = line.scores[-2]
     return Text(f"{line.measure.format(prev.value)} {prev.date:%b %d}", style="dim")
-
-
-class AddRowScreen(ModalScreen[tuple[Student, Measure] | None]):
-    """Pick a (member, measure) to add to this session's score entry: type to filter (every
-    word must match), ↑ ↓ to choose, Enter adds, Esc cancels."""
-
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="entry_add.cancel", tooltip="Add nothing"),
-        Binding("down", "cursor(1)", "Next", id="entry_add.down", tooltip="Next choice"),
-        Binding("up", "cursor(-1)", "Prev", id="entry_add.up", tooltip="Previous choice"),
-    ]
-
-    def __init__(self, choices: list[tuple[Student, Measure]]) -> None:
-        super().__init__()
-        self.choices = choices
-        self.shown: list[tuple[Student, Measure]] = list(choices)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="add-row-box"):
-            yield Static(Text("Add a student or measure to this session", style="bold"))
-            yield Input(placeholder="type a name or measure", id="add-row-filter")
-            yield OptionList(id="add-row-list")
-            yield Static(Text("Enter adds · Esc cancels", style="dim"))
-
-    def on_mount(self) -> None:
-        self._fill()
-        self.query_one("#add-row-filter", Input).focus()
-
-    @staticmethod
-    def _label(choice: tuple[Student, Measure]) -> str:
-        student, measure = choice
-        return f"{student.name} · {measure.code} ({measure.name})"
-
-    def _fill(self) -> None:
-        needle = self.query_one("#add-row-filter", Input).value.casefold().split()
-        self.shown = [
-            c for c in self.choices if all(w in self._label(c).casefold() for w in needle)
-        ]
-        options = self.query_one("#add-row-list", OptionList)
-        options.clear_options()
-        options.add_options([Option(Text(self._label(c))) for c in self.shown])
-        if self.shown:
-            options.highlighted = 0
-
-    @on(Input.Changed, "#add-row-filter")
-    def _filter(self) -> None:
-        self._fill()
-
-    @on(Input.Submitted, "#add-row-filter")
-    def _submitted(self) -> None:
-        index = self.query_one("#add-row-list", OptionList).highlighted
-        if index is not None and index < len(self.shown):
-            self.dismiss(self.shown[index])
-
-    @on(OptionList.OptionSelected, "#add-row-list")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.shown[event.option_index])
-
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one("#add-row-list", OptionList)
-        if self.shown:
-            current = options.highlighted or 0
-            options.highlighted = max(0, min(len(self.shown) - 1, current + step))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -23,7 +23,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
@@ -41,6 +40,7 @@ from store.model import (
     parse_date,
 )
 from store.records import mutable_record
+from tui.screens.base import AppScreen
 from tui.views.unlogged import unlogged_sessions
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
@@ -172,7 +172,7 @@ class AttendanceTable(DataTable):
         await super()._on_key(event)
 
 
-class SessionLogScreen(Screen[Session | None]):
+class SessionLogScreen(AppScreen[Session | None]):
     """Log a session; Enter saves. Dismisses with the last saved session (or None)."""
 
     BINDINGS = [
@@ -210,14 +210,10 @@ class SessionLogScreen(Screen[Session | None]):
         self.saved: Session | None = None
         self._loading = False
 
-    @property
-    def store(self):  # noqa: ANN201 - the app's Store
-        return self.app.store  # type: ignore[attr-defined]
-
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         store = self.store
-        self.day = self.day or self.app.clock().date()  # type: ignore[attr-defined]
+        self.day = self.day or self.today()
         groups = store.groups(include_inactive=True)
         if self.group is None:
             today = schedule.groups_on(store.groups(), store.calendar(), self.day)

@@ -19,11 +19,9 @@ from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from store.caseload import CaseloadRow, StudentProgress
-from store.db import Store
 from store.dosage import StudentDosage
 from store.errors import StoreError
 from store.goals import gap_analysis
@@ -32,8 +30,8 @@ from store.progress import TREND_METHODS, goal_statement
 from store.school_weeks import break_weeks, school_weeks_between
 from store.vocabulary import OVERDUE
 from tui.charts import TREND_NAMES
+from tui.screens.base import AppScreen
 from tui.tones import DECISION_STYLE, DECISION_WORDS, tone_style
-from tui.undo import undo_last
 from tui.views.numbers import roi_text
 from tui.views.student import StudentView, fitted_roi, load_view
 from tui.widgets.footer import Footer
@@ -177,7 +175,7 @@ def facts_table(
 
 
 # --------------------------------------------------------------------------- the screen
-class StudentScreen(Screen[bool]):
+class StudentScreen(AppScreen[bool]):
     """One student: chart, numbers, score history and the actions that change them."""
 
     BINDINGS = [
@@ -206,9 +204,19 @@ class StudentScreen(Screen[bool]):
             id="student.trend",
             tooltip="Cycle the trend line: OLS / Tukey / Theil–Sen",
         ),
-        Binding("g", "goal", "Goal", id="student.goal", tooltip="Set or change the goal"),
         Binding(
-            "p", "phase", "Phase", id="student.phase", tooltip="Add a phase change (trend restarts)"
+            "g",
+            "goal",
+            "Goal",
+            id="student.goal",
+            tooltip="Set or change the goal",
+        ),
+        Binding(
+            "p",
+            "phase",
+            "Phase",
+            id="student.phase",
+            tooltip="Add a phase change (trend restarts)",
         ),
         Binding("n", "note", "Note", id="student.note", tooltip="Add a dated note"),
         Binding("e", "edit_score", "Edit", id="student.edit", tooltip="Edit the selected score"),
@@ -239,10 +247,6 @@ class StudentScreen(Screen[bool]):
         self.changed = False
         self.history: list[Score] = []
 
-    @property
-    def store(self) -> Store:
-        return self.app.store  # type: ignore[attr-defined]
-
     def compose(self) -> ComposeResult:
         yield Static(id="st-title")
         with VerticalScroll(id="st-body"):
@@ -254,7 +258,7 @@ class StudentScreen(Screen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.method = self.app.config.decision.trend_method  # type: ignore[attr-defined]
+        self.method = self.config.decision.trend_method
         table = self.query_one("#st-scores", DataTable)
         for label, key in (
             ("Date", "date"),
@@ -287,7 +291,7 @@ class StudentScreen(Screen[bool]):
     # ------------------------------------------------------------------ data
     def reload(self) -> None:
         """Read the student again and redraw everything."""
-        config = self.app.config  # type: ignore[attr-defined]
+        config = self.config
         self.view = load_view(self.store, self.student_id, self.day, config, self.measure)
         measures = self.view.measures
         if self.measure not in measures:
@@ -495,7 +499,7 @@ class StudentScreen(Screen[bool]):
         self.app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep"), answer)
 
     def action_undo(self) -> None:
-        message = undo_last(self)
+        message = self.undo()
         if message is not None:
             self.saved(message)
 

@@ -10,13 +10,13 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store import schedule
 from store.lessons import group_left_off
 from store.model import Group
+from tui.screens.base import AppScreen
 from tui.views.lines import MeasureLine, group_lines
 from tui.views.today import DayRow, group_status, moment_text
 from tui.widgets.footer import Footer
@@ -83,7 +83,7 @@ class AttentionList(OptionList):
     ]
 
 
-class TodayScreen(Screen[None]):
+class TodayScreen(AppScreen[None]):
     """The app's home."""
 
     BINDINGS = [
@@ -137,7 +137,13 @@ class TodayScreen(Screen[None]):
             id="today.unlogged",
             tooltip="Log the sessions of the past week that are not logged yet",
         ),
-        Binding("c", "caseload", "Caseload", id="today.caseload", tooltip="Caseload review"),
+        Binding(
+            "c",
+            "caseload",
+            "Caseload",
+            id="today.caseload",
+            tooltip="Caseload review",
+        ),
         Binding("s", "students", "Students", id="today.students", tooltip="Students"),
         Binding(
             "G",
@@ -197,7 +203,7 @@ class TodayScreen(Screen[None]):
 
     def __init__(self, start_date: date | None = None) -> None:
         super().__init__()
-        self.day: date = start_date or self.app_today()
+        self.day: date = start_date or self.today()
         self.rows: list[DayRow] = []
         self.lines: list[MeasureLine] = []
         self.attention: list[MeasureLine] = []
@@ -206,13 +212,6 @@ class TodayScreen(Screen[None]):
         self.unlogged: list[tuple[Group, date]] = []  # past meetings with no session logged
 
     # ------------------------------------------------------------------ helpers
-    def app_today(self) -> date:
-        return self.app.clock().date()  # type: ignore[attr-defined]
-
-    @property
-    def store(self):  # noqa: ANN201 - the app's Store
-        return self.app.store  # type: ignore[attr-defined]
-
     def compose(self) -> ComposeResult:
         yield DayBar(id="day-bar")
         yield Static(id="unlogged-bar")
@@ -239,7 +238,7 @@ class TodayScreen(Screen[None]):
     def load_day(self, *, keep_group: str | None = None) -> None:
         """Read the viewed day's meetings and sessions and fill the groups table."""
         store = self.store
-        now = self.app.clock()  # type: ignore[attr-defined]
+        now = self.clock()
         calendar = store.calendar()
         all_groups = store.groups()
         meetings = schedule.meetings_on(all_groups, calendar, self.day)
@@ -318,7 +317,7 @@ class TodayScreen(Screen[None]):
         if group is None:
             title.update(Text("Students", style="bold"))
             return
-        self.lines = group_lines(self.store, group, self.day, self.app.config)  # type: ignore[attr-defined]
+        self.lines = group_lines(self.store, group, self.day, self.config)
         heading = Text("Students", style="bold")
         heading.append(f" · {group.name}", style="bold")
         where = group_left_off(self.store, group.id, self.day)
@@ -333,7 +332,7 @@ class TodayScreen(Screen[None]):
                 style="dim",
             )
         title.update(heading)
-        weeks = self.app.config.sparkline_weeks  # type: ignore[attr-defined]
+        weeks = self.config.sparkline_weeks
         previous = None
         for i, line in enumerate(self.lines):
             first = line.student.id != previous
@@ -356,10 +355,10 @@ class TodayScreen(Screen[None]):
         from tui.views.unlogged import unlogged_sessions
 
         day = self.day
-        lines = attention_lines(self.store, day, self.app.config)  # type: ignore[attr-defined]
+        lines = attention_lines(self.store, day, self.config)
         for line in lines:
             line.extra["label"] = attention_label(line.extra["row"])  # type: ignore[arg-type]
-        now = self.app.clock()  # type: ignore[attr-defined]
+        now = self.clock()
         unlogged = unlogged_sessions(self.store, now.date(), now=now)
         self.post_message(self.AttentionReady(day, lines, unlogged))
 
@@ -397,9 +396,9 @@ class TodayScreen(Screen[None]):
 
     # ------------------------------------------------------------------ clock
     def tick(self) -> None:
-        now = self.app.clock()  # type: ignore[attr-defined]
+        now = self.clock()
         text = Text()
-        if self.app.is_demo:  # type: ignore[attr-defined]
+        if self.context.is_demo:
             text.append(" DEMO ", style="bold reverse")
             text.append(" ")
         if self.store.readonly:
@@ -449,17 +448,6 @@ class TodayScreen(Screen[None]):
             self.attention_day = None
             self.load_day(keep_group=self.shown_group)
 
-    def _writable(self) -> bool:
-        if self.store.readonly:
-            self.notify(
-                "Opened read-only (--read-only or another intervene has the folder): "
-                "nothing can be saved",
-                severity="warning",
-                markup=False,
-            )
-            return False
-        return True
-
     def selected_row(self) -> DayRow | None:
         table = self.query_one("#groups", RowTable)
         if not self.rows or not (0 <= table.cursor_row < len(self.rows)):
@@ -482,14 +470,14 @@ class TodayScreen(Screen[None]):
         row = self.chosen_row()
         if row is None:
             return
-        if self.day > self.app_today():
+        if self.day > self.today():
             self.notify(
                 "That day has not happened yet — scores can't be entered for the future",
                 severity="warning",
                 markup=False,
             )
             return
-        if not self._writable():
+        if not self.require_writable():
             return
         from tui.screens.score_entry import ScoreEntryScreen
 
@@ -517,7 +505,7 @@ class TodayScreen(Screen[None]):
         self.load_day()
 
     def action_go_today(self) -> None:
-        self.day = self.app_today()
+        self.day = self.today()
         self.load_day()
 
     def action_help(self) -> None:
@@ -537,10 +525,10 @@ class TodayScreen(Screen[None]):
         row = self.chosen_row()
         if row is None:
             return
-        if self.day > self.app_today():
+        if self.day > self.today():
             self.notify("That session has not happened yet", severity="warning", markup=False)
             return
-        if not self._writable():
+        if not self.require_writable():
             return
         from tui.screens.session_log import SessionLogScreen
 
@@ -550,7 +538,7 @@ class TodayScreen(Screen[None]):
         if not self.unlogged:
             self.notify("Every session of the past week is logged", markup=False)
             return
-        if not self._writable():
+        if not self.require_writable():
             return
         from tui.screens.session_log import SessionLogScreen
 
@@ -597,7 +585,7 @@ class TodayScreen(Screen[None]):
         self.app.push_screen(ExportsScreen())
 
     def action_import_roster(self) -> None:
-        if not self._writable():
+        if not self.require_writable():
             return
         from tui.screens.import_roster import ImportRosterScreen
 
