@@ -160,3 +160,20 @@ async def test_sigterm_or_sighup_finishes_the_typed_score_first(
                 break
     app.store.close()
     assert day_scores(demo_dir, demo_clock) == {first: 61}
+
+
+async def test_score_enter_escape_in_one_burst_saves_and_leaves(
+    open_app, demo_dir, demo_clock
+) -> None:
+    app = open_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_entry(app, pilot)
+        first = screen.rows[0].student_id
+        burst(app, "6", "3", "enter", "escape")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.screen is not screen:
+                break
+        assert app.screen is not screen, "nothing typed is unsaved: Esc leaves at once"
+    app.store.close()
+    assert day_scores(demo_dir, demo_clock) == {first: 63}
