@@ -25,7 +25,7 @@ from store.errors import StoreError
 from store.model import Student
 
 Clock = Callable[[], datetime]
-FORMATS = ("md", "html", "text")  # tui.reports.FORMATS; imported lazily to start fast
+FORMATS = ("md", "html", "text")  # tui.documents.FORMATS; imported lazily to start fast
 FORMAT_OF_SUFFIX = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "text"}
 
 
@@ -128,7 +128,7 @@ def find_student(students: list[Student], text: str) -> Student:
 
 def default_path(kind: str, fmt: str, today: date, student: Student | None) -> Path:
     """``./<kind>-<student>-<date>.<ext>`` (the packet has no student part)."""
-    from tui.reports import default_filename
+    from tui.documents import default_filename
 
     return Path.cwd() / default_filename(kind, fmt, today, student)
 
@@ -159,7 +159,7 @@ def run_report(
 ) -> int:
     """Run ``intervene report ...`` from parsed arguments; returns the exit code."""
     from store.db import Store
-    from tui.reports import ReportError, build_document, log_report, render, write_private
+    from tui.documents import ReportError, build_document, log_report, render, write_private
 
     out_stream = stdout or sys.stdout
     err_stream = stderr or sys.stderr

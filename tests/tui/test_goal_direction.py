@@ -17,7 +17,7 @@ from tests.tui.screen import screen_lines, screen_text
 from tui.app import InterventionApp
 from tui.charts import NO_SCHOOL
 from tui.config import AppConfig
-from tui.reports import meeting_packet, student_report
+from tui.documents import meeting_packet, student_report
 from tui.screens.goal_form import GoalForm
 from tui.screens.student import StudentScreen
 

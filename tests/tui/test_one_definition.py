@@ -20,7 +20,7 @@ from tests.conftest import FakeClock
 from tests.tui.screen import screen_text
 from tui.app import InterventionApp
 from tui.config import AppConfig
-from tui.reports import meeting_packet
+from tui.documents import meeting_packet
 from tui.screens.caseload import CaseloadScreen
 from tui.screens.group import GroupScreen
 from tui.screens.student import DECISION_STYLE, DECISION_WORDS, StudentScreen

@@ -19,7 +19,7 @@ from store.progress import goal_statement, weeks_between
 from store.vocabulary import words
 from tests.conftest import FakeClock
 from tui.config import AppConfig
-from tui.reports import (
+from tui.documents import (
     FORMATS,
     JARGON,
     ReportError,

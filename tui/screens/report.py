@@ -1,6 +1,6 @@
 """Write a report from the app: a student's progress report, a family letter or the meeting
 packet, as Markdown, HTML or text, to a file readable by the user only. The report is built
-and written by tui.reports.write_report (as ``intervene report`` does), in a thread, and
+and written by tui.documents.write_report (as ``intervene report`` does), in a thread, and
 recorded in the export log."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from textual.widgets import Button, Header, Input, RadioButton, RadioSet, Static
 from store.errors import StoreError, ValidationError
 from store.export import find_student
 from store.model import Student
-from tui.reports import ReportError, default_filename, write_report
+from tui.documents import ReportError, default_filename, write_report
 from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import Footer
