@@ -142,7 +142,7 @@ def test_imports_no_textual(small: tuple[Path, dict[str, str], list[CaseloadRow]
     )
     assert out.returncode == 0, out.stderr
     imported = [line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines()]
-    assert "tui.cli_caseload" in imported and "store.caseload" in imported
+    assert "tui.cli.caseload" in imported and "store.caseload" in imported
     assert not [m for m in imported if m.split(".")[0] in ("textual", "plotext")]
 
 

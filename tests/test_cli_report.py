@@ -17,7 +17,7 @@ import pytest
 from store.db import Store
 from store.model import Attendance, Group, Membership, Session, Student
 from tests.conftest import FakeClock
-from tui.cli_report import ReportUsageError, add_report_command, find_student, run_report
+from tui.cli.report import ReportUsageError, add_report_command, find_student, run_report
 
 TODAY = date(2026, 11, 25)
 START = date(2026, 9, 7)
@@ -213,7 +213,7 @@ def test_end_to_end_in_a_subprocess(data: Path, tmp_path: Path) -> None:
     else:
         code = (
             "import argparse, sys; from pathlib import Path; "
-            "from tui.cli_report import add_report_command, run_report; "
+            "from tui.cli.report import add_report_command, run_report; "
             "p = argparse.ArgumentParser(prog='intervene'); "
             "p.add_argument('--data-dir', type=Path); "
             "add_report_command(p.add_subparsers(dest='command')); "

@@ -12,9 +12,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from store.errors import StoreError
-from tui.cli_caseload import add_caseload_command
-from tui.cli_io import add_io_commands
-from tui.cli_report import add_report_command
+from tui.cli.caseload import add_caseload_command
+from tui.cli.io import add_io_commands
+from tui.cli.report import add_report_command
 
 Clock = Callable[[], datetime]
 

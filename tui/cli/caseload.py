@@ -29,7 +29,7 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING
 
-from tui.cli_io import _common, _data_dir, _date_option, _handles_errors, _say, _today
+from tui.cli.io import _common, _data_dir, _date_option, _handles_errors, _say, _today
 
 if TYPE_CHECKING:
     from store.caseload import CaseloadRow
