@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -106,11 +107,29 @@ class ExportFilter:
             )
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A plain number (a score, minutes, a negative value): never a formula, left as it is.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: None → empty; text a spreadsheet would run as a formula
+    (``=``, ``+``, ``-``, ``@``, tab, CR first) gets a leading ``'``; numbers stay numbers."""
+    if value is None:
+        return ""
+    formula = isinstance(value, str) and value.startswith(_FORMULA_START)
+    if formula and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """Every CSV the app writes: a BOM, CRLF lines, each cell through :func:`csv_cell`."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerow([csv_cell(v) for v in header])
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

@@ -1,0 +1,94 @@
+"""Issue 15, security and privacy: CSV formula injection, the export log's order, private
+folders under any umask, and dates and backups refused at the store boundary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from store.db import Store
+from store.export import ExportFilter, export_scores, export_sessions
+from store.model import Attendance, Group, Membership, Session
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)"]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    text = path.read_bytes().decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
+# --------------------------------------------------------------------------- item 10
+@pytest.fixture
+def formula_caseload(store: Store) -> dict[str, str]:
+    """Students, a group and a session whose text starts like a spreadsheet formula."""
+    today = store.today()
+    ids = {}
+    for i, name in enumerate(FORMULAS):
+        ids[name] = store.add_student(name, name, "3", sis_id=f"=9{i}").id
+    group = store.add_group(
+        Group(
+            "",
+            "=cmd|'/C notepad'!A1",
+            duration_minutes=30,
+            memberships=[Membership(sid, today - timedelta(days=20)) for sid in ids.values()],
+        )
+    )
+    day = today - timedelta(days=3)
+    for sid in ids.values():
+        store.record_score(sid, "ORF", 42, day)
+    store.log_session(
+        Session(
+            "",
+            group.id,
+            day,
+            minutes_delivered=30,
+            lesson="@lesson",
+            note="+note",
+            attendance=[Attendance(sid, "present", minutes=30) for sid in ids.values()],
+        )
+    )
+    store.log_session(Session("", group.id, day - timedelta(days=1), "cancelled", "assembly"))
+    return ids
+
+
+def _dangerous(cell: str) -> bool:
+    return cell[:1] in ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_formula_names_are_neutralised_in_every_csv(
+    store: Store, formula_caseload: dict[str, str], tmp_path: Path
+) -> None:
+    rng = random.Random(1)
+    outputs = []
+    for name, export in (("scores", export_scores), ("sessions", export_sessions)):
+        for deid in (False, True):
+            out = tmp_path / f"{name}-{deid}.csv"
+            export(store, out, ExportFilter(), deidentify=deid, rng=rng)
+            outputs.append(out)
+    for out in outputs:
+        for row in _rows(out):
+            for column, cell in row.items():
+                assert not _dangerous(cell), f"{out.name}: {column} = {cell!r}"
+    scores = _rows(outputs[0])
+    assert {r["given_name"] for r in scores} == {"'" + f for f in FORMULAS}
+    assert {r["sis_id"] for r in scores} == {f"'=9{i}" for i in range(4)}
+    assert {r["value"] for r in scores} == {"42"}  # numbers stay numbers
+    sessions = _rows(outputs[2])
+    assert {r["group"] for r in sessions} == {"'=cmd|'/C notepad'!A1"}
+    assert {r["lesson"] for r in sessions} == {"'@lesson", ""}
+    assert {r["minutes_delivered"] for r in sessions} <= {"30", "0", ""}
+
+
+def test_plain_numbers_stay_numbers_negative_too() -> None:
+    from store.export.tables import _csv_bytes
+
+    data = _csv_bytes(("a", "b", "c", "d"), [["-2", -3, "-1.5", "-2+3"], ["\tx", "\rx", 4.5, None]])
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8").removeprefix("\ufeff"))))
+    assert rows[1] == ["-2", "-3", "-1.5", "'-2+3"]
+    assert rows[2] == ["'\tx", "'\rx", "4.5", ""]
