@@ -17,6 +17,7 @@ import errno
 import json
 import os
 import re
+import shlex
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -173,8 +174,8 @@ class AtomicJSONStorage(Storage):
     def _corrupt(self, exc: Exception) -> CorruptFileError:
         backup = self._describe_backup(self.path) if self._describe_backup else None
         where = (
-            f"The newest backup of it is {backup}; with intervene closed, copy it over the "
-            "damaged file to restore it."
+            f"The newest undamaged backup of it is {backup}; to restore that file, close "
+            f"intervene and run: cp {shlex.quote(str(backup))} {shlex.quote(str(self.path))}"
             if backup
             else "No backup holds an undamaged copy of it."
         )

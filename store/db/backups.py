@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,13 +16,18 @@ from store.db.layout import BACKUPS_KEPT, CORE_FILE, SCORES_DIR, SESSIONS_DIR
 from store.errors import StoreError
 from store.model import ExportRecord, check_int, check_text
 from store.paths import backups_dir
-from store.storage import FILE_MODE, TEMP_SUFFIX, fsync_dir, make_private_dir
+from store.storage import FILE_MODE, TEMP_SUFFIX, atomic_write_bytes, fsync_dir, make_private_dir
+
+try:
+    import fcntl
+except ImportError:  # Windows: no reflinks, plain copies
+    fcntl = None  # type: ignore[assignment]
 
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class BackupsMixin(CoreStore):
-    """Daily backups (hard links, core.json copied) and the export log."""
+    """Daily backups (independent, checksummed copies) and the export log."""
 
     def _data_files(self) -> Iterator[Path]:
         """Every data file; stale temp files left by a crash are removed on the way."""
@@ -46,10 +53,11 @@ class BackupsMixin(CoreStore):
     def backup_if_due(self) -> Path | None:
         """Snapshot every data file into backups/<today>/ once a day, keep the newest 14 days.
 
-        Partitions are hard-linked (a true snapshot: the store replaces files, never edits
-        them; copied where links are unsupported); core.json, small and holding everything
-        but scores and sessions, is copied so a backup survives damage done to it in place.
-        Returns the new folder, or None if today's backup exists (or the store is read-only).
+        Every file is an independent copy (a reflink where the file system offers one, else
+        a plain copy: a hard link would share the disk blocks that damage in place reaches),
+        and its SHA-256 is recorded in the folder's ``manifest.json``, so a backup that is
+        itself damaged is never offered. Returns the new folder, or None if today's backup
+        exists (or the store is read-only).
         """
         if self.readonly:
             return None
@@ -62,13 +70,13 @@ class BackupsMixin(CoreStore):
         if partial.exists():
             shutil.rmtree(partial)
         make_private_dir(partial, stop_at=root)
+        sums: dict[str, str] = {}
         for path in self._data_files():
-            dest = partial / path.relative_to(self.data_dir)
+            rel = path.relative_to(self.data_dir)
+            dest = partial / rel
             make_private_dir(dest.parent, stop_at=partial)
-            if path.name == CORE_FILE:
-                _copy(path, dest)  # small and precious: a real copy survives in-place damage
-            else:
-                _snapshot(path, dest)
+            sums[rel.as_posix()] = _copy(path, dest)
+        write_manifest(partial, sums)
         os.rename(partial, target)
         fsync_dir(root)
         for old in self._dated_backups()[BACKUPS_KEPT:]:
@@ -95,8 +103,12 @@ class BackupsMixin(CoreStore):
             return None
         for folder in self._dated_backups():
             candidate = folder / rel
-            if candidate.is_file() and not _same_content(candidate, Path(path)):
-                return candidate  # skips backups taken after the damage (the same file)
+            if (
+                candidate.is_file()
+                and not _same_content(candidate, Path(path))  # taken after the damage
+                and is_good_copy(folder, rel)
+            ):
+                return candidate
         return None
 
     # ----------------------------------------------------------------- exports
@@ -124,6 +136,9 @@ class BackupsMixin(CoreStore):
         return sorted(out, key=lambda e: e.at)
 
 
+MANIFEST = "manifest.json"
+
+
 def _same_content(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b) or a.read_bytes() == b.read_bytes()
@@ -131,15 +146,75 @@ def _same_content(a: Path, b: Path) -> bool:
         return False
 
 
-def _snapshot(src: Path, dest: Path) -> None:
-    """Hard-link ``src`` to ``dest`` (a true snapshot: data files are replaced, never edited);
-    copy when the file system cannot link."""
+def write_manifest(folder: Path, sums: dict[str, str]) -> None:
+    """Record each backed-up file's SHA-256 (relative path → hex) in ``folder/manifest.json``."""
+    doc = {"format": "intervene-backup-manifest", "sha256": sums}
+    atomic_write_bytes(folder / MANIFEST, json.dumps(doc, indent=1).encode())
+
+
+def is_good_copy(folder: Path, rel: Path | str) -> bool:
+    """The backed-up file matches the checksum recorded for it and is a JSON object.
+
+    A folder without a manifest (made by an older version) is judged by parsing alone."""
+    path = folder / rel
     try:
-        os.link(src, dest)
+        raw = path.read_bytes()
+        json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+    try:
+        sums = json.loads((folder / MANIFEST).read_bytes())["sha256"]
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    import hashlib  # here, not at start-up
+
+    return isinstance(sums, dict) and sums.get(Path(rel).as_posix()) == (
+        hashlib.sha256(raw).hexdigest()
+    )
+
+
+def _snapshot(src: Path, dest: Path) -> None:
+    """An independent copy of ``src`` at ``dest`` (see :func:`_copy`)."""
+    _copy(src, dest)
+
+
+def _copy(src: Path, dest: Path) -> str:
+    """Copy ``src`` to ``dest`` (0600) as an independent file: a reflink (copy-on-write
+    clone) where the file system offers one, else a plain copy. Returns the copy's SHA-256."""
+    import hashlib  # here, not at start-up
+
+    src_fd = os.open(src, os.O_RDONLY)
+    try:
+        dest_fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        try:
+            if not _reflink(src_fd, dest_fd):
+                with (
+                    open(src_fd, "rb", closefd=False) as fin,
+                    open(dest_fd, "wb", closefd=False) as fout,
+                ):
+                    shutil.copyfileobj(fin, fout)
+            os.fchmod(dest_fd, FILE_MODE)
+        finally:
+            os.close(dest_fd)
+    finally:
+        os.close(src_fd)
+    with contextlib.suppress(OSError):
+        shutil.copystat(src, dest)
+        os.chmod(dest, FILE_MODE)
+    return hashlib.sha256(dest.read_bytes()).hexdigest()
+
+
+_FICLONE = 0x40049409  # linux/fs.h: _IOW(0x94, 9, int)
+
+
+def _reflink(src_fd: int, dest_fd: int) -> bool:
+    """Clone ``src_fd``'s blocks into ``dest_fd`` copy-on-write; False where unsupported."""
+    if fcntl is None or not sys.platform.startswith("linux"):
+        return False
+    try:
+        fcntl.ioctl(dest_fd, _FICLONE, src_fd)
     except OSError:
-        _copy(src, dest)
-
-
-def _copy(src: Path, dest: Path) -> None:
-    shutil.copy2(src, dest)
-    os.chmod(dest, FILE_MODE)
+        return False
+    return True

@@ -280,7 +280,7 @@ def test_corrupt_core_message_points_at_newest_backup(data_dir: Path, clock) -> 
         Store.open(data_dir, clock=clock)
     newest = data_dir / "backups/2026-11-26/core.json"
     assert info.value.backup == str(newest)
-    assert f"The newest backup of it is {newest}" in str(info.value)
+    assert f"The newest undamaged backup of it is {newest}" in str(info.value)
 
 
 def test_corrupt_partition_is_reported_and_never_rewritten(data_dir: Path, clock, tree) -> None:
@@ -334,10 +334,11 @@ def test_backup_once_a_day_is_a_snapshot(store: Store, clock) -> None:
         for p in store.data_dir.rglob("*.json")
         if "backups" not in p.parts
     )
-    assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*.json")) == data_files
+    backed_up = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.json"))
+    assert backed_up == sorted([*data_files, "manifest.json"])
     part = f"scores/2026/{ava_id}.json"
     saved = (folder / part).read_bytes()
-    assert (folder / part).stat().st_ino == (store.data_dir / part).stat().st_ino  # a link
+    assert (folder / part).stat().st_ino != (store.data_dir / part).stat().st_ino  # a copy
     assert (folder / "core.json").stat().st_ino != (store.data_dir / "core.json").stat().st_ino
     assert (folder / "core.json").read_bytes() == (store.data_dir / "core.json").read_bytes()
     store.record_score(ava_id, "ORF", 52, date(2026, 11, 24))
@@ -380,6 +381,8 @@ def test_backup_falls_back_to_copy(store: Store, monkeypatch: pytest.MonkeyPatch
     folder = store.backup_if_due()
     assert folder is not None
     for copy in folder.rglob("*.json"):
+        if copy.name == "manifest.json":
+            continue
         original = store.data_dir / copy.relative_to(folder)
         assert copy.read_bytes() == original.read_bytes()
         assert copy.stat().st_ino != original.stat().st_ino
