@@ -27,7 +27,7 @@ from datetime import date
 
 from rich.text import Text
 from textual import events, on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -230,24 +230,28 @@ class ScoreEntryScreen(AppScreen[bool]):
             "undo",
             "Undo",
             id="entry.undo",
-            tooltip="Undo the last save and go back to its row to fix it",
+            tooltip="Undo the last save: and go back to its row to fix it",
         ),
         Binding(
             "plus",
             "add_row",
             "Add",
             id="entry.add",
-            tooltip="Score another member or measure of the group in this session",
+            tooltip="Add a student or measure: score another member or measure of the group in this session",
         ),
         Binding(
-            "ctrl+l", "session_log", "Session log", id="entry.log", tooltip="Log the session now"
+            "ctrl+l",
+            "session_log",
+            "Session log",
+            id="entry.log",
+            tooltip="Session log: log the session now",
         ),
         Binding(
             "escape",
             "leave",
             "Done",
             id="entry.leave",
-            tooltip="Back to Today (asks first if something typed is unsaved)",
+            tooltip="Back to Today: asks first if something typed is unsaved",
         ),
     ]
 
@@ -840,19 +844,6 @@ class ScoreEntryScreen(AppScreen[bool]):
         )
         self.say(Text(f"Added {student.name} · {measure.code} for this session.", style="cyan"))
         self.focus_row(len(self.rows) - 1)
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        """This screen's actions for the command palette."""
-        yield SystemCommand(
-            "Add a student or measure",
-            "Score another member or measure of the group in this session",
-            self.action_add_row,
-        )
-        yield SystemCommand(
-            "Undo the last save", "Undo it and go back to its row", self.action_undo
-        )
-        yield SystemCommand("Session log", "Log the session now", self.action_session_log)
-        yield SystemCommand("Back to Today", "Leave score entry", self.action_leave)
 
     # ------------------------------------------------------------------ session log
     def open_log(self) -> None:
