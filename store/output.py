@@ -1,18 +1,26 @@
 """Where an export goes: a file written atomically with mode 0600, or standard output.
 
-Shared by every export (CSV tables, the backup, the iCalendar schedule).
+Shared by every export (CSV tables, the backup, the iCalendar schedule) and the reports.
+The order is always: stage the file, log it, then publish it (:func:`publish`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from store.db import Store
 from store.errors import StoreError
 from store.model import ExportRecord
 from store.records import mutable_record
-from store.storage import atomic_write_bytes
+from store.storage import FILE_MODE, TEMP_SUFFIX, fsync_dir
+
+T = TypeVar("T")
 
 STDOUT = "-"
 
@@ -42,35 +50,81 @@ class ExportResult:
         )
 
 
-def write_output(path: str | Path, data: bytes) -> str:
-    """Write an export atomically with mode 0600 (``-`` = standard output); returns the
-    absolute path as logged."""
-    if str(path) == STDOUT:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return STDOUT
+def output_target(path: str | Path) -> Path:
+    """Where a file export or report goes: an absolute path in an existing folder; never a
+    folder and never a symbolic link (one planted in a shared folder would be written
+    through). StoreError saying which."""
     target = Path(path).expanduser().absolute()
+    if target.is_symlink():
+        raise StoreError(f"{target} is a symbolic link; give the file itself (nothing was written)")
     if target.is_dir():
         raise StoreError(f"{target} is a folder; give a file name")
     if not target.parent.is_dir():
         raise StoreError(f"the folder {target.parent} does not exist")
+    return target
+
+
+def _cannot_write(target: Path, exc: OSError) -> StoreError:
+    return StoreError(f"cannot write {target}: {(exc.strerror or str(exc)).lower()}")
+
+
+def publish(path: str | Path, data: bytes, log: Callable[[str], T]) -> tuple[str, T]:
+    """Write ``data`` to ``path`` (``-`` = standard output), calling ``log(where)`` before
+    anything can be read there: a file is written to a fresh temp file beside it (mkstemp:
+    0600, never an existing file or link), fsynced, logged, then renamed over the target;
+    standard output is logged, then written. If ``log`` raises, nothing is published and the
+    temp file is removed. Returns (the absolute path or ``-``, what ``log`` returned)."""
+    if str(path) == STDOUT:
+        logged = log(STDOUT)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return STDOUT, logged
+    target = output_target(path)
     try:
-        atomic_write_bytes(target, data)
-    except PermissionError:
-        raise StoreError(f"cannot write {target}: permission denied") from None
-    return str(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    except OSError as exc:
+        raise _cannot_write(target, exc) from None
+    try:
+        try:
+            os.fchmod(fd, FILE_MODE)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except OSError as exc:
+            raise _cannot_write(target, exc) from None
+        finally:
+            os.close(fd)
+        logged = log(str(target))
+        output_target(target)  # still not a link or folder; os.replace never follows one
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(target.parent)
+    return str(target), logged
+
+
+def write_output(path: str | Path, data: bytes) -> str:
+    """Write an export atomically with mode 0600 (``-`` = standard output), unlogged; returns
+    the absolute path (or ``-``)."""
+    return publish(path, data, lambda _where: None)[0]
 
 
 def write_logged(
     store: Store, kind: str, path: str | Path, data: bytes, students: int, *, deidentified: bool
 ) -> tuple[str, ExportRecord]:
-    """:func:`write_output`, then log the export with :meth:`Store.log_export`; returns where
-    it went and the log entry."""
-    written = write_output(path, data)
-    record = store.log_export(
-        kind,
-        "(standard output)" if written == STDOUT else written,
-        students,
-        deidentified=deidentified,
-    )
-    return written, record
+    """:func:`publish` with :meth:`Store.log_export` as the log: the export is logged before
+    its file appears (and never appears if logging fails). Returns where it went and the log
+    entry."""
+
+    def log(where: str) -> ExportRecord:
+        return store.log_export(
+            kind,
+            "(standard output)" if where == STDOUT else where,
+            students,
+            deidentified=deidentified,
+        )
+
+    return publish(path, data, log)

@@ -92,3 +92,72 @@ def test_plain_numbers_stay_numbers_negative_too() -> None:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8").removeprefix("\ufeff"))))
     assert rows[1] == ["-2", "-3", "-1.5", "'-2+3"]
     assert rows[2] == ["'\tx", "'\rx", "4.5", ""]
+
+
+# --------------------------------------------------------------------------- item 11
+def test_export_refuses_a_symlink_target(
+    store: Store, formula_caseload: dict[str, str], tmp_path: Path
+) -> None:
+    from store.errors import StoreError
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "scores.csv").symlink_to(victim)
+    with pytest.raises(StoreError, match="symbolic link"):
+        export_scores(store, shared / "scores.csv")
+    assert victim.read_text() == "keep me"
+    assert (shared / "scores.csv").is_symlink()
+    assert sorted(p.name for p in shared.iterdir()) == ["scores.csv"]
+    assert store.exports() == []
+
+
+# --------------------------------------------------------------------------- item 12
+def _disk_full(*_a: object, **_k: object) -> None:
+    import errno
+
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_export_is_not_published_when_logging_fails(
+    store: Store, formula_caseload: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.csv").write_bytes(b"an older export")
+    monkeypatch.setattr(store, "log_export", _disk_full)
+    for name in ("new.csv", "old.csv"):
+        with pytest.raises(OSError):
+            export_scores(store, out / name)
+    assert sorted(p.name for p in out.iterdir()) == ["old.csv"]  # no file, no temp file
+    assert (out / "old.csv").read_bytes() == b"an older export"
+
+
+def test_stdout_export_is_not_written_when_logging_fails(
+    store: Store,
+    formula_caseload: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capfdbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    monkeypatch.setattr(store, "log_export", _disk_full)
+    with pytest.raises(OSError):
+        export_scores(store, "-")
+    assert capfdbinary.readouterr().out == b""
+
+
+def test_export_logs_before_the_file_appears(
+    store: Store, formula_caseload: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "scores.csv"
+    seen: list[bool] = []
+    real = store.log_export
+
+    def log(*args: object, **kwargs: object) -> object:
+        seen.append(out.exists())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "log_export", log)
+    export_scores(store, out)
+    assert seen == [False] and out.exists()
+    assert [e.path for e in store.exports()] == [str(out)]
