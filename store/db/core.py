@@ -25,7 +25,13 @@ from tinydb.table import Table
 
 from store.db import layout
 from store.db.layout import CORE_FILE
-from store.errors import NotFoundError, NothingToUndoError, StoreError, ValidationError
+from store.errors import (
+    CorruptFileError,
+    NotFoundError,
+    NothingToUndoError,
+    StoreError,
+    ValidationError,
+)
 from store.model import Group, Measure, Record, Student, parse_date, school_year_of
 from store.records import mutable_record
 from store.storage import DIR_MODE, AtomicJSONStorage, WriterLock, make_private_dir
@@ -47,9 +53,9 @@ class UnknownIdError(ValidationError, NotFoundError):
         super().__init__(f"no {kind} with id {value!r}", field=f"{kind} id", value=value)
 
 
-def _new_id(prefix: str) -> str:
-    # = secrets.token_hex(4), without importing secrets (hmac, hashlib: ~2 ms of start-up)
-    return f"{prefix}-{os.urandom(4).hex()}"
+def _new_id(prefix: str, nbytes: int = 4) -> str:
+    # = secrets.token_hex(n), without importing secrets (hmac, hashlib: ~2 ms of start-up)
+    return f"{prefix}-{os.urandom(nbytes).hex()}"
 
 
 def _locked(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
@@ -115,6 +121,7 @@ class CoreStore(ABC):
         self._dbs: OrderedDict[str, TinyDB] = OrderedDict()
         self._undo: list[_UndoEntry] = []
         self._batch: _UndoEntry | None = None
+        self._damaged: dict[str, CorruptFileError] = {}  # rel -> why it cannot be read
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -179,6 +186,12 @@ class CoreStore(ABC):
         self.close()
 
     @_locked
+    def damaged_files(self) -> list[CorruptFileError]:
+        """The data files found unreadable so far (each error names the file and its backup),
+        in the order they were found; a file leaves the list once it reads again."""
+        return list(self._damaged.values())
+
+    @_locked
     def is_empty(self) -> bool:
         """No students and no groups yet (a fresh folder)."""
         return not self._table(CORE_FILE, "students") and not self._table(CORE_FILE, "groups")
@@ -221,8 +234,16 @@ class CoreStore(ABC):
         return self._db(rel).table(name)
 
     def _docs(self, rel: str, name: str) -> list[dict[str, Any]]:
-        """The documents of a table in insertion order (shared with the cache: read only)."""
-        data = self._storage(rel).read()
+        """The documents of a table in insertion order (shared with the cache: read only).
+
+        A file that cannot be parsed raises CorruptFileError and is remembered for
+        :meth:`damaged_files` until it reads again."""
+        try:
+            data = self._storage(rel).read()
+        except CorruptFileError as exc:
+            self._damaged[rel] = exc
+            raise
+        self._damaged.pop(rel, None)
         if not data:
             return []
         return list(data.get(name, {}).values())
@@ -362,9 +383,13 @@ class CoreStore(ABC):
         return self._unused_id(CORE_FILE, table, prefix)
 
     def _unused_id(self, rel: str, table: str, prefix: str) -> str:
-        """A new random id not used in that file (documents are keyed by id within a file)."""
+        """A new random id not used in that file (documents are keyed by id within a file).
+
+        Scores and sessions are spread over many files, so theirs carry 64 random bits:
+        unique across the folder at any school's scale without reading every file."""
+        nbytes = 4 if rel == CORE_FILE else 8
         while True:
-            new = _new_id(prefix)
+            new = _new_id(prefix, nbytes)
             if self._find(rel, table, new) is None:
                 return new
 

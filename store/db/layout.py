@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CORE_FILE = "core.json"
 CORE_TABLES: tuple[str, ...] = (
     "meta",

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import copy
+import itertools
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from store.db import layout
 from store.db.backups import _snapshot
 from store.db.core import CoreStore, Migration
-from store.db.layout import CORE_FILE, CORE_TABLES
+from store.db.layout import CORE_FILE, CORE_TABLES, SCORES_DIR, SESSIONS_DIR
 from store.errors import StoreError
 from store.model import BUILTIN_MEASURES, default_calendar
 from store.paths import backups_dir
-from store.storage import make_private_dir
+from store.storage import atomic_write_bytes, dumps, make_private_dir
 
 
 def _migrate_v0(core: dict[str, Any], store: CoreStore) -> dict[str, Any]:
@@ -51,9 +53,71 @@ def _migrate_v1(core: dict[str, Any], store: CoreStore) -> dict[str, Any]:
     return core
 
 
+def _migrate_v2(core: dict[str, Any], store: CoreStore) -> dict[str, Any]:
+    """v2 → v3: score and session ids unique across the whole folder (older versions drew 32
+    random bits and checked one file only, so ids collided at school scale).
+
+    Walks every partition: the first record with an id keeps it, a later one gets a new id
+    (derived from its file and old id, so a rerun after a crash picks the same one), and a
+    score's ``session_id`` follows its session when the student attended it. Every record is
+    kept; each partition rewritten is copied to ``backups/before-v3-upgrade/`` first. A
+    partition that cannot be parsed is left as it is (it is reported when it is read).
+    Scores are rewritten before sessions, so a rerun finds the sessions still to rename."""
+    seen: set[str] = set()
+    changed: dict[str, dict[str, Any]] = {}
+    moved: dict[tuple[str, str], list[tuple[str, set[str]]]] = {}  # (old id, date) → new
+    for kind, table in ((SESSIONS_DIR, "sessions"), (SCORES_DIR, "scores")):
+        for rel in store._all_partitions(kind):
+            try:
+                data = json.loads((store.data_dir / rel).read_bytes())
+                docs = data[table]
+                items = list(docs.values())
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                continue
+            dirty = False
+            for doc in items:
+                if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
+                    continue
+                old = doc["id"]
+                if table == "scores" and doc.get("session_id") is not None:
+                    for new_sid, students in moved.get((doc["session_id"], doc.get("date")), []):
+                        if doc.get("student_id") in students:
+                            doc["session_id"], dirty = new_sid, True
+                if old in seen:
+                    doc["id"], dirty = _renamed_id(rel, old, seen), True
+                    if table == "sessions":
+                        attended = {a.get("student_id") for a in doc.get("attendance") or []}
+                        moved.setdefault((old, doc.get("date")), []).append((doc["id"], attended))
+                seen.add(doc["id"])
+            if dirty:
+                changed[rel] = data
+    keep = backups_dir(store.data_dir) / "before-v3-upgrade"
+    for rel in sorted(changed, key=lambda r: not r.startswith(SCORES_DIR)):
+        copy_to = keep / rel
+        if not copy_to.exists():
+            make_private_dir(copy_to.parent, stop_at=store.data_dir)
+            _snapshot(store.data_dir / rel, copy_to)
+        atomic_write_bytes(store.data_dir / rel, dumps(changed[rel]))
+    return core
+
+
+def _renamed_id(rel: str, old: str, taken: set[str]) -> str:
+    """A new 64-bit id for a duplicate ``old`` in partition ``rel``, the same on every run."""
+    import hashlib  # here, not at start-up
+
+    prefix = old.split("-", 1)[0] if "-" in old else "id"
+    for n in itertools.count():
+        digest = hashlib.sha256(f"{rel}\0{old}\0{n}".encode()).hexdigest()[:16]
+        new = f"{prefix}-{digest}"
+        if new not in taken:
+            return new
+    raise AssertionError("unreachable")
+
+
 #: {from_version: function(core tables dict, store) -> core tables dict}; each step moves the
-#: data one version up. Runs on open, before anything else reads the data.
-MIGRATIONS: dict[int, Migration] = {0: _migrate_v0, 1: _migrate_v1}
+#: data one version up. Runs on open, before anything else reads the data; a step may also
+#: rewrite partitions (durably, before core.json records the new version).
+MIGRATIONS: dict[int, Migration] = {0: _migrate_v0, 1: _migrate_v1, 2: _migrate_v2}
 
 
 class MigrationsMixin(CoreStore):

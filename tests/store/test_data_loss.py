@@ -69,3 +69,58 @@ def test_a_damaged_backup_is_never_offered(data_dir: Path, clock) -> None:
         s.scores(ava_id)
     assert info.value.backup == str(first / part)
     assert str(newest) not in str(info.value)
+
+
+# --------------------------------------------------------------------------- 2. unique ids
+def _retag(path: Path, table: str, old: str, new: str) -> None:
+    data = json.loads(path.read_text())
+    for doc in data[table].values():
+        if doc["id"] == old:
+            doc["id"] = new
+    path.write_text(json.dumps(data))
+
+
+def test_duplicate_ids_across_the_folder_are_renamed_on_open(data_dir: Path, clock) -> None:
+    from store.export import backup_document, check_backup, records_of, restore_backup
+
+    with Store.open(data_dir, clock=clock) as s:
+        ava_id, group_id = fill(s)
+        ben = s.add_student("Ben", "Lee", "3")
+        other = s.add_group(Group("", "Reading B", memberships=[Membership(ben.id, TODAY)]))
+        ava_score = s.scores(ava_id)[-1]
+        ben_score = s.record_score(ben.id, "ORF", 70, TODAY)
+        ava_session = s.session_on(group_id, TODAY)
+        ben_session = s.log_session(Session("", other.id, TODAY, minutes_delivered=20))
+    assert ava_session is not None
+    # The 32-bit ids of older versions, checked per file, collided across files:
+    _retag(data_dir / f"scores/2026/{ben.id}.json", "scores", ben_score.id, ava_score.id)
+    _retag(data_dir / f"sessions/2026/{other.id}.json", "sessions", ben_session.id, ava_session.id)
+    core = json.loads((data_dir / "core.json").read_text())
+    for doc in core["meta"].values():
+        if doc["id"] == "schema":
+            doc["version"] = 2
+    (data_dir / "core.json").write_text(json.dumps(core))
+
+    with Store.open(data_dir, clock=clock) as s:
+        scores = [sc for sid in (ava_id, ben.id) for sc in s.scores(sid)]
+        assert len(scores) == 3 and len({sc.id for sc in scores}) == 3
+        assert sorted(sc.value for sc in scores) == [45, 50, 70]
+        sessions = s.sessions()
+        assert len(sessions) == 2 and len({se.id for se in sessions}) == 2
+        assert {se.group_id for se in sessions} == {group_id, other.id}
+        kept = next(sc for sc in scores if sc.id == ava_score.id)  # the first one seen
+        s.update_score(kept.id, value=99)  # an edit by id changes only that score
+        after = {sc.id: sc.value for sid in (ava_id, ben.id) for sc in s.scores(sid)}
+        assert after == {sc.id: 99 if sc is kept else sc.value for sc in scores}
+        doc = backup_document(s)
+    assert (data_dir / "backups/before-v3-upgrade/core.json").is_file()
+    fresh = data_dir.parent / "fresh"
+    restore_backup(fresh, check_backup(json.loads(json.dumps(doc))))
+    with Store.open(fresh, readonly=True) as s:
+        assert records_of(backup_document(s)) == records_of(doc)
+
+
+def test_new_score_and_session_ids_have_64_random_bits(store: Store) -> None:
+    ava_id, group_id = fill(store)
+    assert all(len(sc.id) == len("sc-") + 16 for sc in store.scores(ava_id))
+    assert all(len(se.id) == len("se-") + 16 for se in store.sessions())

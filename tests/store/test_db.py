@@ -67,9 +67,9 @@ def test_ids_are_short_prefixed_and_random(store: Store) -> None:
     g = make_group(store, a.id)
     assert re.fullmatch(r"gr-[0-9a-f]{8}", g.id)
     sc = store.record_score(a.id, "ORF", 58, TODAY)
-    assert re.fullmatch(r"sc-[0-9a-f]{8}", sc.id)
+    assert re.fullmatch(r"sc-[0-9a-f]{16}", sc.id)
     se = store.log_session(Session("", g.id, TODAY, minutes_delivered=30))
-    assert re.fullmatch(r"se-[0-9a-f]{8}", se.id)
+    assert re.fullmatch(r"se-[0-9a-f]{16}", se.id)
     go = store.set_goal(
         a.id,
         "ORF",
