@@ -129,6 +129,39 @@ class InterventionApp(App[int]):
     def today(self) -> date:
         return self.clock().date()
 
+    # ----------------------------------------------------------------- errors
+    def _handle_exception(self, error: Exception) -> None:
+        """Never print a traceback with locals (Textual's default shows them: raw file bytes,
+        student names). A store or disk error in a worker (a screen's background load) is
+        shown and the app goes on; anything else exits with one line for a store or disk
+        error, else a traceback without locals."""
+        from rich.segment import Segments
+        from rich.text import Text
+        from rich.traceback import Traceback
+        from textual.worker import WorkerFailed
+
+        from store.errors import StoreError, one_line
+
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        expected = isinstance(cause, StoreError | OSError | RecursionError)
+        if isinstance(error, WorkerFailed) and expected:
+            self.notify(one_line(cause), severity="error", timeout=20, markup=False)
+            return
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self.bell()
+        shown: Text | Traceback = (
+            Text(f"intervene: {one_line(cause)}")
+            if expected or not isinstance(cause, Exception)
+            else Traceback.from_exception(
+                type(cause), cause, cause.__traceback__, show_locals=False, width=None
+            )
+        )
+        self._exit_renderables.append(Segments(self.console.render(shown, self.console.options)))
+        self._close_messages_no_wait()
+
     # ----------------------------------------------------------------- quitting
     async def action_quit(self) -> None:
         """Quit without dropping anything: each open screen that holds typed input or pending
@@ -164,7 +197,13 @@ class InterventionApp(App[int]):
         if self.css_monitor is not None:  # textual --dev: reload it on change too
             self.css_monitor.add_paths([SCREENS_CSS])
 
-    # ----------------------------------------------------------------- welcome actions
+    # ----------------------------------------------------------------- screens' actions
+    def open_help(self) -> None:
+        """The help page (it reads the screens' BINDINGS, so the screens never import it)."""
+        from tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
     def open_today(self) -> None:
         from tui.screens.today import TodayScreen
 

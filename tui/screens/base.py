@@ -1,11 +1,15 @@
 """What every screen of the app stands on: the app's store, config and clock (typed), the
-read-only refusal, error notices and undo. (The tables of records: tui/screens/list_screen.py.)"""
+read-only refusal, error notices, undo, and the command palette's commands generated from the
+screen's BINDINGS. (The tables of records: tui/screens/list_screen.py.)"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, cast
 
+from textual.app import SystemCommand
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
 from store.errors import NothingToUndoError, StoreError
@@ -23,6 +27,44 @@ READ_ONLY = (
 )
 
 
+#: Actions a palette does not offer: moving the cursor (the palette closes over the screen)
+#: and the app's own (quit is among Textual's system commands already).
+NOT_IN_PALETTE = frozenset({"cursor"})
+
+
+def palette_words(binding: Binding) -> tuple[str, str]:
+    """A binding's palette title and help. A tooltip may lead with its palette title before a
+    colon ("Set goal: set or change this measure's goal"); otherwise the title is the
+    binding's description (the footer's word) and the help is the whole tooltip."""
+    tooltip = binding.tooltip or ""
+    lead, colon, rest = tooltip.partition(": ")
+    if colon and lead:
+        return lead, rest[:1].upper() + rest[1:]
+    return binding.description or binding.action, tooltip
+
+
+def palette_bindings(bindings: Iterable[Binding | tuple[str, ...]]) -> Iterator[Binding]:
+    """One binding per action the palette offers, in BINDINGS order."""
+    seen: set[str] = set()
+    for binding in Binding.make_bindings(bindings):
+        name = binding.action.partition("(")[0]
+        if binding.action in seen or name in NOT_IN_PALETTE or name.startswith("app."):
+            continue
+        seen.add(binding.action)
+        yield binding
+
+
+class RunAction:
+    """A palette command's callback: run a binding's action on its screen, as its key does."""
+
+    def __init__(self, screen: Screen, action: str) -> None:
+        self.screen = screen
+        self.action = action
+
+    async def __call__(self) -> None:
+        await self.screen.run_action(self.action)
+
+
 class AppContext(Protocol):
     """What a screen needs from InterventionApp (a protocol: screens never import the app)."""
 
@@ -35,6 +77,8 @@ class AppContext(Protocol):
     def today(self) -> date: ...
 
     def open_today(self) -> None: ...
+
+    def open_help(self) -> None: ...
 
     def load_demo(self) -> None: ...
 
@@ -86,6 +130,19 @@ class AppContextMixin:
         """An error notice. Messages name students and groups: shown as plain text, never
         parsed as markup."""
         self.notify(str(message), title=title, severity="error", markup=False)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """The command palette's commands for this screen: one per bound action (title and
+        help from the binding, see ``palette_words``), then ``extra_commands``."""
+        screen = cast(Screen, self)
+        for binding in palette_bindings(screen.BINDINGS):
+            title, help_text = palette_words(binding)
+            yield SystemCommand(title, help_text, RunAction(screen, binding.action))
+        yield from self.extra_commands()
+
+    def extra_commands(self) -> Iterable[SystemCommand]:
+        """Palette-only commands (none unless a screen needs some)."""
+        return ()
 
     def undo(self) -> str | None:
         """Undo the store's last change. Returns what was undone (the caller shows it and

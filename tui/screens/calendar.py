@@ -4,12 +4,11 @@ planned dosage."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import timedelta
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Header, Input, Static
@@ -202,8 +201,3 @@ class CalendarScreen(ListScreen[NoSchool]):
             SchoolCalendar(cal.year_start, cal.year_end, kept), self.query_one("#cal-ns-form", Form)
         ):
             self.notify(f"Removed {gone.label or 'no-school day'} ({gone.start})", markup=False)
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Remove no-school day", "Remove the selected no-school day", self.action_remove
-        )

@@ -21,7 +21,7 @@ from datetime import date
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
@@ -326,10 +326,3 @@ class CaseloadScreen(AppScreen[None]):
     def action_cursor(self, step: int) -> None:
         table = self.query_one("#cl-table", DataTable)
         table.move_cursor(row=table.cursor_row + step)
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        """This screen's actions for the command palette."""
-        yield SystemCommand("Filter caseload", "Filter the rows as you type", self.action_filter)
-        yield SystemCommand("Open student", "Open the selected student", self.action_open)
-        yield SystemCommand("Reload caseload", "Compute the caseload again", self.action_reload)
-        yield SystemCommand("Back", "Leave the caseload review", self.action_back)

@@ -362,7 +362,8 @@ class ExportsScreen(AppScreen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    def palette_commands(self) -> Iterable[SystemCommand]:
+    def extra_commands(self) -> Iterable[SystemCommand]:
+        """Palette-only: choose what to write without tabbing to it."""
         for kind, label in EXPORT_KINDS.items():
             yield SystemCommand(
                 f"Export: {label}", f"Choose {label.lower()}", lambda k=kind: self.choose(k)

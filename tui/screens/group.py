@@ -7,13 +7,12 @@ counted). Enter on a member opens the student screen on that measure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 from rich.table import Table
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
@@ -236,8 +235,3 @@ class GroupScreen(AppScreen[bool]):
 
     def action_back(self) -> None:
         self.dismiss(self.changed)
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        """This screen's actions for the command palette."""
-        yield SystemCommand("Open student", "Open the selected member", self.action_open)
-        yield SystemCommand("Back", "Leave the group screen", self.action_back)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
@@ -141,11 +139,3 @@ class GroupsScreen(ListScreen[Group]):
     def action_toggle_ended(self) -> None:
         self.show_ended = not self.show_ended
         self.refresh_list()
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("New group", "Create a group and its schedule", self.action_add)
-        yield SystemCommand("Edit group", "Edit the selected group", self.action_edit)
-        yield SystemCommand("End group", "End the selected group today", self.action_end)
-        yield SystemCommand(
-            "Show ended groups", "Show or hide ended groups", self.action_toggle_ended
-        )

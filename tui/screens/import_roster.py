@@ -8,12 +8,11 @@ with the :class:`~store.roster.ImportResult` after a successful import, else wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -281,13 +280,6 @@ class ImportRosterScreen(AppScreen[ImportResult | None]):
     @on(Button.Pressed, "#im-cancel")
     def _cancel(self) -> None:
         self.action_close()
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Preview the roster", "Read the file and show what would change", self.action_preview
-        )
-        yield SystemCommand("Import the roster", "Write the previewed changes", self.action_apply)
-        yield SystemCommand("Back", "Leave without importing", self.action_close)
 
 
 def preview_text(plan: ImportPlan, limit: int = PREVIEW_LIMIT) -> Text:

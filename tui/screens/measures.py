@@ -3,10 +3,8 @@ off (its scores stay)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from rich.text import Text
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
@@ -103,9 +101,3 @@ class MeasuresScreen(ListScreen[Measure]):
         state = "switched on" if not m.active else "switched off (its scores stay)"
         self.notify(f"{m.code} {state}", markup=False)
         self.refresh_list(keep=m.code)
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Add custom measure", "Add a measure to the catalogue", self.action_add)
-        yield SystemCommand(
-            "Deactivate measure", "Switch a custom measure off or on", self.action_toggle_active
-        )

@@ -247,7 +247,8 @@ class ReportScreen(AppScreen[Path | None]):
     def action_close(self) -> None:
         self.dismiss(self.written)
 
-    def palette_commands(self) -> Iterable[SystemCommand]:
+    def extra_commands(self) -> Iterable[SystemCommand]:
+        """Palette-only: choose what to write without tabbing to it."""
         for kind, label in REPORT_KINDS.items():
             title = label.split("  ")[0]
             yield SystemCommand(

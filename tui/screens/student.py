@@ -10,13 +10,13 @@ The screen dismisses with ``True`` when something was saved, so the opener can r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from rich.table import Table
 from rich.text import Text
 from textual import events, on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
@@ -209,16 +209,16 @@ class StudentScreen(AppScreen[bool]):
             "goal",
             "Goal",
             id="student.goal",
-            tooltip="Set or change the goal",
+            tooltip="Set goal: set or change this measure's goal (the aim line is previewed)",
         ),
         Binding(
             "p",
             "phase",
             "Phase",
             id="student.phase",
-            tooltip="Add a phase change (trend restarts)",
+            tooltip="Add phase change: the trend restarts after it",
         ),
-        Binding("n", "note", "Note", id="student.note", tooltip="Add a dated note"),
+        Binding("n", "note", "Note", id="student.note", tooltip="Add note: a dated note"),
         Binding("e", "edit_score", "Edit", id="student.edit", tooltip="Edit the selected score"),
         Binding(
             "d,delete",
@@ -502,20 +502,3 @@ class StudentScreen(AppScreen[bool]):
         message = self.undo()
         if message is not None:
             self.saved(message)
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        """This screen's actions for the command palette."""
-        yield SystemCommand("Set goal", "Set or change this measure's goal", self.action_goal)
-        yield SystemCommand("Add phase change", "Date a change of intervention", self.action_phase)
-        yield SystemCommand("Add note", "Add a dated note to the student", self.action_note)
-        yield SystemCommand("Next measure", "Show the next measure", lambda: self.action_measure(1))
-        yield SystemCommand(
-            "Cycle trend method", "OLS / Tukey / Theil–Sen trend line", self.action_trend
-        )
-        yield SystemCommand("Edit score", "Edit the selected score", self.action_edit_score)
-        yield SystemCommand("Delete score", "Delete the selected score", self.action_delete_score)
-        yield SystemCommand("Undo", "Undo the last change", self.action_undo)
-        yield SystemCommand(
-            "Report", "This student's progress report or family letter", self.action_report
-        )
-        yield SystemCommand("Back", "Leave the student screen", self.action_back)

@@ -3,11 +3,9 @@ and (for records entered by mistake) delete permanently with a typed confirmatio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
@@ -254,17 +252,4 @@ class StudentsScreen(ListScreen[Student]):
 
         self.app.push_screen(
             MoveStudentScreen(student, current, self.store.groups(), self.today()), moved
-        )
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Open student", "The student's progress", self.action_open)
-        yield SystemCommand("Add student", "Add a student", self.action_add)
-        yield SystemCommand("Edit student", "Edit the selected student", self.action_edit)
-        yield SystemCommand("Archive or restore student", "Records are kept", self.action_archive)
-        yield SystemCommand(
-            "Show archived students", "Show or hide archived students", self.action_toggle_archived
-        )
-        yield SystemCommand("Move student", "Move to another group on a date", self.action_move)
-        yield SystemCommand(
-            "Delete student permanently", "For a student entered by mistake", self.action_delete
         )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList, Static
@@ -127,7 +126,7 @@ class TodayScreen(AppScreen[None]):
             "log_session",
             "Log",
             id="today.log",
-            tooltip="Log the selected group's session (delivered, attendance, fidelity)",
+            tooltip="Log session: the selected group's (delivered, attendance, fidelity)",
         ),
         Binding(
             "u",
@@ -135,14 +134,14 @@ class TodayScreen(AppScreen[None]):
             "Unlogged",
             show=False,
             id="today.unlogged",
-            tooltip="Log the sessions of the past week that are not logged yet",
+            tooltip="Log unlogged sessions: the past week's sessions not logged yet",
         ),
         Binding(
             "c",
             "caseload",
             "Caseload",
             id="today.caseload",
-            tooltip="Caseload review",
+            tooltip="Caseload review: every student by urgency",
         ),
         Binding("s", "students", "Students", id="today.students", tooltip="Students"),
         Binding(
@@ -151,7 +150,7 @@ class TodayScreen(AppScreen[None]):
             "Groups",
             id="today.groups",
             key_display="G",
-            tooltip="Create and edit groups and their schedules",
+            tooltip="Groups and schedules: create and edit groups and when they meet",
         ),
         Binding("r", "report", "Report", show=False, id="today.report", tooltip="Write a report"),
         Binding(
@@ -160,7 +159,7 @@ class TodayScreen(AppScreen[None]):
             "Calendar",
             id="today.calendar",
             show=False,
-            tooltip="School year and no-school days",
+            tooltip="School calendar: the school year and no-school days",
         ),
         Binding(
             "M",
@@ -180,7 +179,7 @@ class TodayScreen(AppScreen[None]):
             "Import",
             id="today.import",
             show=False,
-            tooltip="Import a roster (CSV or OneRoster)",
+            tooltip="Import roster: students from CSV or OneRoster",
         ),
         Binding(
             "q",
@@ -370,6 +369,10 @@ class TodayScreen(AppScreen[None]):
         self.show_unlogged(message.unlogged)
         options = self.query_one("#attention", OptionList)
         options.clear_options()
+        from tui.views.attention import unreadable_files
+
+        for problem in unreadable_files(self.store):  # damaged files: named, never guessed
+            options.add_option(Option(Text(f"⚠ {problem}", style="bold red"), disabled=True))
         if not self.attention:
             options.add_option(
                 Option(Text("Nothing needs attention — all on track", style="dim"), disabled=True)
@@ -509,9 +512,7 @@ class TodayScreen(AppScreen[None]):
         self.load_day()
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen())
+        self.context.open_help()  # the help reads this screen's BINDINGS: the app opens it
 
     def action_group(self) -> None:
         row = self.chosen_row()
@@ -590,41 +591,3 @@ class TodayScreen(AppScreen[None]):
         from tui.screens.import_roster import ImportRosterScreen
 
         self.app.push_screen(ImportRosterScreen(), self._came_back)
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Enter scores", "Enter scores for the selected group", self.action_enter_scores
-        )
-        yield SystemCommand(
-            "Previous school day", "Show the previous school day", lambda: self.action_day(-1)
-        )
-        yield SystemCommand(
-            "Next school day", "Show the next school day", lambda: self.action_day(1)
-        )
-        yield SystemCommand("Today", "Back to today", self.action_go_today)
-        yield SystemCommand(
-            "Open group", "The selected group's members and sessions", self.action_group
-        )
-        yield SystemCommand(
-            "Log session", "Log the selected group's session", self.action_log_session
-        )
-        yield SystemCommand(
-            "Log unlogged sessions", "The past week's sessions not logged yet", self.action_unlogged
-        )
-        yield SystemCommand("Caseload review", "Every student by urgency", self.action_caseload)
-        yield SystemCommand("Students", "Add, edit, archive students", self.action_students)
-        yield SystemCommand(
-            "Groups and schedules", "Create and edit groups and when they meet", self.action_groups
-        )
-        yield SystemCommand(
-            "School calendar", "School year and no-school days", self.action_calendar
-        )
-        yield SystemCommand("Measures", "The measure catalogue", self.action_measures)
-        yield SystemCommand(
-            "Report", "Student report, meeting packet or family letter", self.action_report
-        )
-        yield SystemCommand("Export", "Scores, sessions, backup, calendar", self.action_exports)
-        yield SystemCommand(
-            "Import roster", "Students from CSV or OneRoster", self.action_import_roster
-        )
-        yield SystemCommand("Help", "Keys and how to", self.action_help)

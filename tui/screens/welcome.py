@@ -7,12 +7,12 @@ year would count meetings that never happened.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Header, Input, OptionList, Static
@@ -106,15 +106,6 @@ class WelcomeScreen(AppScreen[None]):
     def _imported(self, result: ImportResult | None) -> None:
         if result is not None:
             self.context.open_today()
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Load the demo caseload", "Explore a demo caseload", self.action_demo)
-        yield SystemCommand(
-            "Import a roster",
-            "Students from a CSV file or a OneRoster folder",
-            self.action_import_roster,
-        )
-        yield SystemCommand("Start empty", "Start with no data", self.action_empty)
 
 
 class SchoolYearScreen(AppScreen[SchoolCalendar | None]):
