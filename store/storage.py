@@ -3,8 +3,8 @@
 Every write goes to a temporary file in the same folder, is flushed and fsynced, then
 ``os.replace``-d over the old file, and the folder itself is fsynced: after a crash a file is
 either the old version or the new one, never a mix. Files are created 0600 and folders 0700
-regardless of the umask. Because a file is never changed in place, a hard link to it is a
-true snapshot (the daily backups rely on this).
+regardless of the umask. A write refuses when the file is no longer the one last read
+(another program replaced or edited it), so a cached copy never overwrites it.
 
 The parsed document is kept in memory, so TinyDB's read-before-every-write costs nothing.
 A file that cannot be parsed raises :class:`CorruptFileError` and is never written over.
@@ -124,6 +124,9 @@ class AtomicJSONStorage(Storage):
         self._describe_backup = describe_backup
         self._data: dict[str, Any] | None = None
         self._loaded = False  # True once the file's current state is known (read or absent)
+        # (inode, mtime, size) of the file as last read or written (None: it did not exist);
+        # a write refuses when the file on disk is no longer that one (see _check_unchanged)
+        self._seen: tuple[int, int, int] | None = None
         # id(doc) -> (doc, its JSON): a save re-encodes only the documents that changed.
         # Sound because documents are never mutated in place once written (Store._put
         # replaces a changed document with a new dict); the tuple keeps ``doc`` alive so its
@@ -159,9 +162,11 @@ class AtomicJSONStorage(Storage):
 
     def _load(self) -> None:
         try:
-            raw = self.path.read_bytes()
+            with open(self.path, "rb") as f:
+                self._seen = _identity(os.fstat(f.fileno()))
+                raw = f.read()
         except FileNotFoundError:
-            self._data, self._loaded = None, True
+            self._data, self._loaded, self._seen = None, True, None
             return
         try:
             data = json.loads(raw.decode("utf-8"))
@@ -202,11 +207,27 @@ class AtomicJSONStorage(Storage):
         if self.dirty and self._data is not None:
             self._write_now(self._data)
 
+    def _check_unchanged(self) -> None:
+        """StoreError if the file is not the one last read or written here: another program
+        replaced, edited or removed it (e.g. a second writer let in by a deleted ``.lock``).
+        Writing the cached contents over it would undo that program's change."""
+        try:
+            now: tuple[int, int, int] | None = _identity(os.stat(self.path))
+        except FileNotFoundError:
+            now = None
+        if now != self._seen:
+            raise StoreError(
+                f"{self.path} was changed by another program since intervene read it; "
+                "nothing was saved. It will be read again: check it and make the change again."
+            )
+
     def _write_now(self, data: dict[str, Any]) -> None:
         try:
+            self._check_unchanged()
             if not self.path.parent.is_dir():
                 make_private_dir(self.path.parent, stop_at=self.root)
             atomic_write_bytes(self.path, self._encode(data))
+            self._seen = _identity(os.stat(self.path))
         except BaseException:
             # TinyDB mutated our cached dict before calling write: forget it, re-read the file.
             self._data, self._loaded, self.dirty = None, False, False
@@ -235,9 +256,15 @@ class AtomicJSONStorage(Storage):
     def forget(self) -> None:
         """Drop the cached contents; the next read parses the file again."""
         self._data, self._loaded, self._fragments = None, False, {}
+        self._seen = None
 
     def close(self) -> None:
         """Nothing to flush: every write is already on disk. Never rewrites the file."""
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int]:
+    """What tells one version of a file from another: inode, mtime (ns) and size."""
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 # --------------------------------------------------------------------------- lock
@@ -250,11 +277,16 @@ class WriterLock:
     On POSIX this is ``flock`` on the file itself (held per open file, so a second Store in
     the same process is refused too; released by the kernel if the process dies). Where
     ``fcntl`` is missing (Windows) it is filelock's native lock. filelock is not imported
-    otherwise: its import alone costs ~15 ms of the app's start-up."""
+    otherwise: its import alone costs ~15 ms of the app's start-up.
+
+    With ``fcntl`` the folder's own descriptor is flocked first: ``.lock`` can be deleted
+    from under a running app (cleanup tools, sync clients), the folder it is in cannot, so a
+    second writer is refused all the same."""
 
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / ".lock"
         self._fd: int | None = None
+        self._dir_fd: int | None = None
         self._fallback: Any = None  # filelock.FileLock, without fcntl only
 
     @staticmethod
@@ -267,23 +299,33 @@ class WriterLock:
         if fcntl is None:
             self._acquire_fallback()
         elif self._fd is None:
-            # no O_TRUNC: the pid in the file is the holder's until the lock is ours
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+            dir_fd = self._flock(self.path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                os.close(fd)
-                if exc.errno in _CONTENDED:
-                    raise StoreLockedError(self._locked_message()) from None
-                raise
-            try:
-                self._write_pid(fd)
+                # no O_TRUNC: the pid in the file is the holder's until the lock is ours
+                fd = self._flock(self.path, os.O_RDWR | os.O_CREAT)
+                try:
+                    self._write_pid(fd)
+                except BaseException:
+                    os.close(fd)  # closing the file releases the lock
+                    raise
             except BaseException:
-                os.close(fd)  # closing the file releases the lock
+                os.close(dir_fd)
                 raise
-            self._fd = fd
+            self._fd, self._dir_fd = fd, dir_fd
         with contextlib.suppress(OSError):
             os.chmod(self.path, FILE_MODE)
+
+    def _flock(self, path: Path, flags: int) -> int:
+        """Open ``path`` and flock it exclusively; StoreLockedError when another holds it."""
+        fd = os.open(path, flags, FILE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in _CONTENDED:
+                raise StoreLockedError(self._locked_message()) from None
+            raise
+        return fd
 
     def _acquire_fallback(self) -> None:
         import filelock
@@ -321,11 +363,14 @@ class WriterLock:
 
     def release(self) -> None:
         if self._fd is not None:
-            fd, self._fd = self._fd, None
-            try:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            finally:
-                os.close(fd)
+            fds, self._fd, self._dir_fd = (self._fd, self._dir_fd), None, None
+            for fd in fds:
+                if fd is None:
+                    continue
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                finally:
+                    os.close(fd)
         elif self._fallback is not None and self._fallback.is_locked:
             self._fallback.release(force=True)
 

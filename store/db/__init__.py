@@ -5,8 +5,9 @@ Layout of a data folder (0700, files 0600):
                                       phase_changes, calendar, exports
     scores/<school year>/<student>.json   TinyDB: one partition per student per school year
     sessions/<school year>/<group>.json   TinyDB: one partition per group per school year
-    .lock                             flock: one writer per folder (holds the pid)
-    backups/YYYY-MM-DD/...            daily backups (hard links; last 14 kept)
+    .lock                             the writer's pid (flocked, with the folder itself)
+    backups/YYYY-MM-DD/...            daily backups (independent copies + manifest.json
+                                      of SHA-256s; last 14 kept)
 
 Partitions keep every save small: the cost of a save and of opening does not grow with
 history (issue #2 §4). Opening reads core.json only; partitions are read when first needed

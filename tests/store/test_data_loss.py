@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 from datetime import date
 from pathlib import Path
@@ -124,3 +125,46 @@ def test_new_score_and_session_ids_have_64_random_bits(store: Store) -> None:
     ava_id, group_id = fill(store)
     assert all(len(sc.id) == len("sc-") + 16 for sc in store.scores(ava_id))
     assert all(len(se.id) == len("se-") + 16 for se in store.sessions())
+
+
+# --------------------------------------------------------------------------- 3. the lock
+def test_removing_the_lock_file_lets_no_second_writer_in(data_dir: Path, clock) -> None:
+    from store.errors import StoreLockedError
+
+    with Store.open(data_dir, clock=clock):
+        (data_dir / ".lock").unlink()  # a cleanup tool or a sync client
+        with pytest.raises(StoreLockedError, match="already open"):
+            Store.open(data_dir, clock=clock)
+    with Store.open(data_dir, clock=clock):  # released on close
+        pass
+
+
+def test_a_file_replaced_behind_the_store_is_not_overwritten(data_dir: Path, clock) -> None:
+    from store.errors import StoreError
+    from store.storage import atomic_write_bytes
+
+    with Store.open(data_dir, clock=clock) as s:
+        ava_id, _ = fill(s)
+        part = data_dir / f"scores/2026/{ava_id}.json"
+        theirs = json.loads(part.read_bytes())
+        for doc in theirs["scores"].values():
+            doc["value"] = 77.0  # another program saved a change
+        atomic_write_bytes(part, json.dumps(theirs).encode())
+        saved = part.read_bytes()
+        with pytest.raises(StoreError, match="changed by another program"):
+            s.record_score(ava_id, "ORF", 60, date(2026, 11, 20))
+        assert part.read_bytes() == saved
+        assert {sc.value for sc in s.scores(ava_id)} == {77.0}  # reloaded, not the cache
+        s.record_score(ava_id, "ORF", 60, date(2026, 11, 20))  # now it knows the file
+        assert {sc.value for sc in s.scores(ava_id)} == {77.0, 60.0}
+    core = data_dir / "core.json"
+    with Store.open(data_dir, clock=clock) as s:
+        s.students()
+        with open(core, "r+b") as f:  # edited in place: same inode, new mtime and bytes
+            raw = f.read()
+            f.seek(0)
+            f.write(raw.replace(b'"Ava"', b'"Eva"'))
+        os.utime(core, ns=(core.stat().st_atime_ns, core.stat().st_mtime_ns + 10**9))
+        with pytest.raises(StoreError, match="changed by another program"):
+            s.add_student("Cy", "Ng", "2")
+        assert [st.given_name for st in s.students()] == ["Eva"]
