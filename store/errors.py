@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno as _errno
+
 
 class StoreError(Exception):
     """Base class for everything the store raises on purpose."""
@@ -35,6 +37,60 @@ class CorruptFileError(StoreError):
         super().__init__(message)
         self.path = path
         self.backup = backup
+
+
+class FolderNotWritableError(StoreError):
+    """The data folder (or its disk) cannot be written: open it read-only to look."""
+
+
+class DiskError(StoreError):
+    """An OS error (disk full, read-only disk, permission denied) while reading or saving:
+    the message names the file and the cause; a failed save changed nothing."""
+
+    def __init__(self, message: str, *, path: str = "", errno: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.errno = errno
+
+
+_CAUSES = {
+    _errno.ENOSPC: "the disk is full",
+    _errno.EDQUOT: "the disk quota is used up",
+    _errno.EROFS: "the disk is read-only",
+    _errno.EACCES: "permission denied",
+    _errno.EPERM: "permission denied",
+    _errno.EIO: "the disk reported an input/output error",
+}
+
+
+def os_cause(exc: OSError) -> str:
+    """The cause of an OS error in a few words ("the disk is full")."""
+    return _CAUSES.get(exc.errno or 0) or (exc.strerror or type(exc).__name__).lower()
+
+
+def disk_error(exc: OSError, doing: str, path: object = None) -> DiskError:
+    """A one-line DiskError for ``exc``: "cannot save /x/core.json: the disk is full"."""
+    where = path if path is not None else (exc.filename or "")
+    return DiskError(
+        f"cannot {doing} {where}: {os_cause(exc)}".replace("  ", " "),
+        path=str(where),
+        errno=exc.errno,
+    )
+
+
+def one_line(exc: BaseException) -> str:
+    """Any error as one line without a traceback: a store error's message, an OS error's file
+    and cause, else the error's type and message."""
+    if isinstance(exc, StoreError):
+        text = str(exc)
+    elif isinstance(exc, OSError):
+        name = exc.filename
+        text = f"{name}: {os_cause(exc)}" if name else os_cause(exc)
+    elif isinstance(exc, RecursionError):
+        text = "the data is nested too deeply to read"
+    else:
+        text = f"unexpected error ({type(exc).__name__}: {exc})"
+    return " ".join(text.split())
 
 
 class NothingToUndoError(StoreError):

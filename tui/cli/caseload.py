@@ -171,11 +171,13 @@ def cmd_caseload(args: argparse.Namespace) -> int:
     """Print the caseload review (read-only: never takes the writer lock)."""
     from store.db import Store
     from tui.config import AppConfig
-    from tui.views.attention import caseload_rows
+    from tui.views.attention import caseload_rows, unreadable_files
 
     day = getattr(args, "date", None) or _today()
     with Store.open(_data_dir(args), readonly=True) as store:
         rows = caseload_rows(store, day, AppConfig())
+        for problem in unreadable_files(store):  # left out of the rows, named here
+            _say(f"intervene: {problem}", to_stderr=True)
     if args.json:
         print(json.dumps(caseload_document(rows, day), ensure_ascii=False, indent=2))
         return 0

@@ -174,6 +174,10 @@ def run_report(
             doc = build_document(
                 kind, store, today=today, student_id=student.id if student else None
             )
+            from tui.views.attention import unreadable_files
+
+            for problem in unreadable_files(store):  # left out of the report, named here
+                print(f"intervene: {problem}", file=err_stream)
             text = render(doc, fmt)
             if args.out is None and fmt == "text":
                 out_stream.write(text)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.caseload import CaseloadRow, attention_summary, caseload_summary
-from store.db import Store
+from store.db import SCORES_DIR, Store
+from store.errors import CorruptFileError, StoreError
 from store.model import Goal, Score
 from tui.config import AppConfig
 
@@ -38,10 +40,15 @@ def caseload_rows(store: Store, day: date, config: AppConfig) -> list[CaseloadRo
 
 def _caseload(store: Store, day: date, config: AppConfig) -> tuple[list[CaseloadRow], list[Score]]:
     """The caseload rows and the scores they were computed from."""
-    students = store.students()
     goals = store.goals()
     since = history_start(store, goals)
-    scores = [s for st in students for s in store.scores(st.id, since=since, until=day)]
+    students, scores = [], []
+    for st in store.students():
+        try:
+            scores.extend(store.scores(st.id, since=since, until=day))
+        except CorruptFileError:  # left out until restored: see unreadable_files()
+            continue
+        students.append(st)
     rows = caseload_summary(
         students,
         store.groups(include_inactive=True),
@@ -74,6 +81,22 @@ def attention_lines(store: Store, day: date, config: AppConfig) -> list[MeasureL
         line_scores = by_line.get((row.student.id, row.measure.code), [])
         every = min((g.probe_every_weeks for g in row.groups), default=1)
         out.append(line_from_row(row, line_scores, day, every))
+    return out
+
+
+def unreadable_files(store: Store) -> list[str]:
+    """One line per data file found damaged so far, naming whose scores it holds, e.g.
+    "Ava Jones's scores are left out: <the file> cannot be read (...). <where a backup is>"."""
+    out = []
+    for exc in store.damaged_files():
+        path = Path(exc.path)
+        whose = "Some data is"
+        if path.parent.parent.name == SCORES_DIR:
+            try:
+                whose = f"{store.student(path.stem).name}'s scores are"
+            except StoreError:
+                whose = "Scores are"
+        out.append(f"{whose} left out: {exc}")
     return out
 
 

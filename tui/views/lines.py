@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from store.caseload import CaseloadRow, caseload_summary
 from store.db import Store
+from store.errors import CorruptFileError
 from store.model import Goal, Group, Measure, Score, Student
 from store.records import mutable_record
 from store.school_weeks import monday_of
@@ -21,6 +22,9 @@ from tui.config import AppConfig
 
 if TYPE_CHECKING:
     from rich.text import Text
+
+#: The status of a line whose scores file cannot be read (no verdict from part of the data).
+UNREADABLE = "scores file damaged"
 
 
 @mutable_record
@@ -31,7 +35,7 @@ class MeasureLine:
     measure: Measure
     scores: list[Score]
     goal: Goal | None
-    status: str  # on track | above | below | no data
+    status: str  # on track | above | below | no data | UNREADABLE
     decision_kind: str | None = None
     decision_reason: str = ""
     probe_due: bool = False
@@ -186,7 +190,10 @@ def measure_line(
     every_weeks: int = 1,
 ) -> MeasureLine:
     """The line for ``student`` on ``measure`` as of ``day`` (later scores ignored)."""
-    rows, scores = student_rows(store, student, day, config)
+    try:
+        rows, scores = student_rows(store, student, day, config)
+    except CorruptFileError:
+        return MeasureLine(student, measure, [], None, UNREADABLE)
     row = rows.get(measure.code)
     mine = scores.get(measure.code, [])
     if row is None:  # a measure the student's groups don't probe and that has no data yet
@@ -201,7 +208,12 @@ def group_lines(store: Store, group: Group, day: date, config: AppConfig) -> lis
     lines = []
     shared = Shared(store, day)
     for student in members:
-        rows, scores = student_rows(store, student, day, config, shared)
+        try:
+            rows, scores = student_rows(store, student, day, config, shared)
+        except CorruptFileError:  # the file is named on Today; no verdict from half the data
+            for code in group.measures:
+                lines.append(MeasureLine(student, store.measure(code), [], None, UNREADABLE))
+            continue
         for code in group.measures:
             row = rows.get(code)
             mine = scores.get(code, [])

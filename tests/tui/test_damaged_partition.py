@@ -1,0 +1,74 @@
+"""Issue 15 item 7: one damaged score file never stops the app (Pilot), and no error the app
+cannot handle is shown as a traceback with locals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from store.db import Store
+from tests.conftest import FakeClock
+from tests.tui.screen import screen_text
+from tests.tui.test_today import wait_for_attention
+from tui.app import InterventionApp
+from tui.config import AppConfig
+from tui.screens.today import TodayScreen
+
+
+def damage_one(folder: Path, clock: FakeClock) -> tuple[Path, str, str]:
+    """Cut a student's score partition in half; returns (file, the student's name, another
+    student's name)."""
+    with Store.open(folder, clock=clock, readonly=True) as s:
+        students = s.students()
+        victim = next(st for st in students if s.scores(st.id))
+        other = next(st for st in students if st.id != victim.id)
+    path = next((folder / "scores").rglob(f"{victim.id}.json"))
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+    return path, victim.name, other.name
+
+
+async def test_a_damaged_score_file_is_named_and_the_rest_works(
+    demo_dir: Path, demo_clock: FakeClock
+) -> None:
+    path, victim, _other = damage_one(demo_dir, demo_clock)
+    store = Store.open(demo_dir, clock=demo_clock)
+    app = InterventionApp(store, demo_clock, AppConfig())
+    try:
+        async with app.run_test(size=(140, 50)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, TodayScreen)
+            await wait_for_attention(pilot, screen)
+            await pilot.pause(0.1)
+            text = screen_text(app)
+            flat = " ".join(text.split())
+            assert path.name in flat, text
+            assert victim in flat, text  # the student shows the problem…
+            assert "cannot be read" in flat, text
+            # …and everyone else's attention rows are still there
+            assert any(line.student.name != victim for line in screen.attention)
+            assert all(line.student.name != victim for line in screen.attention)
+            assert app.is_running
+    finally:
+        store.close()
+
+
+async def test_an_unexpected_error_exits_without_locals(open_app) -> None:  # noqa: ANN001
+    app: InterventionApp = open_app()
+    secret = "Zelda Secretname"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+
+        def boom() -> None:
+            student_name = secret  # noqa: F841 - a local the traceback must not print
+            raise RuntimeError("boom")
+
+        try:
+            boom()
+        except RuntimeError as exc:
+            app._handle_exception(exc)
+        shown = "".join(seg.text for r in app._exit_renderables for seg in r.segments)
+        app._exit_renderables.clear()
+        app._exception = None  # handled: run_test need not re-raise it
+    assert "boom" in shown
+    assert secret not in shown
+    assert "─ locals ─" not in shown
