@@ -316,9 +316,9 @@ def test_bad_requests(caseload: Caseload, tmp_path: Path) -> None:
 
 def test_default_filename(caseload: Caseload) -> None:
     student = caseload.store.student(caseload.ava)
-    assert default_filename("letter", "html", TODAY, student) == "letter-ava-smith-2026-11-25.html"
+    assert default_filename("letter", "html", TODAY, student) == "letter-AS-2026-11-25.html"
     zoe = caseload.store.student(caseload.zoe)
-    assert default_filename("student", "md", TODAY, zoe) == "student-zoe-b-o-neil-2026-11-25.md"
+    assert default_filename("student", "md", TODAY, zoe) == "student-ZO-2026-11-25.md"
     assert default_filename("packet", "text", TODAY) == "packet-2026-11-25.txt"
 
 

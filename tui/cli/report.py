@@ -6,8 +6,10 @@ the command line.
     intervene report letter STUDENT [--format ...] [--out PATH] [--date D]
 
 STUDENT is a student id or a unique beginning of a name (given, family or full name,
-case-insensitive). Without ``--out`` a text report goes to stdout and md/html go to
-``./<kind>-<student>-<date>.<ext>``; files are written readable by the user only (0600).
+case-insensitive), or a SIS id. Without ``--out`` (or with ``--out -``) a text report goes to
+stdout; md/html go to ``./<kind>-<initials>-<date>.<ext>`` (``-2``, ``-3``… added rather than
+replace a file; the student's name is never in a default file name). Files are written
+readable by the user only (0600), never through a symbolic link, and logged first.
 Every report is recorded in the data folder's export log. Exit codes: 0 ok, 1 a user error
 (one line on stderr), 2 usage.
 """
@@ -76,7 +78,9 @@ def add_report_command(sub: argparse._SubParsersAction) -> argparse.ArgumentPars
     for kind, text in helps.items():
         p = kinds.add_parser(kind, help=text, description=text[0].upper() + text[1:] + ".")
         if kind != "packet":
-            p.add_argument("student", metavar="STUDENT", help="student id or start of a name")
+            p.add_argument(
+                "student", metavar="STUDENT", help="student id, SIS id or start of a name"
+            )
         p.add_argument(
             "--format",
             "-f",
@@ -90,7 +94,7 @@ def add_report_command(sub: argparse._SubParsersAction) -> argparse.ArgumentPars
             type=Path,
             metavar="PATH",
             default=None,
-            help="file to write (default: stdout for text, ./<kind>-<student>-<date>.<ext>)",
+            help="file to write, - for stdout (default: stdout for text, ./<kind>-<initials>-<date>.<ext>)",
         )
         _shared_options(p)
     return report
@@ -98,11 +102,11 @@ def add_report_command(sub: argparse._SubParsersAction) -> argparse.ArgumentPars
 
 # --------------------------------------------------------------------------- helpers
 def find_student(students: list[Student], text: str) -> Student:
-    """The student whose id is ``text``, or whose given, family or full name starts with it
-    (case-insensitive). None or several → ReportUsageError naming the candidates."""
+    """The student whose id or SIS id is ``text``, or whose given, family or full name starts
+    with it (case-insensitive). None or several → ReportUsageError naming the candidates."""
     key = text.strip()
     for s in students:
-        if s.id == key:
+        if key and key in (s.id, s.sis_id):
             return s
     folded = key.casefold()
     if not folded:
@@ -127,10 +131,15 @@ def find_student(students: list[Student], text: str) -> Student:
 
 
 def default_path(kind: str, fmt: str, today: date, student: Student | None) -> Path:
-    """``./<kind>-<student>-<date>.<ext>`` (the packet has no student part)."""
+    """``./<kind>-<initials>-<date>.<ext>`` (the packet has no student part)."""
     from tui.documents import default_filename
 
     return Path.cwd() / default_filename(kind, fmt, today, student)
+
+
+def _to_stdout(args: argparse.Namespace, fmt: str) -> bool:
+    """``--out -``, or a text report without ``--out``."""
+    return str(args.out) == "-" if args.out is not None else fmt == "text"
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -159,7 +168,14 @@ def run_report(
 ) -> int:
     """Run ``intervene report ...`` from parsed arguments; returns the exit code."""
     from store.db import Store
-    from tui.documents import ReportError, build_document, log_report, render, write_private
+    from tui.documents import (
+        ReportError,
+        build_document,
+        log_report,
+        render,
+        unused_path,
+        write_private,
+    )
 
     out_stream = stdout or sys.stdout
     err_stream = stderr or sys.stderr
@@ -179,18 +195,19 @@ def run_report(
             for problem in unreadable_files(store):  # left out of the report, named here
                 print(f"intervene: {problem}", file=err_stream)
             text = render(doc, fmt)
-            if args.out is None and fmt == "text":
+            if _to_stdout(args, fmt):
+                log_report(store, kind, "<stdout>", doc.students)  # logged first
                 out_stream.write(text)
                 out_stream.flush()
-                log_report(store, kind, "<stdout>", doc.students)
                 return 0
-            path = (
-                Path(args.out).expanduser() if args.out else default_path(kind, fmt, today, student)
-            )
-            if path.is_dir():
-                path = path / default_path(kind, fmt, today, student).name
-            write_private(path, text)
-            log_report(store, kind, path.absolute(), doc.students)
+            default = default_path(kind, fmt, today, student)
+            if args.out is None:
+                path = unused_path(default)  # initials repeat: never replace another's report
+            else:
+                path = Path(args.out).expanduser()
+                if path.is_dir() and not path.is_symlink():
+                    path = unused_path(path / default.name)
+            write_private(path, text, lambda where: log_report(store, kind, where, doc.students))
             print(f"wrote {path}", file=out_stream)
             return 0
     except (ReportUsageError, ReportError, StoreError) as exc:

@@ -26,8 +26,10 @@ from tui.documents.build import build_document, family_letter, meeting_packet, s
 from tui.documents.files import (
     FILE_MODE,
     default_filename,
+    initials,
     log_report,
     slug,
+    unused_path,
     write_private,
     write_report,
 )
@@ -78,6 +80,7 @@ __all__ = [
     "build_document",
     "default_filename",
     "family_letter",
+    "initials",
     "letter_document",
     "log_report",
     "meeting_packet",
@@ -89,6 +92,7 @@ __all__ = [
     "to_html",
     "to_markdown",
     "to_text",
+    "unused_path",
     "write_private",
     "write_report",
 ]

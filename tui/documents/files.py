@@ -1,15 +1,18 @@
-"""Report files: default names, private (0600) atomic writes and the export log."""
+"""Report files: default names (initials, not names), private (0600) atomic writes that
+never follow a symbolic link, and the export log (logged before the file appears)."""
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from store.db import Store
+from store.errors import StoreError
 from store.model import Student
+from store.output import STDOUT, publish
 from tui.config import AppConfig
 from tui.documents.build import build_document
 from tui.documents.model import EXTENSIONS, FORMATS, ReportError
@@ -24,33 +27,46 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
+def initials(student: Student) -> str:
+    """The student's initials as ASCII capitals ("Ava Smith" → 'AS'), else 'student': what a
+    default file name may say about a student on a shared drive."""
+    letters = "".join(
+        part[0] for part in map(slug, (student.given_name, student.family_name)) if part
+    )
+    return letters.upper() or "student"
+
+
 def default_filename(kind: str, fmt: str, today: date, student: Student | None = None) -> str:
-    """``<kind>-<student>-<date>.<ext>``, e.g. ``letter-ava-smith-2025-01-15.html`` (the
-    student's name as ASCII, else the id); the packet has no student part."""
+    """``<kind>-<initials>-<date>.<ext>``, e.g. ``letter-AS-2025-01-15.html``: never the
+    student's name (file listings of shared drives are seen by many); the packet has no
+    student part."""
     ext = EXTENSIONS.get(fmt, fmt)
-    who = ""
-    if student is not None:
-        who = "-" + (slug(student.name) or slug(student.id) or "student")
+    who = "" if student is None else "-" + initials(student)
     return f"{kind}{who}-{today.isoformat()}.{ext}"
 
 
-def write_private(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` readable by the user only (mode 0600), via a temp file in
-    the same folder and an atomic replace."""
-    path = Path(path).expanduser()
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+def unused_path(path: Path) -> Path:
+    """``path``, or ``<stem>-2<suffix>``, ``-3``… beside it if that exists (two students with
+    the same initials never share a default file name)."""
+    n = 1
+    candidate = path
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
+def write_private(path: Path | str, text: str, log: Callable[[Path], object] | None = None) -> Path:
+    """Write ``text`` to ``path`` readable by the user only (0600) as the exports are
+    (:func:`store.output.publish`: a fresh mkstemp file beside it, fsync, rename; a symbolic
+    link at ``path`` is refused with StoreError). ``log(path)`` runs before the file appears;
+    if it raises, nothing is written."""
+    if str(path) == STDOUT:
+        raise StoreError("a report file needs a name (- is standard output)")
+    written, _ = publish(
+        Path(path), text.encode("utf-8"), lambda where: log(Path(where)) if log else None
+    )
+    return Path(written)
 
 
 def log_report(store: Store, kind: str, path: str | Path, students: int) -> None:
@@ -70,11 +86,14 @@ def write_report(
     config: AppConfig | None = None,
     log: bool = True,
 ) -> Path:
-    """Build the report, write it to ``path`` (mode 0600), log the export, return the path."""
+    """Build the report, log the export, write it to ``path`` (mode 0600; see
+    :func:`write_private`), return the absolute path."""
     if fmt not in FORMATS:
         raise ReportError(f"report format {fmt!r} is not one of: {', '.join(FORMATS)}")
     doc = build_document(kind, store, today=today, student_id=student_id, config=config)
-    out = write_private(Path(path), render(doc, fmt))
-    if log:
-        log_report(store, kind, out.absolute(), doc.students)
-    return out
+
+    def logged(where: Path) -> None:
+        if log:
+            log_report(store, kind, where, doc.students)
+
+    return write_private(Path(path).expanduser(), render(doc, fmt), logged)
