@@ -96,6 +96,10 @@ _FORMULA_GUARD = re.compile(r"'(?=[=+\-@])")  # export's guard against spreadshe
 
 
 # --------------------------------------------------------------------------- records
+def _errors(n: int) -> str:
+    return f"{n} error{'s' if n != 1 else ''}"
+
+
 @frozen_record
 class ScoreProblem:
     """Something wrong in the file, by (physical, 1-based) line and, in wide files, column."""
@@ -161,7 +165,7 @@ class PlannedScore:
         m = measures.get(self.measure)
         text = f"{self.student.name}: {self.measure} {m.format(self.value) if m else self.value}"
         if self.errors is not None:
-            text += f" ({self.errors} errors)"
+            text += f" ({_errors(self.errors)})"
         return f"{text} on {self.day.isoformat()}"
 
     def conflict(self, measures: dict[str, Measure]) -> str:
@@ -170,7 +174,7 @@ class PlannedScore:
 
         def fmt(value: float, errors: int | None) -> str:
             text = m.format(value) if m else fmt_number(value)
-            return text + (f" ({errors} errors)" if errors is not None else "")
+            return text + (f" ({_errors(errors)})" if errors is not None else "")
 
         assert self.existing is not None
         return (

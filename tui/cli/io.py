@@ -406,7 +406,7 @@ def add_io_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     common = _common()
 
     imp = sub.add_parser(
-        "import", parents=[common], help="import a roster (CSV or OneRoster folder)"
+        "import", parents=[common], help="import a roster or scores (CSV)"
     )
     imp_sub = imp.add_subparsers(dest="import_kind", metavar="KIND", required=True)
     roster = imp_sub.add_parser(
@@ -425,6 +425,9 @@ def add_io_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     roster.add_argument("--yes", "-y", action="store_true", help="import without asking")
     _date_option(roster, "group memberships start on this date (default: today)")
     roster.set_defaults(handler=cmd_import_roster)
+    from tui.cli.import_scores import add_import_scores
+
+    add_import_scores(imp_sub, common)
 
     exp = sub.add_parser("export", parents=[common], help="export scores, sessions, a backup…")
     exp_sub = exp.add_subparsers(dest="export_kind", metavar="KIND", required=True)
