@@ -7,6 +7,8 @@ import re
 from collections import defaultdict
 
 from textual.app import App
+from textual.pilot import Pilot
+from textual.screen import Screen
 
 _TEXT = re.compile(
     r'<text class="[^"]*-r\d+" x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>([^<]*)</text>'
@@ -35,8 +37,16 @@ def screen_text(app: App) -> str:
     return "\n".join(screen_lines(app))
 
 
-async def settle(pilot, app) -> None:  # noqa: ANN001
-    """Let workers (exports, reports, imports) finish and their messages land."""
-    for _ in range(5):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+async def settle(pilot: Pilot, screen: Screen | None = None) -> Screen:
+    """The one wait of the TUI tests: until ``screen`` (by default the current one) shows
+    what it loads in the background — ``AppScreen.loaded()``: workers done, their messages
+    handled, score entry's saves answered — and has repainted. Returns the screen."""
+    await pilot.pause()
+    screen = screen or pilot.app.screen
+    loaded = getattr(screen, "loaded", None)
+    if loaded is not None:
+        await loaded()
+    else:  # a plain Textual screen (help, a question): its workers, if any
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    return screen

@@ -37,7 +37,7 @@ async def test_deidentified_scores_export_is_logged_on_screen(
         target = home / "intervene-scores-deidentified-2026-11-25.csv"
         assert path_field.value == str(target)
         await pilot.press("ctrl+s")
-        await settle(pilot, app)
+        await settle(pilot)
         text = screen_text(app)
         assert "✓ Exported" in text and "de-identified score rows" in text
         assert "1 export so far" in text
@@ -73,11 +73,11 @@ async def test_backup_export_and_a_bad_filter(open_app, demo_dir: Path, home: Pa
         screen.query_one("#ex-student", Input).value = "Nobody Here"
         screen.query_one("#ex-from", Input).value = "2026-13-01"
         await pilot.press("ctrl+s")
-        await settle(pilot, app)
+        await settle(pilot)
         assert "'2026-13-01' is not a date (use YYYY-MM-DD)" in screen_text(app)
         screen.query_one("#ex-from", Input).value = ""
         await pilot.press("ctrl+s")
-        await settle(pilot, app)
+        await settle(pilot)
         assert "no student matches 'Nobody Here'" in screen_text(app)
         assert list(home.iterdir()) == []
         # the backup: the CSV filters are hidden, the file holds every record
@@ -87,7 +87,7 @@ async def test_backup_export_and_a_bad_filter(open_app, demo_dir: Path, home: Pa
         target = home / "intervene-backup-2026-11-25.json"
         assert screen.query_one("#ex-path", Input).value == str(target)
         await pilot.press("ctrl+s")
-        await settle(pilot, app)
+        await settle(pilot)
         text = screen_text(app)
         assert "✓ Backed up 30 students" in text
         assert "backup" in text and "intervene-backup-2026-11-25.json" in text
@@ -97,7 +97,7 @@ async def test_backup_export_and_a_bad_filter(open_app, demo_dir: Path, home: Pa
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
-        await settle(pilot, app)
+        await settle(pilot)
         assert target.read_bytes() == before
         assert len(app.store.exports()) == 1
     doc = json.loads(target.read_text(encoding="utf-8"))

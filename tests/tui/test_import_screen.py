@@ -11,7 +11,7 @@ from textual.widgets import Button, Input, ProgressBar
 
 from store.db import Store
 from tests.conftest import FakeClock, read_tree
-from tests.tui.screen import screen_text
+from tests.tui.screen import screen_text, settle
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.screens.import_roster import ImportRosterScreen
@@ -38,13 +38,6 @@ def data_files(folder: Path) -> dict[str, bytes]:
     return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
 
 
-async def settle(pilot, app: InterventionApp) -> None:  # noqa: ANN001
-    """Let the screen's thread workers finish and their messages arrive."""
-    for _ in range(5):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def answer_school_year(pilot, app: InterventionApp) -> None:  # noqa: ANN001
     """The first start asks for the school year before the import (issue 13)."""
     assert isinstance(app.screen, SchoolYearScreen)
@@ -57,7 +50,7 @@ async def type_path(pilot, app: InterventionApp, path: Path) -> None:  # noqa: A
     field.value = str(path)
     field.focus()
     await pilot.press("enter")
-    await settle(pilot, app)
+    await settle(pilot)
 
 
 async def test_import_from_the_welcome_screen(empty_app) -> None:  # noqa: ANN001
@@ -80,7 +73,7 @@ async def test_import_from_the_welcome_screen(empty_app) -> None:  # noqa: ANN00
             assert peek.is_empty()
         assert app.screen.query_one("#im-apply", Button).has_focus
         await pilot.press("enter")  # the Import button
-        await settle(pilot, app)
+        await settle(pilot)
         assert isinstance(app.screen, TodayScreen)
     app.store.close()
     with Store.open(folder, clock=clock) as again:
@@ -113,7 +106,7 @@ async def test_a_broken_csv_lists_the_problem_and_writes_nothing(empty_app, tmp_
         assert "broken.csv line 1: missing required column family_name" in text
         assert app.screen.query_one("#im-apply", Button).disabled
         await pilot.press("ctrl+s")  # refused: the plan has problems
-        await settle(pilot, app)
+        await settle(pilot)
         assert isinstance(app.screen, ImportRosterScreen)
         # a path that does not exist is an inline error under the field
         await type_path(pilot, app, tmp_path / "nope.csv")
@@ -133,20 +126,20 @@ async def test_importing_the_same_file_again_changes_nothing(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await app.push_screen(ImportRosterScreen(roster))
-        await settle(pilot, app)
+        await settle(pilot)
         assert "6 new" in screen_text(app)
         await pilot.press("ctrl+s")
-        await settle(pilot, app)
+        await settle(pilot)
         assert isinstance(app.screen, TodayScreen)
         before = data_files(demo_dir)
         await app.push_screen(ImportRosterScreen(roster))
-        await settle(pilot, app)
+        await settle(pilot)
         text = screen_text(app)
         assert "0 new, 0 updated, 6 unchanged students" in text
         assert "Nothing to change: your data already matches this roster." in text
         assert app.screen.query_one("#im-apply", Button).disabled
         await pilot.press("ctrl+s")
-        await settle(pilot, app)
+        await settle(pilot)
         assert isinstance(app.screen, ImportRosterScreen)
         assert data_files(demo_dir) == before
 
@@ -169,7 +162,7 @@ async def test_a_oneroster_folder_with_groups(empty_app) -> None:  # noqa: ANN00
         assert "users.csv line 13: Theo Brown: grade 'PK' is not K–12" in text  # skipped
         assert "Jordan Smith" not in text  # enabledUser false
         await pilot.press("ctrl+s")
-        await settle(pilot, app)
+        await settle(pilot)
         assert isinstance(app.screen, TodayScreen)
     app.store.close()
     with Store.open(folder, clock=clock) as again:
@@ -201,7 +194,7 @@ async def test_a_large_file_shows_progress_while_it_is_written(empty_app, tmp_pa
         await type_path(pilot, app, big)
         assert "600 new" in screen_text(app)
         await pilot.press("ctrl+s")
-        await settle(pilot, app)
+        await settle(pilot)
         assert isinstance(app.screen, TodayScreen)
     total = 600 + 7 + 600  # students, groups, memberships
     assert seen[0] == (0, total) and seen[-1] == (total, total)

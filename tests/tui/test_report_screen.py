@@ -32,7 +32,7 @@ async def test_family_letter_for_a_demo_student(open_app, demo_dir: Path, home: 
         assert Path(path).parent == home and Path(path).name.startswith("letter-")
         assert path.endswith("-2026-11-25.html")
         await pilot.press("ctrl+s")
-        await settle(pilot, app)
+        await settle(pilot)
         assert f"✓ Wrote {path}" in screen_text(app)
     target = Path(path)
     assert target.is_file()
@@ -55,19 +55,19 @@ async def test_a_student_report_needs_a_known_student(open_app, home: Path) -> N
         screen = app.screen
         assert isinstance(screen, ReportScreen)
         await pilot.press("ctrl+s")
-        await settle(pilot, app)
+        await settle(pilot)
         assert "this report is about one student: name them" in screen_text(app)
         screen.query_one("#rp-student", Input).value = "Zzz"
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await settle(pilot, app)
+        await settle(pilot)
         assert "no student matches 'Zzz'" in screen_text(app)
         # the packet needs no student: written as Markdown
         screen.choose(kind="packet", fmt="md")
         await pilot.pause()
         assert not screen.form.field("student").display
         await pilot.press("ctrl+s")
-        await settle(pilot, app)
+        await settle(pilot)
     packet = home / "packet-2026-11-25.md"
     assert packet.is_file() and stat.S_IMODE(packet.stat().st_mode) == 0o600
     assert [p.name for p in home.iterdir()] == [packet.name]

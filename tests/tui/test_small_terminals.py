@@ -4,24 +4,17 @@ still shows the typed value and the saved / refused status."""
 
 from __future__ import annotations
 
-from tests.tui.screen import screen_lines, screen_text
-from tui.app import InterventionApp
+from tests.tui.screen import screen_lines, screen_text, settle
 from tui.screens.score_entry import ScoreEntryScreen
 from tui.screens.today import TodayScreen
 
 FLUENCY_3 = ["Mateo Ahmed", "Kai Davis", "Zoe Kim", "Jayden Thompson", "Camila Washington"]
 
 
-async def settle(app: InterventionApp, pilot) -> None:  # noqa: ANN001
-    for _ in range(5):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def test_today_at_80x24_shows_every_student_of_the_selected_group(open_app) -> None:
     app = open_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, TodayScreen)
         assert screen.shown_group == "demo-fluency-3"
@@ -43,7 +36,7 @@ async def test_today_at_80x24_shows_every_student_of_the_selected_group(open_app
 async def test_today_at_120x40_gives_the_attention_list_the_room_left(open_app) -> None:
     app = open_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         lines = screen_lines(app)
         title = next(i for i, line in enumerate(lines) if "Needs attention" in line)
         attention = [line for line in lines[title + 1 : -1] if line.strip()]
@@ -53,7 +46,7 @@ async def test_today_at_120x40_gives_the_attention_list_the_room_left(open_app) 
 async def test_score_entry_at_60_columns_shows_the_typed_value_and_the_status(open_app) -> None:
     app = open_app()
     async with app.run_test(size=(60, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("enter")
         await pilot.pause()
         screen = app.screen

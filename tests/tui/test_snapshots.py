@@ -11,6 +11,7 @@ from pathlib import Path
 
 from store.db import Store
 from tests.conftest import FakeClock
+from tests.tui.screen import settle
 from tui.app import InterventionApp
 from tui.config import AppConfig
 
@@ -19,14 +20,6 @@ SIZE = (120, 36)
 
 def test_today_during_a_group(snap_compare, open_app) -> None:
     app = open_app()
-
-    async def settle(pilot) -> None:  # noqa: ANN001
-        screen = app.screen
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if getattr(screen, "attention_day", None) == getattr(screen, "day", None):
-                break
-        await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 

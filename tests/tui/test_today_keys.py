@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from textual.pilot import Pilot
 
 from store.db import Store
-from tests.tui.screen import screen_text
+from tests.tui.screen import screen_text, settle
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.screens.calendar import CalendarScreen
@@ -31,19 +30,6 @@ SIZE = (120, 40)
 TODAY = date(2026, 11, 25)
 
 
-async def settle(app: InterventionApp, pilot: Pilot) -> TodayScreen:
-    """Wait for Today with its needs-attention worker done."""
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, TodayScreen)
-    for _ in range(200):
-        if screen.attention_day == screen.day:
-            break
-        await pilot.pause(0.02)
-    assert screen.attention_day == screen.day
-    return screen
-
-
 @pytest.mark.parametrize(
     ("key", "kind"),
     [
@@ -62,7 +48,7 @@ async def settle(app: InterventionApp, pilot: Pilot) -> TodayScreen:
 async def test_each_key_opens_its_screen_and_escape_comes_back(open_app, key, kind) -> None:
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
-        today = await settle(app, pilot)
+        today = await settle(pilot)
         await pilot.press(key)
         await pilot.pause()
         assert isinstance(app.screen, kind)
@@ -74,7 +60,7 @@ async def test_each_key_opens_its_screen_and_escape_comes_back(open_app, key, ki
 async def test_group_and_log_keys_act_on_the_selected_group(open_app) -> None:
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
-        today = await settle(app, pilot)
+        today = await settle(pilot)
         selected = today.selected_row()
         assert selected is not None and selected.group.name == "Fluency 3"  # now ●
         await pilot.press("g")
@@ -98,7 +84,7 @@ async def test_group_and_log_keys_act_on_the_selected_group(open_app) -> None:
 async def test_enter_on_a_student_opens_the_student_screen(open_app) -> None:
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
-        today = await settle(app, pilot)
+        today = await settle(pilot)
         students = today.query_one("#students", RowTable)
         students.focus()
         await pilot.pause()
@@ -118,7 +104,7 @@ async def test_enter_on_a_student_opens_the_student_screen(open_app) -> None:
 async def test_clicks_choose_a_group_then_open_its_score_entry(open_app) -> None:
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
-        today = await settle(app, pilot)
+        today = await settle(pilot)
         groups = today.query_one("#groups", RowTable)
         first = today.rows[0].group
         assert today.selected_row().group.name == "Fluency 3"  # now ●, not the first row
@@ -136,7 +122,7 @@ async def test_clicks_choose_a_group_then_open_its_score_entry(open_app) -> None
 async def test_clicking_the_selected_student_opens_the_student_screen(open_app) -> None:
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
-        today = await settle(app, pilot)
+        today = await settle(pilot)
         students = today.query_one("#students", RowTable)
         second = today.lines[1]
         await pilot.click(students, offset=(2, 2))
@@ -153,7 +139,7 @@ async def test_unlogged_sessions_notice_and_queue(open_app) -> None:
     u logs them one after another; then the notice goes away."""
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
-        today = await settle(app, pilot)
+        today = await settle(pilot)
         assert [g.name for g, _ in today.unlogged] == ["CICO", "Early Literacy K", "Phonics B"]
         assert "3 sessions not logged this week — press u" in screen_text(app)
         await pilot.press("u")
@@ -168,7 +154,7 @@ async def test_unlogged_sessions_notice_and_queue(open_app) -> None:
         for name in ("CICO", "Early Literacy K", "Phonics B"):
             group = next(g for g in app.store.groups() if g.name == name)
             assert app.store.session_on(group.id, TODAY) is not None
-        today = await settle(app, pilot)
+        today = await settle(pilot)
         assert today.unlogged == []
         assert "not logged this week" not in screen_text(app)
         await pilot.press("u")
@@ -181,7 +167,7 @@ async def test_read_only_marks_the_day_bar_and_blocks_writing(demo_dir, demo_clo
     app = InterventionApp(store, demo_clock, AppConfig())
     try:
         async with app.run_test(size=SIZE) as pilot:
-            today = await settle(app, pilot)
+            today = await settle(pilot)
             assert "READ-ONLY" in screen_text(app)
             for key in ("enter", "l", "i"):
                 await pilot.press(key)
@@ -199,7 +185,7 @@ async def test_read_only_marks_the_day_bar_and_blocks_writing(demo_dir, demo_clo
 async def test_palette_lists_the_screens(open_app) -> None:
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
-        today = await settle(app, pilot)
+        today = await settle(pilot)
         titles = [c.title for c in app.get_system_commands(today)]
         for wanted in (
             "Caseload review",

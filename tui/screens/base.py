@@ -1,9 +1,12 @@
 """What every screen of the app stands on: the app's store, config and clock (typed), the
 read-only refusal, error notices, undo, and the command palette's commands generated from the
-screen's BINDINGS. (The tables of records: tui/screens/list_screen.py.)"""
+screen's BINDINGS, and ``loaded()``: the one signal that a screen's background work is shown.
+(The tables of records: tui/screens/list_screen.py.)"""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, cast
@@ -143,6 +146,29 @@ class AppContextMixin:
     def extra_commands(self) -> Iterable[SystemCommand]:
         """Palette-only commands (none unless a screen needs some)."""
         return ()
+
+    def is_loaded(self) -> bool:
+        """Whether what the screen computes in the background is on it (screens that load
+        in a worker say when; the default: nothing to wait for beyond the workers)."""
+        return True
+
+    async def loaded(self, timeout: float = 30.0) -> None:
+        """Wait until the screen's background work is shown: the app's workers are done,
+        the messages they posted have been handled, and ``is_loaded()`` holds. Tests await
+        this instead of polling the screen."""
+        screen = cast(Screen, self)
+        deadline = time.monotonic() + timeout
+        while True:
+            await screen.app.workers.wait_for_complete()
+            handled = asyncio.get_running_loop().create_future()
+            if not screen.call_later(handled.set_result, None):  # after the workers' messages
+                return  # the screen has closed: nothing more will be shown on it
+            await asyncio.wait_for(handled, max(0.1, deadline - time.monotonic()))
+            if self.is_loaded() and not any(w.is_running for w in screen.app.workers):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{type(self).__name__} did not finish loading")
+            await asyncio.sleep(0.01)
 
     def undo(self) -> str | None:
         """Undo the store's last change. Returns what was undone (the caller shows it and

@@ -229,6 +229,10 @@ class CaseloadScreen(AppScreen[None]):
         entries = [make_entry(r, self.day, weeks) for r in rows]
         self.post_message(self.RowsReady(entries))
 
+    def is_loaded(self) -> bool:
+        """The caseload (a worker) is computed and shown."""
+        return self.entries is not None
+
     def on_caseload_screen_rows_ready(self, message: RowsReady) -> None:
         self.entries = message.entries
         self.summary = attention_summary(e.row for e in message.entries)

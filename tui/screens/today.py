@@ -211,6 +211,10 @@ class TodayScreen(AppScreen[None]):
         self.unlogged: list[tuple[Group, date]] = []  # past meetings with no session logged
 
     # ------------------------------------------------------------------ helpers
+    def is_loaded(self) -> bool:
+        """The needs-attention list (a worker) is computed for the day shown."""
+        return self.attention_day == self.day
+
     def compose(self) -> ComposeResult:
         yield DayBar(id="day-bar")
         yield Static(id="unlogged-bar")
