@@ -1,4 +1,4 @@
-"""Command-line data in/out: ``import``, ``export``, ``restore``, ``exports``, ``today``,
+"""Command-line data in/out: ``import`` (roster, scores), ``export``, ``restore``, ``exports``, ``today``,
 ``add-score``.
 
 Every command takes ``--data-dir DIR`` (default ``$INTERVENE_DATA_DIR`` or the user data
@@ -141,6 +141,58 @@ def cmd_import_roster(args: argparse.Namespace) -> int:
                 print(f"\rimporting… {done}/{total}", end="", file=sys.stderr, flush=True)
 
         result = apply_import(plan, store, progress=progress)
+        if show:
+            print(file=sys.stderr)
+        _say(result.summary())
+    return 0
+
+
+@_handles_errors
+def cmd_import_scores(args: argparse.Namespace) -> int:
+    from store.score_import import apply_score_import, read_score_file
+
+    with _open(args) as store:
+        plan = read_score_file(args.path, store, measure=args.measure, date_format=args.date_format)
+        for line in plan.preview():
+            _say(line)
+        if not plan.ok:
+            n = len(plan.problems)
+            hint = ""
+            if any(p.message.startswith("no measure column") for p in plan.problems):
+                hint = " (give --measure CODE)"
+            elif any("choose the date format" in p.message for p in plan.problems):
+                hint = " (give --date-format mdy or dmy)"
+            raise CommandError(
+                f"import stopped: {n} problem{'s' if n != 1 else ''} in {args.path}{hint}; "
+                "nothing was written"
+            )
+        if plan.conflicts and not args.replace:
+            n = len(plan.conflicts)
+            raise CommandError(
+                f"{n} score{'s' if n != 1 else ''} in {args.path} differ"
+                f"{'s' if n == 1 else ''} from the saved one{'s' if n != 1 else ''}; "
+                "nothing was written. Run again with --replace to overwrite "
+                f"{'them' if n != 1 else 'it'} with the file's"
+            )
+        _say(plan.verdict(args.replace))
+        if plan.changes(args.replace) == 0:
+            return 0
+        answer = _confirm("Import these scores?", args.yes)
+        if answer is None:
+            raise CommandError(
+                "no terminal to confirm the import, so nothing was written; "
+                "run again with --yes to import"
+            )
+        if not answer:
+            raise CommandError("import cancelled; nothing was written")
+        store.backup_if_due()
+        show = sys.stderr.isatty()
+
+        def progress(done: int, total: int) -> None:
+            if show and total:
+                print(f"\rimporting… {done}/{total}", end="", file=sys.stderr, flush=True)
+
+        result = apply_score_import(plan, store, replace=args.replace, progress=progress)
         if show:
             print(file=sys.stderr)
         _say(result.summary())
@@ -405,9 +457,7 @@ def add_io_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     """Add the data in/out commands to the ``intervene`` parser's subcommands."""
     common = _common()
 
-    imp = sub.add_parser(
-        "import", parents=[common], help="import a roster or scores (CSV)"
-    )
+    imp = sub.add_parser("import", parents=[common], help="import a roster or scores (CSV)")
     imp_sub = imp.add_subparsers(dest="import_kind", metavar="KIND", required=True)
     roster = imp_sub.add_parser(
         "roster",
@@ -425,9 +475,32 @@ def add_io_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     roster.add_argument("--yes", "-y", action="store_true", help="import without asking")
     _date_option(roster, "group memberships start on this date (default: today)")
     roster.set_defaults(handler=cmd_import_roster)
-    from tui.cli.import_scores import add_import_scores
-
-    add_import_scores(imp_sub, common)
+    scores = imp_sub.add_parser(
+        "scores",
+        parents=[common],
+        help="probe scores from a spreadsheet or another tool's CSV (long or wide)",
+        description="Import scores from a CSV file: long (one row per score: student, "
+        "measure, date, score[, errors]) or wide (one row per student, one column per date; "
+        "62/3 = score 62 with 3 errors). Students are matched by id, SIS id or name. Shows "
+        "new, unchanged and conflicting scores and asks before writing; any problem writes "
+        "nothing.",
+    )
+    scores.add_argument("path", metavar="FILE")
+    scores.add_argument(
+        "--measure", metavar="CODE", help="the measure of rows without one (ORF, NWF, …)"
+    )
+    scores.add_argument(
+        "--date-format",
+        choices=("mdy", "dmy"),
+        help="numeric dates are month/day (mdy, 9/8 = Sep 8) or day/month (dmy)",
+    )
+    scores.add_argument(
+        "--replace",
+        action="store_true",
+        help="overwrite saved scores that differ from the file's (conflicts)",
+    )
+    scores.add_argument("--yes", "-y", action="store_true", help="import without asking")
+    scores.set_defaults(handler=cmd_import_scores)
 
     exp = sub.add_parser("export", parents=[common], help="export scores, sessions, a backup…")
     exp_sub = exp.add_subparsers(dest="export_kind", metavar="KIND", required=True)
