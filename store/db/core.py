@@ -23,7 +23,7 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 from tinydb import TinyDB
 from tinydb.table import Table
 
-from store.db import layout
+from store.db import journal, layout
 from store.db.layout import CORE_FILE
 from store.errors import (
     CorruptFileError,
@@ -121,6 +121,8 @@ class CoreStore(ABC):
         self._dbs: OrderedDict[str, TinyDB] = OrderedDict()
         self._undo: list[_UndoEntry] = []
         self._batch: _UndoEntry | None = None
+        #: What opening did that the user should hear of (e.g. an interrupted restore finished)
+        self.notices: list[str] = []
         self._damaged: dict[str, CorruptFileError] = {}  # rel -> why it cannot be read
 
     # ----------------------------------------------------------------- lifecycle
@@ -144,12 +146,21 @@ class CoreStore(ABC):
         if readonly:
             if not (path / CORE_FILE).is_file():
                 raise StoreError(f"there is no intervene data in {path}")
+            if journal.interrupted(path):
+                raise StoreError(
+                    f"a restore into {path} was interrupted; open it once for writing "
+                    "(without --read-only) to complete it"
+                )
         else:
             make_private_dir(path)
             os.chmod(path, DIR_MODE)
             assert store._lock is not None
             store._lock.acquire()
         try:
+            if not readonly:
+                notice = journal.recover(path)
+                if notice:
+                    store.notices.append(notice)
             store._load_core(migrations)
         except BaseException:
             store._release()

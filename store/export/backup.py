@@ -2,12 +2,12 @@
 
 :func:`load_backup` checks the whole file (each record through the model's validators, ids
 unique, every reference resolvable) before :func:`restore_backup` replaces anything; the
-files it replaces are kept in ``backups/before-restore-<time>/``.
+files it replaces are kept in ``backups/before-restore-<time>/``; the switch-over is
+atomic (see :mod:`store.db.journal`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
@@ -400,28 +400,43 @@ def _data_files(root: Path) -> list[str]:
 
 
 def restore_backup(
-    data_dir: str | Path, backup: Backup, *, clock: Callable[[], datetime] = datetime.now
+    data_dir: str | Path,
+    backup: Backup,
+    *,
+    clock: Callable[[], datetime] = datetime.now,
+    damaged: bool = False,
 ) -> RestoreResult:
-    """Replace every record in ``data_dir`` with ``backup`` (already checked).
+    """Replace every record in ``data_dir`` with ``backup`` (already checked), all at once.
 
-    The new files are written to a staging folder and read back through the Store first;
-    then, holding the folder's writer lock (StoreLockedError if the app has it open), the
-    current files are hard-linked into ``backups/before-restore-<time>/`` and the new ones
-    moved into place.
+    Holding the folder's writer lock (StoreLockedError if the app has it open), the new files
+    are written to a staging folder beside the data and read back through the Store; the
+    current files are copied into ``backups/before-restore-<time>/`` (``damaged-<time>/``
+    with ``damaged=True``: the current data could not be read); then the restore journal
+    (:mod:`store.db.journal`) commits to the switch-over, which a crash cannot leave half
+    done: the next open finishes it.
     """
+    from store.db import journal
+
     root = Path(data_dir).expanduser().absolute()
     make_private_dir(root)
-    for stale in root.glob(".restore-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    now = clock().replace(microsecond=0)
-    staging = root / f".restore-{secrets.token_hex(4)}"
-    make_private_dir(staging, stop_at=root)
+    lock = WriterLock(root)
+    lock.acquire()
+    committed = False
+    staging = root / f"{journal.STAGING_PREFIX}{secrets.token_hex(4)}"
     try:
+        journal.recover(root)  # an earlier restore killed half way: finish it first
+        now = clock().replace(microsecond=0)
+        make_private_dir(staging, stop_at=root)
         files = _files_of(backup, now.isoformat(timespec="seconds"))
+        sums: dict[str, str] = {}
+        import hashlib
+
         for rel, tables in files.items():
             target = staging / rel
             make_private_dir(target.parent, stop_at=staging)
-            atomic_write_bytes(target, dumps(tables))
+            data = dumps(tables)
+            atomic_write_bytes(target, data)
+            sums[rel] = hashlib.sha256(data).hexdigest()
         check = Store.open(staging, readonly=True, clock=clock)
         try:
             again = records_of(backup_document(check))
@@ -429,35 +444,35 @@ def restore_backup(
             check.close()
         if again != backup.document():
             raise StoreError("the restored data did not read back identically; nothing was changed")
-        lock = WriterLock(root)
-        lock.acquire()
-        try:
-            old = _data_files(root)
-            safety: Path | None = None
-            if old:
-                safety = backups_dir(root) / f"before-restore-{now:%Y-%m-%dT%H%M%S}"
-                make_private_dir(safety, stop_at=root)
-                for rel in old:
-                    dest = safety / rel
-                    make_private_dir(dest.parent, stop_at=safety)
-                    try:
-                        os.link(root / rel, dest)
-                    except OSError:
-                        shutil.copy2(root / rel, dest)
-            for rel in files:
-                if rel == CORE_FILE:
-                    continue
-                make_private_dir((root / rel).parent, stop_at=root)
-                os.replace(staging / rel, root / rel)
-                fsync_dir((root / rel).parent)
+        old = _data_files(root)
+        safety: Path | None = None
+        if old:
+            label = "damaged" if damaged else "before-restore"
+            safety = backups_dir(root) / f"{label}-{now:%Y%m%d-%H%M%S}"
+            make_private_dir(safety, stop_at=root)
             for rel in old:
-                if rel not in files:
-                    with contextlib.suppress(FileNotFoundError):
-                        (root / rel).unlink()
-            os.replace(staging / CORE_FILE, root / CORE_FILE)  # last: the switch-over
-            fsync_dir(root)
-        finally:
-            lock.release()
+                dest = safety / rel
+                make_private_dir(dest.parent, stop_at=safety)
+                shutil.copy2(root / rel, dest)  # a copy: the old file may be damaged in place
+                os.chmod(dest, 0o600)
+            fsync_dir(safety)
+        journal.write_journal(
+            root, staging, sums, [rel for rel in old if rel not in files], kept=safety
+        )
+        committed = True
+        journal.finish(root)
+    except OSError as exc:
+        if not committed:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        raise StoreError(
+            f"the restore into {root} stopped half way ({exc.strerror or exc}); it will be "
+            "completed the next time the folder is opened"
+        ) from None
+    except BaseException:
+        if not committed:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        lock.release()
     return RestoreResult(backup, safety)

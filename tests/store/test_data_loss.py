@@ -168,3 +168,80 @@ def test_a_file_replaced_behind_the_store_is_not_overwritten(data_dir: Path, clo
         with pytest.raises(StoreError, match="changed by another program"):
             s.add_student("Cy", "Ng", "2")
         assert [st.given_name for st in s.students()] == ["Eva"]
+
+
+# --------------------------------------------------------------------------- 4. atomic restore
+_KILL_RESTORE = """
+import os, sys
+from store.db import journal
+from store.export import load_backup, restore_backup
+
+folder, backup, where, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+calls = [0]
+real = getattr(journal, where)
+
+def killed(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == n:
+        os._exit(9)  # kill -9: no cleanup, no finally
+    return real(*args, **kwargs)
+
+setattr(journal, where, killed)
+restore_backup(folder, load_backup(backup))
+"""
+
+
+def _records(folder: Path) -> dict:
+    from store.export import backup_document, records_of
+
+    with Store.open(folder) as s:
+        return records_of(backup_document(s)) | {"notices": s.notices}
+
+
+@pytest.mark.parametrize(
+    ("where", "n", "outcome"),
+    [
+        ("write_journal", 1, "old"),  # staged, not yet committed
+        ("_move", 1, "new"),  # the first file moved in
+        ("_move", 2, "new"),  # half way
+        ("_move", 4, "new"),  # core.json, the last of the four files
+    ],
+)
+def test_a_kill_during_restore_leaves_old_or_new_data_never_both(
+    data_dir: Path, tmp_path: Path, clock, where: str, n: int, outcome: str
+) -> None:
+    import subprocess
+    import sys
+
+    from store.export import backup_document, export_backup, records_of
+
+    with Store.open(data_dir, clock=clock) as s:
+        ava_id, group_id = fill(s)
+        ben = s.add_student("Ben", "Lee", "3")
+        s.record_score(ben.id, "ORF", 70, TODAY)
+        backup = tmp_path / "backup.json"
+        export_backup(s, backup)
+        new = records_of(json.loads(backup.read_text()))
+        # after the backup: changes the restore must undo, in four files
+        s.record_score(ava_id, "ORF", 61, date(2026, 11, 18))
+        s.record_score(ben.id, "ORF", 71, date(2026, 11, 18))
+        s.log_session(Session("", group_id, date(2026, 11, 18), minutes_delivered=30))
+        s.add_student("Cy", "Ng", "2")
+        old = records_of(backup_document(s))
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", _KILL_RESTORE, str(data_dir), str(backup), where, str(n)],
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 9, out.stderr
+    after = _records(data_dir)
+    notices = after.pop("notices")
+    assert after == (new if outcome == "new" else old)
+    assert len(notices) == 1 and "interrupted" in notices[0]
+    assert ("completed" in notices[0]) == (outcome == "new")
+    assert not [p for p in data_dir.iterdir() if p.name.startswith(".restore")]
+    assert _records(data_dir)["notices"] == []  # said once

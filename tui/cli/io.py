@@ -82,11 +82,14 @@ def _open(args: argparse.Namespace, *, read_only_ok: bool = False) -> Store:
             )
         return Store.open(folder, readonly=True)
     try:
-        return Store.open(folder)
+        store = Store.open(folder)
     except StoreLockedError:
         if not read_only_ok:
             raise
         return Store.open(folder, readonly=True)
+    for notice in store.notices:  # e.g. an interrupted restore, finished
+        print(f"intervene: {notice}", file=sys.stderr)
+    return store
 
 
 def _confirm(question: str, yes: bool) -> bool | None:
