@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store.errors import StoreError, StoreLockedError
+from store.errors import CorruptFileError, StoreError, StoreLockedError
 
 if TYPE_CHECKING:
     from store.db import Store
@@ -269,14 +269,29 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     backup = load_backup(args.file)
     folder = _data_dir(args)
-    with _open(args) as store:
-        empty = store.is_empty()
-        current = f"{len(store.students(include_archived=True))} students, {len(store.groups(include_inactive=True))} groups"
+    damage: CorruptFileError | None = None  # an unreadable store is a reason to restore
+    try:
+        with _open(args) as store:
+            empty = store.is_empty()
+            current = f"{len(store.students(include_archived=True))} students, {len(store.groups(include_inactive=True))} groups"
+    except CorruptFileError as exc:
+        damage, empty, current = exc, False, "damaged"
     _say(
         f"Backup {args.file}: {backup.summary()} (saved {backup.exported_at or 'at an unknown time'})"
     )
     if not empty:
-        answer = _confirm(f"Replace ALL data in {folder} ({current}) with this backup?", args.yes)
+        question = (
+            f"The data in {folder} cannot be read. Replace it with this backup, keeping the "
+            "damaged files aside?"
+            if damage
+            else f"Replace ALL data in {folder} ({current}) with this backup?"
+        )
+        answer = _confirm(question, args.yes)
+        if answer is None and damage is not None:
+            raise CommandError(
+                f"{damage} Run again with --yes to restore this backup over it (the damaged "
+                "files are kept in the backups folder)"
+            )
         if answer is None:
             raise CommandError(
                 f"{folder} already holds data ({current}); nothing was changed. "
@@ -284,10 +299,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
             )
         if not answer:
             raise CommandError("restore cancelled; nothing was changed")
-    result = restore_backup(folder, backup)
+    result = restore_backup(folder, backup, damaged=damage is not None)
     _say(f"Restored {backup.summary()} into {folder}")
     if result.safety_copy is not None:
-        _say(f"The data it replaced is kept in {result.safety_copy}")
+        what = "damaged data" if damage else "data"
+        _say(f"The {what} it replaced is kept in {result.safety_copy}")
     return 0
 
 
