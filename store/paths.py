@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import platformdirs
+
+from store.errors import StoreError
 
 APP_NAME = "intervene"
 DATA_DIR_ENV = "INTERVENE_DATA_DIR"
@@ -36,3 +39,22 @@ def demo_data_dir() -> Path:
 def backups_dir(data_dir: Path | str) -> Path:
     """The daily backups of a data folder: ``<data_dir>/backups``."""
     return Path(data_dir) / "backups"
+
+
+def refuse_shared_parents(data_dir: Path | str) -> None:
+    """StoreError when a folder above ``data_dir`` can be changed by anyone on the computer
+    (world-writable without the sticky bit, unlike /tmp): another user could rename the data
+    folder away and put their own, or a link, in its place. Checks the existing folders
+    above it, symbolic links resolved."""
+    path = Path(data_dir).expanduser().absolute()
+    for folder in path.parents:
+        try:
+            mode = os.stat(folder).st_mode
+        except OSError:
+            continue  # not there yet (made 0700), or not ours to look at
+        if mode & stat.S_IWOTH and not mode & stat.S_ISVTX:
+            raise StoreError(
+                f"the data folder {path} is inside {folder}, which anyone on this computer can "
+                "change (it is world-writable without the sticky bit); choose a private folder, "
+                f"or make it private first (chmod o-w {folder})"
+            )

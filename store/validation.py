@@ -46,6 +46,31 @@ def parse_date(value: Any, field_name: str = "date") -> date:
     )
 
 
+#: The earliest date the store takes: anything before is a typo (1926 for 2026), not data.
+EARLIEST_DATE = date(1990, 1, 1)
+
+
+def latest_date(today: date) -> date:
+    """The latest date the store takes: a year after ``today`` (28 Feb for 29 Feb)."""
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:
+        return today.replace(year=today.year + 1, day=28)
+
+
+def check_date_range(day: date, field_name: str, today: date) -> date:
+    """``day`` if it lies within 1990-01-01 … a year after ``today``, else ValidationError."""
+    last = latest_date(today)
+    if not EARLIEST_DATE <= day <= last:
+        raise ValidationError(
+            f"{field_name} {day.isoformat()} is outside {EARLIEST_DATE.isoformat()} … "
+            f"{last.isoformat()} (a typo in the year?)",
+            field=field_name,
+            value=day,
+        )
+    return day
+
+
 def parse_optional_date(value: Any, field_name: str) -> date | None:
     if value is None or value == "":
         return None

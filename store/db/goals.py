@@ -7,6 +7,7 @@ from datetime import date
 from store.db.core import CoreStore, UnknownIdError, _locked
 from store.db.layout import CORE_FILE
 from store.model import Goal, PhaseChange, check_text
+from store.validation import check_date_range
 
 
 class GoalsMixin(CoreStore):
@@ -39,6 +40,8 @@ class GoalsMixin(CoreStore):
             self.today(),
             note,
         ).validated(m)
+        check_date_range(goal.baseline_date, "baseline date", self.today())
+        check_date_range(goal.goal_date, "goal date", self.today())
         self._save_core(
             f"{m.code} goal {m.format(goal.goal_value)} by {goal.goal_date} for {student.name}",
             "goals",
@@ -70,7 +73,10 @@ class GoalsMixin(CoreStore):
             self._unused_core_id("phase_changes", "ph"),
             student.id,
             m.code,
-            self._past_date(on, "phase change date"),  # a trend can't start in the future
+            # a trend can't start in the future
+            check_date_range(
+                self._past_date(on, "phase change date"), "phase change date", self.today()
+            ),
             check_text(label, "phase label", required=True),
         )
         self._save_core(

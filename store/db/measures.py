@@ -6,6 +6,7 @@ from store.db.core import CoreStore, UnknownIdError, _locked, _reject_unknown
 from store.db.layout import CORE_FILE
 from store.errors import ValidationError
 from store.model import Measure, SchoolCalendar, default_calendar
+from store.validation import check_date_range
 
 
 class MeasuresMixin(CoreStore):
@@ -25,6 +26,12 @@ class MeasuresMixin(CoreStore):
                 "calendar must be a SchoolCalendar", field="calendar", value=calendar
             )
         cal = calendar.validated()
+        today = self.today()
+        check_date_range(cal.year_start, "first day of school", today)
+        check_date_range(cal.year_end, "last day of school", today)
+        for day in cal.no_school:
+            check_date_range(day.start, "no-school start", today)
+            check_date_range(day.end or day.start, "no-school end", today)
         doc = {"id": "calendar", **cal.to_doc()}
         self._commit(
             f"school calendar change ({cal.year_start} to {cal.year_end})",

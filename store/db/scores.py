@@ -20,6 +20,7 @@ from store.model import (
     parse_date,
     school_year_of,
 )
+from store.validation import check_date_range
 
 
 class DuplicateScoreError(ValidationError):
@@ -123,7 +124,7 @@ class ScoresMixin(CoreStore):
                 )
         else:
             number = m.check_value(value)
-        day = self._past_date(on)
+        day = check_date_range(self._past_date(on), "date", self.today())
         n_errors = self._check_errors(m, errors)
         existing_doc = self._score_at(student.id, m.code, day)
         existing = Score.from_doc(existing_doc) if existing_doc else None
@@ -182,7 +183,9 @@ class ScoresMixin(CoreStore):
         student = self._student(current.student_id)
         m = self._measure(changes.get("measure", current.measure))  # type: ignore[arg-type]
         number = m.check_value(changes.get("value", current.value))
-        day = self._past_date(changes["date"]) if "date" in changes else current.date
+        day = current.date
+        if "date" in changes:
+            day = check_date_range(self._past_date(changes["date"]), "date", self.today())
         n_errors = self._check_errors(
             m, changes.get("errors", current.errors if m.records_errors else None)
         )

@@ -9,6 +9,7 @@ from store.db.core import CoreStore, _locked, _Op
 from store.db.layout import CORE_FILE, SESSIONS_DIR
 from store.errors import ValidationError
 from store.model import Attendance, Group, Session, check_id, parse_date, school_year_of
+from store.validation import check_date_range
 
 
 class SessionsMixin(CoreStore):
@@ -43,6 +44,7 @@ class SessionsMixin(CoreStore):
         s = session.validated(group)
         if s.delivered:
             self._past_date(s.date)
+        check_date_range(s.date, "date", self.today())  # a cancellation may be planned ahead
         self._check_attendance_ids(group, s)
         if s.id:
             check_id(s.id, "session id")
@@ -71,7 +73,7 @@ class SessionsMixin(CoreStore):
         """Set one student's attendance in the group's session on a date (creating a delivered
         session of the group's usual length if there is none yet)."""
         group = self._group(group_id)
-        day = self._past_date(on)
+        day = check_date_range(self._past_date(on), "date", self.today())
         if not isinstance(attendance, Attendance):
             raise ValidationError(
                 "attendance must be an Attendance", field="attendance", value=attendance

@@ -161,3 +161,62 @@ def test_export_logs_before_the_file_appears(
     export_scores(store, out)
     assert seen == [False] and out.exists()
     assert [e.path for e in store.exports()] == [str(out)]
+
+
+# --------------------------------------------------------------------------- small: dates
+def test_dates_outside_1990_to_a_year_ahead_are_refused(
+    store: Store, data_dir: Path, tree: object
+) -> None:
+    from datetime import date
+
+    from store.errors import ValidationError
+    from store.model import NoSchool, SchoolCalendar
+
+    today = store.today()  # 2026-11-25 from the injected clock
+    sid = store.add_student("Ava", "Smith", "3").id
+    group = store.add_group(Group("", "Fluency", memberships=[Membership(sid, date(1990, 1, 1))]))
+    store.record_score(sid, "ORF", 40, date(1990, 1, 1))  # the first day allowed
+    store.set_goal(
+        sid,
+        "ORF",
+        baseline_value=40,
+        baseline_date=date(1990, 1, 1),
+        goal_value=90,
+        goal_date=date(2027, 11, 25),  # a year ahead: the last day allowed
+    )
+    before = tree(data_dir)  # type: ignore[operator]
+    too_old, too_late = date(1989, 12, 31), date(2027, 11, 26)
+    attempts = [
+        lambda: store.record_score(sid, "ORF", 41, too_old),
+        lambda: store.log_session(Session("", group.id, too_old, minutes_delivered=20)),
+        lambda: store.log_session(Session("", group.id, too_late, "cancelled", "assembly")),
+        lambda: store.set_goal(
+            sid,
+            "ORF",
+            baseline_value=40,
+            baseline_date=too_old,
+            goal_value=90,
+            goal_date=date(2027, 6, 1),
+        ),
+        lambda: store.set_goal(
+            sid,
+            "ORF",
+            baseline_value=40,
+            baseline_date=today,
+            goal_value=90,
+            goal_date=too_late,
+        ),
+        lambda: store.set_calendar(SchoolCalendar(date(1989, 8, 20), date(1990, 6, 1))),
+        lambda: store.set_calendar(SchoolCalendar(date(2026, 8, 20), date(2031, 6, 1))),
+        lambda: store.set_calendar(
+            SchoolCalendar(
+                date(2026, 8, 20),
+                date(2027, 6, 1),
+                [NoSchool(date(1066, 10, 14), date(1066, 10, 14))],
+            )
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ValidationError, match=r"1990-01-01.*2027-11-25"):
+            attempt()
+    assert tree(data_dir) == before  # type: ignore[operator]
