@@ -33,6 +33,7 @@ WHERE = {
     "groups": "Groups",
     "help": "Help",
     "import_roster": "Import",
+    "import_scores": "Import",
     "measure_form": "lists and forms",
     "measures": "Measures",
     "move_student": "lists and forms",

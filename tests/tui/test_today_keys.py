@@ -16,7 +16,7 @@ from tui.screens.caseload import CaseloadScreen
 from tui.screens.exports import ExportsScreen
 from tui.screens.group import GroupScreen
 from tui.screens.groups import GroupsScreen
-from tui.screens.import_roster import ImportRosterScreen
+from tui.screens.import_scores import ImportChoiceScreen
 from tui.screens.measures import MeasuresScreen
 from tui.screens.report import ReportScreen
 from tui.screens.score_entry import ScoreEntryScreen
@@ -42,7 +42,7 @@ TODAY = date(2026, 11, 25)
         ("M", MeasuresScreen),
         ("r", ReportScreen),
         ("x", ExportsScreen),
-        ("i", ImportRosterScreen),
+        ("i", ImportChoiceScreen),  # then r: roster, s: scores
     ],
 )
 async def test_each_key_opens_its_screen_and_escape_comes_back(open_app, key, kind) -> None:
@@ -197,6 +197,6 @@ async def test_palette_lists_the_screens(open_app) -> None:
             "Log unlogged sessions",
             "Report",
             "Export",
-            "Import roster",
+            "Import roster or scores",
         ):
             assert wanted in titles

@@ -179,7 +179,7 @@ class TodayScreen(AppScreen[None]):
             "Import",
             id="today.import",
             show=False,
-            tooltip="Import roster: students from CSV or OneRoster",
+            tooltip="Import roster or scores: students from CSV or OneRoster, scores from CSV",
         ),
         Binding(
             "q",
@@ -590,8 +590,19 @@ class TodayScreen(AppScreen[None]):
         self.app.push_screen(ExportsScreen())
 
     def action_import_roster(self) -> None:
+        """Import a roster or scores: ask which, then open that import screen."""
         if not self.require_writable():
             return
-        from tui.screens.import_roster import ImportRosterScreen
+        from tui.screens.import_scores import ImportChoiceScreen
 
-        self.app.push_screen(ImportRosterScreen(), self._came_back)
+        def chosen(kind: str | None) -> None:
+            if kind == "roster":
+                from tui.screens.import_roster import ImportRosterScreen
+
+                self.app.push_screen(ImportRosterScreen(), self._came_back)
+            elif kind == "scores":
+                from tui.screens.import_scores import ImportScoresScreen
+
+                self.app.push_screen(ImportScoresScreen(), self._came_back)
+
+        self.app.push_screen(ImportChoiceScreen(), chosen)
