@@ -11,6 +11,7 @@ import contextlib
 import copy
 import functools
 import os
+import re
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -34,9 +35,11 @@ from store.errors import (
 )
 from store.model import Group, Measure, Record, Student, parse_date, school_year_of
 from store.records import mutable_record
-from store.storage import DIR_MODE, AtomicJSONStorage, WriterLock, make_private_dir
+from store.storage import DIR_MODE, TEMP_SUFFIX, AtomicJSONStorage, WriterLock, make_private_dir
 
 _KEY_FIELD = {"measures": "code"}  # every other table is keyed by "id"
+#: A temp file of store.storage.atomic_write_bytes (mkstemp: ".<name>.<random><suffix>")
+_STALE_TEMP = re.compile(r"^\..+\.json\.[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX) + "$")
 
 Migration = Callable[[dict[str, Any], "CoreStore"], dict[str, Any]]
 S = TypeVar("S", bound="CoreStore")
@@ -123,6 +126,9 @@ class CoreStore(ABC):
         self._batch: _UndoEntry | None = None
         #: What opening did that the user should hear of (e.g. an interrupted restore finished)
         self.notices: list[str] = []
+        #: Make the daily backup (when due) just before the first write; the CLI sets this,
+        #: the app makes it at start instead
+        self.backup_when_due = False
         self._damaged: dict[str, CorruptFileError] = {}  # rel -> why it cannot be read
 
     # ----------------------------------------------------------------- lifecycle
@@ -161,6 +167,7 @@ class CoreStore(ABC):
                 notice = journal.recover(path)
                 if notice:
                     store.notices.append(notice)
+                store._sweep_temp_files()
             store._load_core(migrations)
         except BaseException:
             store._release()
@@ -172,8 +179,24 @@ class CoreStore(ABC):
         """Read core.json, creating or upgrading it (see :class:`MigrationsMixin`)."""
 
     @abstractmethod
+    def backup_if_due(self) -> Path | None:
+        """Make today's backup unless it exists (see :class:`BackupsMixin`)."""
+
+    @abstractmethod
     def _newest_backup_of(self, path: Path) -> Path | None:
         """The newest backup of a data file that differs from it (see :class:`BackupsMixin`)."""
+
+    def _sweep_temp_files(self) -> None:
+        """Remove the temp files a crash left mid-save (``.<file>.json.<random>.tmp``)."""
+        folders = [self.data_dir]
+        for kind in (layout.SCORES_DIR, layout.SESSIONS_DIR):
+            folders += [self.data_dir / kind / str(y) for y in self._partition_years(kind)]
+        for folder in folders:
+            with contextlib.suppress(OSError):
+                for name in os.listdir(folder):
+                    if _STALE_TEMP.match(name):
+                        with contextlib.suppress(OSError):
+                            os.unlink(folder / name)
 
     def _release(self) -> None:
         self._dbs.clear()
@@ -268,6 +291,9 @@ class CoreStore(ABC):
 
     def _put(self, rel: str, name: str, key: str, new: dict[str, Any] | None) -> _Change:
         """Insert, replace (new doc) or remove (None) one document; one file write."""
+        if self.backup_when_due:
+            self.backup_when_due = False
+            self.backup_if_due()  # of the data as it was before this command's first write
         table = self._table(rel, name)
         key_field = _KEY_FIELD.get(name, "id")
         data = self._storage(rel).read() or {}

@@ -82,12 +82,46 @@ def records_of(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def export_backup(store: Store, path: str | Path, *, now: datetime | None = None) -> ExportResult:
-    """Write a full JSON backup; logged as kind ``backup``."""
-    doc = backup_document(store, now=now)
+    """Write a full JSON backup; logged as kind ``backup``.
+
+    Every data file must be read: one that cannot be (damaged, not a file, an OS error)
+    raises StoreError naming it, and nothing is written."""
+    _check_every_file_readable(store.data_dir)
+    try:
+        doc = backup_document(store, now=now)
+    except OSError as exc:
+        where = exc.filename or store.data_dir
+        raise StoreError(
+            f"{where} cannot be read ({exc.strerror or exc}); the backup was not written"
+        ) from None
     data = (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     n = len(doc["students"])
     written, record = write_logged(store, "backup", path, data, n, deidentified=False)
     return ExportResult(written, sum(len(doc[k]) for k in BACKUP_SECTIONS[1:]), n, False, record)
+
+
+def _check_every_file_readable(root: Path) -> None:
+    """StoreError naming the first partition that a backup would have to skip: an entry that
+    is not a regular file, or a file that cannot be opened."""
+    for kind in (SCORES_DIR, SESSIONS_DIR):
+        base = root / kind
+        if not base.is_dir():
+            continue
+        for year in sorted(base.iterdir()):
+            if not year.name.isdigit() or not year.is_dir():
+                continue
+            for entry in sorted(year.iterdir()):
+                if entry.name.startswith(".") or not entry.name.endswith(".json"):
+                    continue
+                try:
+                    if not entry.is_file():
+                        raise IsADirectoryError(21, "not a regular file")
+                    os.close(os.open(entry, os.O_RDONLY))
+                except OSError as exc:
+                    raise StoreError(
+                        f"{entry} cannot be read ({exc.strerror or exc}); "
+                        "the backup was not written"
+                    ) from None
 
 
 @mutable_record

@@ -89,6 +89,7 @@ def _open(args: argparse.Namespace, *, read_only_ok: bool = False) -> Store:
         return Store.open(folder, readonly=True)
     for notice in store.notices:  # e.g. an interrupted restore, finished
         print(f"intervene: {notice}", file=sys.stderr)
+    store.backup_when_due = not read_only_ok  # a writing command: the daily backup first
     return store
 
 
@@ -299,6 +300,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
             )
         if not answer:
             raise CommandError("restore cancelled; nothing was changed")
+    if damage is None:
+        with _open(args) as store:
+            store.backup_if_due()  # the daily backup (when due), as every writing command
     result = restore_backup(folder, backup, damaged=damage is not None)
     _say(f"Restored {backup.summary()} into {folder}")
     if result.safety_copy is not None:
