@@ -67,7 +67,8 @@ async def test_three_points_show_a_provisional_roi(
     app = open_app()
     async with app.run_test(size=(160, 50)) as pilot:
         text = await show(app, pilot, st.id, "ORF")
-        assert "needed +1.50/wk · actual +3.00/wk (OLS, 3 pts)" in text  # 30/20, 3 a week
+        # 30 over 20 weeks = 1.5 needed; 3 a week; the 3rd score is 3 weeks after the baseline
+        assert "needed +1.50/wk · actual +3.00/wk (OLS, 3 pts over 3 weeks of school" in text
         assert "provisional: 3 of 6 points" in text
         # the group's sessions since the baseline are logged in the demo up to yesterday; Quinn
         # has no attendance entries, so the dosage counts logged sessions only

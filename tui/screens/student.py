@@ -82,41 +82,63 @@ def facts_table(
     of whole no-school weeks, left out of the goal statement's weeks of school."""
     m = progress.measure
     goal = progress.goal
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column()
+    d = progress.decision
+    rows: list[tuple[str, Text]] = []
+    # what to do first, then the numbers behind it, the record, and the long words last
+    decision = Text(DECISION_WORDS.get(d.kind, d.kind), style=DECISION_STYLE.get(d.kind, ""))
+    decision.append(f" — {d.reason}")
+    rows.append(("Decision", decision))
     if goal is None:
         base = "–" if progress.baseline is None else f"{m.format(progress.baseline)} (first 3)"
-        grid.add_row("Baseline", Text(base))
-        grid.add_row("Goal", Text("no goal set — press g to set one", style="yellow"))
+        rows.append(("Baseline", Text(base)))
+        rows.append(("Goal", Text("no goal set — press g to set one", style="yellow")))
     else:
-        grid.add_row(
-            "Baseline", Text(f"{m.format(goal.baseline_value)} on {_day(goal.baseline_date)}")
-        )
         text = Text(f"{m.format(goal.goal_value)} by {_day_year(goal.goal_date)}", style="bold")
-        text.append(f"  {GOAL_METHODS.get(goal.method, goal.method)}", style="dim")
-        grid.add_row("Goal", text)
-        weeks = school_weeks_between(goal.baseline_date, goal.goal_date, breaks)
-        statement = goal_statement(
-            student.given_name, m, goal.goal_value, weeks, goal_date=goal.goal_date
+        text.append(
+            f"  from {m.format(goal.baseline_value)} on {_day(goal.baseline_date)} · "
+            f"{GOAL_METHODS.get(goal.method, goal.method)}",
+            style="dim",
         )
-        grid.add_row("Statement", Text(statement))
+        rows.append(("Goal", text))
     actual = fitted_roi(progress, method, breaks)
     needed = progress.aim.slope if progress.aim is not None else None
     roi = Text(f"needed {roi_text(needed)} · ")
     roi.append(f"actual {roi_text(actual)}", style="bold")
     n = len(progress.phase_points)
-    roi.append(f" ({TREND_NAMES[method]}, {n} pt{'s' if n != 1 else ''})", style="dim")
-    need = progress.decision.needed_points
-    if actual is not None and n < need:
-        roi.append(f" provisional: {n} of {need} points", style="yellow")
-    grid.add_row("ROI", roi)
-    d = progress.decision
+    detail = f"{TREND_NAMES[method]}, {n} pt{'s' if n != 1 else ''}"
     if progress.aim is not None and d.points:
         since = "this phase" if progress.phase_changes else "since the baseline"
-        grid.add_row(
-            "Instruction", Text(f"{fmt_number(round(d.weeks, 1), 1)} weeks of school {since}")
-        )
+        detail += f" over {fmt_number(round(d.weeks, 1), 1)} weeks of school {since}"
+    roi.append(f" ({detail})", style="dim")
+    need = d.needed_points
+    if actual is not None and n < need:
+        roi.append(f" provisional: {n} of {need} points", style="yellow")
+    rows.append(("ROI", roi))
+    if progress.last is not None:
+        last_day, last_value = progress.last
+        rows.append(("Last score", Text(f"{m.format(last_value)} on {_day(last_day)}")))
+    else:
+        rows.append(("Last score", Text("none yet", style="dim")))
+    if row is not None and row.probe_overdue:
+        due = f" (was due {_day(row.probe_due)})" if row.probe_due else ""
+        rows.append(("Probe", Text(f"? OVERDUE{due}", style=tone_style(OVERDUE.tone))))
+    elif row is not None and row.probe_due is not None:
+        word = "due now" if row.probe_due <= day else f"next due {_day(row.probe_due)}"
+        rows.append(("Probe", Text(word)))
+    dosage = row.dosage if row is not None else progress.dosage
+    if dosage is not None and dosage.sessions_planned:
+        text = dosage_text(dosage)
+        if dosage.is_low():
+            text.stylize("yellow", 0, text.plain.index(" min (") + 1)
+        rows.append(("Dosage", text))
+    else:
+        rows.append(("Dosage", Text("no sessions planned yet", style="dim")))
+    if progress.phase_changes:
+        p = progress.phase_changes[-1]
+        rows.append(("Phase", Text(f"since {_day(p.date)}: {p.label}")))
+    if student.notes.strip():
+        lines = student.notes.strip().splitlines()[-2:]
+        rows.append(("Notes", Text("\n".join(lines))))
     if d.pnd is not None or d.pct_at_goal is not None:
         parts = []
         if d.pct_at_goal is not None:
@@ -124,9 +146,9 @@ def facts_table(
         if d.pnd is not None:
             base = "the previous phase" if progress.phase_changes else "the baseline"
             parts.append(f"PND {_pct(d.pnd)} (beyond {base}'s best)")
-        grid.add_row("Overlap", Text(" · ".join(parts)))
+        rows.append(("Overlap", Text(" · ".join(parts))))
     # Gap analysis (DOMAIN.md): the gap and the weeks to the goal at the actual ROI.
-    values = [v for d, v in progress.points if d <= day]
+    values = [v for when, v in progress.points if when <= day]
     analysis = gap_analysis(
         m,
         values,
@@ -138,39 +160,21 @@ def facts_table(
         breaks=breaks,
     )
     if analysis is not None and analysis.gap is not None:
-        grid.add_row(
-            "Gap", Text(analysis.gap_words(), style="yellow" if analysis.significant else "")
-        )
+        style = "yellow" if analysis.significant else ""
+        rows.append(("Gap", Text(analysis.gap_words(), style=style)))
     if analysis is not None and goal is not None:
-        grid.add_row("To goal", Text(analysis.weeks_words()))
-    decision = Text(DECISION_WORDS.get(d.kind, d.kind), style=DECISION_STYLE.get(d.kind, ""))
-    decision.append(f" — {d.reason}")
-    grid.add_row("Decision", decision)
-    dosage = row.dosage if row is not None else progress.dosage
-    if dosage is not None and dosage.sessions_planned:
-        text = dosage_text(dosage)
-        if dosage.is_low():
-            text.stylize("yellow", 0, text.plain.index(" min (") + 1)
-        grid.add_row("Dosage", text)
-    else:
-        grid.add_row("Dosage", Text("no sessions planned yet", style="dim"))
-    if progress.last is not None:
-        last_day, last_value = progress.last
-        grid.add_row("Last score", Text(f"{m.format(last_value)} on {_day(last_day)}"))
-    else:
-        grid.add_row("Last score", Text("none yet", style="dim"))
-    if row is not None and row.probe_overdue:
-        due = f" (was due {_day(row.probe_due)})" if row.probe_due else ""
-        grid.add_row("Probe", Text(f"? OVERDUE{due}", style=tone_style(OVERDUE.tone)))
-    elif row is not None and row.probe_due is not None:
-        word = "due now" if row.probe_due <= day else f"next due {_day(row.probe_due)}"
-        grid.add_row("Probe", Text(word))
-    if progress.phase_changes:
-        p = progress.phase_changes[-1]
-        grid.add_row("Phase", Text(f"since {_day(p.date)}: {p.label}"))
-    if student.notes.strip():
-        lines = student.notes.strip().splitlines()[-2:]
-        grid.add_row("Notes", Text("\n".join(lines)))
+        rows.append(("To goal", Text(analysis.weeks_words())))
+    if goal is not None:
+        weeks = school_weeks_between(goal.baseline_date, goal.goal_date, breaks)
+        statement = goal_statement(
+            student.given_name, m, goal.goal_value, weeks, goal_date=goal.goal_date
+        )
+        rows.append(("Statement", Text(statement)))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    for label, value in rows:
+        grid.add_row(label, value)
     return grid
 
 
