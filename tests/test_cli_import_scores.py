@@ -78,3 +78,15 @@ def test_a_bad_file_exits_1_names_the_lines_and_writes_nothing(
     assert_user_error(out, "does not exist")
     out = run("import", "scores", f, "--date-format", "ymd", data_dir=folder)
     assert out.returncode == 2
+
+
+def test_ambiguous_dates_ask_for_date_format(folder: Path, tmp_path: Path) -> None:
+    f = tmp_path / "d.csv"
+    f.write_text("Student,10/9/2026,11/10/2026\nAva Jones,40,42\n", encoding="utf-16")
+    out = run("import", "scores", f, "--measure", "ORF", "--yes", data_dir=folder)
+    assert_user_error(out, "give --date-format mdy or dmy")
+    out = run(
+        "import", "scores", f, "--measure", "ORF", "--date-format", "dmy", "-y", data_dir=folder
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Ava Jones: ORF 40 on 2026-09-10" in out.stdout

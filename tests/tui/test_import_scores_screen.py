@@ -152,3 +152,25 @@ async def test_a_large_file_shows_progress(open_app, tmp_path: Path) -> None:  #
     assert seen and seen[-1] == (len(rows), len(rows)) and all(shown)
     assert len(seen) < 400  # throttled
     assert len(list(app.store.iter_scores(until=date(2026, 6, 30)))) >= len(rows)
+
+
+async def test_the_choice_opens_the_roster_import_too(open_app) -> None:  # noqa: ANN001
+    from tui.screens.import_roster import ImportRosterScreen
+
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        today = await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        assert "What do you want to import?" in screen_text(app)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportRosterScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is today
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press("escape")  # import nothing
+        await pilot.pause()
+        assert app.screen is today
