@@ -81,7 +81,7 @@ def test_sigkill_at_random_moments_loses_nothing(data_dir: Path, clock) -> None:
         out, _err = child.communicate(timeout=30)
         assert child.returncode == -signal.SIGKILL
         kills += 1
-        printed = re.findall(rb"^(sc-[0-9a-f]{8})\n", out, flags=re.M)
+        printed = re.findall(rb"^(sc-[0-9a-f]{16})\n", out, flags=re.M)
         promised.update(x.decode() for x in printed)
         start += len(printed) + 1  # the unprinted call may or may not have landed
         with Store.open(data_dir, clock=clock) as s:  # always opens

@@ -12,7 +12,7 @@ import pytest
 
 from store.db import Store
 from store.errors import CorruptFileError
-from store.model import Group, Membership, Session
+from store.model import Attendance, Group, Membership, Session
 
 TODAY = date(2026, 11, 25)
 
@@ -89,12 +89,17 @@ def test_duplicate_ids_across_the_folder_are_renamed_on_open(data_dir: Path, clo
         ben = s.add_student("Ben", "Lee", "3")
         other = s.add_group(Group("", "Reading B", memberships=[Membership(ben.id, TODAY)]))
         ava_score = s.scores(ava_id)[-1]
-        ben_score = s.record_score(ben.id, "ORF", 70, TODAY)
         ava_session = s.session_on(group_id, TODAY)
-        ben_session = s.log_session(Session("", other.id, TODAY, minutes_delivered=20))
+        ben_session = s.log_session(
+            Session("", other.id, TODAY, minutes_delivered=20, attendance=[Attendance(ben.id)])
+        )
+        ben_score = s.record_score(ben.id, "ORF", 70, TODAY, session_id=ben_session.id)
     assert ava_session is not None
     # The 32-bit ids of older versions, checked per file, collided across files:
-    _retag(data_dir / f"scores/2026/{ben.id}.json", "scores", ben_score.id, ava_score.id)
+    ben_part = data_dir / f"scores/2026/{ben.id}.json"
+    _retag(ben_part, "scores", ben_score.id, ava_score.id)
+    raw = ben_part.read_text().replace(ben_session.id, ava_session.id)  # its session_id too
+    ben_part.write_text(raw)
     _retag(data_dir / f"sessions/2026/{other.id}.json", "sessions", ben_session.id, ava_session.id)
     core = json.loads((data_dir / "core.json").read_text())
     for doc in core["meta"].values():
@@ -109,6 +114,8 @@ def test_duplicate_ids_across_the_folder_are_renamed_on_open(data_dir: Path, clo
         sessions = s.sessions()
         assert len(sessions) == 2 and len({se.id for se in sessions}) == 2
         assert {se.group_id for se in sessions} == {group_id, other.id}
+        bens = next(se for se in sessions if se.group_id == other.id)
+        assert s.score_on(ben.id, "ORF", TODAY).session_id == bens.id  # type: ignore[union-attr]
         kept = next(sc for sc in scores if sc.id == ava_score.id)  # the first one seen
         s.update_score(kept.id, value=99)  # an edit by id changes only that score
         after = {sc.id: sc.value for sid in (ava_id, ben.id) for sc in s.scores(sid)}
