@@ -27,7 +27,13 @@ class NotFoundError(StoreError, LookupError):
 
 
 class StoreLockedError(StoreError):
-    """Another process already has this data folder open for writing."""
+    """Another process already has this data folder open for writing: ``pid`` and ``holder``
+    ("window" for the app, "command" for a CLI command) as its lock file says."""
+
+    def __init__(self, message: str, *, pid: str = "", holder: str = "") -> None:
+        super().__init__(message)
+        self.pid = pid
+        self.holder = holder
 
 
 class CorruptFileError(StoreError):
@@ -68,14 +74,26 @@ def os_cause(exc: OSError) -> str:
     return _CAUSES.get(exc.errno or 0) or (exc.strerror or type(exc).__name__).lower()
 
 
-def disk_error(exc: OSError, doing: str, path: object = None) -> DiskError:
-    """A one-line DiskError for ``exc``: "cannot save /x/core.json: the disk is full"."""
+def disk_error(exc: OSError, doing: str, path: object = None, then: str = "") -> DiskError:
+    """A one-line DiskError for ``exc``: "cannot save /x/core.json: the disk is full" (+
+    ``then``, e.g. "; nothing was saved")."""
     where = path if path is not None else (exc.filename or "")
     return DiskError(
-        f"cannot {doing} {where}: {os_cause(exc)}".replace("  ", " "),
+        f"cannot {doing} {where}: {os_cause(exc)}{then}".replace("  ", " "),
         path=str(where),
         errno=exc.errno,
     )
+
+
+#: OS errors that mean "this folder or disk cannot be written" (look read-only instead).
+NOT_WRITABLE = frozenset({_errno.EROFS, _errno.EACCES, _errno.EPERM})
+
+
+def not_writable(exc: OSError, folder: object) -> StoreError:
+    """FolderNotWritableError for a read-only disk or folder, else a DiskError."""
+    if exc.errno in NOT_WRITABLE:
+        return FolderNotWritableError(f"cannot write to {folder}: {os_cause(exc)}")
+    return disk_error(exc, "write to", folder)
 
 
 def one_line(exc: BaseException) -> str:

@@ -19,6 +19,7 @@ import os
 import re
 import shlex
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,13 @@ try:
 except ImportError:  # Windows: WriterLock falls back to filelock
     fcntl = None  # type: ignore[assignment]
 
-from store.errors import CorruptFileError, StoreError, StoreLockedError
+from store.errors import (
+    CorruptFileError,
+    StoreError,
+    StoreLockedError,
+    disk_error,
+    not_writable,
+)
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -83,6 +90,25 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+def append_line(path: Path, line: bytes) -> None:
+    """Append one line to ``path`` durably (O_APPEND, fsync; created 0600): a log any
+    process may write to without the writer lock (one write() of a line is atomic)."""
+    path = Path(path)
+    created = not path.exists()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+    try:
+        if created:
+            os.fchmod(fd, FILE_MODE)
+        data = line.rstrip(b"\n") + b"\n"
+        if os.write(fd, data) != len(data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created:
+        fsync_dir(path.parent)
 
 
 _ENCODER = json.JSONEncoder(
@@ -168,12 +194,16 @@ class AtomicJSONStorage(Storage):
         except FileNotFoundError:
             self._data, self._loaded, self._seen = None, True, None
             return
+        except OSError as exc:  # permission denied, a disk error: one line naming the file
+            raise disk_error(exc, "read", self.path) from None
         try:
             data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
                 raise ValueError("the top level is not a set of tables")
         except (ValueError, UnicodeDecodeError) as exc:
             raise self._corrupt(exc) from None
+        except RecursionError:  # e.g. 100,000 nested "[": never ours, so damaged
+            raise self._corrupt(ValueError("nested too deeply to read")) from None
         self._data, self._loaded = data, True
 
     def _corrupt(self, exc: Exception) -> CorruptFileError:
@@ -228,10 +258,12 @@ class AtomicJSONStorage(Storage):
                 make_private_dir(self.path.parent, stop_at=self.root)
             atomic_write_bytes(self.path, self._encode(data))
             self._seen = _identity(os.stat(self.path))
-        except BaseException:
+        except BaseException as exc:
             # TinyDB mutated our cached dict before calling write: forget it, re-read the file.
             self._data, self._loaded, self.dirty = None, False, False
             self._fragments = {}
+            if isinstance(exc, OSError):  # disk full, read-only disk: the old file stands
+                raise disk_error(exc, "save", self.path, "; nothing was saved") from None
             raise
         self._data, self.dirty = data, False
         self.writes += 1
@@ -283,19 +315,40 @@ class WriterLock:
     from under a running app (cleanup tools, sync clients), the folder it is in cannot, so a
     second writer is refused all the same."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, holder: str = "window") -> None:
         self.path = Path(data_dir) / ".lock"
+        self.holder = holder  # what the lock file says holds it: "window" (the app), "command"
         self._fd: int | None = None
         self._dir_fd: int | None = None
         self._fallback: Any = None  # filelock.FileLock, without fcntl only
 
-    @staticmethod
-    def _write_pid(fd: int) -> None:
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        os.fsync(fd)
+    def _write_pid(self, fd: int) -> None:
+        """The lock file says who holds it: "<pid> <holder>" (the lock itself is flock)."""
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()} {self.holder}".encode())
+            os.fsync(fd)
+        except OSError as exc:
+            raise disk_error(exc, "write", self.path, "; nothing was saved") from None
 
-    def acquire(self) -> None:
+    def acquire(self, wait: float = 0.0) -> None:
+        """Take the lock; while another process holds it, keep trying for ``wait`` seconds,
+        then raise StoreLockedError naming the holder and its pid."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self._acquire_once()
+                return
+            except StoreLockedError as exc:
+                if time.monotonic() >= deadline:
+                    if wait <= 0:
+                        raise
+                    raise StoreLockedError(
+                        f"{exc} (waited {wait:g} seconds)", pid=exc.pid, holder=exc.holder
+                    ) from None
+                time.sleep(0.1)
+
+    def _acquire_once(self) -> None:
         if fcntl is None:
             self._acquire_fallback()
         elif self._fd is None:
@@ -316,14 +369,18 @@ class WriterLock:
             os.chmod(self.path, FILE_MODE)
 
     def _flock(self, path: Path, flags: int) -> int:
-        """Open ``path`` and flock it exclusively; StoreLockedError when another holds it."""
-        fd = os.open(path, flags, FILE_MODE)
+        """Open ``path`` and flock it exclusively; StoreLockedError when another holds it,
+        FolderNotWritableError on a read-only disk or folder."""
+        try:
+            fd = os.open(path, flags, FILE_MODE)
+        except OSError as exc:
+            raise not_writable(exc, self.path.parent) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             os.close(fd)
             if exc.errno in _CONTENDED:
-                raise StoreLockedError(self._locked_message()) from None
+                raise self._locked() from None
             raise
         return fd
 
@@ -341,24 +398,24 @@ class WriterLock:
         try:
             self._fallback.acquire(timeout=0)
         except filelock.Timeout:
-            raise StoreLockedError(self._locked_message()) from None
+            raise self._locked() from None
 
-    def _locked_message(self) -> str:
+    def _locked(self) -> StoreLockedError:
+        """Who holds the lock, from the lock file ("<pid> <holder>"; older files: the pid)."""
         try:
-            pid = self.path.read_text().strip()
+            pid, _, holder = self.path.read_text().strip().partition(" ")
         except OSError:
-            pid = ""
-        mine = pid == str(os.getpid())
-        who = (
-            "elsewhere in this program"
-            if mine
-            else (
-                f"in another intervene window (pid {pid})" if pid else "in another intervene window"
-            )
-        )
-        return (
-            f"The data in {self.path.parent} is already open {who}. Close it there first, "
-            "or open this one read-only (intervene --read-only)."
+            pid, holder = "", ""
+        holder = holder if holder in ("window", "command") else "window"
+        if pid == str(os.getpid()):
+            who = "elsewhere in this program"
+        else:
+            who = f"in another intervene {holder}" + (f" (pid {pid})" if pid else "")
+        close = "Close it there first" if holder == "window" else "Try again when it has finished"
+        return StoreLockedError(
+            f"The data in {self.path.parent} is already open {who}. {close}.",
+            pid=pid,
+            holder=holder,
         )
 
     def release(self) -> None:

@@ -53,3 +53,104 @@ def test_reading_commands_work_around_a_damaged_score_file(
     assert out.returncode == 0, out.stderr
     assert_one_line(out.stderr, str(path), "cannot be read")
     assert out.stdout.strip()  # everyone else's caseload is there
+
+
+# --------------------------------------------------------------------------- item 8: OS errors
+def refuse_writes(monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    """The data folder's disk refuses every open for writing (a read-only disk, EROFS; or a
+    folder of another user, EACCES) and every write (tests run as root: injected)."""
+    import errno as _errno
+    import os
+
+    import store.storage as storage
+
+    real_open = os.open
+
+    def refuse(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        if flags & (os.O_RDWR | os.O_WRONLY | os.O_CREAT):
+            raise OSError(code, os.strerror(code), str(path))
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    def no_mkstemp(*args: object, **kwargs: object) -> object:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(storage.os, "open", refuse)
+    monkeypatch.setattr(storage.tempfile, "mkstemp", no_mkstemp)
+    assert code in (_errno.EROFS, _errno.EACCES)
+
+
+def in_process(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from tui.cli.main import main
+
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    with Store.open(folder) as s:
+        build_demo(s, date.today())
+    return folder
+
+
+@pytest.mark.parametrize("code", [30, 13])  # EROFS, EACCES
+def test_reading_commands_fall_back_to_read_only(
+    small: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], code: int
+) -> None:
+    from tests.conftest import read_tree
+
+    before = read_tree(small)
+    refuse_writes(monkeypatch, code)
+    for command in (["today"], ["caseload"], ["exports"]):
+        rc, out, err = in_process(capsys, *command, "--data-dir", str(small))
+        assert rc == 0, (command, err)
+        assert out.strip(), command
+    # a report opens read-only too, but data may leave only once the export log records it:
+    # with the log unwritable it stops in one line and nothing is written
+    rc, out, err = in_process(capsys, "report", "packet", "--data-dir", str(small))
+    assert rc == 1 and not out
+    assert_one_line(err, "exports.log", "nothing was exported")
+    rc, out, err = in_process(
+        capsys, "add-score", "--data-dir", str(small), "st-demo01", "ORF", "50"
+    )
+    assert rc == 1
+    line = assert_one_line(err, str(small))
+    assert ("read-only" in line) or ("permission denied" in line), line
+    assert read_tree(small) == before
+
+
+def test_a_full_disk_is_one_line(
+    small: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno as _errno
+    import os
+
+    import store.storage as storage
+    from tests.conftest import read_tree
+
+    with Store.open(small, readonly=True) as s:
+        student = s.students()[0]
+    before = read_tree(small)
+
+    def full(fd: int, data: object) -> int:
+        raise OSError(_errno.ENOSPC, os.strerror(_errno.ENOSPC))
+
+    monkeypatch.setattr(storage.os, "write", full)
+    rc, _out, err = in_process(
+        capsys, "add-score", "--data-dir", str(small), student.id, "ORF", "50"
+    )
+    assert rc == 1
+    assert_one_line(err, "the disk is full", "nothing was saved")
+    monkeypatch.undo()
+    assert read_tree(small) == before
+
+
+def test_a_deeply_nested_file_is_one_line(small: Path) -> None:
+    core = small / "core.json"
+    core.write_text("[" * 200_000)
+    for command in (["today"], ["caseload"], ["exports"]):
+        out = run(*command, data_dir=small)
+        assert out.returncode == 1, (command, out.stderr)
+        assert_one_line(out.stderr, str(core), "nested too deeply")

@@ -11,12 +11,20 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from store.db.core import CoreStore, _locked
-from store.db.layout import BACKUPS_KEPT, CORE_FILE, SCORES_DIR, SESSIONS_DIR
-from store.errors import StoreError
+from store.db.core import CoreStore, _locked, _new_id
+from store.db.layout import BACKUPS_KEPT, CORE_FILE, EXPORT_LOG, SCORES_DIR, SESSIONS_DIR
+from store.errors import disk_error
 from store.model import ExportRecord, check_int, check_text
 from store.paths import backups_dir
-from store.storage import FILE_MODE, TEMP_SUFFIX, atomic_write_bytes, fsync_dir, make_private_dir
+from store.storage import (
+    FILE_MODE,
+    TEMP_SUFFIX,
+    append_line,
+    atomic_write_bytes,
+    dumps,
+    fsync_dir,
+    make_private_dir,
+)
 
 try:
     import fcntl
@@ -116,24 +124,51 @@ class BackupsMixin(CoreStore):
     def log_export(
         self, kind: str, path: str, students: int, *, deidentified: bool
     ) -> ExportRecord:
-        """Record that data left the app (a privacy log). Not undoable: the file exists."""
-        if self.readonly:
-            raise StoreError(f"{self.data_dir} is open read-only; nothing was saved")
+        """Record that data left the app (a privacy log). Not undoable: the file exists.
+
+        Appended to ``exports.log`` (JSON lines), which needs no writer lock: a report or
+        export made read-only while the app is open elsewhere is logged too. A failed append
+        raises DiskError naming the log (log first: the export is then not published)."""
         record = ExportRecord(
-            self._unused_core_id("exports", "ex"),
+            _new_id("ex", 8),
             self._clock().replace(microsecond=0),
             check_text(kind, "export kind", required=True),
             check_text(str(path), "export path", required=True, limit=4096),
             check_int(students, "students exported", lo=0),
             bool(deidentified),
         )
-        self._put(CORE_FILE, "exports", record.id, record.to_doc())
+        log = self.data_dir / EXPORT_LOG
+        try:
+            append_line(log, dumps(record.to_doc()))
+        except OSError as exc:
+            raise disk_error(exc, "record the export in", log, "; nothing was exported") from None
         return record
 
     @_locked
     def exports(self) -> list[ExportRecord]:
-        out = [ExportRecord.from_doc(d) for d in self._docs(CORE_FILE, "exports")]
-        return sorted(out, key=lambda e: e.at)
+        """Every export, oldest first: the export log and the older core.json table."""
+        out = {d["id"]: ExportRecord.from_doc(d) for d in self._docs(CORE_FILE, "exports")}
+        for doc in self._export_log():
+            with contextlib.suppress(KeyError, TypeError, ValueError):  # a hand-edited line
+                out.setdefault(str(doc["id"]), ExportRecord.from_doc(doc))
+        return sorted(out.values(), key=lambda e: e.at)
+
+    def _export_log(self) -> Iterator[dict[str, object]]:
+        """The export log's entries; a line cut short by a crash (the last) is skipped."""
+        log = self.data_dir / EXPORT_LOG
+        try:
+            raw = log.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise disk_error(exc, "read", log) from None
+        for line in raw.splitlines():
+            try:
+                doc = json.loads(line)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(doc, dict) and isinstance(doc.get("id"), str):
+                yield doc
 
 
 MANIFEST = "manifest.json"

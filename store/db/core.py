@@ -32,6 +32,7 @@ from store.errors import (
     NothingToUndoError,
     StoreError,
     ValidationError,
+    not_writable,
 )
 from store.model import Group, Measure, Record, Student, parse_date, school_year_of
 from store.records import mutable_record
@@ -124,6 +125,7 @@ class CoreStore(ABC):
         self._dbs: OrderedDict[str, TinyDB] = OrderedDict()
         self._undo: list[_UndoEntry] = []
         self._batch: _UndoEntry | None = None
+        self._damaged: dict[str, CorruptFileError] = {}  # rel -> why it cannot be read
         #: What opening did that the user should hear of (e.g. an interrupted restore finished)
         self.notices: list[str] = []
         #: Make the daily backup (when due) just before the first write; the CLI sets this,
@@ -140,11 +142,15 @@ class CoreStore(ABC):
         clock: Callable[[], datetime] = datetime.now,
         readonly: bool = False,
         migrations: Mapping[int, Migration] | None = None,
+        lock_wait: float = 0.0,
+        holder: str = "window",
     ) -> Self:
         """Open (creating if needed) the data folder. Reads core.json only.
 
         Raises StoreLockedError when another process (or another Store here) has it open for
-        writing, CorruptFileError when core.json cannot be parsed (the file is left as is),
+        writing (after trying for ``lock_wait`` seconds; ``holder`` is what the lock file
+        says holds it: "window" for the app, "command" for a CLI command),
+        FolderNotWritableError on a read-only disk or folder, CorruptFileError when core.json cannot be parsed (the file is left as is),
         and StoreError when the data is from a newer version of intervene.
         """
         path = Path(data_dir).expanduser().absolute()
@@ -158,10 +164,14 @@ class CoreStore(ABC):
                     "(without --read-only) to complete it"
                 )
         else:
-            make_private_dir(path)
-            os.chmod(path, DIR_MODE)
+            try:
+                make_private_dir(path)
+                os.chmod(path, DIR_MODE)
+            except OSError as exc:  # a read-only disk, another user's folder
+                raise not_writable(exc, path) from None
             assert store._lock is not None
-            store._lock.acquire()
+            store._lock.holder = holder
+            store._lock.acquire(wait=lock_wait)
         try:
             if not readonly:
                 notice = journal.recover(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 SCHEMA_VERSION = 3
 CORE_FILE = "core.json"
+EXPORT_LOG = "exports.log"  # JSON lines, appended without the writer lock (issue 15 item 9)
 CORE_TABLES: tuple[str, ...] = (
     "meta",
     "students",

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from store.db import CORE_FILE, SCHEMA_VERSION, SCORES_DIR, SESSIONS_DIR, Store
+from store.db.layout import EXPORT_LOG
 from store.errors import StoreError, ValidationError
 from store.model import (
     ExportRecord,
@@ -422,6 +423,8 @@ def _files_of(backup: Backup, now: str) -> dict[str, dict[str, Any]]:
 
 def _data_files(root: Path) -> list[str]:
     out = [CORE_FILE] if (root / CORE_FILE).is_file() else []
+    if (root / EXPORT_LOG).is_file():  # kept aside with the data it logged; the backup's
+        out.append(EXPORT_LOG)  # own exports go to core.json
     for kind in (SCORES_DIR, SESSIONS_DIR):
         base = root / kind
         if base.is_dir():

@@ -82,7 +82,7 @@ def test_ids_are_short_prefixed_and_random(store: Store) -> None:
     ph = store.add_phase_change(a.id, "ORF", date(2026, 10, 1), "more time")
     assert re.fullmatch(r"ph-[0-9a-f]{8}", ph.id)
     ex = store.log_export("csv", "/tmp/x.csv", 1, deidentified=True)
-    assert re.fullmatch(r"ex-[0-9a-f]{8}", ex.id)
+    assert re.fullmatch(r"ex-[0-9a-f]{16}", ex.id)  # the export log: 64 bits
     assert store.add_student("Cy", "Ng", "2", id="custom-1").id == "custom-1"
 
 

@@ -15,7 +15,7 @@ import pytest
 import store.storage as storage_mod
 from store import paths
 from store.db import Store
-from store.errors import CorruptFileError, StoreError, StoreLockedError
+from store.errors import CorruptFileError, DiskError, StoreError, StoreLockedError
 from store.model import Session
 from store.storage import AtomicJSONStorage, atomic_write_bytes
 
@@ -201,9 +201,9 @@ def test_failed_write_keeps_old_file_and_memory_consistent(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(storage_mod.os, "fsync", boom)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(DiskError, match="the disk is full; nothing was saved"):
         store.add_student("Ben", "Lee", "3")
-    with pytest.raises(OSError):
+    with pytest.raises(DiskError):
         store.record_score(ava.id, "ORF", 50, TODAY)
     monkeypatch.undo()
     assert tree(store.data_dir) == before  # no temp files, no half files

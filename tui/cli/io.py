@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store.errors import CorruptFileError, StoreError, StoreLockedError
+from store.errors import CorruptFileError, FolderNotWritableError, StoreError, StoreLockedError
 
 if TYPE_CHECKING:
     from store.db import Store
@@ -70,20 +70,30 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return Path(given).expanduser() if given else default_data_dir()
 
 
+def lock_wait() -> float:
+    """How long a writing command waits for the writer lock (``INTERVENE_LOCK_WAIT``, 3 s)."""
+    import os
+
+    try:
+        return max(0.0, float(os.environ.get("INTERVENE_LOCK_WAIT", "3")))
+    except ValueError:
+        return 3.0
+
+
 def _open(args: argparse.Namespace, *, read_only_ok: bool = False) -> Store:
-    """The Store for this command; read-only when the app has it open and that is enough."""
+    """The Store for this command. A command that only reads (or exports: the export log
+    needs no writer lock) opens read-only when the app has the folder or its disk is
+    read-only; a writing command waits a few seconds for another command to finish."""
     from store.db import Store
 
     folder = _data_dir(args)
     if getattr(args, "read_only", False):
         if not read_only_ok:
-            raise CommandError(
-                "this command saves data (at least to the export log); drop --read-only"
-            )
+            raise CommandError("this command saves data; drop --read-only")
         return Store.open(folder, readonly=True)
     try:
-        store = Store.open(folder)
-    except StoreLockedError:
+        store = Store.open(folder, lock_wait=0.0 if read_only_ok else lock_wait(), holder="command")
+    except (StoreLockedError, FolderNotWritableError):  # the app has it, a read-only disk
         if not read_only_ok:
             raise
         return Store.open(folder, readonly=True)
@@ -91,6 +101,17 @@ def _open(args: argparse.Namespace, *, read_only_ok: bool = False) -> Store:
         print(f"intervene: {notice}", file=sys.stderr)
     store.backup_when_due = not read_only_ok  # a writing command: the daily backup first
     return store
+
+
+def open_to_read(folder: Path, clock: Callable[[], datetime] = datetime.now) -> Store:
+    """The Store for a command that only reads and logs (a report): read-only when the app
+    has the folder open or its disk is read-only."""
+    from store.db import Store
+
+    try:
+        return Store.open(folder, clock=clock, holder="command")
+    except (StoreLockedError, FolderNotWritableError):
+        return Store.open(folder, clock=clock, readonly=True)
 
 
 def _confirm(question: str, yes: bool) -> bool | None:
@@ -220,7 +241,7 @@ def _filter(args: argparse.Namespace, store: Store) -> ExportFilter:
 def cmd_export_table(args: argparse.Namespace) -> int:
     from store.export import STDOUT, run_export
 
-    with _open(args) as store:
+    with _open(args, read_only_ok=True) as store:  # logged without the writer lock
         result = run_export(
             store, args.kind, args.file, _filter(args, store), deidentify=args.deidentify
         )
@@ -232,7 +253,7 @@ def cmd_export_table(args: argparse.Namespace) -> int:
 def cmd_export_backup(args: argparse.Namespace) -> int:
     from store.export import STDOUT, run_export
 
-    with _open(args) as store:
+    with _open(args, read_only_ok=True) as store:  # logged without the writer lock
         result = run_export(store, "backup", args.file)
     _say(result.summary("backup"), to_stderr=result.path == STDOUT)
     return 0
@@ -242,7 +263,7 @@ def cmd_export_backup(args: argparse.Namespace) -> int:
 def cmd_export_calendar(args: argparse.Namespace) -> int:
     from store.export import STDOUT, run_export
 
-    with _open(args) as store:
+    with _open(args, read_only_ok=True) as store:  # logged without the writer lock
         result = run_export(store, "calendar", args.file)
     _say(result.summary("calendar"), to_stderr=result.path == STDOUT)
     return 0

@@ -113,11 +113,15 @@ def run_app(
     data_dir: Path, clock: Clock, start_date: date | None, *, is_demo: bool, readonly: bool = False
 ) -> int:
     from store.db import Store
+    from store.errors import FolderNotWritableError, StoreLockedError
     from store.paths import demo_data_dir
     from tui.app import InterventionApp
     from tui.config import AppConfig
 
-    store = Store.open(data_dir, clock=clock, readonly=readonly)
+    try:
+        store = Store.open(data_dir, clock=clock, readonly=readonly)
+    except (StoreLockedError, FolderNotWritableError) as exc:  # the app can look read-only
+        raise UserError(f"{exc} To look without changing anything: intervene --read-only") from None
     config = AppConfig(demo_dir=demo_data_dir(), is_demo=is_demo)
     app = InterventionApp(store, clock, config, start_date=start_date)
     try:
@@ -148,10 +152,15 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = datetime.now) -> i
             return run_app(folder, clock, args.date, is_demo=True)
         return run_app(_data_dir(args), clock, args.date, is_demo=False, readonly=args.read_only)
     except (UserError, StoreError) as exc:
-        print(f"intervene: {exc}", file=sys.stderr)
+        print(f"intervene: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the one top-level catch: a line naming the cause, no traceback
+        from store.errors import one_line
+
+        print(f"intervene: {one_line(exc)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -167,7 +167,7 @@ def run_report(
     stderr: TextIO | None = None,
 ) -> int:
     """Run ``intervene report ...`` from parsed arguments; returns the exit code."""
-    from store.db import Store
+    from tui.cli.io import open_to_read
     from tui.documents import (
         ReportError,
         build_document,
@@ -183,7 +183,7 @@ def run_report(
     fmt = _format(args)
     today = getattr(args, "date", None) or clock().date()
     try:
-        with Store.open(_data_dir(args), clock=clock) as store:
+        with open_to_read(_data_dir(args), clock) as store:
             student = None
             if kind != "packet":
                 student = find_student(store.students(include_archived=True), args.student)

@@ -70,9 +70,9 @@ def write_private(path: Path | str, text: str, log: Callable[[Path], object] | N
 
 
 def log_report(store: Store, kind: str, path: str | Path, students: int) -> None:
-    """Record the report in the Store's export (privacy) log; read-only stores skip it."""
-    if not store.readonly:
-        store.log_export(f"report-{kind}", str(path), students, deidentified=False)
+    """Record the report in the Store's export (privacy) log (read-only stores too: the log
+    needs no writer lock)."""
+    store.log_export(f"report-{kind}", str(path), students, deidentified=False)
 
 
 def write_report(
