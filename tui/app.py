@@ -86,6 +86,8 @@ class InterventionApp(App[int]):
             super().push_screen(WelcomeScreen())
         # the daily backup waits until the first screen is up: never on the start-up path
         self.set_timer(2.0, self.make_backup)
+        for notice in self.store.notices:  # e.g. an interrupted restore, finished on open
+            self.notify(notice, severity="warning", timeout=15, markup=False)
         self._catch_exit_signals(True)
 
     def on_unmount(self) -> None:
@@ -118,7 +120,7 @@ class InterventionApp(App[int]):
 
     @work(thread=True, exclusive=True, group="backup")
     def make_backup(self) -> None:
-        """Daily backup off the UI thread (hard links: cheap, but never on the start-up path)."""
+        """Daily backup off the UI thread (copies or reflinks: never on the start-up path)."""
         try:
             self.store.backup_if_due()
         except Exception as exc:  # a failed backup must not stop the day's work
