@@ -316,13 +316,13 @@ def caseload_summary(
 
     groups_of: dict[str, list[Group]] = defaultdict(list)  # any membership, for dosage
     current_of: dict[str, list[Group]] = defaultdict(list)  # member today, for probes/display
-    for g in groups:
-        for sid in dict.fromkeys(m.student_id for m in g.memberships):
-            groups_of[sid].append(g)
-        if g.active:
-            for sid in dict.fromkeys(g.members_on(today)):
-                current_of[sid].append(g)
-                measures_of[sid].update(g.measures)
+    for grp in groups:
+        for sid in dict.fromkeys(m.student_id for m in grp.memberships):
+            groups_of[sid].append(grp)
+        if grp.active:
+            for sid in dict.fromkeys(grp.members_on(today)):
+                current_of[sid].append(grp)
+                measures_of[sid].update(grp.measures)
 
     index = SessionIndex(sessions)
     breaks = break_weeks(calendar)

@@ -180,6 +180,8 @@ _BEHAVIOUR_GOALS = {"CICO": 80.0, "DBR-AE": 8.0, "DBR-RS": 8.0, "DBR-DB": 2.0}
 def _start_level(code: str, grade: str, rng: random.Random) -> float:
     """A baseline level below the 25th percentile (Hasbrouck & Tindal 2017 for ORF)."""
     g = 0 if grade == "K" else int(grade)
+    lo: float
+    hi: float
     ranges = {
         "ORF": {1: (12, 22), 2: (24, 40), 3: (45, 62), 4: (62, 80), 5: (76, 95)},
         "MCOMP": {1: (5, 10), 2: (7, 13), 3: (9, 15), 4: (12, 20), 5: (14, 22)},

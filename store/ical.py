@@ -131,7 +131,9 @@ def event_dates(event: Event) -> list[date]:
     start = event.decoded("dtstart")
     dates: set[datetime] = {start}
     if "RRULE" in event:
-        dates = set(rrulestr(event["RRULE"].to_ical().decode(), dtstart=start))
+        rule = event["RRULE"].to_ical()
+        text = rule.decode() if isinstance(rule, bytes) else rule
+        dates = set(rrulestr(text, dtstart=start))
     for key in ("RDATE", "EXDATE"):
         values = event.get(key)
         if values is None:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import asdict, field, fields, replace
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from store.errors import ValidationError
 from store.records import mutable_record
@@ -92,9 +92,10 @@ def grade_number(grade: str) -> int:
 
 
 @functools.cache
-def _field_names(cls: type) -> frozenset[str]:
-    """The dataclass's field names (``fields()`` is slow; every record read asks)."""
-    return frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
+def _field_names(cls: Hashable) -> frozenset[str]:
+    """The dataclass's field names (``fields()`` is slow; every record read asks). Typed as
+    Hashable: a record class hashes as any class does, its instances' ``__hash__`` aside."""
+    return frozenset(f.name for f in fields(cast(type, cls)))
 
 
 class Record:
@@ -108,8 +109,8 @@ class Record:
     def from_doc(cls, doc: dict[str, Any]) -> Self:
         """Build from a stored document; lists are copied, so the record never shares
         mutable state with the store's cached document (no deep copy needed)."""
-        names = _field_names(cls)
-        return cls(**_fields_of(doc, names))  # type: ignore[call-arg]
+        names = _field_names(cast(Hashable, cls))
+        return cls(**_fields_of(doc, names))
 
     def with_(self, **changes: Any) -> Self:
         return replace(self, **changes)  # type: ignore[type-var]
@@ -341,7 +342,7 @@ class Group(Record):
         data["memberships"] = [Membership.from_doc(m) for m in doc.get("memberships", [])]
         data["start_date"] = parse_optional_date(doc.get("start_date"), "start date")
         data["end_date"] = parse_optional_date(doc.get("end_date"), "end date")
-        names = _field_names(cls)
+        names = _field_names(cast(Hashable, cls))
         return cls(**_fields_of(data, names))
 
     def validated(self) -> Group:
@@ -403,7 +404,7 @@ class Goal(Record):
         data["baseline_date"] = parse_date(doc["baseline_date"], "baseline date")
         data["goal_date"] = parse_date(doc["goal_date"], "goal date")
         data["set_on"] = parse_optional_date(doc.get("set_on"), "set on")
-        names = _field_names(cls)
+        names = _field_names(cast(Hashable, cls))
         return cls(**_fields_of(data, names))
 
     def validated(self, measure: Measure) -> Goal:
@@ -486,7 +487,7 @@ class Score(Record):
         data["date"] = parse_date(doc["date"])
         entered = doc.get("entered_at")
         data["entered_at"] = datetime.fromisoformat(entered) if entered else None
-        names = _field_names(cls)
+        names = _field_names(cast(Hashable, cls))
         return cls(**_fields_of(data, names))
 
 
@@ -554,7 +555,7 @@ class Session(Record):
         data["attendance"] = [Attendance.from_doc(a) for a in doc.get("attendance", [])]
         logged = doc.get("logged_at")
         data["logged_at"] = datetime.fromisoformat(logged) if logged else None
-        names = _field_names(cls)
+        names = _field_names(cast(Hashable, cls))
         return cls(**_fields_of(data, names))
 
     def validated(self, group: Group | None = None) -> Session:
@@ -617,7 +618,7 @@ class PhaseChange(Record):
     def from_doc(cls, doc: dict[str, Any]) -> PhaseChange:
         data = dict(doc)
         data["date"] = parse_date(doc["date"])
-        names = _field_names(cls)
+        names = _field_names(cast(Hashable, cls))
         return cls(**_fields_of(data, names))
 
 
@@ -724,5 +725,5 @@ class ExportRecord(Record):
     def from_doc(cls, doc: dict[str, Any]) -> ExportRecord:
         data = dict(doc)
         data["at"] = datetime.fromisoformat(doc["at"])
-        names = _field_names(cls)
+        names = _field_names(cast(Hashable, cls))
         return cls(**_fields_of(data, names))

@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 @functools.cache
 def _names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    return tuple(f.name for f in fields(cls))
 
 
 @functools.cache
@@ -72,11 +72,11 @@ def _make(cls: type[T], *, frozen: bool) -> type[T]:
         if not (f.compare and f.repr):
             raise TypeError(f"{cls.__name__}.{f.name}: every field is compared and shown")
     if not own_eq:
-        cls.__eq__ = _eq  # type: ignore[method-assign,assignment]
+        cls.__eq__ = _eq  # type: ignore[method-assign]
     if not own_hash:
         cls.__hash__ = _hash if frozen else None  # type: ignore[method-assign,assignment]
     if "__repr__" not in body:
-        cls.__repr__ = _repr  # type: ignore[method-assign,assignment]
+        cls.__repr__ = _repr  # type: ignore[method-assign]
     return cls
 
 

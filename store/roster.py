@@ -458,7 +458,7 @@ def parse_oneroster(folder: Path, *, groups: bool = False) -> ParsedRoster:
         if name not in files:
             continue
         table = _read_table(files[name], name)
-        wanted = {c: (c,) for c in _ONEROSTER_COLUMNS[name]}
+        wanted: dict[str, tuple[str, ...]] = {c: (c,) for c in _ONEROSTER_COLUMNS[name]}
         found, problems = _columns(table, wanted, ONEROSTER_REQUIRED[name])
         parsed.problems.extend(problems)
         tables[name], cols[name] = table, found
@@ -634,8 +634,8 @@ def plan_import(parsed: ParsedRoster, store: Store, *, on: date | None = None) -
             plan.new_groups.append(rg)
         current_members = set(group.members_on(day)) if group else set()
         for sis in rg.members:
-            row = rows.get(sis)
-            if row is None:
+            member = rows.get(sis)
+            if member is None:
                 continue
             student = existing.get(sis)
             if student is not None and student.id in current_members:
@@ -645,7 +645,7 @@ def plan_import(parsed: ParsedRoster, store: Store, *, on: date | None = None) -
                     rg.name if group is None else group.name,
                     group.id if group else None,
                     sis,
-                    row.name,
+                    member.name,
                 )
             )
     return plan

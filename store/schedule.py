@@ -24,6 +24,8 @@ from store.errors import ValidationError
 from store.model import WEEKDAYS, Group, SchoolCalendar
 from store.records import frozen_record
 
+Day = date  # an alias for annotations inside classes with a field named `date`
+
 __all__ = [
     "Conflict",
     "Meeting",
@@ -255,12 +257,12 @@ class Meeting:
     """One group meeting on one date, with wall-clock start and end."""
 
     group: Group
-    date: date
+    date: Day  # the field is named as the records name theirs; Day is datetime.date
     start: datetime
     end: datetime
 
     @classmethod
-    def of(cls, group: Group, d: date) -> Meeting:
+    def of(cls, group: Group, d: Day) -> Meeting:
         start = datetime.combine(d, group.start)
         return cls(group, d, start, start + timedelta(minutes=group.duration_minutes))
 

@@ -453,10 +453,10 @@ def _figure(data: ChartData, width: int, plot_height: int) -> tuple[object, date
     for d, _label in data.phases:
         x = _x(d, origin)
         fig.draw(fig.segment([x, x], [y_lo, y_hi], marker=mk(PHASE, "phase")).density("full"))
-    for a in data.aim_path or ([data.aim] if data.aim is not None else []):
+    for piece in data.aim_path or ([data.aim] if data.aim is not None else []):
         seg = fig.segment(
-            [_x(a.start, origin), _x(a.end, origin)],
-            [a.start_value, a.end_value],
+            [_x(piece.start, origin), _x(piece.end, origin)],
+            [piece.start_value, piece.end_value],
             marker=mk(AIM, "aim"),
         )
         fig.draw(seg.density("full"))
