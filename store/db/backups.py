@@ -39,9 +39,9 @@ class BackupsMixin(CoreStore):
 
     def _data_files(self) -> Iterator[Path]:
         """Every data file; stale temp files left by a crash are removed on the way."""
-        core = self.data_dir / CORE_FILE
-        if core.is_file():
-            yield core
+        for top in (CORE_FILE, EXPORT_LOG):
+            if (self.data_dir / top).is_file():
+                yield self.data_dir / top
         for kind in (SCORES_DIR, SESSIONS_DIR):
             root = self.data_dir / kind
             if not root.is_dir():

@@ -252,3 +252,13 @@ def test_a_kill_during_restore_leaves_old_or_new_data_never_both(
     assert ("completed" in notices[0]) == (outcome == "new")
     assert not [p for p in data_dir.iterdir() if p.name.startswith(".restore")]
     assert _records(data_dir)["notices"] == []  # said once
+
+
+def test_the_daily_backup_holds_the_export_log(store: Store) -> None:
+    fill(store)
+    store.log_export("scores", "/tmp/scores.csv", 1, deidentified=False)
+    folder = store.backup_if_due()
+    assert folder is not None
+    log = store.data_dir / "exports.log"
+    assert (folder / "exports.log").read_bytes() == log.read_bytes()
+    assert "exports.log" in json.loads((folder / "manifest.json").read_text())["sha256"]
