@@ -55,15 +55,15 @@ def fsync_dir(path: Path) -> None:
 
 
 def make_private_dir(path: Path, *, stop_at: Path | None = None) -> None:
-    """Create ``path`` (and missing parents up to ``stop_at``) with mode 0700; fsync the
-    parent of every folder created so the new entry survives a crash."""
+    """Create ``path`` and every missing parent with mode 0700 whatever the umask (a parent
+    made by ``mkdir(parents=True)`` would get 0777 under umask 000); fsync the parent of every
+    folder created so the new entry survives a crash. ``stop_at``: kept for callers (every
+    missing parent is created the same way)."""
     path = Path(path)
     if path.is_dir():
         return
-    if stop_at is not None and path.parent != path and path != stop_at:
+    if path.parent != path and not path.parent.exists():
         make_private_dir(path.parent, stop_at=stop_at)
-    elif not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(FileExistsError):
         path.mkdir(mode=DIR_MODE)
     os.chmod(path, DIR_MODE)

@@ -35,6 +35,7 @@ from store.errors import (
     not_writable,
 )
 from store.model import Group, Measure, Record, Student, parse_date, school_year_of
+from store.paths import refuse_shared_parents
 from store.records import mutable_record
 from store.storage import DIR_MODE, TEMP_SUFFIX, AtomicJSONStorage, WriterLock, make_private_dir
 
@@ -154,6 +155,7 @@ class CoreStore(ABC):
         and StoreError when the data is from a newer version of intervene.
         """
         path = Path(data_dir).expanduser().absolute()
+        refuse_shared_parents(path)
         store = cls(path, clock=clock, readonly=readonly)
         if readonly:
             if not (path / CORE_FILE).is_file():

@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import shutil
+from collections import Counter
 from collections.abc import Callable, Container, Iterable
 from dataclasses import field
 from datetime import date, datetime
@@ -36,12 +37,13 @@ from store.model import (
     check_text,
 )
 from store.output import ExportResult, write_logged
-from store.paths import backups_dir
+from store.paths import backups_dir, refuse_shared_parents
 from store.records import mutable_record
 from store.schedule import parse_rrule
 from store.storage import WriterLock, atomic_write_bytes, dumps, fsync_dir, make_private_dir
 
 BACKUP_FORMAT = "intervene-backup"
+NOT_A_BACKUP = "is not an intervene backup (make one with `intervene export backup`)"
 BACKUP_SECTIONS = (
     "calendar",
     "measures",
@@ -80,6 +82,18 @@ def backup_document(store: Store, *, now: datetime | None = None) -> dict[str, A
 def records_of(doc: dict[str, Any]) -> dict[str, Any]:
     """A backup document without its header (what must survive a round trip)."""
     return {k: doc[k] for k in BACKUP_SECTIONS}
+
+
+def same_records(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """The same sections holding the same records, in any order within a section (the Store
+    reads scores and sessions back partition by partition, not in the backup's order)."""
+
+    def canonical(value: Any) -> Any:
+        if isinstance(value, list):
+            return Counter(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in value)
+        return value
+
+    return a.keys() == b.keys() and all(canonical(a[k]) == canonical(b[k]) for k in a)
 
 
 def export_backup(store: Store, path: str | Path, *, now: datetime | None = None) -> ExportResult:
@@ -188,10 +202,7 @@ def _unique(key: str, seen: Container[str], what: str) -> None:
 def check_backup(doc: Any, source: str = "backup") -> Backup:
     """Check a parsed backup completely; ValidationError naming the first problem."""
     if not isinstance(doc, dict) or doc.get("format") != BACKUP_FORMAT:
-        raise ValidationError(
-            f'{source} is not an intervene backup (no "format": "{BACKUP_FORMAT}")',
-            field="backup",
-        )
+        raise ValidationError(f"{source} {NOT_A_BACKUP}", field="backup")
     version = doc.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise ValidationError(f"{source}: schema_version is missing or not a number")
@@ -371,8 +382,10 @@ def load_backup(path: str | Path) -> Backup:
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ValidationError(f"{p.name} is not a text file (not an intervene backup)") from None
+        raise ValidationError(f"{p.name} is not a text file; it {NOT_A_BACKUP}") from None
     except json.JSONDecodeError as exc:
+        if not raw.decode("utf-8-sig").lstrip().startswith("{"):  # a CSV file, a document
+            raise ValidationError(f"{p.name} {NOT_A_BACKUP}", field="backup") from None
         raise ValidationError(
             f"{p.name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
             "it may be truncated"
@@ -455,6 +468,7 @@ def restore_backup(
     from store.db import journal
 
     root = Path(data_dir).expanduser().absolute()
+    refuse_shared_parents(root)
     make_private_dir(root)
     lock = WriterLock(root)
     lock.acquire()
@@ -479,7 +493,7 @@ def restore_backup(
             again = records_of(backup_document(check))
         finally:
             check.close()
-        if again != backup.document():
+        if not same_records(again, backup.document()):
             raise StoreError("the restored data did not read back identically; nothing was changed")
         old = _data_files(root)
         safety: Path | None = None
