@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from textual.message import Message
 from textual.widgets import Input
 
 from store.db import Store
 from tests.conftest import FakeClock, read_tree
-from tests.tui.screen import screen_text
+from tests.tui.screen import screen_text, settle
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.score_entry import ScoreEntryScreen
+from tui.screens.score_entry import SaveFailed, ScoreEntryScreen, ScoreSaved
 from tui.screens.session_log import SessionLogScreen
 from tui.screens.today import TodayScreen
 
@@ -31,15 +32,6 @@ async def open_entry(app: InterventionApp, pilot) -> ScoreEntryScreen:  # noqa: 
     return screen
 
 
-async def settle(app: InterventionApp, pilot, screen: ScoreEntryScreen) -> None:  # noqa: ANN001
-    """Wait until the writer thread has saved everything and the UI has heard back."""
-    for _ in range(100):
-        await pilot.pause(0.02)
-        if screen.pending == 0:
-            break
-    await pilot.pause()
-
-
 def reopen(demo_dir: Path, clock: FakeClock) -> Store:
     return Store.open(demo_dir, clock=clock)
 
@@ -53,7 +45,7 @@ async def test_whole_group_by_keystrokes_then_read_back(open_app, demo_dir, demo
         typed = ["62", "48", "71", "55", "90"]
         for value in typed:  # only the digits plus one Enter per student
             await pilot.press(*value, "enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert [r.state for r in screen.rows] == ["saved"] * 5
         # score entry's last word stays in view on the session log that opens on top
         assert "Saved ORF 90" in screen_text(app)
@@ -85,7 +77,7 @@ async def test_score_with_errors_shows_accuracy(open_app, demo_dir, demo_clock) 
         screen = await open_entry(app, pilot)
         first = screen.rows[0].line.student
         await pilot.press("6", "2", "/", "3", "enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert screen.rows[0].saved is not None
         assert "62/3 (95%)" in screen_text(app)  # 62 / (62 + 3) = 95.4 %
     app.store.close()
@@ -100,7 +92,7 @@ async def test_absent_marks_attendance_and_moves_on(open_app, demo_dir, demo_clo
         screen = await open_entry(app, pilot)
         first = screen.rows[0].line.student
         await pilot.press("a")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert screen.rows[0].state == "absent"
         assert screen.index == 1
         assert "marked absent" in screen_text(app)
@@ -119,14 +111,14 @@ async def test_invalid_input_is_shown_inline_and_leaves_disk_unchanged(open_app,
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_entry(app, pilot)
         await pilot.press("4", "1", "2", "enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert "ORF score 412 is outside 0–300" in screen_text(app)
         assert screen.rows[0].state == "error"
         assert screen.index == 0, "focus stays on the row to fix it"
         assert screen.query_one("#entry-input", Input).value == "412", "what was typed is kept"
         await pilot.press("6", "/", "x")  # 'x' is not accepted by the field at all
         await pilot.press("enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert "errors" in screen_text(app)  # '4126/' → errors '' is not a whole number
     after = {k: v for k, v in read_tree(demo_dir).items() if not k.startswith("backups")}
     assert after == {k: v for k, v in before.items() if not k.startswith("backups")}
@@ -149,7 +141,7 @@ async def test_replace_asks_then_replaces(open_app, demo_dir, demo_clock) -> Non
         screen = await open_entry(app, pilot)
         sid = screen.rows[0].line.student.id
         await pilot.press("5", "8", "enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         await pilot.press("up")
         await pilot.pause()
         assert screen.index == 0
@@ -158,7 +150,7 @@ async def test_replace_asks_then_replaces(open_app, demo_dir, demo_clock) -> Non
         assert "replace 58 with 61?" in screen_text(app)
         assert app.store.score_on(sid, "ORF", DAY).value == 58  # not yet
         await pilot.press("enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert app.store.score_on(sid, "ORF", DAY).value == 61
     app.store.close()
     with reopen(demo_dir, demo_clock) as fresh:
@@ -172,9 +164,9 @@ async def test_undo_removes_the_last_save_and_says_so(open_app, demo_dir, demo_c
         screen = await open_entry(app, pilot)
         first, second = (r.line.student for r in screen.rows[:2])
         await pilot.press("6", "0", "enter", "4", "4", "enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         await pilot.press("ctrl+z")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         text = screen_text(app)
         assert "Undid" in text and "ORF 44" in text
         assert screen.rows[1].state == ""
@@ -258,8 +250,39 @@ async def test_decision_firing_on_a_new_score_is_announced(tmp_path: Path) -> No
         assert isinstance(screen, ScoreEntryScreen)
         assert screen.rows[0].line.decision_kind == "continue"
         await pilot.press("5", "0", "enter")  # 50 < 56 on the aim line today
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert screen.rows[0].line.decision_kind == "change"
         text = screen_text(app)
         assert "4 consecutive scores below the aim line (48, 50, 52, 50)" in text
     store.close()
+
+
+async def test_the_writer_answers_with_typed_messages(open_app, monkeypatch) -> None:  # noqa: ANN001
+    """Each save comes back as ScoreSaved (the score as stored) or SaveFailed (the store's
+    error), captured here the Harlequin way, with run_test(message_hook=...)."""
+    from store.errors import StoreError
+
+    app = open_app()
+    heard: list[Message] = []
+
+    def hook(message: Message) -> None:
+        # the hook may see a message more than once (posted, then handled)
+        if isinstance(message, (ScoreSaved, SaveFailed)) and all(m is not message for m in heard):
+            heard.append(message)
+
+    async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
+        screen = await open_entry(app, pilot)
+        await pilot.press("6", "2", "enter")
+        await settle(pilot, screen)
+        saved = [m for m in heard if isinstance(m, ScoreSaved)]
+        assert len(saved) == 1 and saved[0].score.value == 62 and saved[0].index == 0
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise StoreError("the disk is full")
+
+        monkeypatch.setattr(app.store, "record_score", broken)
+        await pilot.press("5", "0", "enter")
+        await settle(pilot, screen)
+        failed = [m for m in heard if isinstance(m, SaveFailed)]
+        assert len(failed) == 1 and failed[0].index == 1 and failed[0].typed == "50"
+        assert "NOT SAVED" in screen.rows[1].message and "disk is full" in screen.rows[1].message

@@ -13,8 +13,8 @@ from textual.widgets import Input
 
 from store.db import Store
 from tests.conftest import FakeClock, read_tree
-from tests.tui.screen import screen_text
-from tests.tui.test_score_entry import open_entry, settle
+from tests.tui.screen import screen_text, settle
+from tests.tui.test_score_entry import open_entry
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.score_entry import ScoreEntryScreen
@@ -52,7 +52,7 @@ async def test_burst_41_enter_52_enter_saves_both_in_order(open_app, demo_dir, d
         screen = await open_entry(app, pilot)
         first, second = (r.student_id for r in screen.rows[:2])
         burst(app, "4", "1", "enter", "5", "2", "enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert [r.state for r in screen.rows[:2]] == ["saved", "saved"]
         assert screen.index == 2
         assert screen.query_one("#entry-input", Input).value == ""
@@ -67,7 +67,7 @@ async def test_burst_with_arrows_and_absent_keeps_order(open_app, demo_dir, demo
         ids = [r.student_id for r in screen.rows]
         # row 0: 60; row 1 typed then left with ↓ (kept as a draft); row 2 absent; row 3: 70
         burst(app, "6", "0", "enter", "5", "down", "a", "7", "0", "enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert screen.rows[1].draft == "5"
         assert screen.rows[2].state == "absent"
     app.store.close()
@@ -118,13 +118,13 @@ async def test_typo_is_refused_whole_with_feedback(open_app, demo_dir) -> None:
         assert field.value == "2o", "the key is shown, never silently dropped"
         assert "not allowed" in screen_text(app)
         await pilot.press("enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert screen.rows[0].state == "error" and screen.index == 0
         assert field.value == "2o"
         for typed in ("٣٤", "1_0", "1e2", "6.2.1"):
             field.value = typed
             await pilot.press("enter")
-            await settle(app, pilot, screen)
+            await settle(pilot, screen)
             assert screen.rows[0].state == "error", typed
             assert screen.index == 0, typed
     assert data_files(demo_dir) == before
@@ -136,7 +136,7 @@ async def test_several_passages_keep_the_median(open_app, demo_dir, demo_clock) 
         screen = await open_entry(app, pilot)
         first = screen.rows[0].student_id
         await pilot.press(*"61 58 64", "enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert screen.rows[0].state == "saved"
         assert "median of 61, 58, 64" in screen_text(app)
     app.store.close()

@@ -15,8 +15,8 @@ from store.model import Attendance, Group, Session
 from store.schedule import occurrences
 from store.vocabulary import words
 from tests.conftest import FakeClock
-from tests.tui.screen import screen_text
-from tests.tui.test_score_entry import open_entry, settle
+from tests.tui.screen import screen_text, settle
+from tests.tui.test_score_entry import open_entry
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.screens.score_entry import AddRowScreen, ScoreEntryScreen
@@ -41,14 +41,14 @@ async def test_implausible_jump_asks_then_saves_on_second_enter(
         recent = [s.value for s in line.scores if s.date < DAY][-3:]
         shown = f"{min(recent):.0f}–{max(recent):.0f}"
         await pilot.press("2", "enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         text = screen_text(app)
         expected = f"2 is far below {line.student.given_name}'s last scores ({shown})"
         assert expected in text and "Enter again to save it" in text
         assert screen.index == 0 and screen.rows[0].state == "confirm"
         assert app.store.score_on(line.student.id, "ORF", DAY) is None  # not yet
         await pilot.press("enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert screen.rows[0].state == "saved"
         assert screen.index == 1
     app.store.close()
@@ -62,7 +62,7 @@ async def test_editing_after_the_warning_checks_again(open_app, demo_dir, demo_c
         sid = screen.rows[0].student_id
         await pilot.press("2", "enter")  # warned
         await pilot.press("backspace", "6", "2", "enter")  # fixed to a normal 62: saved at once
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert screen.rows[0].state == "saved"
     app.store.close()
     assert saved_on(demo_dir, demo_clock, sid) == 62
@@ -75,7 +75,7 @@ async def test_paste_a_column_fills_consecutive_rows(open_app, demo_dir, demo_cl
         screen = await open_entry(app, pilot)
         ids = [r.student_id for r in screen.rows]
         app.screen.query_one("#entry-input", Input).post_message(events.Paste("61\r\n58\n64\n"))
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert "pasted 3 scores: 61, 58, 64" in screen_text(app)
         assert screen.index == 3
     app.store.close()
@@ -88,7 +88,7 @@ async def test_paste_stops_at_the_first_invalid_line(open_app, demo_dir, demo_cl
         screen = await open_entry(app, pilot)
         ids = [r.student_id for r in screen.rows]
         app.screen.query_one("#entry-input", Input).post_message(events.Paste("61\n5o\n64\n"))
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         text = screen_text(app)
         assert "pasted 1 score: 61" in text and "line 2" in text and "5o" in text
         assert screen.index == 1 and screen.rows[1].state == "error"
@@ -132,7 +132,7 @@ async def test_decision_shows_on_the_row(tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, ScoreEntryScreen)
         await pilot.press("5", "0", "enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         kind = screen.rows[0].line.decision_kind
         assert kind == "change"
         status = screen.status_of(0)
@@ -151,17 +151,17 @@ async def test_undo_returns_to_the_row_with_the_old_value(open_app, demo_dir, de
         screen = await open_entry(app, pilot)
         second = screen.rows[1].student_id
         await pilot.press("6", "0", "enter", "4", "4", "enter", "5", "5", "enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert screen.index == 3
         await pilot.press("ctrl+z")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         await pilot.press("ctrl+z")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert screen.index == 1, "focus is back on the row undone"
         field = screen.query_one("#entry-input", Input)
         assert field.value == "44" and app.focused is field
         await pilot.press("backspace", "7", "enter")  # fix it: 47
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
     app.store.close()
     assert saved_on(demo_dir, demo_clock, second) == 47
 
@@ -186,7 +186,7 @@ async def test_plus_adds_another_measure_for_a_member(open_app, demo_dir, demo_c
         added = screen.rows[screen.index]
         assert (added.student_id, added.line.measure.code) == (first.id, "NWF")
         await pilot.press("3", "3", "enter")
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
     app.store.close()
     assert saved_on(demo_dir, demo_clock, first.id, "NWF") == 33
 
@@ -243,7 +243,7 @@ async def test_paste_longer_than_the_rows_stops_at_the_log(open_app, demo_dir, d
         screen.query_one("#entry-input", Input).post_message(
             events.Paste("\n".join(map(str, values)))
         )
-        await settle(app, pilot, screen)
+        await settle(pilot, screen)
         assert screen.log_requested
     app.store.close()
     assert [saved_on(demo_dir, demo_clock, sid) for sid in ids] == values[: len(ids)]

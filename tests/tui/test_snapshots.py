@@ -32,10 +32,7 @@ def test_score_entry_with_one_error(snap_compare, open_app) -> None:
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("6", "2", "enter")
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if app.screen.pending == 0:  # type: ignore[attr-defined]
-                break
+        await settle(pilot)
         await pilot.press("4", "1", "2", "enter")
         await pilot.pause()
 

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import field
 from datetime import date
+from typing import cast
 
 from rich.text import Text
 from textual import events, on
@@ -172,30 +173,31 @@ class ScoreInput(Input):
 
 
 class Writer:
-    """One thread that performs store writes in order and reports back on the UI thread."""
+    """One thread that performs store writes in order; each write's ``reply`` turns its
+    result (or the exception it raised) into a typed message, posted back to the screen."""
 
-    def __init__(self, post: Callable[[Callable[[], None]], None]) -> None:
-        self._jobs: queue.Queue[tuple[Callable[[], object], Callable[[object], None]] | None] = (
+    def __init__(self, post: Callable[[Message], object]) -> None:
+        self._jobs: queue.Queue[tuple[Callable[[], object], Callable[[object], Message]] | None] = (
             queue.Queue()
         )
         self._post = post
         self._thread = threading.Thread(target=self._run, name="score-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
-        self._jobs.put((job, done))
+    def submit(self, job: Callable[[], object], reply: Callable[[object], Message]) -> None:
+        self._jobs.put((job, reply))
 
     def _run(self) -> None:
         while True:
             item = self._jobs.get()
             if item is None:
                 return
-            job, done = item
+            job, reply = item
             try:
                 result: object = job()
             except Exception as exc:  # reported on the UI thread, never swallowed
                 result = exc
-            self._post(lambda done=done, result=result: done(result))  # never blocks
+            self._post(reply(result))  # post_message never blocks
             self._jobs.task_done()
 
     def drain(self) -> None:
@@ -209,12 +211,61 @@ class Writer:
 NARROW_COLUMNS = 80
 
 
-class JobDone(Message):
-    """A write finished on the writer thread; ``callback`` runs on the UI thread."""
+class ScoreSaved(Message):
+    """Row ``index``'s score is on disk; ``line`` is its progress recomputed with it. ``seq``
+    is the row's save count when it was typed (stale news when the row changed since),
+    ``said`` the screen's message count then, ``before`` the row's decision before."""
 
-    def __init__(self, callback: Callable[[], None]) -> None:
+    bubble = False
+
+    def __init__(
+        self,
+        row: EntryRow,
+        index: int,
+        seq: int,
+        score: Score,
+        line: MeasureLine,
+        *,
+        said: int,
+        before: str | None,
+    ) -> None:
         super().__init__()
-        self.callback = callback
+        self.row, self.index, self.seq = row, index, seq
+        self.score, self.line = score, line
+        self.said, self.before = said, before
+
+
+class SaveFailed(Message):
+    """Row ``index``'s score was not saved: ``error`` says why; ``typed`` is what was typed."""
+
+    bubble = False
+
+    def __init__(
+        self, row: EntryRow, index: int, seq: int, error: Exception, *, typed: str
+    ) -> None:
+        super().__init__()
+        self.row, self.index, self.seq = row, index, seq
+        self.error, self.typed = error, typed
+
+
+class AbsenceSaved(Message):
+    """``student``'s absence is on disk (rows ``targets`` were marked absent)."""
+
+    bubble = False
+
+    def __init__(self, student: Student, targets: list[int]) -> None:
+        super().__init__()
+        self.student, self.targets = student, targets
+
+
+class AbsenceFailed(Message):
+    """``student``'s absence was not saved: ``error`` says why."""
+
+    bubble = False
+
+    def __init__(self, student: Student, targets: list[int], error: Exception) -> None:
+        super().__init__()
+        self.student, self.targets, self.error = student, targets, error
 
 
 class ScoreEntryScreen(AppScreen[bool]):
@@ -300,7 +351,7 @@ class ScoreEntryScreen(AppScreen[bool]):
 
     def on_mount(self) -> None:
         # post_message is thread-safe and does not wait, so drain() can never deadlock
-        self.writer = Writer(lambda fn: self.post_message(JobDone(fn)))
+        self.writer = Writer(self.post_message)
         self.query_one("#log-pane").display = False
         title = Text(f"{self.group.name}", style="bold")
         title.append(f" · {self.day:%a %b %-d} · {self.group.start_time}–{self.group.end_time}")
@@ -428,8 +479,65 @@ class ScoreEntryScreen(AppScreen[bool]):
                 table._require_update_dimensions = True  # no public call re-measures columns
         table.refresh()
 
-    def on_job_done(self, message: JobDone) -> None:
-        message.callback()
+    def is_loaded(self) -> bool:
+        """Every save and absence handed to the writer has been answered."""
+        return self.pending == 0
+
+    # ------------------------------------------------------------------ the writer's replies
+    @on(ScoreSaved)
+    def _score_saved(self, message: ScoreSaved) -> None:
+        self.pending -= 1
+        row, i = message.row, message.index
+        if row.seq != message.seq:  # undone (or saved again) since: this news is stale
+            return
+        score, fresh = message.score, message.line
+        row.saved, row.line = score, fresh
+        if row.state == "saving":
+            row.state = "saved"
+        self.redraw(i)
+        m = fresh.measure
+        what = f"Saved {m.code} {m.format(score.value)}"
+        if score.passages:
+            what += f" (median of {', '.join(m.format(p) for p in score.passages)})"
+        what += f" for {fresh.student.name}."
+        kind = fresh.decision_kind
+        if self.said != message.said:  # something newer is showing (a paste's summary, an error)
+            return
+        if kind and needs_decision(kind) and kind != message.before:
+            self.say(Text(f"{what} {fresh.decision_reason}", style="bold yellow"))
+        else:
+            self.say(Text(what, style="green"))
+
+    @on(SaveFailed)
+    def _save_failed(self, message: SaveFailed) -> None:
+        self.pending -= 1
+        row, i, error = message.row, message.index, message.error
+        if row.seq != message.seq:  # undone (or saved again) since: this news is stale
+            return
+        row.state, row.message = "error", f"NOT SAVED: {error}"
+        row.draft = self.field_.value if i == self.index else message.typed
+        self.redraw(i)
+        line = row.line
+        self.say(
+            Text(
+                f"{line.student.name} · {line.measure.code}: NOT SAVED — {error}",
+                style="bold red",
+            )
+        )
+
+    @on(AbsenceSaved)
+    def _absence_saved(self, message: AbsenceSaved) -> None:
+        self.pending -= 1
+        self.say(Text(f"{message.student.name} marked absent.", style="magenta"))
+
+    @on(AbsenceFailed)
+    def _absence_failed(self, message: AbsenceFailed) -> None:
+        self.pending -= 1
+        self.absent.discard(message.student.id)
+        for i in message.targets:
+            self.rows[i].state, self.rows[i].message = "error", f"NOT SAVED: {message.error}"
+            self.redraw(i)
+        self.say(Text(f"Absence NOT SAVED: {message.error}", style="bold red"))
 
     def redraw(self, i: int) -> None:
         """Redraw row ``i``. A column is re-measured only when the new cell is wider than it:
@@ -635,44 +743,14 @@ class ScoreEntryScreen(AppScreen[bool]):
             fresh = measure_line(store, line.student, line.measure, day, config, every_weeks=every)
             return score, fresh
 
-        def done(result: object) -> None:
-            self.pending -= 1
-            if row.seq != seq:  # undone (or saved again) since: this news is stale
-                return
+        def reply(result: object) -> Message:  # on the writer thread: only builds the news
             if isinstance(result, Exception):
-                row.state, row.message = "error", f"NOT SAVED: {result}"
-                if i == self.index:
-                    row.draft = self.field_.value
-                else:
-                    row.draft = typed
-                self.redraw(i)
-                self.say(
-                    Text(
-                        f"{line.student.name} · {line.measure.code}: NOT SAVED — {result}",
-                        style="bold red",
-                    )
-                )
-                return
-            score, fresh = result  # type: ignore[misc]
-            row.saved, row.line = score, fresh
-            if row.state == "saving":
-                row.state = "saved"
-            self.redraw(i)
-            m = fresh.measure
-            what = f"Saved {m.code} {m.format(score.value)}"
-            if score.passages:
-                what += f" (median of {', '.join(m.format(p) for p in score.passages)})"
-            what += f" for {fresh.student.name}."
-            kind = fresh.decision_kind
-            if self.said != said:  # something newer is showing (a paste's summary, an error)
-                return
-            if kind and needs_decision(kind) and kind != before:
-                self.say(Text(f"{what} {fresh.decision_reason}", style="bold yellow"))
-            else:
-                self.say(Text(what, style="green"))
+                return SaveFailed(row, i, seq, result, typed=typed)
+            score, fresh = cast("tuple[Score, MeasureLine]", result)
+            return ScoreSaved(row, i, seq, score, fresh, said=said, before=before)
 
         assert self.writer is not None
-        self.writer.submit(job, done)
+        self.writer.submit(job, reply)
 
     def _refresh_line(self, i: int) -> None:
         row = self.rows[i]
@@ -739,18 +817,12 @@ class ScoreEntryScreen(AppScreen[bool]):
         self.pending += 1
         self.done_order.append(self.index)
 
-        def done(result: object) -> None:
-            self.pending -= 1
+        def reply(result: object) -> Message:
             if isinstance(result, Exception):
-                self.absent.discard(student.id)
-                for i in targets:
-                    self.rows[i].state, self.rows[i].message = "error", f"NOT SAVED: {result}"
-                    self.redraw(i)
-                self.say(Text(f"Absence NOT SAVED: {result}", style="bold red"))
-                return
-            self.say(Text(f"{student.name} marked absent.", style="magenta"))
+                return AbsenceFailed(student, targets, result)
+            return AbsenceSaved(student, targets)
 
-        self.writer.submit(lambda: store.mark_attendance(group_id, day, attendance), done)
+        self.writer.submit(lambda: store.mark_attendance(group_id, day, attendance), reply)
         # move to the next student's first open row
         self.index = max(targets) if targets else self.index
         self.advance()
