@@ -281,7 +281,7 @@ class ScoreEntryScreen(AppScreen[bool]):
             "undo",
             "Undo",
             id="entry.undo",
-            tooltip="Undo the last save: and go back to its row to fix it",
+            tooltip="Undo the last save: go back to its row with the old value ready to fix",
         ),
         Binding(
             "plus",
