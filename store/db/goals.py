@@ -66,7 +66,9 @@ class GoalsMixin(CoreStore):
         return sorted(out, key=lambda g: (g.set_on or date.min, order[g.id]))
 
     @_locked
-    def add_phase_change(self, student_id: str, measure: str, on: date, label: str) -> PhaseChange:
+    def add_phase_change(
+        self, student_id: str, measure: str, on: date | str, label: str
+    ) -> PhaseChange:
         student = self._student(student_id)
         m = self._measure(measure)
         phase = PhaseChange(

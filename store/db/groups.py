@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from store.db.core import _locked, _Op, _reject_unknown
@@ -34,13 +35,14 @@ class GroupsMixin(MeasuresMixin):
     def _check_rrule(self, group: Group) -> None:
         anchor = group.start_date or self.calendar().year_start
         dtstart = datetime.combine(anchor, group.start)
+        check: Callable[[str, datetime], object] | None
         try:
-            from store.schedule import parse_rrule
+            from store.schedule import parse_rrule as check
         except ImportError:
-            parse_rrule = None
+            check = None
         try:
-            if parse_rrule is not None:
-                parse_rrule(group.rrule, dtstart)
+            if check is not None:
+                check(group.rrule, dtstart)
             else:
                 from dateutil.rrule import rrulestr
 

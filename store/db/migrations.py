@@ -65,7 +65,8 @@ def _migrate_v2(core: dict[str, Any], store: CoreStore) -> dict[str, Any]:
     Scores are rewritten before sessions, so a rerun finds the sessions still to rename."""
     seen: set[str] = set()
     changed: dict[str, dict[str, Any]] = {}
-    moved: dict[tuple[str, str], list[tuple[str, set[str]]]] = {}  # (old id, date) → new
+    # (old id, date) → [(new id, attended student ids)]; a record's date may be missing
+    moved: dict[tuple[str, str | None], list[tuple[str, set[str]]]] = {}
     for kind, table in ((SESSIONS_DIR, "sessions"), (SCORES_DIR, "scores")):
         for rel in store._all_partitions(kind):
             try:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Container, Iterable
 from dataclasses import field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from store.db import CORE_FILE, SCHEMA_VERSION, SCORES_DIR, SESSIONS_DIR, Store
 from store.db.layout import EXPORT_LOG
@@ -181,7 +181,7 @@ class _Where:
     def __enter__(self) -> _Where:
         return self
 
-    def __exit__(self, typ: type | None, exc: BaseException | None, _tb: object) -> bool:
+    def __exit__(self, typ: type | None, exc: BaseException | None, _tb: object) -> Literal[False]:
         if exc is None:
             return False
         if isinstance(exc, ValidationError | KeyError | TypeError | ValueError | AttributeError):
@@ -274,14 +274,18 @@ def check_backup(doc: Any, source: str = "backup") -> Backup:
             for code in g.measures:
                 measure_ref(code)
             open_members: set[str] = set()
-            for m in g.memberships:
-                student_ref(m.student_id)
-                if m.end is not None and m.end < m.start:
-                    raise ValidationError(f"membership of {m.student_id} ends before it starts")
-                if m.end is None:
-                    if m.student_id in open_members:
-                        raise ValidationError(f"student {m.student_id} is a current member twice")
-                    open_members.add(m.student_id)
+            for member in g.memberships:
+                student_ref(member.student_id)
+                if member.end is not None and member.end < member.start:
+                    raise ValidationError(
+                        f"membership of {member.student_id} ends before it starts"
+                    )
+                if member.end is None:
+                    if member.student_id in open_members:
+                        raise ValidationError(
+                            f"student {member.student_id} is a current member twice"
+                        )
+                    open_members.add(member.student_id)
             groups[g.id] = g
             backup.groups.append(g)
 
@@ -323,12 +327,12 @@ def check_backup(doc: Any, source: str = "backup") -> Backup:
             if sc.session_id is not None:
                 check_id(sc.session_id, "session id")
             _unique(sc.id, ids, "score id")
-            key = (sc.student_id, m.code, sc.date)
-            if key in seen_scores:
+            score_key = (sc.student_id, m.code, sc.date)
+            if score_key in seen_scores:
                 raise ValidationError(
                     f"a second {m.code} score for {sc.student_id} on {sc.date.isoformat()}"
                 )
-            seen_scores.add(key)
+            seen_scores.add(score_key)
             ids.add(sc.id)
             backup.scores.append(sc.with_(measure=m.code, value=value, errors=errors))
 
