@@ -186,7 +186,7 @@ def cmd_caseload(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_caseload_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_caseload_command(sub: argparse._SubParsersAction) -> None:
     """Add ``caseload`` to the ``intervene`` subcommands."""
     p = sub.add_parser(
         "caseload",

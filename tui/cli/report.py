@@ -60,7 +60,7 @@ def _shared_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_report_command(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_report_command(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``report {student,packet,letter}`` to the ``intervene`` subcommands."""
     report = sub.add_parser(
         "report",

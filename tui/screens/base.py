@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, cast
 
 from textual.app import SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
 from store.errors import NothingToUndoError, StoreError
@@ -46,7 +46,7 @@ def palette_words(binding: Binding) -> tuple[str, str]:
     return binding.description or binding.action, tooltip
 
 
-def palette_bindings(bindings: Iterable[Binding | tuple[str, ...]]) -> Iterator[Binding]:
+def palette_bindings(bindings: Iterable[BindingType]) -> Iterator[Binding]:
     """One binding per action the palette offers, in BINDINGS order."""
     seen: set[str] = set()
     for binding in Binding.make_bindings(bindings):
@@ -89,7 +89,6 @@ class AppContext(Protocol):
 class AppContextMixin:
     """The app's dependencies and the notices every screen words the same way."""
 
-    app: object  # Textual's DOMNode.app, narrowed by ``context``
     if TYPE_CHECKING:  # Widget.notify, for the type checker (the mixin sits on a Screen)
 
         def notify(
@@ -104,7 +103,9 @@ class AppContextMixin:
 
     @property
     def context(self) -> AppContext:
-        return cast(AppContext, self.app)
+        # The mixin sits on a Screen (AppScreen, AppModal) whose app is InterventionApp,
+        # which the AppContext protocol describes without importing it.
+        return cast(AppContext, cast(Screen, self).app)
 
     @property
     def store(self) -> Store:

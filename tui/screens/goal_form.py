@@ -218,13 +218,13 @@ class GoalForm(AppModal[Goal | None]):
             weeks = school_weeks_between(goal.baseline_date, goal.goal_date, self.breaks)
             if weeks <= 0:
                 weeks = (goal.goal_date - goal.baseline_date).days / 7
-            rate = sign * (goal.goal_value - goal.baseline_value) / weeks
+            goal_rate = sign * (goal.goal_value - goal.baseline_value) / weeks
             return GoalInputs(
                 goal.method,
                 m.format(goal.baseline_value),
                 goal.baseline_date.isoformat(),
                 goal.goal_date.isoformat(),
-                f"{rate:.2f}",
+                f"{goal_rate:.2f}",
                 "1",
                 m.format(goal.goal_value),
             )

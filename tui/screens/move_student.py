@@ -71,6 +71,7 @@ class MoveStudentScreen(AppModal[str | None]):
         form = self.query_one(Form)
         source = self.query_one("#move-from", Select).value
         target = self.query_one("#move-to", Select).value
+        assert isinstance(source, str)  # #move-from has allow_blank=False: always a group id
         if not isinstance(target, str):
             form.show_error("choose the group to move to", "to_group")
             return

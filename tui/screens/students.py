@@ -114,7 +114,7 @@ class StudentsScreen(ListScreen[Student]):
         query = self.query_one("#student-search", Input).value
         self.shown = [s for s in everyone if matches(s, query)]
         groups = self.store.groups()
-        names = {}
+        names: dict[str, list[str]] = {}
         for g in groups:
             for sid in g.member_ids:
                 names.setdefault(sid, []).append(g.name)

@@ -188,7 +188,7 @@ class WeekdayPicker(Widget, can_focus=True):
         *(
             Binding(
                 f"{num},{letter}",
-                f"toggle('{code}')",
+                f"toggle_day('{code}')",
                 label,
                 id=f"weekdays.{code.lower()}",
                 show=False,
@@ -235,12 +235,12 @@ class WeekdayPicker(Widget, can_focus=True):
     def watch_days(self) -> None:
         self.post_message(self.Changed(self))
 
-    def action_toggle(self, code: str) -> None:
+    def action_toggle_day(self, code: str) -> None:
         self.days = self.days ^ {code}
         self.cursor = [c for c, *_ in WEEKDAY_KEYS].index(code)
 
     def action_toggle_cursor(self) -> None:
-        self.action_toggle(WEEKDAY_KEYS[self.cursor][0])
+        self.action_toggle_day(WEEKDAY_KEYS[self.cursor][0])
 
     def action_move(self, step: int) -> None:
         self.cursor = (self.cursor + step) % len(WEEKDAY_KEYS)
