@@ -4,7 +4,9 @@ A decision *kind* is what the engine (:func:`store.progress.decide`) concludes f
 on one measure; an overdue probe is a flag beside it, not a kind. Sources for each kind are in
 ``store/progress.py``; this module only names them and ranks them.
 
-* ``label`` — the words a teacher reads ("change the intervention").
+* ``label`` — the words a teacher reads ("change the intervention"), at most 24 characters
+  (Today's attention column); the decision's reason says the rest ("goal met — … set a new
+  goal", "goal date … passed — goal not met").
 * ``short`` — the same in a table column (≤ 16 characters).
 * ``counted`` — the phrase after a count in a summary line ("5 to change").
 * ``tone`` — a style key the widgets map to colours and text marks: ``bad`` (act now),
@@ -48,15 +50,13 @@ KINDS: dict[str, KindWords] = {
     "questionable-response": KindWords(
         "questionable response", "questionable", "questionable response", "bad", 1, True
     ),
-    "goal-missed": KindWords(
-        "goal date passed — goal not met", "goal missed", "goal missed", "bad", 2, True
-    ),
+    "goal-missed": KindWords("goal not met", "goal missed", "goal missed", "bad", 2, True),
     "low-dosage": KindWords("low dosage", "low dosage", "low dosage", "warn", 3, True),
     "low-fidelity": KindWords("low fidelity", "low fidelity", "low fidelity", "warn", 4, True),
     "not-logged": KindWords(
         "sessions not logged", "not logged", "sessions not logged", "warn", 5, True
     ),
-    "goal-met": KindWords("goal met — set a new goal", "goal met", "goal met", "info", 7, True),
+    "goal-met": KindWords("goal met", "goal met", "goal met", "info", 7, True),
     "raise-goal": KindWords("raise the goal", "raise goal", "to raise the goal", "info", 8, True),
     "continue": KindWords("continue", "continue", "to continue", "good", 9, False),
     "insufficient-data": KindWords(
