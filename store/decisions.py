@@ -443,6 +443,7 @@ def decide(
     }
 
     def made(kind: str, status: str, reason: str) -> Decision:
+        # common holds Decision's other fields by name, each of its type; a dict cannot say so
         return Decision(kind, reason, status, **common)  # type: ignore[arg-type]
 
     def checked(kind: str, status: str, reason: str) -> Decision:

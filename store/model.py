@@ -102,6 +102,7 @@ class Record:
     """Mixin: dict round trip for the dataclasses below."""
 
     def to_doc(self) -> dict[str, Any]:
+        # self is always a dataclass (records.*_record); mypy cannot see that on this mixin
         doc = asdict(self)  # type: ignore[call-overload]
         return _jsonable(doc)
 
@@ -113,6 +114,7 @@ class Record:
         return cls(**_fields_of(doc, names))
 
     def with_(self, **changes: Any) -> Self:
+        # as to_doc: Record's subclasses are dataclasses, the mixin itself is not
         return replace(self, **changes)  # type: ignore[type-var]
 
 
@@ -365,6 +367,7 @@ class Group(Record):
             name=check_text(self.name, "group name", required=True),
             program=check_text(self.program, "program"),
             skill_focus=check_text(self.skill_focus, "skill focus"),
+            # _choice is typed for str choices; tier's choices are the ints 2 and 3
             tier=int(_choice(self.tier, "tier", [2, 3])),  # type: ignore[list-item]
             location=check_text(self.location, "location"),
             start_time=parse_time(self.start_time),

@@ -68,14 +68,18 @@ def _make(cls: type[T], *, frozen: bool) -> type[T]:
     own_eq = "__eq__" in body
     own_hash = "__hash__" in body and not (body["__hash__"] is None and own_eq)
     cls = dataclass(frozen=frozen, eq=False, repr=False)(cls)
+    # cls was just made a dataclass; mypy's type[T] does not say so
     for f in fields(cls):  # type: ignore[arg-type]
         if not (f.compare and f.repr):
             raise TypeError(f"{cls.__name__}.{f.name}: every field is compared and shown")
     if not own_eq:
+        # the decorator's point: replace the dataclass methods on the class
         cls.__eq__ = _eq  # type: ignore[method-assign]
     if not own_hash:
+        # as __eq__; None (unhashable, as dataclasses does for mutable records) is not a method
         cls.__hash__ = _hash if frozen else None  # type: ignore[method-assign,assignment]
     if "__repr__" not in body:
+        # as __eq__
         cls.__repr__ = _repr  # type: ignore[method-assign]
     return cls
 

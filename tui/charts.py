@@ -28,6 +28,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import field
 from datetime import date, timedelta
+from typing import Any
 
 from store.caseload import StudentProgress
 from store.model import fmt_number
@@ -413,7 +414,7 @@ def _phase_labels(
 
 
 # --------------------------------------------------------------------------- rendering
-def _figure(data: ChartData, width: int, plot_height: int) -> tuple[object, date, date]:
+def _figure(data: ChartData, width: int, plot_height: int) -> tuple[Any, date, date]:
     """Build the plotext matrix on a figure of its own; returns (matrix, x origin, x end)."""
     from plotext._kernel.terminal import terminal
     from plotext._primitives.marker import marker
@@ -495,8 +496,8 @@ def _render(data: ChartData, width: int, height: int, color: bool) -> tuple[str,
     plot_height = max(MIN_PLOT_HEIGHT, int(height) - len(legend) - label_rows)
     with _LOCK:
         matrix, origin, x_hi = _figure(data, width, plot_height)
-        plain = matrix.string(colorless=True)  # type: ignore[attr-defined]
-        text = matrix.string() if color else plain  # type: ignore[attr-defined]
+        plain = matrix.string(colorless=True)
+        text = matrix.string() if color else plain
     lines = [ln.rstrip() for ln in text.split("\n")]
     while lines and not _strip_ansi(lines[-1]).strip():
         lines.pop()

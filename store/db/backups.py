@@ -29,6 +29,7 @@ from store.storage import (
 try:
     import fcntl
 except ImportError:  # Windows: no reflinks, plain copies
+    # no fcntl module on Windows: None marks it absent
     fcntl = None  # type: ignore[assignment]
 
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

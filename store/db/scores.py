@@ -181,6 +181,7 @@ class ScoresMixin(CoreStore):
         rel, doc = self._locate(SCORES_DIR, "scores", score_id)
         current = Score.from_doc(doc)
         student = self._student(current.student_id)
+        # changes are **kwargs (object); _measure checks the code and raises on a bad one
         m = self._measure(changes.get("measure", current.measure))  # type: ignore[arg-type]
         number = m.check_value(changes.get("value", current.value))
         day = current.date

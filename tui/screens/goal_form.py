@@ -28,6 +28,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from store.caseload import StudentProgress, student_progress
@@ -286,11 +287,11 @@ class GoalForm(AppModal[Goal | None]):
             )
 
     @staticmethod
-    def _row(label: str, widget: object, key: str | None = None) -> ComposeResult:
+    def _row(label: str, widget: Widget, key: str | None = None) -> ComposeResult:
         classes = "goal-row" + (f" goal-{key}" if key else "")
         with Horizontal(classes=classes):
             yield Label(label, classes="goal-label")
-            yield widget  # type: ignore[misc]
+            yield widget
 
     def on_mount(self) -> None:
         self.update_preview()

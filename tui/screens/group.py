@@ -18,6 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from store import schedule
+from store.caseload import CaseloadRow
 from store.dosage import GroupDosage, group_dosage
 from store.model import CANCEL_REASONS, Group, Session, fmt_number
 from tui.screens.base import AppScreen
@@ -155,8 +156,8 @@ class GroupScreen(AppScreen[bool]):
             previous = line.student.id
             row = line.extra.get("row")
             decision = Text("")
-            if row is not None:  # the caseload's words, mark and tone (tui.tones)
-                decision = decision_text(row, short=True)  # type: ignore[arg-type]
+            if isinstance(row, CaseloadRow):  # the caseload's words, mark and tone (tui.tones)
+                decision = decision_text(row, short=True)
             table.add_row(
                 Text(line.student.name) if first else Text(""),
                 line.student.grade if first else "",

@@ -369,6 +369,7 @@ class GroupForm(AppScreen[Group | None]):
             text.append(str(exc), style="yellow")
             preview.update(text)
             return
+        # values: Group's schedule fields by name, each checked by schedule_fields()
         candidate = Group(id="preview", name="preview", **values)  # type: ignore[arg-type]
         calendar = self.store.calendar()
         text.append(schedule.describe(candidate) + "\n")
@@ -405,6 +406,7 @@ class GroupForm(AppScreen[Group | None]):
         self.query_one("#gf-effective-error", Static).update("")
         try:
             values = self.fields()
+            # values: Group's fields by name (fields() parsed start_date to a date or None)
             day = self.effective_date(values["start_date"])  # type: ignore[arg-type]
         except ValidationError as exc:
             self.show_error(exc)
@@ -414,6 +416,7 @@ class GroupForm(AppScreen[Group | None]):
             candidate = Group(
                 id=self.group.id if self.group else "new",
                 memberships=planned_memberships(list(current), self.chosen, day),
+                # values: Group's fields by name, each checked by fields()
                 **values,  # type: ignore[arg-type]
             ).validated()
         except ValidationError as exc:
@@ -444,6 +447,7 @@ class GroupForm(AppScreen[Group | None]):
         try:
             if self.group is None:
                 memberships = [Membership(sid, day) for sid in self.chosen]
+                # values: Group's fields by name, each checked by fields()
                 saved = store.add_group(Group(id="", memberships=memberships, **values))  # type: ignore[arg-type]
             else:
                 saved = store.save_group(self.group.id, self.chosen, day, **values)

@@ -66,10 +66,11 @@ class MeasureForm(AppModal[Measure | None]):
             code=form.value("code").strip(),
             name=form.value("name"),
             unit=form.value("unit"),
+            # the form's text; Measure.validated() parses min, max and decimals to numbers
             min=form.value("min"),  # type: ignore[arg-type]
-            max=form.value("max"),  # type: ignore[arg-type]
+            max=form.value("max"),  # type: ignore[arg-type]  # as min
             higher_is_better=self.query_one("#mf-higher", Checkbox).value,
-            decimals=form.value("decimals") or "0",  # type: ignore[arg-type]
+            decimals=form.value("decimals") or "0",  # type: ignore[arg-type]  # as min
             records_errors=self.query_one("#mf-errors", Checkbox).value,
         )
         try:

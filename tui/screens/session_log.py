@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from rich.text import Text
 from textual import events, on
@@ -94,8 +95,8 @@ class AttendanceTable(DataTable):
     class Edited(Message):
         """An attendance row changed."""
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:  # DataTable's own keyword arguments
+        super().__init__(cursor_type="row", **kwargs)
         self.rows_: list[AttendanceRow] = []
 
     def on_mount(self) -> None:

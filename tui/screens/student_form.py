@@ -76,6 +76,7 @@ class StudentForm(AppModal[Student | None]):
     def action_save(self) -> None:
         form = self.query_one(Form)
         values = {key: form.value(key) for key in ("given_name", "family_name", "grade", "notes")}
+        # no SIS id is None; the other values stay str for add_student's positional names
         values["sis_id"] = form.value("sis_id").strip() or None  # type: ignore[assignment]
         store = self.store
         try:

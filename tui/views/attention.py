@@ -103,4 +103,5 @@ def unreadable_files(store: Store) -> list[str]:
 def attention_title_counts(lines: Iterable[MeasureLine]) -> str:
     """The counts line for the attention list ("5 to change · 3 probes overdue"): the same as
     ``attention_summary`` of the whole caseload, since the list holds every row it counts."""
+    # extra is untyped; every attention line carries its CaseloadRow as extra["row"]
     return attention_summary(line.extra["row"] for line in lines)  # type: ignore[misc]

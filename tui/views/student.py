@@ -11,6 +11,7 @@ from store.db import Store
 from store.model import BUILTIN_MEASURES, Score, Student
 from store.progress import InsufficientDataError, trend
 from store.records import mutable_record
+from tui.config import AppConfig
 from tui.views.lines import student_rows
 
 _ORDER = {m.code: i for i, m in enumerate(BUILTIN_MEASURES)}
@@ -38,11 +39,11 @@ class StudentView:
 
 
 def load_view(
-    store: Store, student_id: str, day: date, config: object, measure: str | None = None
+    store: Store, student_id: str, day: date, config: AppConfig, measure: str | None = None
 ) -> StudentView:
     """Read one student's records and compute their rows (a handful of Store reads)."""
     student = store.student(student_id)
-    rows, scores = student_rows(store, student, day, config)  # type: ignore[arg-type]
+    rows, scores = student_rows(store, student, day, config)
     view = StudentView(student, day, rows, scores)
     if measure is not None and measure not in rows:
         m = store.measure(measure)
@@ -52,7 +53,7 @@ def load_view(
             scores=scores.get(m.code, []),
             goal=store.goal(student.id, m.code),
             phase_changes=store.phase_changes(student.id, m.code),
-            config=config.decision,  # type: ignore[attr-defined]
+            config=config.decision,
             today=day,
         )
     return view
