@@ -11,6 +11,7 @@ from store.db import Store
 from tests.tui.conftest import MID_GROUP
 from tui.config import AppConfig
 from tui.views.lines import group_lines
+from tui.widgets.measure_cells import sparkline_text
 from tui.widgets.sparkline import BLOCKS, GAP, progress_sparkline, sparkline_cells
 
 END = date(2026, 11, 25)  # a Wednesday; its week starts Monday Nov 23
@@ -94,7 +95,7 @@ def test_todays_scale_runs_from_0_to_the_larger_of_goal_and_top_score(demo_dir: 
         top = max([s.value for s in line.scores], default=0.0)
         goal = line.goal.goal_value if line.goal else 0.0
         assert line.scale_hi == max(top, goal, line.measure.min + 1)
-        spark = line.sparkline(MID_GROUP.date(), 12)
+        spark = sparkline_text(line, MID_GROUP.date(), 12)
         assert len(spark.plain) == 12
         # the drawn levels are the fixed scale's: the same score draws the same block
         for (_w, value, glyph), ch in zip(

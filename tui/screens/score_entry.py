@@ -46,6 +46,7 @@ from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.views.lines import MeasureLine, group_lines, measure_line
 from tui.widgets.footer import Footer
+from tui.widgets.measure_cells import last_text, sparkline_text, status_text
 
 #: What the entry field takes: ASCII digits, '.', '/' for errors, spaces between passages.
 ALLOWED = frozenset("0123456789./ ")
@@ -426,8 +427,8 @@ class ScoreEntryScreen(AppScreen[bool]):
         return (
             Text(line.student.name),
             line.measure.code,
-            line.sparkline(self.day, weeks),
-            line.last_text()
+            sparkline_text(line, self.day, weeks),
+            last_text(line)
             if row.saved is None
             else Text("–", style="dim")
             if len(line.scores) < 2
@@ -461,7 +462,7 @@ class ScoreEntryScreen(AppScreen[bool]):
             else:
                 state.append(f" · {lead} → {label}", style="bold yellow")
         elif line.status != "no data":
-            state.append(f" · {line.status}", style=line.status_text().style)
+            state.append(f" · {line.status}", style=status_text(line).style)
         return state
 
     def status_of(self, i: int) -> str:

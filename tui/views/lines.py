@@ -21,7 +21,7 @@ from store.vocabulary import needs_decision
 from tui.config import AppConfig
 
 if TYPE_CHECKING:
-    from rich.text import Text
+    pass
 
 #: The status of a line whose scores file cannot be read (no verdict from part of the data).
 UNREADABLE = "scores file damaged"
@@ -54,23 +54,6 @@ class MeasureLine:
     def needs_action(self) -> bool:
         """The one definition of "needs a decision" (store.vocabulary)."""
         return self.decision_kind is not None and needs_decision(self.decision_kind)
-
-    # The Rich cells are drawn by tui.widgets.measure_cells; these three stay for the callers
-    # that still ask the line (tui/screens/score_entry.py).
-    def sparkline(self, end: date, weeks: int) -> Text:
-        from tui.widgets.measure_cells import sparkline_text
-
-        return sparkline_text(self, end, weeks)
-
-    def status_text(self) -> Text:
-        from tui.widgets.measure_cells import status_text
-
-        return status_text(self)
-
-    def last_text(self) -> Text:
-        from tui.widgets.measure_cells import last_text
-
-        return last_text(self)
 
 
 def probe_due(last: date | None, day: date, every_weeks: int) -> bool:
