@@ -132,7 +132,6 @@ class CoreStore(ABC):
         #: Make the daily backup (when due) just before the first write; the CLI sets this,
         #: the app makes it at start instead
         self.backup_when_due = False
-        self._damaged: dict[str, CorruptFileError] = {}  # rel -> why it cannot be read
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -250,6 +249,7 @@ class CoreStore(ABC):
 
     # ----------------------------------------------------------------- files & tables
     def _storage(self, rel: str) -> AtomicJSONStorage:
+        # TinyDB types .storage as its base Storage; every db here is opened with AtomicJSONStorage
         return self._db(rel).storage  # type: ignore[return-value]
 
     def _db(self, rel: str) -> TinyDB:
@@ -264,6 +264,7 @@ class CoreStore(ABC):
             readonly=self.readonly,
             describe_backup=self._newest_backup_of,
         )
+        # TinyDB types .storage as its base Storage; every db here is opened with AtomicJSONStorage
         db.storage.deferred = self._batch is not None  # type: ignore[attr-defined]
         self._dbs[rel] = db
         if len(self._dbs) > layout.PARTITION_CACHE:
@@ -274,6 +275,7 @@ class CoreStore(ABC):
         return db
 
     def _storage_dirty(self, rel: str) -> bool:
+        # TinyDB types .storage as its base Storage; every db here is opened with AtomicJSONStorage
         return self._dbs[rel].storage.dirty  # type: ignore[attr-defined]
 
     def _table(self, rel: str, name: str) -> Table:
@@ -367,12 +369,14 @@ class CoreStore(ABC):
                 raise StoreError(f"{self.data_dir} is open read-only; nothing was saved")
             self._batch = _UndoEntry(description)
             for db in list(self._dbs.values()):
+                # TinyDB types .storage as its base Storage; every db here is opened with AtomicJSONStorage
                 db.storage.deferred = True  # type: ignore[attr-defined]
             try:
                 yield self
             finally:
                 entry, self._batch = self._batch, None
                 for db in list(self._dbs.values()):
+                    # TinyDB types .storage as its base Storage; every db here is opened with AtomicJSONStorage
                     storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
                     storage.deferred = False
                     storage.flush()

@@ -393,6 +393,7 @@ def cmd_today(args: argparse.Namespace) -> int:
         "location": max(len(str(r["location"])) for r in rows),
     }
     for t, r in zip(times, rows, strict=True):
+        # today_rows' values are JSON-ready objects; "students" is always the int len(members)
         n = int(r["students"])  # type: ignore[call-overload]
         who = f"{n} student{'s' if n != 1 else ''}"
         _say(
@@ -497,7 +498,7 @@ def _filters(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_io_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_io_commands(sub: argparse._SubParsersAction) -> None:
     """Add the data in/out commands to the ``intervene`` parser's subcommands."""
     common = _common()
 

@@ -360,6 +360,7 @@ class TodayScreen(AppScreen[None]):
         day = self.day
         lines = attention_lines(self.store, day, self.config)
         for line in lines:
+            # extra is untyped; every attention line carries its CaseloadRow as extra["row"]
             line.extra["label"] = attention_label(line.extra["row"])  # type: ignore[arg-type]
         now = self.clock()
         unlogged = unlogged_sessions(self.store, now.date(), now=now)
@@ -382,6 +383,7 @@ class TodayScreen(AppScreen[None]):
                 Option(Text("Nothing needs attention — all on track", style="dim"), disabled=True)
             )
         for i, line in enumerate(self.attention):
+            # extra["label"] is the Text attention_label made in load_attention
             options.add_option(Option(line.extra["label"], id=str(i)))  # type: ignore[arg-type]
         from tui.views.attention import attention_title_counts
 
