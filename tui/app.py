@@ -177,8 +177,27 @@ class InterventionApp(App[int]):
 
     # ----------------------------------------------------------------- styles
     def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self.can_read_for(screen):
+            return None
         self.load_screens_css()
         return super().push_screen(screen, *args, **kwargs)
+
+    def can_read_for(self, screen: Any) -> bool:
+        """A screen about one student (``reads_scores_of``) opens only if that student's
+        scores file can be read; else a notice names the damaged file and its backup."""
+        student_id = getattr(screen, "reads_scores_of", None)
+        if not isinstance(student_id, str):
+            return True
+        from store.errors import CorruptFileError
+
+        try:
+            self.store.scores(student_id)
+        except CorruptFileError as exc:
+            self.notify(
+                str(exc), title="Scores file damaged", severity="error", timeout=20, markup=False
+            )
+            return False
+        return True
 
     def switch_screen(self, screen: Any) -> Any:
         self.load_screens_css()

@@ -72,3 +72,26 @@ async def test_an_unexpected_error_exits_without_locals(open_app) -> None:  # no
     assert "boom" in shown
     assert secret not in shown
     assert "─ locals ─" not in shown
+
+
+async def test_opening_the_damaged_student_says_why_and_goes_back(
+    demo_dir: Path, demo_clock: FakeClock
+) -> None:
+    from tui.screens.student import StudentScreen
+
+    path, victim, _other = damage_one(demo_dir, demo_clock)
+    store = Store.open(demo_dir, clock=demo_clock)
+    app = InterventionApp(store, demo_clock, AppConfig())
+    try:
+        async with app.run_test(size=(140, 50)) as pilot:
+            await pilot.pause()
+            sid = next(s.id for s in store.students() if s.name == victim)
+            app.push_screen(StudentScreen(sid, demo_clock().date()))
+            for _ in range(10):
+                await pilot.pause(0.05)
+            assert isinstance(app.screen, TodayScreen)
+            flat = " ".join(screen_text(app).split())
+            assert path.name in flat and "cannot be read" in flat, flat
+            assert app.is_running
+    finally:
+        store.close()

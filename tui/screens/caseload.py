@@ -237,6 +237,11 @@ class CaseloadScreen(AppScreen[None]):
         self.entries = message.entries
         self.summary = attention_summary(e.row for e in message.entries)
         self.query_one("#cl-loading", Static).display = False
+        from tui.views.attention import unreadable_files
+
+        for problem in unreadable_files(self.store):  # left out of the rows: named here
+            self.notify(problem, title="Scores file damaged", severity="error", timeout=20,
+                        markup=False)  # fmt: skip
         self.apply_filter()
 
     # ------------------------------------------------------------------ filtering

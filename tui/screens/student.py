@@ -251,6 +251,11 @@ class StudentScreen(AppScreen[bool]):
         self.changed = False
         self.history: list[Score] = []
 
+    @property
+    def reads_scores_of(self) -> str:
+        """The student whose scores this screen needs (the app checks they can be read)."""
+        return self.student_id
+
     def compose(self) -> ComposeResult:
         yield Static(id="st-title")
         with VerticalScroll(id="st-body"):
