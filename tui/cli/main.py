@@ -119,8 +119,17 @@ def run_app(
     from tui.config import AppConfig
 
     try:
+        from store.errors import FolderNotWritableError, StoreLockedError
+
+    try:
         store = Store.open(data_dir, clock=clock, readonly=readonly)
     except (StoreLockedError, FolderNotWritableError) as exc:  # the app can look read-only
+        raise UserError(
+            f"{exc} To look without changing anything: intervene --read-only"
+        ) from None
+    except (StoreLockedError, FolderNotWritableError) as exc:  # the app can look read-only
+        if is_demo:  # `intervene --read-only` would open the real data, not the demo
+            raise
         raise UserError(f"{exc} To look without changing anything: intervene --read-only") from None
     config = AppConfig(demo_dir=demo_data_dir(), is_demo=is_demo)
     app = InterventionApp(store, clock, config, start_date=start_date)
