@@ -119,14 +119,7 @@ def run_app(
     from tui.config import AppConfig
 
     try:
-        from store.errors import FolderNotWritableError, StoreLockedError
-
-    try:
         store = Store.open(data_dir, clock=clock, readonly=readonly)
-    except (StoreLockedError, FolderNotWritableError) as exc:  # the app can look read-only
-        raise UserError(
-            f"{exc} To look without changing anything: intervene --read-only"
-        ) from None
     except (StoreLockedError, FolderNotWritableError) as exc:  # the app can look read-only
         if is_demo:  # `intervene --read-only` would open the real data, not the demo
             raise
