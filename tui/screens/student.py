@@ -25,7 +25,7 @@ from store.caseload import CaseloadRow, StudentProgress
 from store.dosage import StudentDosage
 from store.errors import StoreError
 from store.goals import gap_analysis
-from store.model import GOAL_METHODS, PhaseChange, Score, Student, fmt_number
+from store.model import GOAL_METHODS, Goal, PhaseChange, Score, Student, fmt_number
 from store.progress import TREND_METHODS, goal_statement
 from store.school_weeks import break_weeks, school_weeks_between
 from store.vocabulary import OVERDUE
@@ -436,9 +436,9 @@ class StudentScreen(AppScreen[bool]):
         )
         self.app.push_screen(form, self._goal_done)
 
-    def _goal_done(self, goal: object) -> None:
+    def _goal_done(self, goal: Goal | None) -> None:  # GoalForm is an AppModal[Goal | None]
         if goal is not None:
-            self.saved(f"Goal saved: {goal.measure} {goal.goal_value:g} by {goal.goal_date}")  # type: ignore[attr-defined]
+            self.saved(f"Goal saved: {goal.measure} {goal.goal_value:g} by {goal.goal_date}")
 
     def action_phase(self) -> None:
         current = self.current()
