@@ -71,7 +71,6 @@ def test_export_backup_fails_on_a_file_it_cannot_open(
     assert not (tmp_path / "b.json").exists()
 
 
-
 # --------------------------------------------------------------------------- 6. daily backup
 def _todays_backup(data: Path) -> Path:
     return data / "backups" / date.today().isoformat()
