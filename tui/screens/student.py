@@ -94,12 +94,10 @@ def facts_table(
         rows.append(("Goal", Text("no goal set — press g to set one", style="yellow")))
     else:
         text = Text(f"{m.format(goal.goal_value)} by {_day_year(goal.goal_date)}", style="bold")
-        text.append(
-            f"  from {m.format(goal.baseline_value)} on {_day(goal.baseline_date)} · "
-            f"{GOAL_METHODS.get(goal.method, goal.method)}",
-            style="dim",
-        )
+        text.append(f"  {GOAL_METHODS.get(goal.method, goal.method)}", style="dim")
         rows.append(("Goal", text))
+        base = f"{m.format(goal.baseline_value)} on {_day(goal.baseline_date)}"
+        rows.append(("Baseline", Text(base)))
     actual = fitted_roi(progress, method, breaks)
     needed = progress.aim.slope if progress.aim is not None else None
     roi = Text(f"needed {roi_text(needed)} · ")
