@@ -831,7 +831,10 @@ def apply_score_import(
                     s.measure,
                     s.value,
                     s.day,
-                    errors=s.errors,
+                    # a file without errors keeps the errors already saved for the day
+                    errors=s.errors
+                    if s.errors is not None or s.existing is None
+                    else s.existing.errors,
                     replace=s.existing is not None,
                 )
                 done += 1

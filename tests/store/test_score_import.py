@@ -275,6 +275,19 @@ def test_a_conflict_needs_replace(roster: Store, tmp_path: Path) -> None:
     assert roster.score_on(ava.id, "ORF", date(2026, 9, 8)).value == 60  # type: ignore[union-attr]
 
 
+def test_replacing_from_a_file_without_errors_keeps_the_saved_errors(
+    roster: Store, tmp_path: Path
+) -> None:
+    # saved 60 with 2 errors; the file says 62 and has no errors column: 62 replaces 60, and
+    # the 2 errors read that day stay (the file says nothing about them)
+    ava = next(s for s in roster.students() if s.given_name == "Ava")
+    roster.record_score(ava.id, "ORF", 60, date(2026, 9, 8), errors=2)
+    f = write(tmp_path / "e.csv", "Student,Measure,Date,Score\nAva Jones,ORF,2026-09-08,62\n")
+    run(roster, f, replace=True)
+    saved = roster.score_on(ava.id, "ORF", date(2026, 9, 8))
+    assert saved is not None and (saved.value, saved.errors) == (62, 2)
+
+
 def test_a_duplicate_row_with_another_value_is_a_problem(roster: Store, tmp_path: Path) -> None:
     f = write(
         tmp_path / "dup.csv",
