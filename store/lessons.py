@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Protocol
 
+from store.errors import CorruptFileError
 from store.model import Session
 from store.records import frozen_record
 
@@ -96,9 +97,15 @@ class _Sessions(Protocol):
 
 def group_left_off(store: _Sessions, group_id: str, through: date) -> LeftOff | None:
     """:func:`left_off` for one group of a Store: its recent sessions first, then (when none
-    of them names a lesson) its whole history."""
-    recent = store.sessions(group_id, since=through - timedelta(days=RECENT_DAYS), until=through)
-    found = left_off(recent, through)
-    if found is None:
-        found = left_off(store.sessions(group_id, until=through), through)
+    of them names a lesson) its whole history. None when the group's log cannot be read (the
+    damaged file is named elsewhere)."""
+    try:
+        recent = store.sessions(
+            group_id, since=through - timedelta(days=RECENT_DAYS), until=through
+        )
+        found = left_off(recent, through)
+        if found is None:
+            found = left_off(store.sessions(group_id, until=through), through)
+    except CorruptFileError:
+        return None
     return found

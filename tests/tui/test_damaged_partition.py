@@ -95,3 +95,33 @@ async def test_opening_the_damaged_student_says_why_and_goes_back(
             assert app.is_running
     finally:
         store.close()
+
+
+async def test_a_damaged_session_log_names_its_group_and_the_rest_works(
+    demo_dir: Path, demo_clock: FakeClock
+) -> None:
+    # Fluency 3's session log cut in half: Today opens, names the group's log; its members
+    # show "session log damaged" and get no decision (no dosage from half a log); the other
+    # groups' students keep theirs
+    with Store.open(demo_dir, clock=demo_clock, readonly=True) as s:
+        group = next(g for g in s.groups() if g.name == "Fluency 3")
+        members = {s.student(sid).name for sid in group.member_ids}
+    path = next((demo_dir / "sessions").rglob(f"{group.id}.json"))
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+    store = Store.open(demo_dir, clock=demo_clock)
+    app = InterventionApp(store, demo_clock, AppConfig())
+    try:
+        async with app.run_test(size=(140, 50)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, TodayScreen)
+            await wait_for_attention(pilot, screen)
+            await pilot.pause(0.1)
+            flat = " ".join(screen_text(app).split())
+            assert "Fluency 3's session log" in flat and path.name in flat
+            assert screen.attention  # the rest of the caseload is there…
+            assert all(line.student.name not in members for line in screen.attention)
+            assert "session log damaged" in flat  # Fluency 3 is the group running at 10:12
+            assert app.is_running
+    finally:
+        store.close()

@@ -13,8 +13,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store import schedule
+from store.db import Store
+from store.errors import CorruptFileError
 from store.lessons import group_left_off
-from store.model import Group
+from store.model import Group, Session
 from tui.screens.base import AppScreen
 from tui.views.lines import MeasureLine, group_lines
 from tui.views.today import DayRow, group_status, moment_text
@@ -80,6 +82,15 @@ class AttentionList(OptionList):
             tooltip="Open this student's progress",
         )
     ]
+
+
+def _session_or_none(store: Store, group_id: str, day: date) -> Session | None:
+    """The group's session on ``day``; None when its log cannot be read (Today names the
+    damaged file, and the group's students say "session log damaged")."""
+    try:
+        return store.session_on(group_id, day)
+    except CorruptFileError:
+        return None
 
 
 class TodayScreen(AppScreen[None]):
@@ -245,7 +256,7 @@ class TodayScreen(AppScreen[None]):
         calendar = store.calendar()
         all_groups = store.groups()
         meetings = schedule.meetings_on(all_groups, calendar, self.day)
-        sessions = {m.group.id: store.session_on(m.group.id, self.day) for m in meetings}
+        sessions = {m.group.id: _session_or_none(store, m.group.id, self.day) for m in meetings}
         upcoming = [m.start for m in meetings if m.start > now and (sessions[m.group.id] is None)]
         next_start = min(upcoming) if upcoming else None
         self.rows = [

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.caseload import CaseloadRow, attention_summary, caseload_summary
-from store.db import SCORES_DIR, Store
+from store.db import SCORES_DIR, SESSIONS_DIR, Store
 from store.errors import CorruptFileError, StoreError
 from store.model import Goal, Score
 from tui.config import AppConfig
@@ -42,8 +42,17 @@ def _caseload(store: Store, day: date, config: AppConfig) -> tuple[list[Caseload
     """The caseload rows and the scores they were computed from."""
     goals = store.goals()
     since = history_start(store, goals)
+    groups = store.groups(include_inactive=True)
+    sessions, blind = [], set()  # blind: members of a group whose session log is unreadable
+    for g in groups:
+        try:
+            sessions.extend(store.sessions(g.id, until=day))
+        except CorruptFileError:  # named by unreadable_files(); no dosage from half a log
+            blind.update(m.student_id for m in g.memberships)
     students, scores = [], []
     for st in store.students():
+        if st.id in blind:
+            continue
         try:
             scores.extend(store.scores(st.id, since=since, until=day))
         except CorruptFileError:  # left out until restored: see unreadable_files()
@@ -51,12 +60,12 @@ def _caseload(store: Store, day: date, config: AppConfig) -> tuple[list[Caseload
         students.append(st)
     rows = caseload_summary(
         students,
-        store.groups(include_inactive=True),
+        groups,
         store.measures(include_inactive=True),
         goals,
         scores,
         [p for st in students for p in store.phase_changes(st.id)],
-        store.sessions(until=day),
+        sessions,
         store.calendar(),
         day,
         config.decision,
@@ -96,6 +105,12 @@ def unreadable_files(store: Store) -> list[str]:
                 whose = f"{store.student(path.stem).name}'s scores are"
             except StoreError:
                 whose = "Scores are"
+        elif path.parent.parent.name == SESSIONS_DIR:
+            try:
+                group = store.group(path.stem)
+                whose = f"{group.name}'s session log (and its students' decisions) is"
+            except StoreError:
+                whose = "A session log is"
         out.append(f"{whose} left out: {exc}")
     return out
 

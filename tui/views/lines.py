@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from store.caseload import CaseloadRow, caseload_summary
-from store.db import Store
+from store.db import SESSIONS_DIR, Store
 from store.errors import CorruptFileError
 from store.model import Goal, Group, Measure, Score, Student
 from store.records import mutable_record
@@ -25,6 +25,12 @@ if TYPE_CHECKING:
 
 #: The status of a line whose scores file cannot be read (no verdict from part of the data).
 UNREADABLE = "scores file damaged"
+UNREADABLE_LOG = "session log damaged"
+
+
+def unreadable(exc: CorruptFileError) -> str:
+    """Which of the student's files could not be read, as a line's status."""
+    return UNREADABLE_LOG if f"/{SESSIONS_DIR}/" in str(exc.path) else UNREADABLE
 
 
 @mutable_record
@@ -175,8 +181,8 @@ def measure_line(
     """The line for ``student`` on ``measure`` as of ``day`` (later scores ignored)."""
     try:
         rows, scores = student_rows(store, student, day, config)
-    except CorruptFileError:
-        return MeasureLine(student, measure, [], None, UNREADABLE)
+    except CorruptFileError as exc:
+        return MeasureLine(student, measure, [], None, unreadable(exc))
     row = rows.get(measure.code)
     mine = scores.get(measure.code, [])
     if row is None:  # a measure the student's groups don't probe and that has no data yet
@@ -193,9 +199,10 @@ def group_lines(store: Store, group: Group, day: date, config: AppConfig) -> lis
     for student in members:
         try:
             rows, scores = student_rows(store, student, day, config, shared)
-        except CorruptFileError:  # the file is named on Today; no verdict from half the data
+        except CorruptFileError as exc:  # named on Today; no verdict from half the data
             for code in group.measures:
-                lines.append(MeasureLine(student, store.measure(code), [], None, UNREADABLE))
+                status = unreadable(exc)
+                lines.append(MeasureLine(student, store.measure(code), [], None, status))
             continue
         for code in group.measures:
             row = rows.get(code)

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from store import schedule
 from store.db import Store
+from store.errors import CorruptFileError
 from store.model import Group
 
 
@@ -21,9 +22,14 @@ def unlogged_sessions(
     calendar = store.calendar()
     start = today - timedelta(days=days)
     end = today - timedelta(days=1)
-    logged = {(s.group_id, s.date) for s in store.sessions(since=start, until=today)}
     out: list[tuple[Group, date]] = []
     for group in store.groups(include_inactive=True):
+        try:
+            logged = {
+                (s.group_id, s.date) for s in store.sessions(group.id, since=start, until=today)
+            }
+        except CorruptFileError:  # an unreadable log is named on Today, never "not logged"
+            continue
         dates = schedule.occurrences(group, calendar, start, end) if start <= end else []
         if now is not None and now.date() == today:
             dates += [
