@@ -36,6 +36,17 @@ def demo_data_dir() -> Path:
     return real.with_name(real.name + "-demo")
 
 
+def fallback_export_log(data_dir: Path | str) -> Path:
+    """Where an export from a read-only data folder is recorded: the user's own state folder
+    (``$XDG_STATE_HOME/intervene/exports/<data folder's hash>.log`` on Linux), one log per
+    data folder. ``Store.exports`` reads it with the folder's own log."""
+    import hashlib
+
+    key = hashlib.sha256(str(Path(data_dir).expanduser().absolute()).encode()).hexdigest()[:16]
+    state = Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+    return state / "exports" / f"{key}.log"
+
+
 def backups_dir(data_dir: Path | str) -> Path:
     """The daily backups of a data folder: ``<data_dir>/backups``."""
     return Path(data_dir) / "backups"

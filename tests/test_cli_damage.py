@@ -56,23 +56,30 @@ def test_reading_commands_work_around_a_damaged_score_file(
 
 
 # --------------------------------------------------------------------------- item 8: OS errors
-def refuse_writes(monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+def refuse_writes(monkeypatch: pytest.MonkeyPatch, code: int, under: Path | None = None) -> None:
     """The data folder's disk refuses every open for writing (a read-only disk, EROFS; or a
-    folder of another user, EACCES) and every write (tests run as root: injected)."""
+    folder of another user, EACCES) and every write (tests run as root: injected). With
+    ``under``, only paths below that folder are refused (the rest of the machine writes)."""
     import errno as _errno
     import os
 
     import store.storage as storage
 
     real_open = os.open
+    real_mkstemp = storage.tempfile.mkstemp
+
+    def refused(path: object) -> bool:
+        return under is None or str(path).startswith(str(under))
 
     def refuse(path: object, flags: int, *args: object, **kwargs: object) -> int:
-        if flags & (os.O_RDWR | os.O_WRONLY | os.O_CREAT):
+        if flags & (os.O_RDWR | os.O_WRONLY | os.O_CREAT) and refused(path):
             raise OSError(code, os.strerror(code), str(path))
         return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
     def no_mkstemp(*args: object, **kwargs: object) -> object:
-        raise OSError(code, os.strerror(code))
+        if refused(kwargs.get("dir", args[2] if len(args) > 2 else "")):
+            raise OSError(code, os.strerror(code))
+        return real_mkstemp(*args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(storage.os, "open", refuse)
     monkeypatch.setattr(storage.tempfile, "mkstemp", no_mkstemp)
@@ -107,8 +114,8 @@ def test_reading_commands_fall_back_to_read_only(
         rc, out, err = in_process(capsys, *command, "--data-dir", str(small))
         assert rc == 0, (command, err)
         assert out.strip(), command
-    # a report opens read-only too, but data may leave only once the export log records it:
-    # with the log unwritable it stops in one line and nothing is written
+    # a report with every disk refusing: data may leave only once a log records it, so it
+    # stops in one line and nothing is written
     rc, out, err = in_process(capsys, "report", "packet", "--data-dir", str(small))
     assert rc == 1 and not out
     assert_one_line(err, "exports.log", "nothing was exported")
@@ -118,6 +125,37 @@ def test_reading_commands_fall_back_to_read_only(
     assert rc == 1
     line = assert_one_line(err, str(small))
     assert ("read-only" in line) or ("permission denied" in line), line
+    assert read_tree(small) == before
+
+
+@pytest.mark.parametrize("code", [30, 13])  # EROFS, EACCES
+def test_a_report_from_a_read_only_data_folder_is_logged_in_the_users_state_folder(
+    small: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    code: int,
+) -> None:
+    # only the data folder's disk is read-only: the report is written where asked and its
+    # record goes to $XDG_STATE_HOME/intervene/exports/; `exports` lists it; the data folder
+    # is unchanged
+    from store.paths import fallback_export_log
+    from tests.conftest import read_tree
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    out_file = tmp_path / "out" / "packet.md"
+    out_file.parent.mkdir()
+    before = read_tree(small)
+    refuse_writes(monkeypatch, code, under=small)
+    rc, out, err = in_process(
+        capsys, "report", "packet", "--data-dir", str(small), "--out", str(out_file)
+    )
+    assert rc == 0, err
+    assert out_file.is_file() and "Meeting packet" in out_file.read_text()
+    log = fallback_export_log(small)
+    assert str(log).startswith(str(tmp_path / "state")) and str(out_file) in log.read_text()
+    rc, out, err = in_process(capsys, "exports", "--data-dir", str(small))
+    assert rc == 0 and str(out_file) in out
     assert read_tree(small) == before
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -15,7 +16,7 @@ from store.db.core import CoreStore, _locked, _new_id
 from store.db.layout import BACKUPS_KEPT, CORE_FILE, EXPORT_LOG, SCORES_DIR, SESSIONS_DIR
 from store.errors import disk_error
 from store.model import ExportRecord, check_int, check_text
-from store.paths import backups_dir
+from store.paths import backups_dir, fallback_export_log
 from store.storage import (
     FILE_MODE,
     TEMP_SUFFIX,
@@ -139,10 +140,27 @@ class BackupsMixin(CoreStore):
             bool(deidentified),
         )
         log = self.data_dir / EXPORT_LOG
+        line = dumps(record.to_doc())
         try:
-            append_line(log, dumps(record.to_doc()))
+            append_line(log, line)
         except OSError as exc:
-            raise disk_error(exc, "record the export in", log, "; nothing was exported") from None
+            if exc.errno not in _READ_ONLY:
+                raise disk_error(
+                    exc, "record the export in", log, "; nothing was exported"
+                ) from None
+            # a read-only disk or folder: the reading commands work there, and the record goes
+            # to the user's own state folder instead (read back by exports())
+            fallback = fallback_export_log(self.data_dir)
+            try:
+                make_private_dir(fallback.parent)
+                append_line(fallback, line)
+            except OSError:
+                raise disk_error(
+                    exc, "record the export in", log, "; nothing was exported"
+                ) from None
+            self.notices.append(
+                f"the data folder is read-only: this export is recorded in {fallback}"
+            )
         return record
 
     @_locked
@@ -155,14 +173,16 @@ class BackupsMixin(CoreStore):
         return sorted(out.values(), key=lambda e: e.at)
 
     def _export_log(self) -> Iterator[dict[str, object]]:
-        """The export log's entries; a line cut short by a crash (the last) is skipped."""
-        log = self.data_dir / EXPORT_LOG
-        try:
-            raw = log.read_bytes()
-        except FileNotFoundError:
-            return
-        except OSError as exc:
-            raise disk_error(exc, "read", log) from None
+        """The export logs' entries (the folder's, then the one kept for its read-only days);
+        a line cut short by a crash (the last) is skipped."""
+        raw = b""
+        for log in (self.data_dir / EXPORT_LOG, fallback_export_log(self.data_dir)):
+            try:
+                raw += log.read_bytes() + b"\n"
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise disk_error(exc, "read", log) from None
         for line in raw.splitlines():
             try:
                 doc = json.loads(line)
@@ -173,6 +193,7 @@ class BackupsMixin(CoreStore):
 
 
 MANIFEST = "manifest.json"
+_READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
 
 
 def _same_content(a: Path, b: Path) -> bool:
