@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from store.caseload import CaseloadRow, attention_summary, caseload_summary
 from store.db import SCORES_DIR, SESSIONS_DIR, Store
 from store.errors import CorruptFileError, StoreError
-from store.model import Goal, Score
+from store.model import Goal, Score, Session
 from tui.config import AppConfig
 
 if TYPE_CHECKING:
@@ -43,7 +43,8 @@ def _caseload(store: Store, day: date, config: AppConfig) -> tuple[list[Caseload
     goals = store.goals()
     since = history_start(store, goals)
     groups = store.groups(include_inactive=True)
-    sessions, blind = [], set()  # blind: members of a group whose session log is unreadable
+    sessions: list[Session] = []
+    blind: set[str] = set()  # members of a group whose session log is unreadable
     for g in groups:
         try:
             sessions.extend(store.sessions(g.id, until=day))
