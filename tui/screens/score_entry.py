@@ -18,11 +18,7 @@ waits for the writer thread (see :meth:`ScoreEntryScreen.prepare_to_quit`).
 from __future__ import annotations
 
 import asyncio
-import queue
-import re
-import threading
 from collections.abc import Callable, Iterable
-from dataclasses import field
 from datetime import date
 from typing import cast
 
@@ -30,7 +26,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.widgets.data_table import ColumnKey
@@ -39,84 +35,27 @@ from store.db import DuplicateScoreError
 from store.errors import StoreError, ValidationError
 from store.model import Attendance, Group, Measure, Score, Session, Student, fmt_number
 from store.plausible import plausibility_warning
-from store.records import mutable_record
 from store.vocabulary import needs_decision, words
 from tui.screens.add_row import AddRowScreen
 from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.entry_writer import (  # noqa: F401 - Writer and the messages live there
+    AbsenceFailed,
+    AbsenceSaved,
+    SaveFailed,
+    ScoreSaved,
+    Writer,
+)
+from tui.views.entry import (  # noqa: F401 - re-exported: tests import them from here
+    ALLOWED,
+    HOW,
+    EntryRow,
+    parse_entry,
+    short_reason,
+)
 from tui.views.lines import MeasureLine, group_lines, measure_line
 from tui.widgets.footer import Footer
 from tui.widgets.measure_cells import last_text, sparkline_text, status_text
-
-#: What the entry field takes: ASCII digits, '.', '/' for errors, spaces between passages.
-ALLOWED = frozenset("0123456789./ ")
-_READING = re.compile(r"([0-9]+(?:\.[0-9]+)?)(?:/([0-9]+))?", re.ASCII)
-HOW = "digits, one '.', '/' for errors, spaces between passages"
-
-
-@mutable_record
-class EntryRow:
-    """One (student, measure) to probe in this session and what happened to it."""
-
-    line: MeasureLine
-    state: str = ""  # "", "saving", "saved", "absent", "error", "confirm"
-    message: str = ""
-    draft: str = ""
-    saved: Score | None = None
-    armed: set[str] = field(default_factory=set)  # warnings shown for ``armed_text``
-    armed_text: str = ""
-    typed: str = ""  # what was typed for the last save (undo puts it back)
-    seq: int = 0  # bumped by each save and undo: a writer's late news for an older one is stale
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def student_id(self) -> str:
-        return self.line.student.id
-
-
-def parse_entry(text: str, records_errors: bool, code: str) -> tuple[list[str], int | None]:
-    """'62/3' → (['62'], 3); '61 58 64' → (['61', '58', '64'], None); '61/2 58/3 64/1' →
-    (['61', '58', '64'], 2), the errors' median. Anything but ASCII digits, one '.' per value,
-    '/' and spaces is refused whole (``2o`` is not 2). The values are checked by the store."""
-    text = text.strip()
-    bad = next((ch for ch in text if ch not in ALLOWED), None)
-    if bad is not None:
-        raise ValidationError(
-            f"“{text}” is not a score: {bad!r} is not allowed ({HOW})", field="value", value=text
-        )
-    values: list[str] = []
-    errors: list[int] = []
-    for part in text.split():
-        match = _READING.fullmatch(part)
-        if match is None:
-            raise ValidationError(
-                f"“{part}” is not a score ({HOW}; e.g. 62 or 62/3)", field="value", value=part
-            )
-        values.append(match.group(1))
-        if match.group(2) is not None:
-            errors.append(int(match.group(2)))
-    if errors and not records_errors:
-        raise ValidationError(
-            f"{code} does not record errors; type just the score", field="errors", value=text
-        )
-    if errors and len(errors) != len(values):
-        raise ValidationError(
-            "give errors for every passage or for none (e.g. 61/2 58/3 64/1)",
-            field="errors",
-            value=text,
-        )
-    return values, (int(Score.median(errors)) if errors else None)
-
-
-def short_reason(reason: str, limit: int = 48) -> str:
-    """The engine's reason cut to its lead, without the numbers in brackets:
-    '4 consecutive scores below the aim line (48, 50, 52, 50) — …' → '4 in a row below the
-    aim line'."""
-    lead = re.sub(r"\s*\([^)]*\)", "", reason.split(" — ")[0]).strip().rstrip(".,;")
-    lead = lead.replace("consecutive scores", "in a row")  # the point rule's usual words
-    if len(lead) > limit:
-        lead = lead[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return lead
 
 
 class ScoreInput(Input):
@@ -173,100 +112,8 @@ class ScoreInput(Input):
             self.entry.refuse_key(next(ch for ch in self.value if ch not in ALLOWED))
 
 
-class Writer:
-    """One thread that performs store writes in order; each write's ``reply`` turns its
-    result (or the exception it raised) into a typed message, posted back to the screen."""
-
-    def __init__(self, post: Callable[[Message], object]) -> None:
-        self._jobs: queue.Queue[tuple[Callable[[], object], Callable[[object], Message]] | None] = (
-            queue.Queue()
-        )
-        self._post = post
-        self._thread = threading.Thread(target=self._run, name="score-writer", daemon=True)
-        self._thread.start()
-
-    def submit(self, job: Callable[[], object], reply: Callable[[object], Message]) -> None:
-        self._jobs.put((job, reply))
-
-    def _run(self) -> None:
-        while True:
-            item = self._jobs.get()
-            if item is None:
-                return
-            job, reply = item
-            try:
-                result: object = job()
-            except Exception as exc:  # reported on the UI thread, never swallowed
-                result = exc
-            self._post(reply(result))  # post_message never blocks
-            self._jobs.task_done()
-
-    def drain(self) -> None:
-        self._jobs.join()
-
-    def stop(self) -> None:
-        self._jobs.put(None)
-
-
 #: Below this terminal width score entry folds its Progress and Last columns away.
 NARROW_COLUMNS = 80
-
-
-class ScoreSaved(Message):
-    """Row ``index``'s score is on disk; ``line`` is its progress recomputed with it. ``seq``
-    is the row's save count when it was typed (stale news when the row changed since),
-    ``said`` the screen's message count then, ``before`` the row's decision before."""
-
-    bubble = False
-
-    def __init__(
-        self,
-        row: EntryRow,
-        index: int,
-        seq: int,
-        score: Score,
-        line: MeasureLine,
-        *,
-        said: int,
-        before: str | None,
-    ) -> None:
-        super().__init__()
-        self.row, self.index, self.seq = row, index, seq
-        self.score, self.line = score, line
-        self.said, self.before = said, before
-
-
-class SaveFailed(Message):
-    """Row ``index``'s score was not saved: ``error`` says why; ``typed`` is what was typed."""
-
-    bubble = False
-
-    def __init__(
-        self, row: EntryRow, index: int, seq: int, error: Exception, *, typed: str
-    ) -> None:
-        super().__init__()
-        self.row, self.index, self.seq = row, index, seq
-        self.error, self.typed = error, typed
-
-
-class AbsenceSaved(Message):
-    """``student``'s absence is on disk (rows ``targets`` were marked absent)."""
-
-    bubble = False
-
-    def __init__(self, student: Student, targets: list[int]) -> None:
-        super().__init__()
-        self.student, self.targets = student, targets
-
-
-class AbsenceFailed(Message):
-    """``student``'s absence was not saved: ``error`` says why."""
-
-    bubble = False
-
-    def __init__(self, student: Student, targets: list[int], error: Exception) -> None:
-        super().__init__()
-        self.student, self.targets, self.error = student, targets, error
 
 
 class ScoreEntryScreen(AppScreen[bool]):
@@ -336,24 +183,11 @@ class ScoreEntryScreen(AppScreen[bool]):
                 id="entry-input",
                 select_on_focus=False,
             )
-        with Vertical(id="log-pane"):
-            yield Static(id="log-title")
-            with Horizontal(classes="log-row"):
-                yield Label("Minutes delivered", classes="log-label")
-                yield Input(restrict=r"[0-9]*", id="log-minutes", max_length=3)
-            with Horizontal(classes="log-row"):
-                yield Label("Lesson / unit", classes="log-label")
-                yield Input(id="log-lesson", placeholder="e.g. Lesson 42", max_length=80)
-            with Horizontal(classes="log-row"):
-                yield Label("Note", classes="log-label")
-                yield Input(id="log-note", placeholder="optional", max_length=500)
-            yield Static(Text("Enter accepts · Esc back to scores", style="dim"), id="log-help")
         yield Footer()
 
     def on_mount(self) -> None:
         # post_message is thread-safe and does not wait, so drain() can never deadlock
         self.writer = Writer(self.post_message)
-        self.query_one("#log-pane").display = False
         title = Text(f"{self.group.name}", style="bold")
         title.append(f" · {self.day:%a %b %-d} · {self.group.start_time}–{self.group.end_time}")
         from store.lessons import group_left_off
@@ -591,20 +425,7 @@ class ScoreEntryScreen(AppScreen[bool]):
                 row.message = ""
             self.redraw(self.index)
 
-    def _log_has_focus(self) -> bool:
-        """The old inline session log pane (if this screen still has one) holds the focus."""
-        panes = self.query("#log-pane")
-        return bool(
-            panes
-            and panes.first().display
-            and self.focused is not None
-            and self.focused.id != "entry-input"
-        )
-
     def action_move(self, step: int) -> None:
-        if self._log_has_focus():
-            self.focus_next() if step > 0 else self.focus_previous()
-            return
         if not self.rows:
             return
         self._stash_draft()
@@ -793,10 +614,7 @@ class ScoreEntryScreen(AppScreen[bool]):
 
     def _log_open(self) -> bool:
         """The session log has opened (after the last row)."""
-        if self.log_requested or self.app.screen is not self:
-            return True
-        panes = self.query("#log-pane")
-        return bool(panes and panes.first().display)
+        return self.log_requested or self.app.screen is not self
 
     def mark_absent(self) -> None:
         """``a`` on an empty field: the student is absent; every open row of theirs is done."""
@@ -947,34 +765,6 @@ class ScoreEntryScreen(AppScreen[bool]):
         self._stash_draft()
         self.open_log()
 
-    @on(Input.Submitted, "#log-minutes, #log-lesson, #log-note")
-    def _log_submitted(self) -> None:
-        assert self.writer is not None
-        self.writer.drain()  # every score and absence is on disk first
-        existing = self.store.session_on(self.group.id, self.day)
-        attendance = {a.student_id: a for a in (existing.attendance if existing else [])}
-        for sid in self.group.members_on(self.day):
-            attendance.setdefault(sid, Attendance(sid, "present"))
-        minutes_text = self.query_one("#log-minutes", Input).value.strip() or "0"
-        session = Session(
-            id=existing.id if existing else "",
-            group_id=self.group.id,
-            date=self.day,
-            status="delivered",
-            minutes_delivered=int(minutes_text),
-            lesson=self.query_one("#log-lesson", Input).value,
-            attendance=list(attendance.values()),
-            fidelity_done=existing.fidelity_done if existing else [],
-            note=self.query_one("#log-note", Input).value,
-        )
-        try:
-            self.store.log_session(session)
-        except (ValidationError, StoreError) as exc:
-            self.say(Text(str(exc), style="bold red"))
-            return
-        self.app.notify(f"{self.group.name}: session logged", markup=False)
-        self._close(True)
-
     # ------------------------------------------------------------------ leaving
     def unsaved(self) -> list[EntryRow]:
         self._stash_draft()
@@ -988,10 +778,6 @@ class ScoreEntryScreen(AppScreen[bool]):
         return f"Not saved yet: {names}{more}.\n{then} and discard what you typed?"
 
     def action_leave(self) -> None:
-        if self._log_has_focus() and self.rows:
-            self.query_one("#log-pane").display = False
-            self.focus_row(self.index)
-            return
         typed = self.unsaved()
         if not typed:
             self._close(False)
