@@ -188,7 +188,7 @@ def _choice(value: Any, field_name: str, allowed: Iterable[str]) -> str:
     allowed = list(allowed)
     if value not in allowed:
         raise ValidationError(
-            f"{field_name} {value!r} is not one of: {', '.join(allowed)}",
+            f"{field_name} {value!r} is not one of: {', '.join(str(a) for a in allowed)}",
             field=field_name,
             value=value,
         )

@@ -134,3 +134,14 @@ def test_methods_the_class_defines_itself_are_kept() -> None:
     assert Meeting(["a"], 1) == Meeting(["a"], 1)
     assert repr(Named("x")) == "<x>"
     assert Named("x") == Named("x")
+
+
+def test_a_bad_tier_is_a_clear_validation_error() -> None:
+    # the choices are the ints 2 and 3: the message lists them (it raised TypeError before)
+    import pytest
+
+    from store.errors import ValidationError
+    from store.model import Group
+
+    with pytest.raises(ValidationError, match=r"tier 4 is not one of: 2, 3"):
+        Group("g1", "G", tier=4).validated()
