@@ -249,24 +249,24 @@ def cmd_export_table(args: argparse.Namespace) -> int:
     return 0
 
 
-@_handles_errors
-def cmd_export_backup(args: argparse.Namespace) -> int:
+def _export_whole(args: argparse.Namespace, kind: str) -> int:
+    """An export of the whole folder (``backup``, ``calendar``): no filters."""
     from store.export import STDOUT, run_export
 
     with _open(args, read_only_ok=True) as store:  # logged without the writer lock
-        result = run_export(store, "backup", args.file)
-    _say(result.summary("backup"), to_stderr=result.path == STDOUT)
+        result = run_export(store, kind, args.file)
+    _say(result.summary(kind), to_stderr=result.path == STDOUT)
     return 0
+
+
+@_handles_errors
+def cmd_export_backup(args: argparse.Namespace) -> int:
+    return _export_whole(args, "backup")
 
 
 @_handles_errors
 def cmd_export_calendar(args: argparse.Namespace) -> int:
-    from store.export import STDOUT, run_export
-
-    with _open(args, read_only_ok=True) as store:  # logged without the writer lock
-        result = run_export(store, "calendar", args.file)
-    _say(result.summary("calendar"), to_stderr=result.path == STDOUT)
-    return 0
+    return _export_whole(args, "calendar")
 
 
 @_handles_errors
