@@ -105,6 +105,54 @@ class _UndoEntry:
 _Op = tuple[str, str, str, "dict[str, Any] | None"]  # (file, table, key, new doc or None)
 
 
+class _Index:
+    """Where each document of one cached table is: field value -> TinyDB doc ids, in the
+    table's order (so the first is what a scan from the top finds). Built per field on
+    first use and kept up to date by :meth:`CoreStore._put`; it belongs to one table dict
+    and is rebuilt when the storage holds another (a file read again, a migration)."""
+
+    __slots__ = ("by", "next_id", "size", "table")
+
+    def __init__(self, table: dict[str, Any], next_id: int = 0) -> None:
+        self.table = table
+        self.size = len(table)
+        self.by: dict[str, dict[str, list[str]]] = {}
+        # TinyDB's rule: one more than the largest id, never reusing one given out here
+        self.next_id = max(next_id, max((int(k) for k in table), default=0) + 1)
+
+    def field(self, name: str) -> dict[str, list[str]]:
+        found = self.by.get(name)
+        if found is None:
+            found = {}
+            for doc_id, doc in self.table.items():
+                value = doc.get(name)
+                if isinstance(value, str):
+                    found.setdefault(value, []).append(doc_id)
+            self.by[name] = found
+        return found
+
+    def drop(self, doc_id: str, doc: dict[str, Any]) -> None:
+        for name, found in self.by.items():
+            value = doc.get(name)
+            if isinstance(value, str) and doc_id in found.get(value, ()):
+                found[value].remove(doc_id)
+                if not found[value]:
+                    del found[value]
+
+    def add(self, doc_id: str, doc: dict[str, Any], *, at_end: bool) -> None:
+        for name, found in self.by.items():
+            value = doc.get(name)
+            if not isinstance(value, str):
+                continue
+            ids = found.setdefault(value, [])
+            if at_end or not ids:
+                ids.append(doc_id)
+            else:  # a replaced document keeps its place in the table
+                position = {k: i for i, k in enumerate(self.table) if k in ids or k == doc_id}
+                ids.append(doc_id)
+                ids.sort(key=position.__getitem__)
+
+
 class CoreStore(ABC):
     """Files, tables, the lock, batches and undo: what every record family is built on.
 
@@ -127,6 +175,7 @@ class CoreStore(ABC):
         self._undo: list[_UndoEntry] = []
         self._batch: _UndoEntry | None = None
         self._damaged: dict[str, CorruptFileError] = {}  # rel -> why it cannot be read
+        self._indexes: dict[str, dict[str, _Index]] = {}  # rel -> table -> its index
         #: What opening did that the user should hear of (e.g. an interrupted restore finished)
         self.notices: list[str] = []
         #: Make the daily backup (when due) just before the first write; the CLI sets this,
@@ -211,6 +260,7 @@ class CoreStore(ABC):
 
     def _release(self) -> None:
         self._dbs.clear()
+        self._indexes.clear()
         if self._lock is not None:
             self._lock.release()
 
@@ -271,6 +321,7 @@ class CoreStore(ABC):
             for old in list(self._dbs):
                 if old != CORE_FILE and old != rel and not self._storage_dirty(old):
                     del self._dbs[old]
+                    self._indexes.pop(old, None)
                     break
         return db
 
@@ -281,8 +332,8 @@ class CoreStore(ABC):
     def _table(self, rel: str, name: str) -> Table:
         return self._db(rel).table(name)
 
-    def _docs(self, rel: str, name: str) -> list[dict[str, Any]]:
-        """The documents of a table in insertion order (shared with the cache: read only).
+    def _data(self, rel: str) -> dict[str, Any] | None:
+        """A file's tables (the storage's cache: read only; None: no file yet).
 
         A file that cannot be parsed raises CorruptFileError and is remembered for
         :meth:`damaged_files` until it reads again."""
@@ -292,43 +343,86 @@ class CoreStore(ABC):
             self._damaged[rel] = exc
             raise
         self._damaged.pop(rel, None)
+        return data
+
+    def _docs(self, rel: str, name: str) -> list[dict[str, Any]]:
+        """The documents of a table in insertion order (shared with the cache: read only)."""
+        data = self._data(rel)
         if not data:
             return []
         return list(data.get(name, {}).values())
 
+    def _index(self, rel: str, name: str) -> _Index | None:
+        """The index of a table as the storage holds it now (None: no such table)."""
+        data = self._data(rel)
+        table = data.get(name) if data else None
+        if table is None:
+            return None
+        tables = self._indexes.setdefault(rel, {})
+        index = tables.get(name)
+        if index is None or index.table is not table or index.size != len(table):
+            index = tables[name] = _Index(table, index.next_id if index else 0)
+        return index
+
+    def _find_all(self, rel: str, name: str, field_name: str, value: str) -> list[dict[str, Any]]:
+        """The documents whose ``field_name`` is the string ``value``, in table order."""
+        index = self._index(rel, name)
+        if index is None:
+            return []
+        if not isinstance(value, str):  # never indexed: documents hold strings
+            return [d for d in index.table.values() if d.get(field_name) == value]
+        return [index.table[i] for i in index.field(field_name).get(value, ())]
+
     def _find(self, rel: str, name: str, key: str) -> dict[str, Any] | None:
-        key_field = _KEY_FIELD.get(name, "id")
-        for doc in self._docs(rel, name):
-            if doc.get(key_field) == key:
-                return doc
-        return None
+        """The first document keyed ``key`` (by "id"; measures by "code"), or None."""
+        found = self._find_all(rel, name, _KEY_FIELD.get(name, "id"), key)
+        return found[0] if found else None
 
     def _put(self, rel: str, name: str, key: str, new: dict[str, Any] | None) -> _Change:
         """Insert, replace (new doc) or remove (None) one document; one file write."""
         if self.backup_when_due:
             self.backup_when_due = False
             self.backup_if_due()  # of the data as it was before this command's first write
-        table = self._table(rel, name)
+        storage = self._storage(rel)
         key_field = _KEY_FIELD.get(name, "id")
-        data = self._storage(rel).read() or {}
-        doc_id = next(
-            (int(i) for i, d in data.get(name, {}).items() if d.get(key_field) == key), None
-        )
-        old = copy.deepcopy(data[name][str(doc_id)]) if doc_id is not None else None
+        data = self._data(rel)
+        index = self._index(rel, name)
+        if index is None:  # no such file or table yet
+            if new is None:
+                return _Change(rel, name, key, None)
+            if data is None:
+                data = {}
+            earlier = self._indexes.get(rel, {}).get(name)
+            table: dict[str, Any] = {}
+            data[name] = table
+            index = self._indexes.setdefault(rel, {})[name] = _Index(
+                table, earlier.next_id if earlier else 0
+            )
+        assert data is not None
+        table = index.table
+        ids = index.field(key_field).get(key, []) if isinstance(key, str) else []
+        doc_id = ids[0] if ids else None
+        old = table[doc_id] if doc_id is not None else None
+        if new is None and doc_id is None:
+            return _Change(rel, name, key, old)
+        # Documents are never edited in place: the storage caches each one's JSON by
+        # identity, and the undo stack keeps the old one. This is TinyDB 4's own layout
+        # (string doc ids, next id = largest + 1); the write is one storage write.
+        if doc_id is not None:
+            index.drop(doc_id, table[doc_id])
         if new is None:
-            if doc_id is not None:
-                table.remove(doc_ids=[doc_id])
-        elif doc_id is None:
-            table.insert(copy.deepcopy(new))
+            assert doc_id is not None
+            del table[doc_id]
         else:
             replacement = copy.deepcopy(new)
-
-            def replace(docs: dict[int, Any]) -> None:
-                # A new dict, not an in-place edit: the storage caches each document's JSON
-                # by identity. (Table._update_table is TinyDB 4.x's one-write primitive.)
-                docs[doc_id] = replacement
-
-            table._update_table(replace)
+            if doc_id is None:
+                doc_id = str(index.next_id)
+                index.next_id += 1
+            at_end = doc_id not in table
+            table[doc_id] = replacement
+            index.add(doc_id, replacement, at_end=at_end)
+        index.size = len(table)
+        storage.write(data)
         return _Change(rel, name, key, old)
 
     def _commit(self, description: str, ops: list[_Op]) -> None:

@@ -40,8 +40,8 @@ class ScoresMixin(CoreStore):
 
     def _score_at(self, student_id: str, measure: str, day: date) -> dict[str, Any] | None:
         iso_day = day.isoformat()
-        for doc in self._docs(self._score_rel(student_id, day), "scores"):
-            if doc["measure"] == measure and doc["date"] == iso_day:
+        for doc in self._find_all(self._score_rel(student_id, day), "scores", "date", iso_day):
+            if doc["measure"] == measure:
                 return doc
         return None
 

@@ -24,10 +24,8 @@ class SessionsMixin(CoreStore):
         rel = self._session_rel(group_id, day)
         if not self._storage(rel).may_hold("date", iso_day):  # Today asks every group
             return None
-        for doc in self._docs(rel, "sessions"):
-            if doc["date"] == iso_day:
-                return doc
-        return None
+        found = self._find_all(rel, "sessions", "date", iso_day)  # indexed
+        return found[0] if found else None
 
     def _check_attendance_ids(self, group: Group, session: Session) -> None:
         members = set(group.members_on(session.date)) | set(group.member_ids)

@@ -14,8 +14,8 @@ class StudentsMixin(CoreStore):
     def _check_sis_unique(self, sis_id: str | None, exclude: str | None = None) -> None:
         if not sis_id:
             return
-        for doc in self._docs(CORE_FILE, "students"):
-            if doc.get("sis_id") == sis_id and doc["id"] != exclude:
+        for doc in self._find_all(CORE_FILE, "students", "sis_id", sis_id):  # indexed
+            if doc["id"] != exclude:
                 other = Student.from_doc(doc)
                 raise ValidationError(
                     f"SIS identifier {sis_id!r} already belongs to {other.name}",
