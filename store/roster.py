@@ -43,6 +43,15 @@ from store.errors import StoreError, ValidationError
 from store.model import Group, Membership, Student, check_grade, check_text
 from store.records import frozen_record, mutable_record
 from store.schedule import UNSCHEDULED_RRULE, is_unscheduled  # noqa: F401 - re-exported
+from store.tabular import (  # noqa: F401 - MAX_BYTES re-exported
+    MAX_BYTES,
+    add_section,
+    all_or_nothing,
+    norm,
+    problems_verdict,
+    read_limited,
+    refuse_problems,
+)
 
 if TYPE_CHECKING:
     from store.db import Store
@@ -64,7 +73,6 @@ ONEROSTER_REQUIRED: dict[str, tuple[str, ...]] = {
     "enrollments.csv": ("sourcedId", "classSourcedId", "userSourcedId", "role"),
     "orgs.csv": ("sourcedId",),
 }
-MAX_BYTES = 50_000_000
 NOTHING_TO_CHANGE = "Nothing to change: your data already matches this roster."
 _ONEROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
     "users.csv": (
@@ -183,11 +191,7 @@ class ImportPlan:
     def verdict(self) -> str:
         """What happens next, in one sentence (problems / nothing to change / ready)."""
         if self.problems:
-            n = len(self.problems)
-            return (
-                f"{n} problem{'s' if n != 1 else ''} in {Path(self.source).name}: "
-                "nothing will be written. Fix the file and try again."
-            )
+            return problems_verdict(self.problems, self.source)
         if self.changes == 0:
             return NOTHING_TO_CHANGE
         n = self.changes
@@ -208,12 +212,7 @@ class ImportPlan:
         out = [f"Import from {self.source} ({self.kind}): {self.summary()}"]
 
         def section(title: str, items: Sequence[str]) -> None:
-            if not items:
-                return
-            out.append(f"{title}:")
-            out.extend(f"  {item}" for item in items[:limit])
-            if len(items) > limit:
-                out.append(f"  … and {len(items) - limit} more")
+            add_section(out, title, items, limit)
 
         section(
             "New students",
@@ -272,10 +271,6 @@ def _dialect(text: str) -> str:
     return ","
 
 
-def _norm(name: str) -> str:
-    return " ".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
-
-
 @mutable_record
 class _Table:
     file: str
@@ -286,18 +281,7 @@ class _Table:
 def _read_table(path: Path, name: str | None = None) -> _Table:
     """Rows of a CSV file keyed by header; tolerant of BOM, CRLF, quotes, ragged rows."""
     label = name or path.name
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise StoreError(f"{label} is {size // 1_000_000} MB; the limit is 50 MB")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise StoreError(f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise StoreError(f"{path} is a folder, not a CSV file") from None
-    except OSError as exc:
-        raise StoreError(f"{path} cannot be read: {exc.strerror or exc}") from None
-    text = _decode(raw)
+    text = _decode(read_limited(path, label))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(text))
     header: list[str] = []
     rows: list[tuple[int, dict[str, str]]] = []
@@ -325,12 +309,12 @@ def _columns(
     """Map our field names to the file's header names (case- and separator-insensitive)."""
     by_norm: dict[str, str] = {}
     for h in table.header:
-        by_norm.setdefault(_norm(h), h)
+        by_norm.setdefault(norm(h), h)
     found: dict[str, str] = {}
     for key, aliases in wanted.items():
         for alias in aliases:
-            if _norm(alias) in by_norm:
-                found[key] = by_norm[_norm(alias)]
+            if norm(alias) in by_norm:
+                found[key] = by_norm[norm(alias)]
                 break
     missing = [k for k in required if k not in found]
     problems = []
@@ -658,14 +642,7 @@ def apply_import(
 ) -> ImportResult:
     """Write a plan in one undoable batch. A plan with problems raises ValidationError and
     writes nothing. ``progress(done, total)`` is called after each step."""
-    if not plan.ok:
-        first = plan.problems[0]
-        more = f" (and {len(plan.problems) - 1} more)" if len(plan.problems) > 1 else ""
-        raise ValidationError(
-            f"the import has problems, nothing was written: {first}{more}",
-            field="import",
-            value=str(first),
-        )
+    refuse_problems(plan.problems)
     total = plan.changes
     done = 0
 
@@ -680,13 +657,8 @@ def apply_import(
     if total == 0:
         return ImportResult(0, 0, 0, 0)
     ids = {s.sis_id: s.id for s in store.students(include_archived=True) if s.sis_id}
-    try:
-        with store.batch(f"roster import from {Path(plan.source).name}"):
-            _write_plan(plan, store, ids, step)
-    except BaseException:
-        if done and store.can_undo():
-            store.undo_last()  # the batch is one undo step: take back what was written
-        raise
+    with all_or_nothing(store, f"roster import from {Path(plan.source).name}", lambda: done):
+        _write_plan(plan, store, ids, step)
     return ImportResult(
         len(plan.new_students),
         len(plan.updated_students),

@@ -27,9 +27,7 @@ written only with ``replace=True``. Any problem writes nothing.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -38,15 +36,32 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store.errors import StoreError, ValidationError
-from store.model import Measure, Score, Student, check_int, fmt_number, school_year_of
+from store.errors import ValidationError
+from store.model import Measure, Score, Student, check_int, fmt_number
 from store.records import frozen_record, mutable_record
+from store.score_dates import (  # noqa: F401 - re-exported
+    DATE_FORMATS,
+    DateContext,
+    ambiguity,
+    choose_order,
+    date_readings,
+    resolve_date,
+)
+from store.tabular import (  # noqa: F401 - re-exported
+    MAX_BYTES,
+    add_section,
+    all_or_nothing,
+    decode,
+    norm,
+    problems_verdict,
+    read_raw_table,
+    refuse_problems,
+    sniff_delimiter,
+)
 
 if TYPE_CHECKING:
     from store.db import Store
 
-MAX_BYTES = 50_000_000
-DATE_FORMATS = ("mdy", "dmy")
 NOTHING_TO_CHANGE = "Nothing to change: every score in this file is already saved."
 Progress = Callable[[int, int], None]
 
@@ -64,35 +79,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 _STUDENT_FIELDS = ("student_id", "sis_id", "name", "given_name", "family_name")
 _BLANK = {"", "-", "–", "—", "n/a", "na", "abs", "absent", "."}
-_MONTHS = {
-    name: i
-    for i, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        1,
-    )
-    for name in names
-}
-_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?")
-_MONTH_FIRST = re.compile(r"([a-z]{3,9})\.?[\s-]+(\d{1,2})(?:st|nd|rd|th)?(?:,?[\s-]+(\d{4}))?")
-_DAY_FIRST = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s-]+([a-z]{3,9})\.?(?:,?[\s-]+(\d{2}|\d{4}))?")
-_TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[ap]\.?m\.?)?$", re.I)
 _WITH_ERRORS = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*(\d+)")
 _DECIMAL_COMMA = re.compile(r"\d+,\d+")
-_FORMULA_GUARD = re.compile(r"'(?=[=+\-@])")  # export's guard against spreadsheet formulas
 
 
 # --------------------------------------------------------------------------- records
@@ -218,11 +206,7 @@ class ScorePlan:
     def verdict(self, replace: bool = False) -> str:
         """What happens next, in one sentence."""
         if self.problems:
-            n = len(self.problems)
-            return (
-                f"{n} problem{'s' if n != 1 else ''} in {Path(self.source).name}: "
-                "nothing will be written. Fix the file and try again."
-            )
+            return problems_verdict(self.problems, self.source)
         if self.conflicts and not replace:
             n = len(self.conflicts)
             return (
@@ -245,20 +229,16 @@ class ScorePlan:
                 f"{self.skipped} blank or absent cell{'s' if self.skipped != 1 else ''} skipped"
             )
 
-        def section(title: str, items: Sequence[str]) -> None:
-            if not items:
-                return
-            out.append(f"{title}:")
-            out.extend(f"  {item}" for item in items[:limit])
-            if len(items) > limit:
-                out.append(f"  … and {len(items) - limit} more")
-
-        section("Problems (nothing will be written)", [str(p) for p in self.problems])
-        section(
+        add_section(
+            out, "Problems (nothing will be written)", [str(p) for p in self.problems], limit
+        )
+        add_section(
+            out,
             "Conflicts (a different score is already saved)",
             [c.conflict(self.measures) for c in self.conflicts],
+            limit,
         )
-        section("New scores", [s.describe(self.measures) for s in self.new])
+        add_section(out, "New scores", [s.describe(self.measures) for s in self.new], limit)
         return out
 
 
@@ -275,201 +255,15 @@ class ScoreImportResult:
         )
 
 
-# --------------------------------------------------------------------------- reading
-def decode(raw: bytes) -> tuple[str, str | None]:
-    """The file's text and a notice when it was not UTF-8: UTF-16 with a BOM (Excel's
-    "Unicode text"), UTF-8 with or without BOM, else Windows-1252."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16"), None
-        except UnicodeDecodeError:
-            pass
-    elif len(raw) >= 4 and raw[1:4:2] == b"\x00\x00" and raw[0:1] != b"\x00":
-        try:
-            return raw.decode("utf-16-le"), None
-        except UnicodeDecodeError:
-            pass
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), (
-            "The file is not UTF-8: it was read as Windows-1252 (cp1252); check accented names."
-        )
-
-
-def sniff_delimiter(line: str) -> str:
-    """``,``, ``;`` or tab: whichever occurs most in the header line, outside quotes."""
-    outside = re.sub(r'"[^"]*"', "", line)
-    counts = {sep: outside.count(sep) for sep in (",", ";", "\t")}
-    best = max(counts, key=lambda s: (counts[s], s == ","))
-    return best if counts[best] else ","
-
-
-def _norm(name: str) -> str:
-    return " ".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
-
-
-def _clean(cell: str) -> str:
-    cell = cell.strip()
-    return _FORMULA_GUARD.sub("", cell, count=1) if cell.startswith("'") else cell
-
-
-@mutable_record
-class _Table:
-    header: list[str]
-    rows: list[tuple[int, list[str]]]
-    delimiter: str
-
-
-def _read_table(path: Path) -> tuple[_Table, str | None]:
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise StoreError(f"{path.name} is {size // 1_000_000} MB; the limit is 50 MB")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise StoreError(f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise StoreError(f"{path} is a folder, not a CSV file") from None
-    except OSError as exc:
-        raise StoreError(f"{path} cannot be read: {exc.strerror or exc}") from None
-    text, notice = decode(raw)
-    first_line = 1
-    stripped = text.lstrip("\r\n")
-    sep_line = re.match(r"sep=(.)\r?\n", stripped, re.I)  # Excel's "sep=;" first line
-    if sep_line:
-        delimiter = sep_line.group(1)
-        first_line += text[: len(text) - len(stripped)].count("\n") + 1
-        text = stripped[sep_line.end() :]
-    else:
-        header_line = next((ln for ln in text.splitlines() if ln.strip()), "")
-        delimiter = sniff_delimiter(header_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] = []
-    rows: list[tuple[int, list[str]]] = []
-    next_line = first_line
-    try:
-        for record in reader:
-            line, next_line = next_line, reader.line_num + first_line
-            if not any(cell.strip() for cell in record):
-                continue
-            if not header:
-                header = [_clean(h) for h in record]
-                while header and not header[-1]:
-                    header.pop()  # trailing empty columns
-                continue
-            rows.append((line, [_clean(c) for c in record]))
-    except csv.Error as exc:
-        raise StoreError(
-            f"{path.name} line {reader.line_num + first_line - 1}: not valid CSV ({exc})"
-        ) from None
-    return _Table(header, rows, delimiter), notice
-
-
-# --------------------------------------------------------------------------- dates
-@mutable_record
-class DateContext:
-    """What reading dates needs: the school year (for dates without a year), the order of
-    numeric dates (None: work it out from the file)."""
-
-    year_start: date
-    order: str | None = None
-    year_end: date | None = None
-    today: date | None = None
-
-    def year_for(self, month: int) -> int:
-        first = school_year_of(self.year_start)
-        return first if month >= 7 else first + 1
-
-
-def _year(text: str | None, month: int, ctx: DateContext) -> int:
-    if not text:
-        return ctx.year_for(month)
-    year = int(text)
-    return 2000 + year if year < 100 else year
-
-
-def _make(y: int, m: int, d: int) -> date | None:
-    try:
-        return date(y, m, d)
-    except ValueError:
-        return None
-
-
-def date_readings(text: str, ctx: DateContext) -> dict[str, date | None] | None:
-    """The ways a date cell can be read: ``{"any": d}`` for ISO and month names,
-    ``{"mdy": d1, "dmy": d2}`` for numeric dates (None: impossible that way), None when the
-    text is not a date at all."""
-    t = _TIME_SUFFIX.sub("", text.strip()).strip().lower()
-    if not t:
-        return None
-    if m := _ISO.fullmatch(t):
-        return {"any": _make(int(m[1]), int(m[2]), int(m[3]))}
-    if m := _NUMERIC.fullmatch(t):
-        a, b = int(m[1]), int(m[2])
-        return {
-            "mdy": _make(_year(m[3], a, ctx), a, b) if a <= 12 else None,
-            "dmy": _make(_year(m[3], b, ctx), b, a) if b <= 12 else None,
-        }
-    for pattern, month_group, day_group in ((_MONTH_FIRST, 1, 2), (_DAY_FIRST, 2, 1)):
-        if m := pattern.fullmatch(t):
-            month = _MONTHS.get(m[month_group])
-            if month is None:
-                return None
-            return {"any": _make(_year(m[3], month, ctx), month, int(m[day_group]))}
-    return None
-
-
-def choose_order(
-    readings: Sequence[dict[str, date | None]], given: str | None, ctx: DateContext | None = None
-) -> str | None:
-    """The order of numeric dates: ``given``, else the one every date allows; when both do
-    and the readings differ, the only one that puts every date inside this school year up to
-    today (``ctx``), else None (ambiguous: ask)."""
-    if given:
-        return given
-    numeric = [r for r in readings if "any" not in r]
-    mdy = all(r["mdy"] for r in numeric)
-    dmy = all(r["dmy"] for r in numeric)
-    if mdy and dmy:
-        if all(r["mdy"] == r["dmy"] for r in numeric):
-            return "mdy"
-        if ctx is not None and ctx.year_end is not None:
-            lo, hi = ctx.year_start, min(ctx.year_end, ctx.today or ctx.year_end)
-            fits = [
-                order
-                for order in DATE_FORMATS
-                if all(lo <= d <= hi for r in numeric if (d := r[order]) is not None)
-            ]
-            if len(fits) == 1:
-                return fits[0]
-        return None
-    if dmy:
-        return "dmy"
-    return "mdy"  # also when neither fits every date: the impossible ones are problems
-
-
-def resolve_date(reading: dict[str, date | None], order: str) -> date | None:
-    return reading["any"] if "any" in reading else reading[order]
-
-
-def _ambiguity(examples: Sequence[str]) -> str:
-    shown = ", ".join(examples[:3])
-    return (
-        f"the dates ({shown}) read both as month/day and as day/month: "
-        "choose the date format (mdy for 9/8 = September 8, dmy for 9/8 = 9 August)"
-    )
-
-
 # --------------------------------------------------------------------------- parsing
 def _find_columns(header: Sequence[str]) -> dict[str, int]:
     by_norm: dict[str, int] = {}
     for pos, h in enumerate(header):
-        by_norm.setdefault(_norm(h), pos)
+        by_norm.setdefault(norm(h), pos)
     found: dict[str, int] = {}
     for key, aliases in COLUMNS.items():
         for alias in aliases:
-            at = by_norm.get(_norm(alias))
+            at = by_norm.get(norm(alias))
             if at is not None and at not in found.values():
                 found[key] = at
                 break
@@ -509,7 +303,7 @@ def parse_scores(
         raise ValidationError(
             f"date format {date_format!r} is not mdy or dmy", field="date_format", value=date_format
         )
-    table, notice = _read_table(p)
+    table, notice = read_raw_table(p)
     ctx = DateContext(year_start, date_format, year_end, today)
     cols = _find_columns(table.header)
     date_headers = {
@@ -534,7 +328,7 @@ def parse_scores(
         )
     default_measure = (measure or "").strip()
     if not default_measure and "measure" not in cols:
-        if table.header and "score" in cols and _norm(table.header[cols["score"]]) == "wcpm":
+        if table.header and "score" in cols and norm(table.header[cols["score"]]) == "wcpm":
             default_measure = "ORF"
         else:
             parsed.problems.append(
@@ -571,7 +365,7 @@ def parse_scores(
     if order is None:
         parsed.problems.append(
             ScoreProblem(
-                file, 1, _ambiguity([t for t, r in zip(texts, readings, strict=False) if r])
+                file, 1, ambiguity([t for t, r in zip(texts, readings, strict=False) if r])
             )
         )
         return parsed
@@ -800,14 +594,7 @@ def apply_score_import(
 ) -> ScoreImportResult:
     """Write a plan in one undoable batch, all or nothing. A plan with problems, or with
     conflicts and ``replace`` False, raises ValidationError and writes nothing."""
-    if not plan.ok:
-        first = plan.problems[0]
-        more = f" (and {len(plan.problems) - 1} more)" if len(plan.problems) > 1 else ""
-        raise ValidationError(
-            f"the import has problems, nothing was written: {first}{more}",
-            field="import",
-            value=str(first),
-        )
+    refuse_problems(plan.problems)
     if plan.conflicts and not replace:
         n = len(plan.conflicts)
         raise ValidationError(
@@ -823,25 +610,20 @@ def apply_score_import(
     if total == 0:
         return ScoreImportResult(0, 0, len(plan.unchanged))
     done = 0
-    try:
-        with store.batch(f"score import from {Path(plan.source).name}"):
-            for s in todo:
-                store.record_score(
-                    s.student.id,
-                    s.measure,
-                    s.value,
-                    s.day,
-                    # a file without errors keeps the errors already saved for the day
-                    errors=s.errors
-                    if s.errors is not None or s.existing is None
-                    else s.existing.errors,
-                    replace=s.existing is not None,
-                )
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-    except BaseException:
-        if done and store.can_undo():
-            store.undo_last()  # the batch is one undo step: take back what was written
-        raise
+    with all_or_nothing(store, f"score import from {Path(plan.source).name}", lambda: done):
+        for s in todo:
+            store.record_score(
+                s.student.id,
+                s.measure,
+                s.value,
+                s.day,
+                # a file without errors keeps the errors already saved for the day
+                errors=s.errors
+                if s.errors is not None or s.existing is None
+                else s.existing.errors,
+                replace=s.existing is not None,
+            )
+            done += 1
+            if progress is not None:
+                progress(done, total)
     return ScoreImportResult(len(plan.new), len(todo) - len(plan.new), len(plan.unchanged))
