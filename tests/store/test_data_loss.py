@@ -13,17 +13,25 @@ import pytest
 from store.db import Store
 from store.errors import CorruptFileError
 from store.model import Attendance, Group, Membership, Session
+from tests.store import common
 
 TODAY = date(2026, 11, 25)
 
 
 def fill(store: Store) -> tuple[str, str]:
-    ava = store.add_student("Ava", "Jones", "3")
-    g = store.add_group(Group("", "Reading A", memberships=[Membership(ava.id, date(2026, 9, 1))]))
-    store.record_score(ava.id, "ORF", 50, TODAY)
-    store.record_score(ava.id, "ORF", 45, date(2026, 11, 2))
-    store.log_session(Session("", g.id, TODAY, minutes_delivered=30))
-    return ava.id, g.id
+    """:func:`tests.store.common.fill` with both scores in this school year."""
+    return common.fill(store, date(2026, 11, 2))
+
+
+def two_backups(data_dir: Path, clock) -> tuple[str, Path, Path]:
+    """A filled folder backed up on two days: the student's id, the first and newest backup."""
+    with Store.open(data_dir, clock=clock) as s:
+        ava_id, _ = fill(s)
+        first = s.backup_if_due()
+        clock.advance(days=1)
+        newest = s.backup_if_due()
+    assert first is not None and newest is not None
+    return ava_id, first, newest
 
 
 def damage_in_place(path: Path) -> None:
@@ -36,12 +44,7 @@ def damage_in_place(path: Path) -> None:
 
 # --------------------------------------------------------------------------- 1. backups
 def test_in_place_damage_spares_every_backup(data_dir: Path, clock) -> None:
-    with Store.open(data_dir, clock=clock) as s:
-        ava_id, group_id = fill(s)
-        first = s.backup_if_due()
-        clock.advance(days=1)
-        newest = s.backup_if_due()
-    assert first is not None and newest is not None
+    ava_id, first, newest = two_backups(data_dir, clock)
     part = f"scores/2026/{ava_id}.json"
     good = (data_dir / part).read_bytes()
     damage_in_place(data_dir / part)
@@ -57,12 +60,7 @@ def test_in_place_damage_spares_every_backup(data_dir: Path, clock) -> None:
 
 
 def test_a_damaged_backup_is_never_offered(data_dir: Path, clock) -> None:
-    with Store.open(data_dir, clock=clock) as s:
-        ava_id, _ = fill(s)
-        first = s.backup_if_due()
-        clock.advance(days=1)
-        newest = s.backup_if_due()
-    assert first is not None and newest is not None
+    ava_id, first, newest = two_backups(data_dir, clock)
     part = f"scores/2026/{ava_id}.json"
     damage_in_place(newest / part)  # the newest copy rotted on disk
     damage_in_place(data_dir / part)

@@ -18,6 +18,7 @@ from store.db import Store
 from store.errors import CorruptFileError, DiskError, StoreError, StoreLockedError
 from store.model import Session
 from store.storage import AtomicJSONStorage, atomic_write_bytes
+from tests.store import common
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 25)
@@ -28,14 +29,8 @@ def mode(path: Path) -> int:
 
 
 def fill(store: Store) -> tuple[str, str]:
-    from store.model import Group, Membership
-
-    ava = store.add_student("Ava", "Jones", "3")
-    g = store.add_group(Group("", "Reading A", memberships=[Membership(ava.id, date(2026, 9, 1))]))
-    store.record_score(ava.id, "ORF", 50, TODAY)
-    store.record_score(ava.id, "ORF", 45, date(2026, 3, 2))
-    store.log_session(Session("", g.id, TODAY, minutes_delivered=30))
-    return ava.id, g.id
+    """:func:`tests.store.common.fill` with a score of the last school year (2026-03-02)."""
+    return common.fill(store, date(2026, 3, 2))
 
 
 # --------------------------------------------------------------------------- storage
