@@ -10,6 +10,21 @@ from store.model import Measure
 from store.progress import TREND_METHODS, PointRule, RuleSettings, TrendRule
 from store.records import frozen_record
 
+#: The thresholds this config shares with :class:`RuleSettings`, by the same name; their
+#: defaults are RuleSettings' (one place for the field's numbers).
+_RULE_DEFAULTS = RuleSettings()
+_RULE_FIELDS = (
+    "min_weeks",
+    "level_gap_weeks",
+    "goal_met_points",
+    "behaviour_window",
+    "behaviour_below",
+    "behaviour_goal_weeks",
+    "behaviour_min_points",
+    "fidelity_target",
+    "provisional_points",
+)
+
 
 @frozen_record
 class DecisionConfig:
@@ -45,17 +60,17 @@ class DecisionConfig:
     trend_min: int = 8
     trend_tolerance: float = 0.5
     trend_method: str = "ols"
-    trend_tolerance_fraction: float = 0.25
-    min_weeks: float = 3
-    level_gap_weeks: float = 3
-    goal_met_points: int = 3
-    behaviour_window: int = 5
-    behaviour_below: int = 3
-    behaviour_goal_weeks: int = 4
-    behaviour_min_points: int = 5
+    trend_tolerance_fraction: float = _RULE_DEFAULTS.tolerance_fraction
+    min_weeks: float = _RULE_DEFAULTS.min_weeks
+    level_gap_weeks: float = _RULE_DEFAULTS.level_gap_weeks
+    goal_met_points: int = _RULE_DEFAULTS.goal_met_points
+    behaviour_window: int = _RULE_DEFAULTS.behaviour_window
+    behaviour_below: int = _RULE_DEFAULTS.behaviour_below
+    behaviour_goal_weeks: int = _RULE_DEFAULTS.behaviour_goal_weeks
+    behaviour_min_points: int = _RULE_DEFAULTS.behaviour_min_points
     dosage_target: float = 0.8
-    fidelity_target: float = 0.8
-    provisional_points: int = 3
+    fidelity_target: float = _RULE_DEFAULTS.fidelity_target
+    provisional_points: int = _RULE_DEFAULTS.provisional_points
     probe_overdue_factor: float = 2
     plausibility_jump: float = 0.5
 
@@ -97,15 +112,7 @@ class DecisionConfig:
     def rule_settings(self, measure: Measure | None = None) -> RuleSettings:
         """The thresholds :func:`store.progress.decide` applies besides the rule."""
         return RuleSettings(
-            min_weeks=self.min_weeks,
-            level_gap_weeks=self.level_gap_weeks,
-            goal_met_points=self.goal_met_points,
-            behaviour_window=self.behaviour_window,
-            behaviour_below=self.behaviour_below,
-            behaviour_goal_weeks=self.behaviour_goal_weeks,
-            behaviour_min_points=self.behaviour_min_points,
-            fidelity_target=self.fidelity_target,
-            provisional_points=self.provisional_points,
+            **{name: getattr(self, name) for name in _RULE_FIELDS},
             tolerance=None if measure is None else measure.trend_tolerance,
             tolerance_fraction=self.trend_tolerance_fraction,
         )
