@@ -166,6 +166,12 @@ def _attend(tally: _Tally, s: Session | None, student_id: str) -> None:
             tally.fidelity.append(s.fidelity_pct)
 
 
+def _logged_minutes(minutes_planned: int, logged: int, planned: int) -> int:
+    """The planned minutes of the ``logged`` of ``planned`` sessions (DOMAIN.md dosage: dates
+    never entered are "not captured", so they leave the base of the minutes share)."""
+    return round(minutes_planned * logged / planned) if planned else 0
+
+
 def _labelled(cancel: Counter[str], absence: Counter[str]) -> Counter[str]:
     out: Counter[str] = Counter()
     for code, n in cancel.items():
@@ -211,9 +217,7 @@ class StudentDosage:
     @property
     def minutes_planned_logged(self) -> int:
         """Planned minutes of the logged sessions (the base of ``minutes_pct``)."""
-        if not self.sessions_planned:
-            return 0
-        return round(self.minutes_planned * self.sessions_logged / self.sessions_planned)
+        return _logged_minutes(self.minutes_planned, self.sessions_logged, self.sessions_planned)
 
     @property
     def attendance_pct(self) -> float | None:
@@ -282,9 +286,7 @@ class GroupDosage:
     @property
     def minutes_planned_logged(self) -> int:
         """Planned minutes of the logged sessions (the base of ``minutes_pct``)."""
-        if not self.sessions_planned:
-            return 0
-        return round(self.minutes_planned * self.sessions_logged / self.sessions_planned)
+        return _logged_minutes(self.minutes_planned, self.sessions_logged, self.sessions_planned)
 
     @property
     def minutes_pct(self) -> float | None:
