@@ -344,6 +344,15 @@ def _student_row(
     return RosterStudent(file, line, s.sis_id, s.given_name, s.family_name, s.grade)
 
 
+def _duplicate(row: RosterStudent, seen: dict[str, int], what: str) -> Problem | None:
+    """A problem when ``row``'s SIS id came earlier in the file, else None (and its line is
+    remembered in ``seen``, SIS id → line)."""
+    first = seen.setdefault(row.sis_id, row.line)
+    if first == row.line:
+        return None
+    return Problem(row.file, row.line, f"duplicate {what} {row.sis_id!r} (first on line {first})")
+
+
 # --------------------------------------------------------------------------- simple CSV
 def parse_simple_csv(path: Path) -> ParsedRoster:
     """The one-sheet template: ``student_id,given_name,family_name,grade[,group]``."""
@@ -370,16 +379,9 @@ def parse_simple_csv(path: Path) -> ParsedRoster:
         if isinstance(result, Problem):
             parsed.problems.append(result)
             continue
-        if result.sis_id in seen:
-            parsed.problems.append(
-                Problem(
-                    table.file,
-                    line,
-                    f"duplicate student id {result.sis_id!r} (first on line {seen[result.sis_id]})",
-                )
-            )
+        if (duplicate := _duplicate(result, seen, "student id")) is not None:
+            parsed.problems.append(duplicate)
             continue
-        seen[result.sis_id] = line
         parsed.students.append(result)
         cell = row.get(cols["group"], "") if "group" in cols else ""
         for raw_name in cell.split(";"):
@@ -503,16 +505,9 @@ def parse_oneroster(folder: Path, *, groups: bool = False) -> ParsedRoster:
         if isinstance(result, Problem):
             parsed.problems.append(result)
             continue
-        if result.sis_id in sis_seen:
-            parsed.problems.append(
-                Problem(
-                    "users.csv",
-                    line,
-                    f"duplicate identifier {result.sis_id!r} (first on line {sis_seen[result.sis_id]})",
-                )
-            )
+        if (duplicate := _duplicate(result, sis_seen, "identifier")) is not None:
+            parsed.problems.append(duplicate)
             continue
-        sis_seen[result.sis_id] = line
         students[source_id] = result
     parsed.students = list(students.values())
 
