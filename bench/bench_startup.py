@@ -30,16 +30,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from store.db import SCORES_DIR, Store  # noqa: E402
+from bench.partitions import write_score_partitions  # noqa: E402
+from store.db import Store  # noqa: E402
 from store.demo import build_demo  # noqa: E402
-from store.model import Score, school_year_of  # noqa: E402
-from store.storage import dumps, make_private_dir  # noqa: E402
+from store.model import Score  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 10, 12)
 HISTORY = 100_000
@@ -107,23 +108,17 @@ def build(folder: Path) -> int:
             for sid in former:
                 store.archive_student(sid)
         ids = [s.id for s in store.students()] + former
-    partitions: dict[str, dict[str, dict]] = {}
     years = range(2021, 2026)
-    for i in range(HISTORY):
-        sid = ids[i % len(ids)]
-        year = years[(i // len(ids)) % len(years)]
-        k = i // (len(ids) * len(years))
-        day = date(year, 9, 1) + timedelta(days=7 * (k % 40) + k // 40)
-        score = Score(f"sc-h{i:07x}", sid, "ORF", day, float(20 + i % 150), None, None, NOW)
-        rel = f"{SCORES_DIR}/{school_year_of(day)}/{sid}.json"
-        table = partitions.setdefault(rel, {})
-        table[str(len(table) + 1)] = score.to_doc()
-    for rel, table in partitions.items():
-        path = folder / rel
-        make_private_dir(path.parent, stop_at=folder)
-        path.write_bytes(dumps({"scores": table}))
-        path.chmod(0o600)
-    return sum(len(t) for t in partitions.values())
+
+    def history() -> Iterator[Score]:
+        for i in range(HISTORY):
+            sid = ids[i % len(ids)]
+            year = years[(i // len(ids)) % len(years)]
+            k = i // (len(ids) * len(years))
+            day = date(year, 9, 1) + timedelta(days=7 * (k % 40) + k // 40)
+            yield Score(f"sc-h{i:07x}", sid, "ORF", day, float(20 + i % 150), None, None, NOW)
+
+    return write_score_partitions(folder, history())
 
 
 def time_child(code: str, *args: str, env: dict[str, str] | None = None) -> float:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sqlite3
 import statistics
@@ -33,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tinydb import TinyDB  # noqa: E402
 from tinydb.storages import JSONStorage  # noqa: E402
 
-from store.db import SCORES_DIR, Store  # noqa: E402
-from store.model import Score, school_year_of  # noqa: E402
-from store.storage import dumps, make_private_dir  # noqa: E402
+from bench.partitions import write_score_partitions  # noqa: E402
+from store.db import Store  # noqa: E402
+from store.model import Score  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 10, 0)
 STUDENTS = 150
@@ -70,17 +69,7 @@ def build_store(folder: Path, n: int) -> list[str]:
     """A data folder with 150 students and ``n`` scores, written as partition files directly."""
     with Store.open(folder, clock=clock) as store, store.batch("bench students"):
         ids = [store.add_student(f"Kid{i}", f"Bench{i:03d}", "3").id for i in range(STUDENTS)]
-    partitions: dict[str, dict[str, dict]] = {}
-    for s in history(n, ids):
-        rel = f"{SCORES_DIR}/{school_year_of(s.date)}/{s.student_id}.json"
-        table = partitions.setdefault(rel, {})
-        table[str(len(table) + 1)] = s.to_doc()
-    for rel, table in partitions.items():
-        path = folder / rel
-        make_private_dir(path.parent, stop_at=folder)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(dumps({"scores": table}))
+    write_score_partitions(folder, history(n, ids))
     return ids
 
 
