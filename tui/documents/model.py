@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import field
 
 from store.records import frozen_record, mutable_record
+from tui.charts import ChartData
 
 KINDS: tuple[str, ...] = ("student", "packet", "letter")
 FORMATS: tuple[str, ...] = ("md", "html", "text")
@@ -49,8 +50,26 @@ class Table:
 
 @frozen_record
 class Chart:
-    text: str  # colour-free text chart
-    html: str  # HTML fragment
+    """A progress chart: its data, drawn only in the format being written — the text chart
+    (``tui.charts.render_chart``, colour-free) for Markdown and text, an inline SVG
+    (``tui.documents.svg_chart``, matplotlib loaded then) for HTML. ``small``: a letter's
+    chart (no title, legend or phase labels in the SVG)."""
+
+    data: ChartData
+    width: int = 76
+    height: int = 18
+    small: bool = False
+
+    @property
+    def text(self) -> str:
+        from tui.charts import render_chart
+
+        return render_chart(self.data, self.width, self.height, color=False)
+
+    def html(self, prefix: str = "") -> str:
+        from tui.documents.svg_chart import chart_svg_html
+
+        return chart_svg_html(self.data, small=self.small, prefix=prefix)
 
 
 @frozen_record

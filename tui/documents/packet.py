@@ -1,6 +1,9 @@
-"""The meeting packet: the caseload's counts line and summary table, then one page per
-student with a row that needs a decision (``CaseloadRow.needs_decision``, the one definition
-every screen uses).
+"""The meeting packet (issue 19): an agenda first — the students who need a decision, most
+urgent first (``store.vocabulary`` urgency; ``CaseloadRow.needs_decision``, the one definition
+every screen uses), the group dosage summary, then everyone else — then the caseload table and
+one page per student who needs a decision, in the agenda's order. Each page shows the team's
+latest recorded decision when there is one and ends with boxes for today's decision and notes
+and the attendees line.
 """
 
 from __future__ import annotations
@@ -9,15 +12,82 @@ from datetime import date
 
 from store.caseload import CaseloadRow, attention_summary
 from store.db import Store
+from store.dosage import group_dosage
 from store.school_weeks import break_weeks
 from tui.config import AppConfig
-from tui.documents.model import Document, Heading, PageBreak, Para, Table
+from tui.documents.model import Block, Bullets, Document, Heading, PageBreak, Para, Table
 from tui.documents.student import _config, _measure_blocks, _measure_order, _student_header
-from tui.documents.words import _day, _decision_words, _rate
+from tui.documents.words import _day, _decision_words, _pct, _rate
 from tui.views.attention import caseload_rows
 from tui.views.lines import student_rows
 
 PACKET_SCORES = 10  # the packet's per-student pages show the latest scores only
+TEAM_CHOICES = (
+    "continue",
+    "change (phase change)",
+    "raise the goal",
+    "fade",
+    "exit",
+)  # the team's decisions (issue 19 meeting mode)
+BOX_LINES = 3  # ruled lines in the notes box
+
+
+def decision_box() -> list[Block]:
+    """The end of each student page: the team's decision (tick one), notes, attendees."""
+    return [
+        Heading("Team decision", 3),
+        Bullets(tuple(f"[ ] {c}" for c in TEAM_CHOICES)),
+        Heading("Notes", 3),
+        Para("\n".join("_" * 60 for _ in range(BOX_LINES))),
+        Para("Attendees: " + "_" * 50),
+    ]
+
+
+def _latest_team_decision(store: Store, student_id: str) -> str | None:
+    """The last decision the team recorded for the student (meeting mode), in words."""
+    read = getattr(store, "team_decisions", None)
+    if read is None:
+        return None
+    records = list(read(student_id))
+    if not records:
+        return None
+    last = max(records, key=lambda r: r.date)
+    note = f" — {last.note}" if getattr(last, "note", "") else ""
+    return f"{_day(last.date)}: {last.decision}{note}"
+
+
+def _group_dosage_table(store: Store, today: date) -> Table | None:
+    """Each active group's sessions, attendance, minutes and fidelity this school year."""
+    calendar = store.calendar()
+    rows = []
+    for g in store.groups():
+        start = max(g.start_date or calendar.year_start, calendar.year_start)
+        if start > today:
+            continue
+        d = group_dosage(g, calendar, store.sessions(g.id, until=today), start, today, today=today)
+        rows.append(
+            (
+                g.name,
+                str(len(g.members_on(today))),
+                f"{d.sessions_delivered} of {d.sessions_logged}",
+                str(d.sessions_not_logged),
+                _pct(d.attendance_pct),
+                _pct(d.minutes_pct),
+                _pct(d.fidelity_avg),
+            )
+        )
+    if not rows:
+        return None
+    header = (
+        "Group",
+        "Members",
+        "Sessions delivered of logged",
+        "Not logged",
+        "Attendance",
+        "Minutes",
+        "Fidelity",
+    )
+    return Table(header, tuple(rows), numeric=(1, 3, 4, 5, 6))
 
 
 def packet_document(store: Store, *, today: date, config: AppConfig | None = None) -> Document:
@@ -59,6 +129,41 @@ def packet_document(store: Store, *, today: date, config: AppConfig | None = Non
                 _decision_words(r, short=True),
             )
         )
+    by_id = {r.student.id: r.student for r in rows}
+
+    def rank(sid: str) -> tuple[int, tuple[str, ...]]:
+        return (min(r.urgency for r in needing[sid]), by_id[sid].sort_key)
+
+    order = sorted(needing, key=rank)
+    doc.add(Heading("Agenda", 2))
+    doc.add(Heading("1. Students who need a decision (most urgent first)", 3))
+    if order:
+        items = []
+        for i, sid in enumerate(order, 1):
+            what = "; ".join(
+                f"{r.measure.code}: {_decision_words(r, short=True)}"
+                for r in sorted(needing[sid], key=lambda r: r.urgency)
+            )
+            items.append(f"{i}. {by_id[sid].name} — {what}")
+        doc.add(Bullets(tuple(items)))
+    else:
+        doc.add(Para("No student needs a decision today."))
+    doc.add(Heading("2. Group dosage", 3))
+    dosage = _group_dosage_table(store, today)
+    doc.add(dosage if dosage is not None else Para("No groups yet."))
+    doc.add(Heading("3. Everyone else", 3))
+    others = sorted((s for s in students if s not in needing), key=lambda sid: by_id[sid].sort_key)
+    if others:
+        lines = []
+        for sid in others:
+            mine = [r for r in rows if r.student.id == sid]
+            lines.append(
+                f"{by_id[sid].name} — "
+                + "; ".join(f"{r.measure.code}: {_decision_words(r, short=True)}" for r in mine)
+            )
+        doc.add(Bullets(tuple(lines)))
+    else:
+        doc.add(Para("Everyone on the caseload needs a decision."))
     doc.add(Heading("Caseload", 2))
     if table_rows:
         doc.add(
@@ -77,13 +182,15 @@ def packet_document(store: Store, *, today: date, config: AppConfig | None = Non
         )
     else:
         doc.add(Para("No students on the caseload yet."))
-    by_id = {r.student.id: r.student for r in rows}
-    order = sorted(needing, key=lambda sid: by_id[sid].sort_key)
     breaks = break_weeks(store.calendar())
     for sid in order:
         student = by_id[sid]
         doc.add(PageBreak())
         doc.add(*_student_header(store, student, today))
+        decided = _latest_team_decision(store, sid)
+        doc.add(
+            Para(f"Last team decision: {decided}" if decided else "Last team decision: none recorded")
+        )
         _, scores = student_rows(store, student, today, cfg)
         for r in sorted(needing[sid], key=lambda r: _measure_order(r.measure)):
             doc.add(
@@ -97,4 +204,5 @@ def packet_document(store: Store, *, today: date, config: AppConfig | None = Non
                     breaks=breaks,
                 )
             )
+        doc.add(*decision_box())
     return doc

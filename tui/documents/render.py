@@ -137,6 +137,7 @@ pre { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .8
   line-height: 1.15; background: #fafafa; border: 1px solid #e4e4e4; padding: .5rem;
   overflow-x: auto; }
 figure.chart { margin: .5rem 0 1rem; }
+figure.chart svg { width: 100%; max-width: 46rem; height: auto; display: block; }
 p.lines { white-space: pre-line; }
 section.page { page-break-before: always; break-before: page; }
 @media print { body { margin: 0; max-width: none; } pre { font-size: .7rem; } }
@@ -151,6 +152,7 @@ def to_html(doc: Document) -> str:
     """A self-contained HTML page: inline CSS, no scripts, no external links; page breaks
     start a new ``<section class="page">`` (CSS page-break-before)."""
     body: list[str] = []
+    charts = 0
     for b in doc.blocks:
         if isinstance(b, Heading):
             level = min(max(b.level, 1), 6)
@@ -174,7 +176,8 @@ def to_html(doc: Document) -> str:
             )
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         elif isinstance(b, Chart):
-            body.append(b.html)
+            charts += 1
+            body.append(b.html(prefix=f"c{charts}-"))
         elif isinstance(b, PageBreak):
             body.append('</section>\n<section class="page">')
     return (

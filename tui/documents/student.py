@@ -15,7 +15,7 @@ from store.goals import gap_analysis
 from store.model import Group, Measure, Score, Student, fmt_number
 from store.progress import goal_statement
 from store.school_weeks import break_weeks, school_weeks_between
-from tui.charts import progress_chart, progress_chart_html
+from tui.charts import chart_data
 from tui.config import AppConfig
 from tui.documents.model import Block, Bullets, Chart, Document, Heading, Para, Table
 from tui.documents.words import _day, _decision_words, _pct, _roi
@@ -62,29 +62,24 @@ def _overall_dosage(store: Store, student: Student, today: date) -> StudentDosag
     return student_dosage(student.id, groups, store.calendar(), sessions, start, today, today=today)
 
 
-def _chart(row: CaseloadRow, today: date, config: AppConfig, breaks: Sequence[date] = ()) -> Chart:
+def _chart(
+    row: CaseloadRow,
+    today: date,
+    config: AppConfig,
+    breaks: Sequence[date] = (),
+    *,
+    small: bool = False,
+) -> Chart:
+    """The chart's data only: each renderer draws the one format it writes (text or SVG)."""
     title = f"{row.measure.code} — {row.measure.unit}"
-    method = config.decision.trend_method
-    text = progress_chart(
+    data = chart_data(
         row.progress,
-        width=CHART_WIDTH,
-        height=CHART_HEIGHT,
         today=today,
-        color=False,
-        trend_method=method,
+        trend_method=config.decision.trend_method,
         title=title,
         breaks=breaks,
     )
-    fragment = progress_chart_html(
-        row.progress,
-        width=CHART_WIDTH,
-        height=CHART_HEIGHT,
-        today=today,
-        trend_method=method,
-        title=title,
-        breaks=breaks,
-    )
-    return Chart(text, fragment)
+    return Chart(data, CHART_WIDTH, CHART_HEIGHT, small=small)
 
 
 def _dosage_items(d: StudentDosage | None) -> list[str]:
