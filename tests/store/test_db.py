@@ -7,6 +7,7 @@ import re
 import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from store.errors import NotFoundError, NothingToUndoError, StoreError, Validati
 from store.model import (
     BUILTIN_MEASURES,
     Attendance,
+    Goal,
     Group,
     Measure,
     Membership,
@@ -70,20 +72,22 @@ def test_ids_are_short_prefixed_and_random(store: Store) -> None:
     assert re.fullmatch(r"sc-[0-9a-f]{16}", sc.id)
     se = store.log_session(Session("", g.id, TODAY, minutes_delivered=30))
     assert re.fullmatch(r"se-[0-9a-f]{16}", se.id)
-    go = store.set_goal(
-        a.id,
-        "ORF",
-        baseline_value=40,
-        baseline_date=date(2026, 9, 15),
-        goal_value=70,
-        goal_date=date(2027, 2, 1),
-    )
+    go = orf_goal(store, a.id, 70)
     assert re.fullmatch(r"go-[0-9a-f]{8}", go.id)
     ph = store.add_phase_change(a.id, "ORF", date(2026, 10, 1), "more time")
     assert re.fullmatch(r"ph-[0-9a-f]{8}", ph.id)
     ex = store.log_export("csv", "/tmp/x.csv", 1, deidentified=True)
     assert re.fullmatch(r"ex-[0-9a-f]{16}", ex.id)  # the export log: 64 bits
     assert store.add_student("Cy", "Ng", "2", id="custom-1").id == "custom-1"
+
+
+def orf_goal(store: Store, student_id: str, goal_value: float, **kw: Any) -> Goal:
+    """An ORF goal from a baseline of 40 on 2026-09-15 to ``goal_value`` by 2027-02-01
+    (``kw`` overrides or adds :meth:`Store.set_goal` arguments)."""
+    args: dict[str, Any] = dict(
+        baseline_value=40, baseline_date=date(2026, 9, 15), goal_date=date(2027, 2, 1)
+    )
+    return store.set_goal(student_id, "ORF", goal_value=goal_value, **(args | kw))
 
 
 # --------------------------------------------------------------------------- round trips
@@ -110,13 +114,10 @@ def test_round_trip_of_every_record_kind(store: Store) -> None:
     cancelled = store.log_session(
         Session("", group.id, date(2026, 11, 23), status="cancelled", cancel_reason="assembly")
     )
-    goal = store.set_goal(
+    goal = orf_goal(
+        store,
         ava.id,
-        "ORF",
-        baseline_value=40,
-        baseline_date=date(2026, 9, 15),
-        goal_value=72,
-        goal_date=date(2027, 2, 1),
+        72,
         method="norms-ambitious",
         note="grade 3",
     )
@@ -365,26 +366,18 @@ def test_sessions_upsert_and_attendance(store: Store) -> None:
 # --------------------------------------------------------------------------- goals, measures
 def test_goal_history_and_latest(store: Store, clock) -> None:
     ava = store.add_student("Ava", "Jones", "3")
-    common = dict(baseline_value=40, baseline_date=date(2026, 9, 15), goal_date=date(2027, 2, 1))
-    g1 = store.set_goal(ava.id, "ORF", goal_value=60, **common)
-    g2 = store.set_goal(ava.id, "ORF", goal_value=65, **common)  # same day: later one wins
+    g1 = orf_goal(store, ava.id, 60)
+    g2 = orf_goal(store, ava.id, 65)  # same day: later one wins
     assert store.goal(ava.id, "ORF") == g2
     clock.advance(days=7)
-    g3 = store.set_goal(ava.id, "ORF", goal_value=70, **common)
+    g3 = orf_goal(store, ava.id, 70)
     assert g3.set_on == date(2026, 12, 2)
     assert store.goals(ava.id) == [g1, g2, g3]
     assert store.goal(ava.id, "NWF") is None
     with pytest.raises(ValidationError, match="ORF goal 400 is outside 0–300"):
-        store.set_goal(ava.id, "ORF", goal_value=400, **common)
+        orf_goal(store, ava.id, 400)
     with pytest.raises(ValidationError, match="must be after the baseline date"):
-        store.set_goal(
-            ava.id,
-            "ORF",
-            baseline_value=40,
-            baseline_date=date(2027, 3, 1),
-            goal_value=60,
-            goal_date=date(2027, 2, 1),
-        )
+        orf_goal(store, ava.id, 60, baseline_date=date(2027, 3, 1))
 
 
 def test_measures_builtin_protected(store: Store) -> None:
@@ -462,14 +455,7 @@ def test_undo_each_kind_of_change(store: Store) -> None:
     store.undo_last()
     assert store.session_on(g.id, TODAY) == se
 
-    goal = store.set_goal(
-        ava.id,
-        "ORF",
-        baseline_value=40,
-        baseline_date=date(2026, 9, 1),
-        goal_value=60,
-        goal_date=date(2027, 1, 1),
-    )
+    goal = orf_goal(store, ava.id, 60, baseline_date=date(2026, 9, 1), goal_date=date(2027, 1, 1))
     assert store.undo_last() == "Undid: ORF goal 60 by 2027-01-01 for Ava Jones"
     assert store.goal(ava.id, "ORF") is None and goal.id
     with pytest.raises(ValidationError, match="phase change date 2026-11-26 is in the future"):
