@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -133,6 +134,19 @@ class SessionsMixin(CoreStore):
                     continue
                 out.append(Session.from_doc(doc))
         return sorted(out, key=lambda s: (s.date, s.group_id))
+
+    def iter_sessions(self) -> Iterator[Session]:
+        """Every logged session, in :meth:`sessions`'s order (date, then group), read one
+        school year at a time: memory is bounded by a year, not the whole history."""
+        by_year: dict[str, list[str]] = {}
+        with self._mutex:
+            for rel in self._all_partitions(SESSIONS_DIR):  # sessions/<year>/<group>.json
+                by_year.setdefault(rel.split("/")[1], []).append(rel)
+        for rels in by_year.values():
+            with self._mutex:
+                out = [Session.from_doc(doc) for rel in rels for doc in self._docs(rel, "sessions")]
+            out.sort(key=lambda s: (s.date, s.group_id))
+            yield from out
 
     @_locked
     def delete_session(self, session_id: str) -> Session:

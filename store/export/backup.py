@@ -8,12 +8,14 @@ atomic (see :mod:`store.db.journal`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import shutil
+import tempfile
 from collections import Counter
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import field
 from datetime import date, datetime
 from pathlib import Path
@@ -36,11 +38,19 @@ from store.model import (
     check_int,
     check_text,
 )
-from store.output import ExportResult, write_logged
+from store.output import STDOUT, ExportResult, output_target, write_logged
 from store.paths import backups_dir, refuse_shared_parents
 from store.records import mutable_record
 from store.schedule import parse_rrule
-from store.storage import WriterLock, atomic_write_bytes, dumps, fsync_dir, make_private_dir
+from store.storage import (
+    FILE_MODE,
+    TEMP_SUFFIX,
+    WriterLock,
+    atomic_write_bytes,
+    dumps,
+    fsync_dir,
+    make_private_dir,
+)
 
 BACKUP_FORMAT = "intervene-backup"
 NOT_A_BACKUP = "is not an intervene backup (make one with `intervene export backup`)"
@@ -57,13 +67,14 @@ BACKUP_SECTIONS = (
 )
 
 
-def backup_document(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
-    """Every record in the Store as one JSON-safe document."""
+def _backup_parts(store: Store, now: datetime | None) -> tuple[dict[str, Any], int]:
+    """The backup's header and small sections (everything but scores and sessions), and
+    how many students it holds."""
     students = store.students(include_archived=True)
     phases: list[dict[str, Any]] = []
     for s in students:
         phases.extend(p.to_doc() for p in store.phase_changes(s.id))
-    return {
+    head = {
         "format": BACKUP_FORMAT,
         "schema_version": SCHEMA_VERSION,
         "exported_at": (now or datetime.now()).isoformat(timespec="seconds"),
@@ -73,10 +84,66 @@ def backup_document(store: Store, *, now: datetime | None = None) -> dict[str, A
         "groups": [g.to_doc() for g in store.groups(include_inactive=True)],
         "goals": [g.to_doc() for g in store.goals()],
         "phase_changes": phases,
-        "scores": [s.to_doc() for s in store.iter_scores()],
-        "sessions": [s.to_doc() for s in store.sessions()],
-        "exports": [e.to_doc() for e in store.exports()],
     }
+    return head, len(students)
+
+
+def _streamed(store: Store, section: str) -> Iterator[dict[str, Any]]:
+    """The documents of a large section, read a partition (scores) or a school year
+    (sessions) at a time, in :func:`backup_document`'s order."""
+    if section == "scores":
+        return (s.to_doc() for s in store.iter_scores())
+    if section == "sessions":
+        return (s.to_doc() for s in store.iter_sessions())
+    return iter(e.to_doc() for e in store.exports())
+
+
+def backup_document(store: Store, *, now: datetime | None = None) -> dict[str, Any]:
+    """Every record in the Store as one JSON-safe document (in memory: for checks and
+    tests; :func:`export_backup` writes the same JSON a record at a time)."""
+    head, _ = _backup_parts(store, now)
+    return {**head, **{k: list(_streamed(store, k)) for k in ("scores", "sessions", "exports")}}
+
+
+def _indented(value: Any, level: int) -> str:
+    """``value`` as it appears at depth ``level`` of ``json.dumps(doc, indent=1)``."""
+    text = json.dumps(value, ensure_ascii=False, indent=1)
+    return text.replace("\n", "\n" + " " * level) if level else text
+
+
+def backup_chunks(
+    store: Store, *, now: datetime | None = None, counts: Counter[str] | None = None
+) -> Iterator[bytes]:
+    """The bytes of ``json.dumps(backup_document(store), ensure_ascii=False, indent=1)``
+    plus a newline, a record at a time: memory stays bounded by one partition, whatever
+    the number of scores. Each chunk is about 64 KiB. ``counts["records"]`` becomes the
+    number of records written (every section but the calendar)."""
+    head, _ = _backup_parts(store, now)
+    if counts is None:
+        counts = Counter()
+    counts["records"] = sum(len(v) for k, v in head.items() if k in BACKUP_SECTIONS[1:])
+    pending: list[str] = ["{"]
+    size = 0
+    for n, (key, value) in enumerate(
+        [*head.items(), *((k, None) for k in ("scores", "sessions", "exports"))]
+    ):
+        pending.append(("\n " if n == 0 else ",\n ") + json.dumps(key) + ": ")
+        if value is not None:
+            pending.append(_indented(value, 1))
+            continue
+        first = True
+        for doc in _streamed(store, key):
+            piece = ("[\n  " if first else ",\n  ") + _indented(doc, 2)
+            first = False
+            counts["records"] += 1
+            pending.append(piece)
+            size += len(piece)
+            if size >= 65536:
+                yield "".join(pending).encode("utf-8")
+                pending, size = [], 0
+        pending.append("[]" if first else "\n ]")
+    pending.append("\n}\n")
+    yield "".join(pending).encode("utf-8")
 
 
 def records_of(doc: dict[str, Any]) -> dict[str, Any]:
@@ -102,17 +169,61 @@ def export_backup(store: Store, path: str | Path, *, now: datetime | None = None
     Every data file must be read: one that cannot be (damaged, not a file, an OS error)
     raises StoreError naming it, and nothing is written."""
     _check_every_file_readable(store.data_dir)
+    counts: Counter[str] = Counter()
     try:
-        doc = backup_document(store, now=now)
+        n = len(store.students(include_archived=True))
+        chunks = backup_chunks(store, now=now, counts=counts)
+        if str(path) == STDOUT:  # nothing reaches the terminal unless all was read
+            written, record = write_logged(
+                store, "backup", path, b"".join(chunks), n, deidentified=False
+            )
+        else:
+            written, record = _publish_chunks(store, path, chunks, n)
     except OSError as exc:
         where = exc.filename or store.data_dir
         raise StoreError(
             f"{where} cannot be read ({exc.strerror or exc}); the backup was not written"
         ) from None
-    data = (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    n = len(doc["students"])
-    written, record = write_logged(store, "backup", path, data, n, deidentified=False)
-    return ExportResult(written, sum(len(doc[k]) for k in BACKUP_SECTIONS[1:]), n, False, record)
+    rows = counts["records"]
+    return ExportResult(written, rows, n, False, record)
+
+
+def _publish_chunks(
+    store: Store, path: str | Path, chunks: Iterable[bytes], students: int
+) -> tuple[str, ExportRecord]:
+    """:func:`store.output.write_logged` for a file written a chunk at a time: a fresh temp
+    file beside the target (mkstemp: 0600), fsynced, logged, then renamed over it; on any
+    failure (including a read error mid-way) the temp file goes and nothing is logged."""
+    target = output_target(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    except OSError as exc:
+        raise StoreError(f"cannot write {target}: {(exc.strerror or str(exc)).lower()}") from None
+    try:
+        try:
+            os.fchmod(fd, FILE_MODE)
+            for chunk in chunks:
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except OSError as exc:
+            if exc.filename is not None:  # reading a data file failed: export_backup says so
+                raise
+            raise StoreError(
+                f"cannot write {target}: {(exc.strerror or str(exc)).lower()}"
+            ) from None
+        finally:
+            os.close(fd)
+        record = store.log_export("backup", str(target), students, deidentified=False)
+        output_target(target)  # still not a link or folder; os.replace never follows one
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(target.parent)
+    return str(target), record
 
 
 def _check_every_file_readable(root: Path) -> None:

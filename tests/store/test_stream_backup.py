@@ -1,0 +1,66 @@
+"""The streamed backup (issue 16): ``export backup`` writes a record at a time, byte for byte
+the JSON the in-memory document gives, counts what it wrote, and leaves nothing behind when a
+data file fails to read half way."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from store.db import Store
+from store.demo import build_demo
+from store.errors import StoreError
+from store.export.backup import BACKUP_SECTIONS, backup_chunks, backup_document, export_backup
+
+TODAY = date(2026, 11, 25)
+NOW = datetime(2026, 11, 25, 10, 0)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Store:
+    store = Store.open(tmp_path / "data", clock=lambda: NOW)
+    build_demo(store, TODAY)
+    store.add_student("Zoë", "Ñúñez", "K", notes='line one\nline "two"')  # escapes, non-ASCII
+    yield store
+    store.close()
+
+
+def test_chunks_are_the_documents_json(demo: Store) -> None:
+    counts: Counter[str] = Counter()
+    streamed = b"".join(backup_chunks(demo, now=NOW, counts=counts))
+    doc = backup_document(demo, now=NOW)
+    assert streamed == (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    assert len(doc["scores"]) > 1000 and doc["sessions"]  # the demo holds both
+    assert counts["records"] == sum(len(doc[k]) for k in BACKUP_SECTIONS[1:])
+
+
+def test_empty_store_streams_empty_sections(store: Store) -> None:
+    streamed = b"".join(backup_chunks(store, now=NOW))
+    doc = backup_document(store, now=NOW)
+    assert doc["scores"] == [] and doc["sessions"] == []
+    assert streamed == (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def test_export_backup_writes_the_stream(demo: Store, tmp_path: Path) -> None:
+    result = export_backup(demo, tmp_path / "b.json", now=NOW)
+    doc = json.loads((tmp_path / "b.json").read_text())
+    assert result.rows == sum(len(doc[k]) for k in BACKUP_SECTIONS[1:])
+    assert result.students == len(doc["students"])
+    assert (tmp_path / "b.json").stat().st_mode & 0o777 == 0o600
+    assert [e.kind for e in demo.exports()][-1] == "backup"
+
+
+def test_a_file_damaged_half_way_leaves_no_backup(demo: Store, tmp_path: Path) -> None:
+    demo.close()
+    last = sorted((tmp_path / "data" / "scores").rglob("*.json"))[-1]
+    last.write_text("{not json")  # read only when the stream reaches it
+    with Store.open(tmp_path / "data", clock=lambda: NOW) as again:
+        logged = len(again.exports())
+        with pytest.raises(StoreError, match="cannot be read"):
+            export_backup(again, tmp_path / "b.json", now=NOW)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no temp, no backup
+        assert len(again.exports()) == logged
