@@ -13,13 +13,13 @@ from datetime import date
 from store.caseload import CaseloadRow, attention_summary
 from store.db import Store
 from store.dosage import group_dosage
+from store.model import Group
 from store.school_weeks import break_weeks
 from tui.config import AppConfig
 from tui.documents.model import Block, Bullets, Document, Heading, PageBreak, Para, Table
 from tui.documents.student import _config, _measure_blocks, _measure_order, _student_header
 from tui.documents.words import _day, _decision_words, _pct, _rate
-from tui.views.attention import caseload_rows
-from tui.views.lines import student_rows
+from tui.views.attention import caseload_with_scores
 
 PACKET_SCORES = 10  # the packet's per-student pages show the latest scores only
 TEAM_CHOICES = (
@@ -94,7 +94,7 @@ def packet_document(store: Store, *, today: date, config: AppConfig | None = Non
     """The meeting packet as blocks: the counts line (``attention_summary``), the caseload
     table, then a page per student with a row that needs a decision."""
     cfg = _config(config)
-    rows = caseload_rows(store, today, cfg)
+    rows, scores = caseload_with_scores(store, today, cfg)  # read once, not per student
     doc = Document(f"Meeting packet — {_day(today)}")
     doc.add(Heading(f"Meeting packet · {_day(today)}", 1))
     students = {r.student.id for r in rows}
@@ -153,10 +153,13 @@ def packet_document(store: Store, *, today: date, config: AppConfig | None = Non
     doc.add(dosage if dosage is not None else Para("No groups yet."))
     doc.add(Heading("3. Everyone else", 3))
     others = sorted((s for s in students if s not in needing), key=lambda sid: by_id[sid].sort_key)
+    rows_of: dict[str, list[CaseloadRow]] = {}
+    for r in rows:
+        rows_of.setdefault(r.student.id, []).append(r)
     if others:
         lines = []
         for sid in others:
-            mine = [r for r in rows if r.student.id == sid]
+            mine = rows_of[sid]
             lines.append(
                 f"{by_id[sid].name} — "
                 + "; ".join(f"{r.measure.code}: {_decision_words(r, short=True)}" for r in mine)
@@ -183,21 +186,24 @@ def packet_document(store: Store, *, today: date, config: AppConfig | None = Non
     else:
         doc.add(Para("No students on the caseload yet."))
     breaks = break_weeks(store.calendar())
+    groups_on: dict[str, list[Group]] = {}  # each student's groups today (Store.groups_of)
+    for g in store.groups(include_inactive=True):
+        for member in dict.fromkeys(g.members_on(today)):
+            groups_on.setdefault(member, []).append(g)
     for sid in order:
         student = by_id[sid]
         doc.add(PageBreak())
-        doc.add(*_student_header(store, student, today))
+        doc.add(*_student_header(store, student, today, groups_on.get(sid, [])))
         decided = _latest_team_decision(store, sid)
         doc.add(
             Para(f"Last team decision: {decided}" if decided else "Last team decision: none recorded")
         )
-        _, scores = student_rows(store, student, today, cfg)
         for r in sorted(needing[sid], key=lambda r: _measure_order(r.measure)):
             doc.add(
                 *_measure_blocks(
                     student,
                     r,
-                    scores.get(r.measure.code, []),
+                    scores.get((sid, r.measure.code), []),
                     today,
                     cfg,
                     score_limit=PACKET_SCORES,

@@ -56,10 +56,11 @@ def to_markdown(doc: Document) -> str:
             body = ["| " + " | ".join(_md(c) for c in row) + " |" for row in b.rows]
             out.append("\n".join([header, rule, *body]))
         elif isinstance(b, Chart):
+            chart = b.text  # drawn once
             fence = "```"
-            while fence in b.text:
+            while fence in chart:
                 fence += "`"
-            out.append(f"{fence}text\n{b.text}\n{fence}")
+            out.append(f"{fence}text\n{chart}\n{fence}")
         elif isinstance(b, PageBreak):
             out.append("---")
     return "\n\n".join(out) + "\n"

@@ -219,8 +219,11 @@ def _measure_blocks(
     return blocks
 
 
-def _student_header(store: Store, student: Student, today: date) -> list[Block]:
-    groups = _student_groups(store, student, today)
+def _student_header(
+    store: Store, student: Student, today: date, groups: Sequence[Group] | None = None
+) -> list[Block]:
+    """The student's name and facts; ``groups``: their groups on ``today`` when known."""
+    groups = _student_groups(store, student, today) if groups is None else groups
     names = ", ".join(g.name for g in groups) or "none"
     facts = [f"Grade: {student.grade}", f"Groups: {names}"]
     if student.sis_id:

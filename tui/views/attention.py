@@ -74,6 +74,24 @@ def _caseload(store: Store, day: date, config: AppConfig) -> tuple[list[Caseload
     return rows, scores
 
 
+def caseload_with_scores(
+    store: Store, day: date, config: AppConfig
+) -> tuple[list[CaseloadRow], dict[tuple[str, str], list[Score]]]:
+    """The caseload rows and each (student id, measure code)'s scores in date order, from
+    that student's own history start (as ``tui.views.lines.student_rows`` reads them), so a
+    report needs no second read per student."""
+    rows, scores = _caseload(store, day, config)
+    year_start = store.calendar().year_start
+    since: dict[str, date] = {}
+    for g in store.goals():
+        since[g.student_id] = min(since.get(g.student_id, year_start), g.baseline_date)
+    by_line: dict[tuple[str, str], list[Score]] = {}
+    for score in scores:
+        if score.date >= since.get(score.student_id, year_start):
+            by_line.setdefault((score.student_id, score.measure), []).append(score)
+    return rows, by_line
+
+
 def attention_lines(store: Store, day: date, config: AppConfig) -> list[MeasureLine]:
     """The rows that need a person to look (a decision to make or a probe overdue), most
     urgent first. Each line carries ``extra["row"]``, its caseload row (the list's label is
