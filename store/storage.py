@@ -21,6 +21,9 @@ import shlex
 import tempfile
 import time
 from collections.abc import Callable
+
+# typeshed leaves out the C accelerators (None where the C module is missing)
+from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -122,8 +125,19 @@ _PLAIN = re.compile(r"[A-Za-z0-9_.:+-]+")
 _ESCAPED_ASCII = re.compile(rb"\\u00[0-7][0-9a-fA-F]")
 
 
+#: _ENCODER's own C encoder, made once (JSONEncoder.encode makes one per call: a save
+#: encodes each changed document, a first save every document of the partition).
+_C_ENCODE = (
+    c_make_encoder(None, _ENCODER.default, c_encode_basestring, None, ":", ",", False, False, False)
+    if c_make_encoder is not None and c_encode_basestring is not None
+    else None
+)
+
+
 def dumps(data: Any) -> bytes:
     """The on-disk JSON form: compact, UTF-8, keys in insertion order, no NaN/Infinity."""
+    if _C_ENCODE is not None and isinstance(data, dict):
+        return "".join(_C_ENCODE(data, 0)).encode("utf-8")
     return _ENCODER.encode(data).encode("utf-8")
 
 
