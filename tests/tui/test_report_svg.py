@@ -143,12 +143,12 @@ import tui.app, tui.cli.main, tui.documents, tui.documents.svg_chart, tui.report
 before = "matplotlib" in sys.modules
 from store.db import Store
 from store.demo import build_demo
-store = Store(sys.argv[1])
-build_demo(store, today=date(2026, 11, 25))
 from tui.documents import meeting_packet
-meeting_packet(store, today=date(2026, 11, 25), fmt="text")
-text_only = "matplotlib" in sys.modules
-meeting_packet(store, today=date(2026, 11, 25), fmt="html")
+with Store.open(sys.argv[1]) as store:
+    build_demo(store, date(2026, 11, 25))
+    meeting_packet(store, today=date(2026, 11, 25), fmt="text")
+    text_only = "matplotlib" in sys.modules
+    meeting_packet(store, today=date(2026, 11, 25), fmt="html")
 print("LOADED " + json.dumps([before, text_only, "matplotlib" in sys.modules]))
 """
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}

@@ -226,8 +226,15 @@ def test_family_letter_is_plain(caseload: Caseload, fmt: str) -> None:
         "goal-met": "Ava has reached this goal, so we will set a new one.",
     }
     assert plain[_row(caseload, caseload.ava).decision.kind] in flat
-    # Sep 7 – Nov 24, Mon–Thu = 46 sessions, 4 missed
-    assert "Ava came to 42 of the 46 group sessions" in flat
+    # One attendance window, the student screen's (issue 19): the row's dosage, since the
+    # phase change on Oct 19 (was: since joining on Sep 7, 42 of 46). Oct 19 – Nov 24,
+    # Mon–Thu = 22 sessions; absent Oct 20, Nov 4 and Nov 17.
+    dosage = _row(caseload, caseload.ava).dosage
+    assert dosage is not None and dosage.start == PHASE
+    assert "Since October 19, Ava came to 19 of the 22 group sessions we held." in flat
+    assert (dosage.sessions_attended, dosage.sessions_logged) == (19, 22)
+    # the change of plan in plain words, from the phase change's description
+    assert "In October, we added 10 minutes a day." in flat
     assert "Your child's reading teacher" in flat
     assert "Dear family of Ava Smith," in flat
 

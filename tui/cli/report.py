@@ -3,7 +3,7 @@ the command line.
 
     intervene report student STUDENT [--format md|html|text] [--out PATH] [--date D]
     intervene report packet [--format ...] [--out PATH] [--date D]
-    intervene report letter STUDENT [--format ...] [--out PATH] [--date D]
+    intervene report letter STUDENT [--format ...] [--out PATH] [--date D] [--lang es]
 
 STUDENT is a student id or a unique beginning of a name (given, family or full name,
 case-insensitive), or a SIS id. Without ``--out`` (or with ``--out -``) a text report goes to
@@ -21,10 +21,13 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from store.errors import StoreError
 from store.model import Student
+
+if TYPE_CHECKING:
+    from tui.documents.letter import Signature
 
 Clock = Callable[[], datetime]
 FORMATS = ("md", "html", "text")  # tui.documents.FORMATS; imported lazily to start fast
@@ -96,6 +99,14 @@ def add_report_command(sub: argparse._SubParsersAction) -> argparse.ArgumentPars
             default=None,
             help="file to write, - for stdout (default: stdout for text, ./<kind>-<initials>-<date>.<ext>)",
         )
+        if kind == "letter":
+            p.add_argument(
+                "--lang",
+                metavar="LANG",
+                default=None,
+                help="the letter's language, e.g. es (default: [letters] language in "
+                "settings, else en); another language is a file in tui/locale",
+            )
         _shared_options(p)
     return report
 
@@ -158,6 +169,16 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return Path(given).expanduser() if given else default_data_dir()
 
 
+def _letter_settings(args: argparse.Namespace) -> tuple[Signature | None, str]:
+    """The letter's signature and language: ``--lang``, else the settings' ``[letters]``
+    language, else English; the signature from the settings' ``[you]``."""
+    from tui.documents.letter import settings_signature
+
+    signature, lang = settings_signature()
+    given = getattr(args, "lang", None)
+    return signature, (given or lang or "en")
+
+
 # --------------------------------------------------------------------------- command
 def run_report(
     args: argparse.Namespace,
@@ -187,8 +208,14 @@ def run_report(
             student = None
             if kind != "packet":
                 student = find_student(store.students(include_archived=True), args.student)
+            signature, lang = _letter_settings(args)
             doc = build_document(
-                kind, store, today=today, student_id=student.id if student else None
+                kind,
+                store,
+                today=today,
+                student_id=student.id if student else None,
+                signature=signature,
+                lang=lang,
             )
             from tui.views.attention import unreadable_files
 

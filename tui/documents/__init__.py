@@ -33,7 +33,8 @@ from tui.documents.files import (
     write_private,
     write_report,
 )
-from tui.documents.letter import JARGON, PLAIN, SUBJECTS, letter_document
+from tui.documents.i18n import LanguageError, languages
+from tui.documents.letter import JARGON, PLAIN, SUBJECTS, Signature, letter_document
 from tui.documents.model import (
     EXTENSIONS,
     FORMATS,
@@ -68,6 +69,7 @@ __all__ = [
     "Heading",
     "JARGON",
     "KINDS",
+    "LanguageError",
     "Lines",
     "PACKET_SCORES",
     "PLAIN",
@@ -76,11 +78,13 @@ __all__ = [
     "ReportError",
     "SHORT_DECISIONS",
     "SUBJECTS",
+    "Signature",
     "Table",
     "build_document",
     "default_filename",
     "family_letter",
     "initials",
+    "languages",
     "letter_document",
     "log_report",
     "meeting_packet",

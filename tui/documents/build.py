@@ -6,7 +6,7 @@ from datetime import date
 
 from store.db import Store
 from tui.config import AppConfig
-from tui.documents.letter import letter_document
+from tui.documents.letter import Signature, letter_document
 from tui.documents.model import KINDS, Document, ReportError
 from tui.documents.packet import packet_document
 from tui.documents.render import render
@@ -20,8 +20,11 @@ def build_document(
     today: date,
     student_id: str | None = None,
     config: AppConfig | None = None,
+    signature: Signature | None = None,
+    lang: str = "en",
 ) -> Document:
-    """The report ``kind`` ("student", "packet", "letter") as a Document."""
+    """The report ``kind`` ("student", "packet", "letter") as a Document; ``signature`` and
+    ``lang`` are the letter's (settings ``[you]`` and ``[letters]``)."""
     if kind not in KINDS:
         raise ReportError(f"report {kind!r} is not one of: {', '.join(KINDS)}")
     if kind == "packet":
@@ -30,7 +33,9 @@ def build_document(
         raise ReportError(f"the {kind} report needs a student")
     if kind == "student":
         return student_document(store, student_id, today=today, config=config)
-    return letter_document(store, student_id, today=today, config=config)
+    return letter_document(
+        store, student_id, today=today, config=config, signature=signature, lang=lang
+    )
 
 
 def student_report(
@@ -48,7 +53,17 @@ def meeting_packet(
 
 
 def family_letter(
-    store: Store, student_id: str, *, today: date, fmt: str = "md", config: AppConfig | None = None
+    store: Store,
+    student_id: str,
+    *,
+    today: date,
+    fmt: str = "md",
+    config: AppConfig | None = None,
+    signature: Signature | None = None,
+    lang: str = "en",
 ) -> str:
-    """The family letter in ``fmt``."""
-    return render(letter_document(store, student_id, today=today, config=config), fmt)
+    """The family letter in ``fmt`` (and ``lang``, signed with ``signature``)."""
+    doc = letter_document(
+        store, student_id, today=today, config=config, signature=signature, lang=lang
+    )
+    return render(doc, fmt)

@@ -1,66 +1,82 @@
-"""The family letter: the student report's facts in plain words, without jargon."""
+"""The family letter: the student report's facts in plain words, without jargon (issue 19).
+
+Signed with the name, role, school and contact from settings (:class:`Signature`); one
+attendance window, the one the student screen shows (the measure's ``CaseloadRow.dosage``:
+since the latest phase change, else the goal's baseline, else joining the group —
+``store.caseload.caseload_summary``); the story of each change of plan in plain words ("In
+October, we added 10 minutes a day."); a small chart (HTML); and any language with a message
+catalog (:mod:`tui.documents.i18n`): every sentence is a gettext message with named
+placeholders, dates and numbers come from Babel in the letter's language.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import date, timedelta
 
 from store.caseload import CaseloadRow
 from store.db import Store
+from store.dosage import StudentDosage
 from store.model import Measure
+from store.records import frozen_record
 from tui.config import AppConfig
-from tui.documents.model import Document, Lines, Para
-from tui.documents.student import _config, _measure_rows, _overall_dosage
-from tui.documents.words import _long_day
+from tui.documents.i18n import N_, check_language, day_month, long_date, month_name, number
+from tui.documents.i18n import translations as _translations
+from tui.documents.model import Chart, Document, Lines, Para
+from tui.documents.student import _chart, _config, _measure_rows
 
 # (past tense, base form) of what the student did, per measure — plain words for families.
 PLAIN: dict[str, tuple[str, str]] = {
-    "ORF": ("read {n} words correctly in one minute", "read {n} words correctly in one minute"),
-    "NWF": (
-        "read {n} sounds in made-up words in one minute",
-        "read {n} sounds in made-up words in one minute",
+    "ORF": (
+        N_("{name} read {n} words correctly in one minute"),
+        N_("read {n} words correctly in one minute"),
     ),
-    "LNF": ("named {n} letters in one minute", "name {n} letters in one minute"),
+    "NWF": (
+        N_("{name} read {n} sounds in made-up words in one minute"),
+        N_("read {n} sounds in made-up words in one minute"),
+    ),
+    "LNF": (N_("{name} named {n} letters in one minute"), N_("name {n} letters in one minute")),
     "Maze": (
-        "picked the right missing word {n} times in a short story",
-        "pick the right missing word {n} times in a short story",
+        N_("{name} picked the right missing word {n} times in a short story"),
+        N_("pick the right missing word {n} times in a short story"),
     ),
     "MCOMP": (
-        "wrote {n} correct digits in math problems in one minute",
-        "write {n} correct digits in math problems in one minute",
+        N_("{name} wrote {n} correct digits in math problems in one minute"),
+        N_("write {n} correct digits in math problems in one minute"),
     ),
     "DBR": (
-        "earned a behaviour rating of {n} out of 10",
-        "earn a behaviour rating of {n} out of 10",
+        N_("{name} earned a behaviour rating of {n} out of 10"),
+        N_("earn a behaviour rating of {n} out of 10"),
     ),
     "DBR-AE": (
-        "was rated {n} out of 10 for staying focused on class work",
-        "be rated {n} out of 10 or higher for staying focused on class work",
+        N_("{name} was rated {n} out of 10 for staying focused on class work"),
+        N_("be rated {n} out of 10 or higher for staying focused on class work"),
     ),
     "DBR-RS": (
-        "was rated {n} out of 10 for being respectful",
-        "be rated {n} out of 10 or higher for being respectful",
+        N_("{name} was rated {n} out of 10 for being respectful"),
+        N_("be rated {n} out of 10 or higher for being respectful"),
     ),
     "DBR-DB": (  # lower is better
-        "was rated {n} out of 10 for disruptive behaviour (lower is better)",
-        "be rated {n} out of 10 or lower for disruptive behaviour",
+        N_("{name} was rated {n} out of 10 for disruptive behaviour (lower is better)"),
+        N_("be rated {n} out of 10 or lower for disruptive behaviour"),
     ),
     "CICO": (
-        "earned {n}% of the daily behaviour points",
-        "earn {n}% or more of the daily behaviour points",
+        N_("{name} earned {n}% of the daily behaviour points"),
+        N_("earn {n}% or more of the daily behaviour points"),
     ),
 }
 SUBJECTS: dict[str, str] = {
-    "ORF": "reading",
-    "NWF": "reading",
-    "LNF": "reading",
-    "Maze": "reading",
-    "MCOMP": "math",
-    "DBR": "behaviour",
-    "DBR-AE": "behaviour",
-    "DBR-RS": "behaviour",
-    "DBR-DB": "behaviour",
-    "CICO": "behaviour",
+    "ORF": N_("reading"),
+    "NWF": N_("reading"),
+    "LNF": N_("reading"),
+    "Maze": N_("reading"),
+    "MCOMP": N_("math"),
+    "DBR": N_("behaviour"),
+    "DBR-AE": N_("behaviour"),
+    "DBR-RS": N_("behaviour"),
+    "DBR-DB": N_("behaviour"),
+    "CICO": N_("behaviour"),
 }
 # Words a family letter must not use (DOMAIN.md vocabulary is for staff).
 JARGON: tuple[str, ...] = (
@@ -78,146 +94,335 @@ JARGON: tuple[str, ...] = (
 )
 
 
-def _plain_value(m: Measure, value: float) -> str:
-    return m.format(value) + ("%" if m.code == "CICO" else "")
+@frozen_record
+class Signature:
+    """Who signs the letter (settings ``[you]``) and how (``[letters]`` closing). An empty
+    name signs as "Your child's reading teacher"."""
+
+    name: str = ""
+    role: str = ""
+    school: str = ""
+    email: str = ""
+    phone: str = ""
+    closing: str = ""  # default: the catalog's "Warm regards,"
 
 
-def _did(m: Measure, value: float, past: bool = True) -> str:
-    n = _plain_value(m, value)
+def settings_signature(settings: object | None = None) -> tuple[Signature | None, str]:
+    """The letter's signature (settings ``[you]`` name, role, school, email, phone and
+    ``[letters]`` closing) and language (``[letters]`` language; "" when unset)."""
+    if settings is None:
+        import importlib
+
+        try:  # store.settings (issue 19 settings model)
+            load = importlib.import_module("store.settings").load_settings
+        except (ImportError, AttributeError):  # no settings yet: unsigned, English
+            return None, ""
+        settings = load()
+    you = getattr(settings, "you", None)
+    letters = getattr(settings, "letters", None)
+
+    def text(section: object, key: str) -> str:
+        return str(getattr(section, key, "") or "")
+
+    sig = Signature(
+        name=text(you, "name"),
+        role=text(you, "role"),
+        school=text(you, "school"),
+        email=text(you, "email"),
+        phone=text(you, "phone"),
+        closing=text(letters, "closing"),
+    )
+    return sig, text(letters, "language")
+
+
+class _Words:
+    """The letter's language: gettext messages, Babel dates and numbers."""
+
+    def __init__(self, lang: str, today: date) -> None:
+        self.lang = lang
+        self.today = today
+        self._t = _translations(lang)
+
+    def __call__(self, message: str, **values: object) -> str:
+        return self._t.gettext(message).format(**values)
+
+    def plural(self, one: str, many: str, n: int, **values: object) -> str:
+        return self._t.ngettext(one, many, n).format(n=n, **values)
+
+    def long_date(self, d: date) -> str:
+        return long_date(d, self.lang)
+
+    def day(self, d: date) -> str:
+        return day_month(d, self.today, self.lang)
+
+    def month(self, d: date) -> str:
+        return month_name(d, self.today, self.lang)
+
+    def value(self, m: Measure, v: float) -> str:
+        return number(v, m.decimals, self.lang)
+
+
+def _plain_value(w: _Words, m: Measure, value: float) -> str:
+    n = w.value(m, value)
+    return w("{n}%", n=n) if m.code == "CICO" else n
+
+
+def _did(w: _Words, m: Measure, name: str, value: float) -> str:
+    n = w.value(m, value)
     if m.code in PLAIN:
-        return PLAIN[m.code][0 if past else 1].format(n=m.format(value))
-    return f"{'scored' if past else 'score'} {n} on {m.name.lower()}"
+        return w(PLAIN[m.code][0], name=name, n=n)
+    return w("{name} scored {n} on {measure}", name=name, n=n, measure=m.name.lower())
 
 
-def _when(d: date, today: date) -> str:
-    monday = today - timedelta(days=today.weekday())
+def _to_do(w: _Words, m: Measure, value: float) -> str:
+    n = w.value(m, value)
+    if m.code in PLAIN:
+        return w(PLAIN[m.code][1], n=n)
+    return w("score {n} on {measure}", n=n, measure=m.name.lower())
+
+
+def _when(w: _Words, d: date) -> str:
+    monday = w.today - timedelta(days=w.today.weekday())
     if d >= monday:
-        return "this week"
+        return w("this week")
     if d >= monday - timedelta(days=7):
-        return "last week"
-    return f"on {_long_day(d, today)}"
+        return w("last week")
+    return w("on {day}", day=w.day(d))
 
 
-def _plain_status(name: str, row: CaseloadRow) -> str:
+def _plain_status(w: _Words, name: str, row: CaseloadRow) -> str:
     kind, status = row.decision.kind, row.decision.status
     if row.goal is None:
-        return f"We will keep checking {name}'s progress every week or two."
-    if kind == "low-dosage":
-        return (
-            f"{name} has missed some group time. We are working to make sure {name} gets every "
+        return w("We will keep checking {name}'s progress every week or two.", name=name)
+    messages: dict[str, str] = {
+        "low-dosage": N_(
+            "{name} has missed some group time. We are working to make sure {name} gets every "
             "planned session before we decide whether to change anything."
-        )
-    if kind in ("low-fidelity", "not-logged"):
-        return (
-            f"We are checking our records of {name}'s group time before we decide whether to "
+        ),
+        "low-fidelity": N_(
+            "We are checking our records of {name}'s group time before we decide whether to "
             "change anything."
-        )
-    if kind == "goal-met":
-        return f"{name} has reached this goal, so we will set a new one."
-    if kind == "goal-missed":
-        return (
-            f"The date we set for this goal has passed and {name} has not reached it yet, so we "
+        ),
+        "goal-met": N_("{name} has reached this goal, so we will set a new one."),
+        "goal-missed": N_(
+            "The date we set for this goal has passed and {name} has not reached it yet, so we "
             "are looking at the plan again."
-        )
-    if kind == "questionable-response":
-        return (
-            f"{name} has had several days below the goal recently, so we are looking at ways "
+        ),
+        "questionable-response": N_(
+            "{name} has had several days below the goal recently, so we are looking at ways "
             "to help."
-        )
+        ),
+    }
+    messages["not-logged"] = messages["low-fidelity"]
+    if kind in messages:
+        return w(messages[kind], name=name)
     if kind == "raise-goal" or status == "above":
-        return f"{name} is ahead of where we hoped, so we may set a higher goal."
+        return w("{name} is ahead of where we hoped, so we may set a higher goal.", name=name)
     if kind == "change" or status == "below":
-        return (
-            f"{name} is not yet on track to meet this goal, so we are looking at ways to "
-            "give more or different help."
+        return w(
+            "{name} is not yet on track to meet this goal, so we are looking at ways to give "
+            "more or different help.",
+            name=name,
         )
     if kind == "continue":
-        return f"{name} is on track to meet this goal."
-    return f"It is still early, so we will keep checking {name}'s progress each week."
+        return w("{name} is on track to meet this goal.", name=name)
+    return w("It is still early, so we will keep checking {name}'s progress each week.", name=name)
 
 
-def _plain_measure(name: str, row: CaseloadRow, today: date) -> str | None:
+def _plain_measure(w: _Words, name: str, row: CaseloadRow) -> str | None:
     m = row.measure
     pts = row.progress.points
     if not pts:
         return None
     (first_day, first), (last_day, last) = pts[0], pts[-1]
-    when = _when(last_day, today)
-    sentence = f"{name} {_did(m, last)} {when}"
+    sentence = w("{did} {when}", did=_did(w, m, name, last), when=_when(w, last_day))
     if len(pts) > 1 and first_day != last_day:
-        start = (
-            f"{first_day:%B}"
-            if first_day.year == today.year or ((today - first_day).days < 300)
-            else f"{first_day:%B %Y}"
-        )
+        start = w.month(first_day)
+        then = _plain_value(w, m, first)
         better = last > first if m.higher_is_better else last < first
         if last == first:
-            sentence += f", the same as in {start}"
+            sentence = w("{sentence}, the same as in {month}", sentence=sentence, month=start)
+        elif better and last > first:
+            sentence = w(
+                "{sentence}, up from {then} in {month}", sentence=sentence, then=then, month=start
+            )
         elif better:
-            word = "up" if last > first else "down"
-            sentence += f", {word} from {_plain_value(m, first)} in {start}"
+            sentence = w(
+                "{sentence}, down from {then} in {month}",
+                sentence=sentence,
+                then=then,
+                month=start,
+            )
         else:
-            sentence += f", compared with {_plain_value(m, first)} in {start}"
-    sentence = sentence[0].upper() + sentence[1:] + "."
-    parts = [sentence]
+            sentence = w(
+                "{sentence}, compared with {then} in {month}",
+                sentence=sentence,
+                then=then,
+                month=start,
+            )
+    parts = [w("{sentence}.", sentence=sentence[0].upper() + sentence[1:])]
     if row.goal is not None:
         g = row.goal
-        goal_date = _long_day(g.goal_date, today)
         parts.append(
-            f"Our goal is for {name} to {_did(m, g.goal_value, past=False)} by {goal_date}."
+            w(
+                "Our goal is for {name} to {to_do} by {day}.",
+                name=name,
+                to_do=_to_do(w, m, g.goal_value),
+                day=w.day(g.goal_date),
+            )
         )
-    parts.append(_plain_status(name, row))
+    parts.append(_plain_status(w, name, row))
     return " ".join(parts)
 
 
-def _subject(rows: Iterable[CaseloadRow]) -> str:
-    subjects = list(dict.fromkeys(SUBJECTS.get(r.measure.code, "support") for r in rows))
+def _change_story(w: _Words, name: str, rows: Iterable[CaseloadRow]) -> list[str]:
+    """Each change of plan in plain words, oldest first: "In October, we added 10 minutes a
+    day." (a label that starts with a past-tense verb), else "In October, we changed Ava's
+    plan: <label>." The label is the teacher's own words, kept as written."""
+    seen: set[tuple[date, str]] = set()
+    out = []
+    changes = sorted((p.date, p.label.strip()) for r in rows for p in r.progress.phase_changes)
+    for d, label in changes:
+        if (d, label) in seen or not label:
+            continue
+        seen.add((d, label))
+        first, _, rest = label.partition(" ")
+        if w.lang == "en" and first.lower().endswith("ed") and rest:
+            out.append(
+                w("In {month}, we {what}.", month=w.month(d), what=first.lower() + " " + rest)
+            )
+        else:
+            if first[:1].isupper() and first[1:].islower():  # "Moved to…", not "ORF" or "1:1"
+                label = label[0].lower() + label[1:]
+            out.append(
+                w(
+                    "In {month}, we changed {name}'s plan: {what}.",
+                    month=w.month(d),
+                    name=name,
+                    what=label.rstrip("."),
+                )
+            )
+    return out
+
+
+def _subject(w: _Words, rows: Iterable[CaseloadRow]) -> str:
+    subjects = list(dict.fromkeys(SUBJECTS.get(r.measure.code, N_("support")) for r in rows))
     academic = [s for s in subjects if s in ("reading", "math")]
+    if len(academic) == 2:
+        return w("{a} and {b}", a=w(academic[0]), b=w(academic[1]))
     if academic:
-        return " and ".join(academic)
-    return subjects[0] if subjects else "support"
+        return w(academic[0])
+    return w(subjects[0]) if subjects else w("support")
+
+
+def _attendance(w: _Words, name: str, d: StudentDosage | None) -> str | None:
+    """The student screen's window and counts, in words (sessions held = logged)."""
+    if d is None or not d.sessions_logged:
+        return None
+    return w.plural(
+        "Since {day}, {name} came to {attended} of the {n} group session we held.",
+        "Since {day}, {name} came to {attended} of the {n} group sessions we held.",
+        d.sessions_logged,
+        day=w.day(d.start),
+        name=name,
+        attended=d.sessions_attended,
+    )
+
+
+def _signature(w: _Words, signature: Signature, subject: str) -> Lines:
+    closing = signature.closing.strip() or w("Warm regards,")
+    if not signature.name.strip():
+        return Lines((closing, w("Your child's {subject} teacher", subject=subject)))
+    lines = [closing, signature.name.strip()]
+    role_school = ", ".join(x.strip() for x in (signature.role, signature.school) if x.strip())
+    if role_school:
+        lines.append(role_school)
+    contact = " · ".join(x.strip() for x in (signature.email, signature.phone) if x.strip())
+    if contact:
+        lines.append(contact)
+    return Lines(tuple(lines))
+
+
+def _small_chart(w: _Words, row: CaseloadRow, today: date, config: AppConfig, name: str) -> Chart:
+    """The first measure's chart without staff marks (no trend, no labels), and a caption."""
+    chart = _chart(row, today, config, small=True)
+    label = w(
+        "Chart of {name}'s scores since {month}, with the path to the goal.",
+        name=name,
+        month=w.month(row.progress.points[0][0]),
+    )
+    data = dataclasses.replace(
+        chart.data, trend=None, trend_label="", goal_label="", title=label, phases=()
+    )
+    caption = w(
+        "Each dot is one of {name}'s scores; the line shows the path to the goal.", name=name
+    )
+    return dataclasses.replace(chart, data=data, label=label, caption=caption)
 
 
 def letter_document(
-    store: Store, student_id: str, *, today: date, config: AppConfig | None = None
+    store: Store,
+    student_id: str,
+    *,
+    today: date,
+    config: AppConfig | None = None,
+    signature: Signature | None = None,
+    lang: str = "en",
 ) -> Document:
-    """The family letter as blocks: plain language, no jargon, no group or program names."""
+    """The family letter as blocks in ``lang`` (a catalog in ``tui/locale``; LanguageError
+    otherwise): plain language, no jargon, no group or program names."""
+    w = _Words(check_language(lang), today)
     cfg = _config(config)
+    sig = signature or Signature()
     student = store.student(student_id)
     name = student.given_name
     rows, _ = _measure_rows(store, student, today, cfg)
     with_data = [r for r in rows if r.progress.points]
-    subject = _subject(with_data or rows)
-    doc = Document(f"A note about {student.name}'s progress", students=1)
-    doc.add(Lines((f"{today:%B} {today.day}, {today.year}",)))
-    doc.add(Para(f"Dear family of {student.name},"))
+    subject = _subject(w, with_data or rows)
+    doc = Document(w("A note about {student}'s progress", student=student.name), students=1)
+    doc.lang = w.lang
+    doc.add(Lines((w.long_date(today),)))
+    doc.add(Para(w("Dear family of {student},", student=student.name)))
     doc.add(
         Para(
-            f"{name} has been working in a small group at school to build {subject} skills. "
-            f"Every week or two, we check {name}'s progress with a short activity. "
-            f"Here is how {name} is doing."
+            w(
+                "{name} has been working in a small group at school to build {subject} skills. "
+                "Every week or two, we check {name}'s progress with a short activity. "
+                "Here is how {name} is doing.",
+                name=name,
+                subject=subject,
+            )
         )
     )
     for row in with_data:
-        text = _plain_measure(name, row, today)
+        text = _plain_measure(w, name, row)
         if text:
             doc.add(Para(text))
+    if with_data and with_data[0].goal is not None:
+        doc.add(_small_chart(w, with_data[0], today, cfg, name))
+    story = _change_story(w, name, with_data)
+    if story:
+        doc.add(Para(" ".join(story)))
     if not with_data:
-        doc.add(Para(f"{name} is just getting started, so we do not have results to share yet."))
-    dosage = _overall_dosage(store, student, today)
-    if dosage is not None and dosage.sessions_planned:
         doc.add(
             Para(
-                f"Since {_long_day(dosage.start, today)}, {name} came to "
-                f"{dosage.sessions_attended} of the {dosage.sessions_logged} group sessions "
-                "we held."
+                w(
+                    "{name} is just getting started, so we do not have results to share yet.",
+                    name=name,
+                )
             )
         )
+    main = (with_data or rows)[0].dosage if (with_data or rows) else None
+    attended = _attendance(w, name, main)
+    if attended:
+        doc.add(Para(attended))
     doc.add(
         Para(
-            "Thank you for your support at home. A few minutes of practice together each day "
-            "makes a real difference. If you have any questions, please get in touch."
+            w(
+                "Thank you for your support at home. A few minutes of practice together each "
+                "day makes a real difference. If you have any questions, please get in touch."
+            )
         )
     )
-    doc.add(Lines(("Warm regards,", f"Your child's {subject} teacher")))
+    doc.add(_signature(w, sig, subject))
     return doc

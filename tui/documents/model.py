@@ -59,6 +59,8 @@ class Chart:
     width: int = 76
     height: int = 18
     small: bool = False
+    label: str = ""  # what the SVG says to a screen reader (default: its own description)
+    caption: str = ""  # a line under the HTML chart (a letter's "each dot is…")
 
     @property
     def text(self) -> str:
@@ -69,7 +71,9 @@ class Chart:
     def html(self, prefix: str = "") -> str:
         from tui.documents.svg_chart import chart_svg_html
 
-        return chart_svg_html(self.data, small=self.small, prefix=prefix)
+        return chart_svg_html(
+            self.data, small=self.small, prefix=prefix, label=self.label, caption=self.caption
+        )
 
 
 @frozen_record
@@ -85,6 +89,7 @@ class Document:
     title: str
     blocks: list[Block] = field(default_factory=list)
     students: int = 0  # how many students' data it holds (for the export log)
+    lang: str = "en"  # the HTML page's language (a letter in Spanish: "es")
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)

@@ -196,7 +196,9 @@ def packet_document(store: Store, *, today: date, config: AppConfig | None = Non
         doc.add(*_student_header(store, student, today, groups_on.get(sid, [])))
         decided = _latest_team_decision(store, sid)
         doc.add(
-            Para(f"Last team decision: {decided}" if decided else "Last team decision: none recorded")
+            Para(
+                f"Last team decision: {decided}" if decided else "Last team decision: none recorded"
+            )
         )
         for r in sorted(needing[sid], key=lambda r: _measure_order(r.measure)):
             doc.add(

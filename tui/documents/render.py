@@ -55,6 +55,8 @@ def to_markdown(doc: Document) -> str:
             )
             body = ["| " + " | ".join(_md(c) for c in row) + " |" for row in b.rows]
             out.append("\n".join([header, rule, *body]))
+        elif isinstance(b, Chart) and b.small:
+            continue  # a letter's small chart is drawn in HTML only; its words say the rest
         elif isinstance(b, Chart):
             chart = b.text  # drawn once
             fence = "```"
@@ -117,6 +119,8 @@ def to_text(doc: Document, width: int = 78) -> str:
             out.append("\n".join(_wrap(x, width, "  ", "- ") for x in b.items))
         elif isinstance(b, Table):
             out.append(_text_table(b, width))
+        elif isinstance(b, Chart) and b.small:
+            continue  # HTML only, as in Markdown
         elif isinstance(b, Chart):
             out.append(b.text)
         elif isinstance(b, PageBreak):
@@ -139,6 +143,7 @@ pre { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .8
   overflow-x: auto; }
 figure.chart { margin: .5rem 0 1rem; }
 figure.chart svg { width: 100%; max-width: 46rem; height: auto; display: block; }
+figure.chart.small svg { max-width: 24rem; }
 p.lines { white-space: pre-line; }
 section.page { page-break-before: always; break-before: page; }
 @media print { body { margin: 0; max-width: none; } pre { font-size: .7rem; } }
@@ -182,7 +187,7 @@ def to_html(doc: Document) -> str:
         elif isinstance(b, PageBreak):
             body.append('</section>\n<section class="page">')
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{_h(doc.lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_h(doc.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         "<section>\n" + "\n".join(body) + "\n</section>\n</body>\n</html>\n"

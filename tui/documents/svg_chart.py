@@ -220,7 +220,7 @@ def _mark_points(svg: str, data: ChartData) -> str:
     )
 
 
-def _inline(svg: str, data: ChartData, prefix: str) -> str:
+def _inline(svg: str, data: ChartData, prefix: str, label: str = "") -> str:
     """The ``<svg>`` element alone (no XML declaration or DOCTYPE), described for screen
     readers, its named groups given a class and (with ``prefix``) ids unique in a page."""
     start = svg.index("<svg")
@@ -236,7 +236,7 @@ def _inline(svg: str, data: ChartData, prefix: str) -> str:
     svg = re.sub(r"<clipPath .*?</clipPath>\s*", "", svg, flags=re.S)
     # Drop matplotlib's fixed size: the page's CSS sizes it (the viewBox keeps the shape).
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
-    label = html.escape(describe(data), quote=True)
+    label = html.escape(label or describe(data), quote=True)
     svg = svg.replace("<svg", f'<svg role="img" aria-label="{label}"', 1)
     svg = re.sub(r"(<svg[^>]*>)", rf"\1<title>{label}</title>", svg, count=1)
     names = "|".join(GIDS)
@@ -263,9 +263,11 @@ def chart_svg(
     height_in: float = 3.6,
     small: bool = False,
     prefix: str = "",
+    label: str = "",
 ) -> str:
     """The chart as an inline ``<svg>`` element (``small``: a letter's chart, no title,
-    legend or labels). ``prefix`` makes its ids unique among several charts in one page."""
+    legend or labels). ``prefix`` makes its ids unique among several charts in one page;
+    ``label`` replaces the default description (:func:`describe`) read by screen readers."""
     import matplotlib
 
     with (
@@ -282,11 +284,16 @@ def chart_svg(
         ),
     ):
         svg = _draw(data, width_in, height_in, small)
-    return _inline(_mark_points(svg, data), data, prefix)
+    return _inline(_mark_points(svg, data), data, prefix, label)
 
 
-def chart_svg_html(data: ChartData, *, small: bool = False, prefix: str = "") -> str:
+def chart_svg_html(
+    data: ChartData, *, small: bool = False, prefix: str = "", label: str = "", caption: str = ""
+) -> str:
     """A ``<figure class="chart">`` holding the SVG; no scores → the one-line message."""
     if not data.points:
         return f'<p class="chart-empty">{html.escape(data.empty_message)}</p>'
-    return f'<figure class="chart">{chart_svg(data, small=small, prefix=prefix)}</figure>'
+    size = {"width_in": 5.0, "height_in": 2.6} if small else {}
+    svg = chart_svg(data, small=small, prefix=prefix, label=label, **size)
+    under = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return f'<figure class="chart{" small" if small else ""}">{svg}{under}</figure>'

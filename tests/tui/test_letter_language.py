@@ -1,0 +1,159 @@
+"""Family letters (issue 19): signed from settings, in Spanish from the gettext catalog with
+Babel's dates and numbers, every message translated with the same placeholders, an unknown
+language refused in one line."""
+
+# ruff: noqa: F811 (the caseload fixture is imported from test_reports)
+from __future__ import annotations
+
+import io
+import re
+import string
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
+
+from store.db import Store
+from tests.tui.test_reports import (  # noqa: F401 (the fixture)
+    JARGON,
+    Caseload,
+    caseload,
+)
+from tui.cli.main import main
+from tui.documents import LanguageError, Signature, family_letter, languages
+from tui.documents.i18n import catalog_path, compile_catalog, translations
+
+DAY = date(2026, 12, 1)
+ROOT = Path(__file__).resolve().parents[2]
+RIVERA = Signature(
+    name="Ana Rivera",
+    role="Reading interventionist",
+    school="Lincoln Elementary",
+    email="arivera@lincoln.example",
+    phone="555-0142",
+)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_spanish_letter_from_the_catalog(caseload: Caseload) -> None:
+    flat = _flat(family_letter(caseload.store, caseload.ava, today=DAY, fmt="text", lang="es"))
+    assert flat.startswith("1 de diciembre de 2026 Estimada familia de Ava Smith:")
+    assert "Ava ha estado trabajando en un grupo pequeño" in flat
+    assert "habilidades de lectura" in flat
+    assert (
+        "Ava leyó 47 palabras correctamente en un minuto la semana pasada, "
+        "y en septiembre eran solo 31." in flat
+    )
+    assert (
+        "Nuestra meta es que Ava lea 62 palabras correctamente en un minuto "
+        "para el 12 de febrero de 2027." in flat
+    )
+    assert "Desde el 19 de octubre, Ava asistió a 19 de las 22 sesiones de grupo" in flat
+    assert "En octubre hicimos un cambio en el plan de Ava: added 10 minutes a day." in flat
+    assert "Saludos cordiales, Maestro/a de lectura de su hijo/a" in flat
+    for english in ("Dear", "words", "Since", "Warm regards", "Your child", "this week"):
+        assert english not in flat
+
+
+def test_spanish_numbers_and_html_language(store: Store) -> None:
+    sid = store.add_student("Leo", "Park", "2").id
+    day = date(2026, 10, 5)
+    for i, v in enumerate([6, 5, 4, 3]):
+        store.record_score(sid, "DBR-DB", v, day + timedelta(weeks=i))
+    store.set_goal(
+        sid, "DBR-DB", baseline_value=6, baseline_date=day, goal_value=2,
+        goal_date=date(2027, 3, 1), method="custom",
+    )  # fmt: skip
+    flat = _flat(family_letter(store, sid, today=DAY, fmt="text", lang="es"))
+    assert "Leo obtuvo 3,0 de 10 en conductas que interrumpen la clase" in flat
+    assert "y en octubre eran 6,0" in flat
+    assert "obtenga 2,0 de 10 o menos" in flat and "para el 1 de marzo de 2027" in flat
+    page = family_letter(store, sid, today=DAY, fmt="html", lang="es")
+    assert '<html lang="es">' in page
+    assert '<html lang="en">' in family_letter(store, sid, today=DAY, fmt="html")
+
+
+def test_letter_is_signed_from_settings(caseload: Caseload) -> None:
+    text = family_letter(caseload.store, caseload.ava, today=DAY, fmt="text", signature=RIVERA)
+    tail = text.rstrip().splitlines()[-4:]
+    assert tail == [
+        "Warm regards,",
+        "Ana Rivera",
+        "Reading interventionist, Lincoln Elementary",
+        "arivera@lincoln.example · 555-0142",
+    ]
+    own = Signature(name="Ana Rivera", closing="Con cariño,")
+    es = family_letter(
+        caseload.store, caseload.ava, today=DAY, fmt="text", signature=own, lang="es"
+    )
+    assert es.rstrip().splitlines()[-2:] == ["Con cariño,", "Ana Rivera"]
+    md = family_letter(caseload.store, caseload.ava, today=DAY, fmt="md", signature=RIVERA)
+    assert "Ana Rivera  \nReading interventionist, Lincoln Elementary" in md
+
+
+def test_english_letter_has_no_jargon_and_a_small_chart_only_in_html(caseload: Caseload) -> None:
+    for fmt in ("md", "text", "html"):
+        text = family_letter(caseload.store, caseload.ava, today=DAY, fmt=fmt)
+        plain = re.sub(r"<svg\b.*?</svg>", " ", text, flags=re.S)
+        assert [w for w in JARGON if re.search(rf"\b{re.escape(w)}\b", plain, re.I)] == []
+        assert ("<svg" in text) == (fmt == "html")
+        assert ("Each dot is one of Ava" in text) == (fmt == "html")
+
+
+def _messages() -> list[str | tuple[str, str]]:
+    keywords = {"N_": None, "w": None, "plural": (1, 2)}
+    path = ROOT / "tui" / "documents" / "letter.py"
+    return [msg for _, msg, _, _ in extract_from_file("python", str(path), keywords=keywords)]
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("lang", [x for x in languages() if x != "en"])
+def test_every_letter_message_is_translated_with_its_placeholders(lang: str) -> None:
+    with catalog_path(lang).open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    for msg in _messages():
+        key = msg if isinstance(msg, str) else msg[0]
+        entry = catalog.get(key)
+        assert entry is not None and not entry.fuzzy, f"{lang}: no translation of {key!r}"
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        for s in strings:
+            assert s, f"{lang}: empty translation of {key!r}"
+            assert _fields(s) <= _fields(key) | {"n"}, f"{lang}: unknown placeholder in {s!r}"
+    # the compiled catalog is what gettext reads
+    t = translations(lang)
+    assert t.gettext("Warm regards,") != "Warm regards,"
+    assert compile_catalog(lang).startswith(b"\xde\x12\x04\x95")  # GNU .mo magic
+
+
+def test_an_unknown_language_is_one_clear_error(caseload: Caseload) -> None:
+    with pytest.raises(LanguageError, match=r"no letter translation for 'fr' \(available: en, es"):
+        family_letter(caseload.store, caseload.ava, today=DAY, lang="fr")
+    assert "1 de diciembre" in family_letter(
+        caseload.store, caseload.ava, today=DAY, fmt="text", lang="ES"
+    )
+
+
+def test_cli_letter_in_spanish(caseload: Caseload, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = str(caseload.store.data_dir)
+    args = ["report", "--data-dir", folder, "letter", "Ava", "--lang", "es", "--date", "2026-12-01"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 de diciembre de 2026\n") and "Estimada familia de Ava Smith:" in out
+    bad = ["report", "--data-dir", folder, "letter", "Ava", "--lang", "xx"]
+    assert main(bad) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("intervene: no letter translation for 'xx'")
+
+
+def test_catalog_is_valid_po() -> None:
+    raw = catalog_path("es").read_bytes()
+    catalog = read_po(io.BytesIO(raw), locale="es")
+    assert catalog.num_plurals == 2 and len(catalog) >= len(set(map(str, _messages()))) - 5
