@@ -75,6 +75,8 @@ def test_spanish_numbers_and_html_language(store: Store) -> None:
     assert "obtenga 2,0 de 10 o menos" in flat and "para el 1 de marzo de 2027" in flat
     page = family_letter(store, sid, today=DAY, fmt="html", lang="es")
     assert '<html lang="es">' in page
+    ticks = re.findall(r"<text[^>]*>([^<]*)</text>", page)  # the chart's dates in Spanish
+    assert "5 oct" in ticks and not any(t.startswith(("Oct", "Nov")) for t in ticks)
     assert '<html lang="en">' in family_letter(store, sid, today=DAY, fmt="html")
 
 

@@ -46,6 +46,8 @@ def test_packet_opens_with_the_agenda_in_urgency_order(caseload: Caseload) -> No
     assert positions == sorted(positions)
     for i, sid in enumerate(expected, 1):
         assert f"{i}. {names[sid]} — ORF: {words(rows[sid].decision.kind).short}" in decisions
+    html = meeting_packet(caseload.store, today=TODAY, fmt="html")
+    assert "<h3>1. Students who need a decision (most urgent first)</h3>\n<ol><li>" in html
     everyone_else = _section(summary, "3. Everyone else", "Caseload\n--------")
     for sid in others:
         assert names[sid] in everyone_else and names[sid] not in decisions

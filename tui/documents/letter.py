@@ -357,7 +357,7 @@ def _small_chart(w: _Words, row: CaseloadRow, today: date, config: AppConfig, na
     caption = w(
         "Each dot is one of {name}'s scores; the line shows the path to the goal.", name=name
     )
-    return dataclasses.replace(chart, data=data, label=label, caption=caption)
+    return dataclasses.replace(chart, data=data, label=label, caption=caption, lang=w.lang)
 
 
 def letter_document(

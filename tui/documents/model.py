@@ -39,6 +39,7 @@ class Lines:
 @frozen_record
 class Bullets:
     items: tuple[str, ...]
+    ordered: bool = False  # numbered (1. 2. 3.), e.g. the packet's agenda
 
 
 @frozen_record
@@ -61,6 +62,7 @@ class Chart:
     small: bool = False
     label: str = ""  # what the SVG says to a screen reader (default: its own description)
     caption: str = ""  # a line under the HTML chart (a letter's "each dot is…")
+    lang: str = "en"  # the SVG's date labels ("Aug 17" / "17 ago")
 
     @property
     def text(self) -> str:
@@ -72,7 +74,12 @@ class Chart:
         from tui.documents.svg_chart import chart_svg_html
 
         return chart_svg_html(
-            self.data, small=self.small, prefix=prefix, label=self.label, caption=self.caption
+            self.data,
+            small=self.small,
+            prefix=prefix,
+            label=self.label,
+            caption=self.caption,
+            lang=self.lang,
         )
 
 

@@ -139,13 +139,13 @@ def packet_document(store: Store, *, today: date, config: AppConfig | None = Non
     doc.add(Heading("1. Students who need a decision (most urgent first)", 3))
     if order:
         items = []
-        for i, sid in enumerate(order, 1):
+        for sid in order:
             what = "; ".join(
                 f"{r.measure.code}: {_decision_words(r, short=True)}"
                 for r in sorted(needing[sid], key=lambda r: r.urgency)
             )
-            items.append(f"{i}. {by_id[sid].name} — {what}")
-        doc.add(Bullets(tuple(items)))
+            items.append(f"{by_id[sid].name} — {what}")
+        doc.add(Bullets(tuple(items), ordered=True))
     else:
         doc.add(Para("No student needs a decision today."))
     doc.add(Heading("2. Group dosage", 3))

@@ -45,7 +45,8 @@ def to_markdown(doc: Document) -> str:
         elif isinstance(b, Lines):
             out.append("  \n".join(_md(x) for x in b.lines))
         elif isinstance(b, Bullets):
-            out.append("\n".join(f"- {_md(x)}" for x in b.items))
+            marks = [f"{i}." if b.ordered else "-" for i in range(1, len(b.items) + 1)]
+            out.append("\n".join(f"{m} {_md(x)}" for m, x in zip(marks, b.items, strict=True)))
         elif isinstance(b, Table):
             header = "| " + " | ".join(_md(h) for h in b.header) + " |"
             rule = (
@@ -115,6 +116,10 @@ def to_text(doc: Document, width: int = 78) -> str:
             out.append(_wrap(b.text, width))
         elif isinstance(b, Lines):
             out.append("\n".join(_clean(x) for x in b.lines))
+        elif isinstance(b, Bullets) and b.ordered:
+            out.append(
+                "\n".join(_wrap(x, width, "   ", f"{i}. ") for i, x in enumerate(b.items, 1))
+            )
         elif isinstance(b, Bullets):
             out.append("\n".join(_wrap(x, width, "  ", "- ") for x in b.items))
         elif isinstance(b, Table):
@@ -169,7 +174,8 @@ def to_html(doc: Document) -> str:
             body.append("<p>" + "<br>".join(_h(x) for x in b.lines) + "</p>")
         elif isinstance(b, Bullets):
             items = "".join(f"<li>{_h(x)}</li>" for x in b.items)
-            body.append(f"<ul>{items}</ul>")
+            tag = "ol" if b.ordered else "ul"
+            body.append(f"<{tag}>{items}</{tag}>")
         elif isinstance(b, Table):
 
             def cls(i: int, t: Table = b) -> str:

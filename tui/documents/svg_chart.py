@@ -46,8 +46,13 @@ HASHSALT = "intervene"
 _LOCK = threading.Lock()  # matplotlib's rcParams are process-wide
 
 
-def _day(d: date) -> str:
-    return f"{d:%b} {d.day}"
+def _day(d: date, lang: str = "en") -> str:
+    """'Aug 17' (English), else Babel's short day and month in ``lang`` ('17 ago')."""
+    if lang == "en":
+        return f"{d:%b} {d.day}"
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMd", d, locale=lang)
 
 
 def _aim_xy(pieces: Sequence[Segment], origin: date) -> tuple[list[float], list[float]]:
@@ -86,7 +91,7 @@ def describe(data: ChartData) -> str:
     return ", ".join(parts)
 
 
-def _draw(data: ChartData, width_in: float, height_in: float, small: bool) -> str:
+def _draw(data: ChartData, width_in: float, height_in: float, small: bool, lang: str) -> str:
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
@@ -103,7 +108,7 @@ def _draw(data: ChartData, width_in: float, height_in: float, small: bool) -> st
     ax.set_xlim(0.0, x(x_hi))
     ax.set_ylim(y_lo, y_hi)
     ticks = _x_ticks(x_lo, x_hi, 60 if small else 90)
-    ax.set_xticks([x(d) for d in ticks], [_day(d) for d in ticks])
+    ax.set_xticks([x(d) for d in ticks], [_day(d, lang) for d in ticks])
     y_ticks = _y_ticks(y_lo, y_hi, 4 if small else 6)
     ax.set_yticks(y_ticks, [fmt_number(v, 2) for v in y_ticks])
     ax.grid(axis="y", color="#e6e6e6", linewidth=0.6)
@@ -264,6 +269,7 @@ def chart_svg(
     small: bool = False,
     prefix: str = "",
     label: str = "",
+    lang: str = "en",
 ) -> str:
     """The chart as an inline ``<svg>`` element (``small``: a letter's chart, no title,
     legend or labels). ``prefix`` makes its ids unique among several charts in one page;
@@ -283,17 +289,23 @@ def chart_svg(
             }
         ),
     ):
-        svg = _draw(data, width_in, height_in, small)
+        svg = _draw(data, width_in, height_in, small, lang)
     return _inline(_mark_points(svg, data), data, prefix, label)
 
 
 def chart_svg_html(
-    data: ChartData, *, small: bool = False, prefix: str = "", label: str = "", caption: str = ""
+    data: ChartData,
+    *,
+    small: bool = False,
+    prefix: str = "",
+    label: str = "",
+    caption: str = "",
+    lang: str = "en",
 ) -> str:
     """A ``<figure class="chart">`` holding the SVG; no scores → the one-line message."""
     if not data.points:
         return f'<p class="chart-empty">{html.escape(data.empty_message)}</p>'
     size = {"width_in": 5.0, "height_in": 2.6} if small else {}
-    svg = chart_svg(data, small=small, prefix=prefix, label=label, **size)
+    svg = chart_svg(data, small=small, prefix=prefix, label=label, lang=lang, **size)
     under = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return f'<figure class="chart{" small" if small else ""}">{svg}{under}</figure>'
