@@ -15,6 +15,7 @@ from store.errors import StoreError
 from tui.cli.caseload import add_caseload_command
 from tui.cli.io import add_io_commands
 from tui.cli.report import add_report_command
+from tui.cli.sync import add_sync_command
 
 Clock = Callable[[], datetime]
 
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_io_commands(sub)
     add_caseload_command(sub)
     add_report_command(sub)
+    add_sync_command(sub)
     return parser
 
 
@@ -101,11 +103,13 @@ def _demo_dir(args: argparse.Namespace) -> Path:
 
 def cmd_paths(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     from store.paths import backups_dir, demo_data_dir
+    from store.settings import default_settings_path
 
     data = _data_dir(args)
-    out(f"data:    {data}")
-    out(f"backups: {backups_dir(data)}")
-    out(f"demo:    {demo_data_dir().absolute()}")
+    out(f"data:     {data}")
+    out(f"backups:  {backups_dir(data)}")
+    out(f"demo:     {demo_data_dir().absolute()}")
+    out(f"settings: {default_settings_path().absolute()}")
     return 0
 
 
