@@ -36,6 +36,7 @@ from store.db.layout import (
 )
 from store.db.measures import MeasuresMixin
 from store.db.migrations import MIGRATIONS, MigrationsMixin
+from store.db.replica import ReplicaMixin
 from store.db.scores import DuplicateScoreError, ScoresMixin
 from store.db.sessions import SessionsMixin
 from store.db.students import StudentsMixin
@@ -65,6 +66,7 @@ class Store(
     SessionsMixin,
     BackupsMixin,
     MigrationsMixin,
+    ReplicaMixin,
     CoreStore,
 ):
     """The interventionist's records in one data folder. Open with :meth:`Store.open`."""

@@ -1,0 +1,171 @@
+"""Replication support for team sync (issue 18): every shared record, and applying records
+that arrive from the team database through the same checks as the Store's own methods.
+
+The sync engine (:mod:`store.sync`) maps each record to one CouchDB document; this mixin only
+knows the Store's tables. Records received are validated here, at the store boundary: a
+document that does not pass is returned as rejected and nothing of it is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from store.db.core import CoreStore, _locked, _Op
+from store.db.layout import CORE_FILE, SCORES_DIR, SESSIONS_DIR
+from store.errors import StoreError, ValidationError
+from store.model import (
+    Goal,
+    Group,
+    Measure,
+    PhaseChange,
+    SchoolCalendar,
+    Score,
+    Session,
+    Student,
+    parse_date,
+    school_year_of,
+)
+
+#: The core tables a team shares, in the order a new replica needs them (students and
+#: measures before the goals and scores that name them). ``meta`` (the folder's own format)
+#: and ``exports`` (this machine's privacy log) stay local.
+SHARED_CORE: tuple[str, ...] = (
+    "calendar",
+    "measures",
+    "students",
+    "groups",
+    "goals",
+    "phase_changes",
+)
+SHARED_TABLES: tuple[str, ...] = (*SHARED_CORE, "sessions", "scores")
+_KEY = {"measures": "code"}
+#: Marks the undo entry of a received batch, which is dropped: undo is for your own changes
+_RECEIVED = "\x00received from the team database"
+
+
+class RejectedRecord(ValidationError):
+    """A received record that fails the Store's checks (nothing of it was written)."""
+
+
+class ReplicaMixin(CoreStore):
+    """Every shared record, and applying replicated ones."""
+
+    @_locked
+    def replica_docs(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every shared record as ``(table, stored document)``, core tables first.
+
+        The documents are the store's cached ones: read only."""
+        return iter(list(self._replica_docs()))
+
+    def _replica_docs(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        for table in SHARED_CORE:
+            for doc in self._docs(CORE_FILE, table):
+                yield table, doc
+        for kind, table in ((SESSIONS_DIR, "sessions"), (SCORES_DIR, "scores")):
+            for rel in self._all_partitions(kind):
+                for doc in self._docs(rel, table):
+                    yield table, doc
+
+    @_locked
+    def replica_apply(
+        self, items: list[tuple[str, dict[str, Any], bool]]
+    ) -> list[dict[str, Any] | str | None]:
+        """Apply received records: ``(table, document, deleted)`` each; for a deletion the
+        document needs only the fields that identify it (id; code; student, measure and
+        date of a score; group and date of a session).
+
+        Core tables are applied first, so a score may arrive with its student. Written in
+        one batch (each touched file once) that is not on the undo stack. Returns, for each
+        item in order, the document as stored now (None: deleted) or, for a record the
+        Store's checks refuse, the reason (a str; nothing of it was written)."""
+        if self.readonly:
+            raise StoreError(f"{self.data_dir} is open read-only; nothing was received")
+        order = {t: i for i, t in enumerate(SHARED_TABLES)}
+        indexed = sorted(enumerate(items), key=lambda it: order.get(it[1][0], len(order)))
+        results: list[dict[str, Any] | str | None] = [None] * len(items)
+        with self.batch(_RECEIVED):
+            for i, (table, doc, deleted) in indexed:
+                try:
+                    ops = self._replica_op(table, doc, deleted)
+                except (ValidationError, KeyError, TypeError, ValueError, AttributeError) as exc:
+                    results[i] = str(exc) or type(exc).__name__
+                    continue
+                if ops:
+                    self._commit(_RECEIVED, ops)
+                results[i] = None if deleted else ops[-1][3]
+        if self._undo and self._undo[-1].description == _RECEIVED:
+            self._undo.pop()
+        return results
+
+    def _replica_op(self, table: str, doc: dict[str, Any], deleted: bool) -> list[_Op]:
+        """The writes that put one received record in place (validated first)."""
+        if not isinstance(doc, dict):
+            raise RejectedRecord("a received record is not a document", field=table, value=doc)
+        if table in SHARED_CORE:
+            key_field = _KEY.get(table, "id")
+            key = doc[key_field]
+            if not isinstance(key, str) or not key:
+                raise RejectedRecord(f"a {table} record without {key_field}", field=table)
+            if deleted:
+                return [(CORE_FILE, table, key, None)]
+            return [(CORE_FILE, table, key, self._checked_core(table, doc))]
+        if table == "scores":
+            day = parse_date(doc["date"])
+            rel = f"{SCORES_DIR}/{school_year_of(day)}/{doc['student_id']}.json"
+            self._check_owner_id(doc["student_id"])
+            here = self._find_all(rel, "scores", "date", day.isoformat())
+            at = next((d for d in here if d["measure"] == doc["measure"]), None)
+            if deleted:
+                return [(rel, "scores", at["id"], None)] if at else []
+            score = Score.from_doc(doc)
+            self._student(score.student_id)
+            m = self._measure(score.measure)
+            if m.check_value(score.value) != score.value:
+                raise RejectedRecord(f"score {score.value!r} is not on the measure's scale")
+            new = score.to_doc()
+            ops: list[_Op] = []
+            if at is not None and at["id"] != score.id and self._find(rel, "scores", score.id):
+                ops.append((rel, "scores", score.id, None))  # moved here from another day
+            ops.append((rel, "scores", at["id"] if at else score.id, new))  # the team's id wins
+            return ops
+        if table == "sessions":
+            day = parse_date(doc["date"])
+            rel = f"{SESSIONS_DIR}/{school_year_of(day)}/{doc['group_id']}.json"
+            self._check_owner_id(doc["group_id"])
+            here = self._find_all(rel, "sessions", "date", day.isoformat())
+            at = here[0] if here else None
+            if deleted:
+                return [(rel, "sessions", at["id"], None)] if at else []
+            group = self._group(doc["group_id"])
+            session = Session.from_doc(doc).validated(group)
+            return [(rel, "sessions", at["id"] if at else session.id, session.to_doc())]
+        raise RejectedRecord(f"records of kind {table!r} are not shared", field="kind")
+
+    @staticmethod
+    def _check_owner_id(value: object) -> None:
+        # the id names a file: no separators, no dots at the start
+        if not isinstance(value, str) or not value or "/" in value or value.startswith("."):
+            raise RejectedRecord("a received record names no valid owner", value=value)
+
+    def _checked_core(self, table: str, doc: dict[str, Any]) -> dict[str, Any]:
+        """The stored form of a received core record, through its record's own checks."""
+        if table == "students":
+            return Student.from_doc(doc).validated().to_doc()
+        if table == "measures":
+            return Measure.from_doc(doc).validated().to_doc()
+        if table == "groups":
+            return Group.from_doc(doc).validated().to_doc()
+        if table == "goals":
+            goal = Goal.from_doc(doc)
+            self._student(goal.student_id)
+            return goal.validated(self._measure(goal.measure)).to_doc()
+        if table == "phase_changes":
+            phase = PhaseChange.from_doc(doc)
+            self._student(phase.student_id)
+            self._measure(phase.measure)
+            return phase.to_doc()
+        if table == "calendar":
+            cal = SchoolCalendar.from_doc(doc).validated()
+            return {"id": "calendar", **cal.to_doc()}
+        raise RejectedRecord(f"records of kind {table!r} are not shared", field="kind")

@@ -1,0 +1,450 @@
+"""The sync engine (issue 18): push local changes, pull the team's, keep CouchDB's conflicts.
+
+Push: every shared record whose content digest differs from the one last synced (and every
+record synced before that is gone here: a deletion) becomes a new revision on the revision
+last seen, sent with ``_revs_diff`` + ``_bulk_docs(new_edits=false)`` as CouchDB's replicator
+does. Two machines that changed the same record from the same revision make two branches: a
+conflict CouchDB keeps (one winner, the other in ``_conflicts``) — never merged, never lost.
+
+Pull: ``_changes`` since the last sequence, in batches, applied through the Store
+(:meth:`store.db.replica.ReplicaMixin.replica_apply`, validated there). A record changed here
+and not yet pushed is not overwritten: the next push makes it a conflict.
+
+Checkpoints: each batch is written to the state file before it is sent or applied and
+cleared after, so ``kill -9`` at any point resumes without loss or duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from store.sync import mapping
+from store.sync import state as sync_state
+from store.sync.couch import Couch, SyncError
+from store.sync.state import SyncState
+
+if TYPE_CHECKING:
+    from store.db import Store
+
+BATCH = 500  # documents per _bulk_docs / _changes request
+WRITER_ROLE = "intervene-writer"
+VIEWER_ROLE = "intervene-viewer"
+DESIGN_ID = "_design/intervene"
+#: Refuses every write but an admin's or a writer's (CouchDB runs it for replicated
+#: writes too, so a viewer's replica cannot push either).
+VALIDATE = (
+    "function (newDoc, oldDoc, userCtx, secObj) {\n"
+    "  var roles = userCtx.roles || [];\n"
+    "  if (roles.indexOf('_admin') !== -1 || roles.indexOf('" + WRITER_ROLE + "') !== -1) {\n"
+    "    return;\n"
+    "  }\n"
+    "  throw({forbidden: 'user ' + userCtx.name + ' may read this team database but not "
+    "change it (viewer)'});\n"
+    "}"
+)
+SHARED_TEXT = (
+    "students (names, grades, SIS ids, notes), groups and their members, measures, goals, "
+    "phase changes, sessions with attendance and notes, every score, and the school calendar"
+)
+
+
+@dataclass
+class SyncResult:
+    sent: int = 0
+    received: int = 0
+    conflicts: int = 0
+    rejected: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return f"sent {self.sent} · received {self.received} · conflicts {self.conflicts}"
+
+
+@dataclass
+class Conflict:
+    """One record with competing revisions: the current winner first."""
+
+    doc_id: str
+    table: str
+    versions: list[dict[str, Any]]  # {"rev", "record", "by", "at", "label"}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.doc_id, "kind": self.table, "versions": self.versions}
+
+
+def _now(clock: Callable[[], datetime]) -> str:
+    return clock().replace(microsecond=0).isoformat()
+
+
+def connect(data_dir: Path, st: SyncState, password: str | None = None) -> Couch:
+    secret = password if password is not None else sync_state.load_password(data_dir)
+    if not secret:
+        raise SyncError(
+            "no sync password here: set INTERVENE_SYNC_PASSWORD or run `intervene sync setup` again"
+        )
+    return Couch(st.url, st.user, secret)
+
+
+# --------------------------------------------------------------------------- setup
+def setup(
+    data_dir: Path,
+    url: str,
+    user: str,
+    password: str,
+    *,
+    init: bool = False,
+) -> SyncState:
+    """Connect a data folder to a team database (``init``: create it, as its admin, with
+    ``_security`` members and the validate_doc_update that keeps viewers read-only).
+
+    Checks the name and password and the membership before anything is written here."""
+    if not user or any(c.isspace() for c in user) or ":" in user:
+        raise SyncError(f"{user!r} is not a CouchDB user name")
+    couch = Couch(url, user, password)
+    with couch:
+        roles = couch.session_roles()
+        if init:
+            _init_database(couch, roles)
+        couch.info()  # a non-member gets AuthError here
+        role = "writer" if ("_admin" in roles or WRITER_ROLE in roles) else "viewer"
+        clean_url = couch.url
+    old = sync_state.load(data_dir)
+    if old is not None and old.url != clean_url:
+        raise SyncError(
+            f"this data folder already syncs with {old.url}; run `intervene sync leave` first"
+        )
+    st = old or SyncState(url=clean_url, user=user)
+    st.user, st.role = user, role
+    sync_state.save_password(data_dir, password)
+    sync_state.save(data_dir, st)
+    return st
+
+
+def _init_database(couch: Couch, roles: list[str]) -> None:
+    if "_admin" not in roles:
+        raise SyncError(
+            f"--init needs the server admin's name and password ({couch.user!r} is not)"
+        )
+    couch.request("PUT", couch.db_path(), ok=(201, 202, 412))  # 412: exists already
+    security = {
+        "admins": {"names": [couch.user], "roles": []},
+        "members": {"names": [], "roles": [WRITER_ROLE, VIEWER_ROLE]},
+    }
+    couch.request("PUT", couch.db_path("/_security"), body=security)
+    design: dict[str, Any] = {
+        "_id": DESIGN_ID,
+        "language": "javascript",
+        "validate_doc_update": VALIDATE,
+    }
+    existing = couch.get(DESIGN_ID)
+    if existing is not None:
+        design["_rev"] = existing["_rev"]
+    couch.request("PUT", couch.doc_path(DESIGN_ID), body=design)
+
+
+# --------------------------------------------------------------------------- local view
+def _local(store: Store) -> dict[str, tuple[str, dict[str, Any], str]]:
+    """Every shared record here: couch _id -> (table, document, digest)."""
+    out: dict[str, tuple[str, dict[str, Any], str]] = {}
+    for table, doc in store.replica_docs():
+        out[mapping.doc_id(table, doc)] = (table, doc, mapping.content_hash(doc))
+    return out
+
+
+def _changed(
+    st: SyncState, local: dict[str, tuple[str, dict[str, Any], str]]
+) -> Iterator[tuple[str, str, dict[str, Any] | None, str]]:
+    """``(couch _id, table, document or None for a deletion, digest)`` of unsynced changes."""
+    for cid, (table, doc, digest) in local.items():
+        known = st.docs.get(cid)
+        if known is None or known[1] != digest:
+            yield cid, table, doc, digest
+    for cid, (_rev, digest) in st.docs.items():
+        if digest and cid not in local:
+            found = mapping.identity(cid)
+            if found is not None:
+                yield cid, found[0], None, ""
+
+
+def waiting(store: Store, st: SyncState) -> int:
+    """How many local changes the next push would send."""
+    return sum(1 for _ in _changed(st, _local(store)))
+
+
+# --------------------------------------------------------------------------- sync
+def sync(
+    store: Store,
+    *,
+    clock: Callable[[], datetime] = datetime.now,
+    password: str | None = None,
+    after_batch: Callable[[str], None] | None = None,
+) -> SyncResult:
+    """Push then pull once. Raises SyncError (one line) when the server cannot be reached or
+    refuses; what was checkpointed before stays, nothing half-applied.
+
+    ``after_batch`` is called after each checkpoint (tests use it to kill a sync mid-way)."""
+    data_dir = store.data_dir
+    st = sync_state.load(data_dir)
+    if st is None:
+        raise SyncError("sync is not set up here: run `intervene sync setup URL --user NAME`")
+    result = SyncResult()
+    try:
+        with connect(data_dir, st, password) as couch:
+            couch.info()  # name, password and membership, before anything changes here
+            if st.pending_pull:  # a batch received but not applied when the last sync stopped
+                result.received += _apply(store, st, st.pending_pull)
+                _checkpoint(data_dir, st, after_batch, "pull")
+            if st.role != "viewer":
+                result.sent, students = _push(store, st, couch, clock, after_batch)
+            else:
+                students = set()
+            result.received += _pull(store, st, couch, after_batch)
+            if result.sent:
+                store.log_export("sync", couch.url, len(students), deidentified=False)
+    except SyncError as exc:
+        st.last_error = str(exc)
+        sync_state.save(data_dir, st)
+        raise
+    st.last_sync, st.last_error = _now(clock), None
+    sync_state.save(data_dir, st)
+    result.conflicts = len(st.conflicts)
+    result.rejected = [f"{cid}: {why}" for cid, why in st.rejected.items()]
+    return result
+
+
+def _checkpoint(
+    data_dir: Path, st: SyncState, after_batch: Callable[[str], None] | None, what: str
+) -> None:
+    sync_state.save(data_dir, st)
+    if after_batch is not None:
+        after_batch(what)
+
+
+def _push(
+    store: Store,
+    st: SyncState,
+    couch: Couch,
+    clock: Callable[[], datetime],
+    after_batch: Callable[[str], None] | None,
+) -> tuple[int, set[str]]:
+    if st.pending_push:  # sent before a kill: adopt what the server has
+        diff = couch.revs_diff({cid: [rev] for cid, (rev, _d) in st.pending_push.items()})
+        for cid, (rev, digest) in st.pending_push.items():
+            if cid not in diff:
+                st.docs[cid] = [rev, digest]
+        st.pending_push = {}
+        _checkpoint(store.data_dir, st, None, "push")
+    changes = list(_changed(st, _local(store)))
+    sent, students = 0, set()
+    at = _now(clock)
+    for start in range(0, len(changes), BATCH):
+        batch = changes[start : start + BATCH]
+        docs: list[dict[str, Any]] = []
+        pending: dict[str, list[str]] = {}
+        for cid, table, doc, digest in batch:
+            parent = st.docs.get(cid, [None, ""])[0]
+            rev, history = mapping.next_rev(parent, digest)
+            body: dict[str, Any] = {"_id": cid, "_rev": rev, "_revisions": history}
+            if doc is None:
+                body["_deleted"] = True
+            else:
+                body.update(kind=table, record=doc)
+            body.update(by=st.user, at=at)
+            docs.append(body)
+            pending[cid] = [rev, digest]
+            if doc is not None and table in ("students", "scores", "goals", "phase_changes"):
+                students.add(str(doc.get("student_id", doc.get("id"))))
+        st.pending_push = pending
+        _checkpoint(store.data_dir, st, None, "push")
+        diff = couch.revs_diff({d["_id"]: [d["_rev"]] for d in docs})
+        missing = [d for d in docs if d["_id"] in diff]
+        answers = couch.bulk_docs(missing, new_edits=False) if missing else []
+        refused = [a for a in answers if isinstance(a, dict) and a.get("error")]
+        if refused:
+            st.pending_push = {}
+            sync_state.save(store.data_dir, st)
+            first = refused[0]
+            raise SyncError(
+                f"the team database refused {len(refused)} change(s) from {st.user!r}: "
+                f"{first.get('reason') or first.get('error')}"
+            )
+        for cid, pair in pending.items():
+            st.docs[cid] = pair
+        st.pending_push = {}
+        sent += len(missing)
+        _checkpoint(store.data_dir, st, after_batch, "push")
+    return sent, students
+
+
+def _pull(
+    store: Store, st: SyncState, couch: Couch, after_batch: Callable[[str], None] | None
+) -> int:
+    received = 0
+    local: dict[str, tuple[str, dict[str, Any], str]] | None = None
+    while True:
+        page = couch.changes(st.since, BATCH)
+        rows = page.get("results", [])
+        items: list[list[Any]] = []
+        for row in rows:
+            cid = row.get("id", "")
+            found = mapping.identity(cid)
+            if found is None or cid.startswith("_"):
+                continue
+            doc = row.get("doc") or {}
+            deleted = bool(row.get("deleted") or doc.get("_deleted"))
+            rev = doc.get("_rev") or (row.get("changes") or [{}])[0].get("rev", "")
+            known = st.docs.get(cid)
+            if known is not None and known[0] == rev:  # our own push coming back
+                _note_conflicts(st, cid, doc.get("_conflicts", []))
+                continue
+            if local is None:
+                local = _local(store)
+            here = local.get(cid)
+            synced_digest = known[1] if known else ""
+            if here is not None and here[2] != synced_digest:
+                continue  # changed here since: the next push makes it a conflict
+            record = found[1] if deleted else doc.get("record")
+            if not isinstance(record, dict):
+                continue
+            items.append([cid, rev, deleted, found[0], record, doc.get("_conflicts", [])])
+        if items:
+            st.pending_pull = {"since": page.get("last_seq", st.since), "items": items}
+            _checkpoint(store.data_dir, st, after_batch, "received")
+            received += _apply(store, st, st.pending_pull)
+            local = None
+        st.since = page.get("last_seq", st.since)
+        _checkpoint(store.data_dir, st, after_batch, "pull")
+        if len(rows) < BATCH:
+            return received
+
+
+def _apply(store: Store, st: SyncState, batch: dict[str, Any]) -> int:
+    """Apply one received batch (again, after a kill: applying is idempotent)."""
+    items = batch["items"]
+    results = store.replica_apply(
+        [(table, rec, deleted) for _c, _r, deleted, table, rec, _x in items]
+    )
+    count = 0
+    for (cid, rev, deleted, _table, _rec, conflicts), stored in zip(items, results, strict=True):
+        if isinstance(stored, str):
+            st.rejected[cid] = stored
+            continue
+        st.rejected.pop(cid, None)
+        st.docs[cid] = [rev, "" if deleted or stored is None else mapping.content_hash(stored)]
+        _note_conflicts(st, cid, conflicts)
+        count += 1
+    st.since = batch.get("since", st.since)
+    st.pending_pull = None
+    return count
+
+
+def _note_conflicts(st: SyncState, cid: str, losers: list[str]) -> None:
+    if losers:
+        st.conflicts[cid] = list(losers)
+    else:
+        st.conflicts.pop(cid, None)
+
+
+# --------------------------------------------------------------------------- conflicts
+def conflicts(data_dir: Path, *, password: str | None = None) -> list[Conflict]:
+    """The open conflicts, each with every competing version (read from the server)."""
+    st = sync_state.load(data_dir)
+    if st is None:
+        raise SyncError("sync is not set up here: run `intervene sync setup URL --user NAME`")
+    out: list[Conflict] = []
+    if not st.conflicts:
+        return out
+    with connect(data_dir, st, password) as couch:
+        for cid in sorted(st.conflicts):
+            found = mapping.identity(cid)
+            current = couch.get(cid, conflicts="true")
+            if found is None or current is None or not current.get("_conflicts"):
+                continue
+            versions = [current] + [
+                d for r in current["_conflicts"] if (d := couch.get(cid, rev=r)) is not None
+            ]
+            out.append(
+                Conflict(
+                    cid,
+                    found[0],
+                    [
+                        {
+                            "rev": v["_rev"],
+                            "record": v.get("record"),
+                            "by": v.get("by", ""),
+                            "at": v.get("at", ""),
+                            "label": mapping.describe(found[0], v.get("record")),
+                        }
+                        for v in versions
+                    ],
+                )
+            )
+    return out
+
+
+def resolve(
+    store: Store,
+    doc_id: str,
+    keep_rev: str,
+    *,
+    clock: Callable[[], datetime] = datetime.now,
+    password: str | None = None,
+) -> SyncResult:
+    """Keep one version of a conflicted record and delete the others on the server, then
+    sync so this folder holds the kept one."""
+    data_dir = store.data_dir
+    st = sync_state.load(data_dir)
+    if st is None:
+        raise SyncError("sync is not set up here")
+    if st.role == "viewer":
+        raise SyncError("a viewer cannot resolve conflicts (the team database is read-only)")
+    with connect(data_dir, st, password) as couch:
+        current = couch.get(doc_id, conflicts="true")
+        if current is None or not current.get("_conflicts"):
+            raise SyncError(f"{doc_id} has no conflict to resolve")
+        revs = [current["_rev"], *current["_conflicts"]]
+        if keep_rev not in revs:
+            raise SyncError(
+                f"{keep_rev} is not a version of {doc_id} (versions: {', '.join(revs)})"
+            )
+        docs: list[dict[str, Any]] = []
+        if keep_rev != current["_rev"]:
+            kept = couch.get(doc_id, rev=keep_rev)
+            if kept is None:
+                raise SyncError(f"version {keep_rev} of {doc_id} is gone from the server")
+            body = {k: v for k, v in kept.items() if not k.startswith("_")}
+            body.update(_id=doc_id, _rev=current["_rev"], by=st.user, at=_now(clock))
+            docs.append(body)
+        for rev in current["_conflicts"]:
+            docs.append({"_id": doc_id, "_rev": rev, "_deleted": True})
+        answers = couch.bulk_docs(docs, new_edits=True)
+        refused = [a for a in answers if a.get("error")]
+        if refused:
+            raise SyncError(
+                f"the team database refused the resolution: {refused[0].get('reason') or refused[0].get('error')}"
+            )
+    return sync(store, clock=clock, password=password)
+
+
+def status_lines(store: Store) -> list[str]:
+    """What ``intervene sync status`` prints."""
+    st = sync_state.load(store.data_dir)
+    if st is None:
+        return ["sync is not set up for this data folder (intervene sync setup URL --user NAME)"]
+    lines = [
+        f"team database: {st.url}",
+        f"user:          {st.user} ({st.role}{', read-only here' if st.role == 'viewer' else ''})",
+        f"last sync:     {st.last_sync or 'never'}",
+        f"waiting:       {waiting(store, st) if st.role != 'viewer' else 0} change(s) to send",
+        f"conflicts:     {len(st.conflicts)}",
+    ]
+    if st.rejected:
+        lines.append(
+            f"refused here:  {len(st.rejected)} received record(s) failed this app's checks"
+        )
+    if st.last_error:
+        lines.append(f"last error:    {st.last_error}")
+    return lines
