@@ -143,7 +143,48 @@ def test_an_unknown_language_is_one_clear_error(caseload: Caseload) -> None:
     )
 
 
-def test_cli_letter_in_spanish(caseload: Caseload, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_letter_signed_and_in_the_language_of_the_settings(
+    caseload: Caseload,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text(
+        '# my settings\n[you]\nname = "Ana Rivera"\nrole = "Maestra de lectura"\n'
+        'school = "Escuela Lincoln"\nemail = "arivera@lincoln.example"\n'
+        '[letters]\nlanguage = "es"\nclosing = "Un saludo cordial,"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("INTERVENE_SETTINGS", str(settings))
+    folder = str(caseload.store.data_dir)
+    args = ["report", "--data-dir", folder, "letter", "Ava", "--date", "2026-12-01"]
+    assert main(args) == 0
+    out = capsys.readouterr().out.rstrip().splitlines()
+    assert out[0] == "1 de diciembre de 2026"
+    assert out[-4:] == [
+        "Un saludo cordial,",
+        "Ana Rivera",
+        "Maestra de lectura, Escuela Lincoln",
+        "arivera@lincoln.example",
+    ]
+    assert main([*args, "--lang", "en"]) == 0  # --lang wins over the settings
+    assert capsys.readouterr().out.startswith("December 1, 2026\n")
+    settings.write_text('[you]\nemail = "not an address"\n', encoding="utf-8")
+    assert main(args) == 0  # a refused key: one line, the letter still written
+    captured = capsys.readouterr()
+    (warning,) = captured.err.strip().splitlines()
+    assert warning.startswith("intervene: settings.toml: you.email")
+    assert captured.out.startswith("December 1, 2026\n")
+
+
+def test_cli_letter_in_spanish(
+    caseload: Caseload,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("INTERVENE_SETTINGS", str(tmp_path / "none.toml"))
     folder = str(caseload.store.data_dir)
     args = ["report", "--data-dir", folder, "letter", "Ava", "--lang", "es", "--date", "2026-12-01"]
     assert main(args) == 0

@@ -169,14 +169,18 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return Path(given).expanduser() if given else default_data_dir()
 
 
-def _letter_settings(args: argparse.Namespace) -> tuple[Signature | None, str]:
+def _letter_settings(args: argparse.Namespace, err: TextIO) -> tuple[Signature | None, str]:
     """The letter's signature and language: ``--lang``, else the settings' ``[letters]``
-    language, else English; the signature from the settings' ``[you]``."""
-    from tui.documents.letter import settings_signature
+    language, else English; the signature from the settings' ``[you]``. A key the settings
+    refused is one line on stderr (its default is used)."""
+    if args.report_kind != "letter":
+        return None, "en"
+    from tui.documents.letter import load_letter_settings
 
-    signature, lang = settings_signature()
-    given = getattr(args, "lang", None)
-    return signature, (given or lang or "en")
+    signature, lang, warnings = load_letter_settings()
+    for line in warnings:
+        print(f"intervene: {line}", file=err)
+    return signature, (getattr(args, "lang", None) or lang or "en")
 
 
 # --------------------------------------------------------------------------- command
@@ -208,7 +212,7 @@ def run_report(
             student = None
             if kind != "packet":
                 student = find_student(store.students(include_archived=True), args.student)
-            signature, lang = _letter_settings(args)
+            signature, lang = _letter_settings(args, err_stream)
             doc = build_document(
                 kind,
                 store,

@@ -107,17 +107,10 @@ class Signature:
     closing: str = ""  # default: the catalog's "Warm regards,"
 
 
-def settings_signature(settings: object | None = None) -> tuple[Signature | None, str]:
-    """The letter's signature (settings ``[you]`` name, role, school, email, phone and
-    ``[letters]`` closing) and language (``[letters]`` language; "" when unset)."""
-    if settings is None:
-        import importlib
-
-        try:  # store.settings (issue 19 settings model)
-            load = importlib.import_module("store.settings").load_settings
-        except (ImportError, AttributeError):  # no settings yet: unsigned, English
-            return None, ""
-        settings = load()
+def settings_signature(settings: object) -> tuple[Signature, str]:
+    """The letter's signature (``[you]`` name, role, school, email, phone and ``[letters]``
+    closing) and language (``[letters]`` language; "" when unset) from a
+    ``store.settings.Settings``."""
     you = getattr(settings, "you", None)
     letters = getattr(settings, "letters", None)
 
@@ -133,6 +126,20 @@ def settings_signature(settings: object | None = None) -> tuple[Signature | None
         closing=text(letters, "closing"),
     )
     return sig, text(letters, "language")
+
+
+def load_letter_settings() -> tuple[Signature | None, str, list[str]]:
+    """The signature and language from the user's settings file, and a warning line for
+    each key it refused (``store.settings.load_settings``: defaults used instead)."""
+    import importlib
+
+    try:  # store.settings (issue 19 settings model)
+        load = importlib.import_module("store.settings").load_settings
+    except (ImportError, AttributeError):  # no settings model: unsigned, English
+        return None, "", []
+    settings, warnings = load()
+    sig, lang = settings_signature(settings)
+    return sig, lang, list(warnings)
 
 
 class _Words:
