@@ -40,6 +40,7 @@ from store.db.replica import ReplicaMixin
 from store.db.scores import DuplicateScoreError, ScoresMixin
 from store.db.sessions import SessionsMixin
 from store.db.students import StudentsMixin
+from store.db.team_decisions import TeamDecisionsMixin
 
 __all__ = [
     "BACKUPS_KEPT",
@@ -62,6 +63,7 @@ class Store(
     GroupsMixin,
     MeasuresMixin,
     GoalsMixin,
+    TeamDecisionsMixin,
     ScoresMixin,
     SessionsMixin,
     BackupsMixin,

@@ -14,6 +14,7 @@ CORE_TABLES: tuple[str, ...] = (
     "phase_changes",
     "calendar",
     "exports",
+    "team_decisions",
 )
 SCORES_DIR = "scores"
 SESSIONS_DIR = "sessions"

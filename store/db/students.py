@@ -92,7 +92,7 @@ class StudentsMixin(CoreStore):
                 if any(a.get("student_id") == student.id for a in entries):
                     kept = [a for a in entries if a.get("student_id") != student.id]
                     ops.append((rel, "sessions", doc["id"], {**doc, "attendance": kept}))
-        for table in ("goals", "phase_changes"):
+        for table in ("goals", "phase_changes", "team_decisions"):
             ops.extend(
                 (CORE_FILE, table, d["id"], None)
                 for d in self._docs(CORE_FILE, table)
