@@ -162,3 +162,14 @@ print("LOADED " + json.dumps([before, text_only, "matplotlib" in sys.modules]))
     assert out.returncode == 0, out.stderr
     line = next(x for x in out.stdout.splitlines() if x.startswith("LOADED "))
     assert json.loads(line.removeprefix("LOADED ")) == [False, False, True]
+
+
+def test_svg_label_with_odd_characters(caseload: Caseload) -> None:
+    from tui.charts import ChartData
+    from tui.documents.svg_chart import chart_svg
+
+    data = ChartData(points=[(START, 10.0), (TODAY, 20.0)], title='Zoë \\1 <b> & "x"')
+    svg = ET.fromstring(chart_svg(data))
+    title = svg.find("title")
+    assert title is not None and title.text is not None
+    assert title.text.startswith('Zoë \\1 <b> & "x": 2 scores')

@@ -117,8 +117,6 @@ def _draw(data: ChartData, width_in: float, height_in: float, small: bool, lang:
         ax.spines[side].set_visible(False)
     if data.unit and not small:
         ax.set_ylabel(data.unit)
-    if data.title and not small:
-        ax.set_title(data.title, loc="left", fontsize=11)
 
     spans = _visible_breaks(data)
     for i, (a, b) in enumerate(spans):
@@ -200,7 +198,14 @@ def _draw(data: ChartData, width_in: float, height_in: float, small: bool, lang:
             label=f"{n} score{'s' if n != 1 else ''}{better}",
         )
     if not small:
+        handles, labels = ax.get_legend_handles_labels()
+        order = {gid: i for i, gid in enumerate(GIDS)}
+        ranked = sorted(
+            zip(handles, labels, strict=True), key=lambda hl: order.get(hl[0].get_gid(), 99)
+        )
         ax.legend(
+            [h for h, _ in ranked],
+            [lab for _, lab in ranked],
             loc="upper center",
             bbox_to_anchor=(0.5, -0.12),
             ncols=3,
@@ -243,7 +248,7 @@ def _inline(svg: str, data: ChartData, prefix: str, label: str = "") -> str:
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
     label = html.escape(label or describe(data), quote=True)
     svg = svg.replace("<svg", f'<svg role="img" aria-label="{label}"', 1)
-    svg = re.sub(r"(<svg[^>]*>)", rf"\1<title>{label}</title>", svg, count=1)
+    svg = re.sub(r"(<svg[^>]*>)", lambda m: f"{m.group(1)}<title>{label}</title>", svg, count=1)
     names = "|".join(GIDS)
     svg = re.sub(
         rf'<g id="((?:{names})(?:-\d+)?)"',
