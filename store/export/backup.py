@@ -509,23 +509,77 @@ def load_backup(path: str | Path) -> Backup:
 
 
 # --------------------------------------------------------------------------- restore
+Sections = Iterator[tuple[str, Iterable[dict[str, Any]] | dict[str, Any]]]
+
+
+def _store_sections(store: Store) -> Sections:
+    """What :func:`records_of` of :func:`backup_document` holds, a section at a time (the
+    large sections a record at a time)."""
+    head, _ = _backup_parts(store, None)
+    for key in BACKUP_SECTIONS:
+        yield key, head[key] if key in head else _streamed(store, key)
+
+
+def _backup_sections(backup: Backup) -> Sections:
+    """:meth:`Backup.document`, a section at a time, each record converted when read."""
+    yield "calendar", backup.calendar.to_doc()
+    for key in BACKUP_SECTIONS[1:]:
+        yield key, (r.to_doc() for r in getattr(backup, key))
+
+
+def _fingerprint(sections: Sections) -> dict[str, Any]:
+    """Each section as :func:`same_records` compares it (the same records in any order),
+    in constant memory: a list section becomes its length and the sum of its records'
+    SHA-256 (of their canonical JSON), a multiset hash."""
+    import hashlib
+
+    out: dict[str, Any] = {}
+    for key, value in sections:
+        if isinstance(value, dict):
+            out[key] = value
+            continue
+        n = total = 0
+        for record in value:
+            text = json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")
+            total += int.from_bytes(hashlib.sha256(text).digest(), "big")
+            n += 1
+        out[key] = (n, total % (1 << 256))
+    return out
+
+
 @mutable_record
 class RestoreResult:
     backup: Backup
     safety_copy: Path | None  # where the replaced files were kept (None: folder was empty)
 
 
-def _files_of(backup: Backup, now: str) -> dict[str, dict[str, Any]]:
-    """The data folder's files (relative path → TinyDB tables) holding ``backup``.
+def _table(docs: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    return {str(i): d for i, d in enumerate(docs, 1)}
 
-    Mirrors the layout documented in store/db/__init__.py; :func:`restore_backup` reads the result
-    back through the Store before using it, so a layout change cannot go unnoticed.
+
+def _iter_files(backup: Backup, now: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The data folder's files (relative path, TinyDB tables) holding ``backup``, one at a
+    time: only one partition's documents exist at once.
+
+    Mirrors the layout documented in store/db/__init__.py; :func:`restore_backup` reads the
+    result back through the Store before using it, so a layout change cannot go unnoticed.
     """
+    yield CORE_FILE, _core_of(backup, now)
+    scores: dict[str, list[Score]] = {}
+    for sc in backup.scores:
+        scores.setdefault(Store._score_rel(sc.student_id, sc.date), []).append(sc)
+    for rel, of_file in scores.items():
+        yield rel, {"scores": _table(sc.to_doc() for sc in of_file)}
+    sessions: dict[str, list[Session]] = {}
+    for se in backup.sessions:
+        sessions.setdefault(Store._session_rel(se.group_id, se.date), []).append(se)
+    for rel, in_file in sessions.items():
+        yield rel, {"sessions": _table(se.to_doc() for se in in_file)}
 
-    def table(docs: Iterable[dict[str, Any]]) -> dict[str, Any]:
-        return {str(i): d for i, d in enumerate(docs, 1)}
 
-    core = {
+def _core_of(backup: Backup, now: str) -> dict[str, Any]:
+    table = _table
+    return {
         "meta": {"1": {"id": "schema", "version": SCHEMA_VERSION, "created": now}},
         "students": table(s.to_doc() for s in backup.students),
         "groups": table(g.to_doc() for g in backup.groups),
@@ -535,18 +589,6 @@ def _files_of(backup: Backup, now: str) -> dict[str, dict[str, Any]]:
         "calendar": {"1": {"id": "calendar", **backup.calendar.to_doc()}},
         "exports": table(e.to_doc() for e in backup.exports),
     }
-    files: dict[str, dict[str, Any]] = {CORE_FILE: core}
-    parts: dict[str, list[dict[str, Any]]] = {}
-    for sc in backup.scores:
-        parts.setdefault(Store._score_rel(sc.student_id, sc.date), []).append(sc.to_doc())
-    for rel, docs in parts.items():
-        files[rel] = {"scores": table(docs)}
-    parts = {}
-    for se in backup.sessions:
-        parts.setdefault(Store._session_rel(se.group_id, se.date), []).append(se.to_doc())
-    for rel, docs in parts.items():
-        files[rel] = {"sessions": table(docs)}
-    return files
 
 
 def _data_files(root: Path) -> list[str]:
@@ -593,22 +635,23 @@ def restore_backup(
         journal.recover(root)  # an earlier restore killed half way: finish it first
         now = clock().replace(microsecond=0)
         make_private_dir(staging, stop_at=root)
-        files = _files_of(backup, now.isoformat(timespec="seconds"))
         sums: dict[str, str] = {}
         import hashlib
 
-        for rel, tables in files.items():
+        for rel, tables in _iter_files(backup, now.isoformat(timespec="seconds")):
             target = staging / rel
             make_private_dir(target.parent, stop_at=staging)
             data = dumps(tables)
             atomic_write_bytes(target, data)
             sums[rel] = hashlib.sha256(data).hexdigest()
+            del tables, data  # one file's documents at a time
+        files = sums  # the files written (their checksums)
         check = Store.open(staging, readonly=True, clock=clock)
         try:
-            again = records_of(backup_document(check))
+            again = _fingerprint(_store_sections(check))
         finally:
             check.close()
-        if not same_records(again, backup.document()):
+        if again != _fingerprint(_backup_sections(backup)):
             raise StoreError("the restored data did not read back identically; nothing was changed")
         old = _data_files(root)
         safety: Path | None = None

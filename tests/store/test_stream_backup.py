@@ -6,22 +6,32 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
+import store.export.backup as backup_mod
 from store.db import Store
 from store.demo import build_demo
 from store.errors import StoreError
-from store.export.backup import BACKUP_SECTIONS, backup_chunks, backup_document, export_backup
+from store.export.backup import (
+    BACKUP_SECTIONS,
+    _fingerprint,
+    backup_chunks,
+    backup_document,
+    check_backup,
+    export_backup,
+    restore_backup,
+)
 
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 10, 0)
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Store:
+def demo(tmp_path: Path) -> Iterator[Store]:
     store = Store.open(tmp_path / "data", clock=lambda: NOW)
     build_demo(store, TODAY)
     store.add_student("Zoë", "Ñúñez", "K", notes='line one\nline "two"')  # escapes, non-ASCII
@@ -64,3 +74,35 @@ def test_a_file_damaged_half_way_leaves_no_backup(demo: Store, tmp_path: Path) -
             export_backup(again, tmp_path / "b.json", now=NOW)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no temp, no backup
         assert len(again.exports()) == logged
+
+
+def test_fingerprint_ignores_order_and_sees_any_change() -> None:
+    a, b, c = {"id": "a", "v": 1}, {"id": "b", "v": 2}, {"id": "c", "v": 3}
+    fp = _fingerprint([("cal", {"x": 1}), ("scores", [a, b, c])])
+    assert fp == _fingerprint([("cal", {"x": 1}), ("scores", [c, a, b])])
+    for changed in ([a, b], [a, b, c, c], [a, b, {"id": "c", "v": 3.5}], [a, a, c]):
+        assert fp != _fingerprint([("cal", {"x": 1}), ("scores", changed)])
+    assert fp != _fingerprint([("cal", {"x": 2}), ("scores", [a, b, c])])
+
+
+def test_restore_refuses_files_that_read_back_differently(
+    demo: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backup = check_backup(backup_document(demo))
+    target = tmp_path / "target"
+    real = backup_mod._iter_files
+
+    def one_score_lost(b: object, now: str) -> object:
+        for rel, tables in real(b, now):  # type: ignore[arg-type]
+            if "scores" in tables and len(tables["scores"]) > 1:
+                tables["scores"].pop(next(iter(tables["scores"])))
+            yield rel, tables
+
+    monkeypatch.setattr(backup_mod, "_iter_files", one_score_lost)
+    with pytest.raises(StoreError, match="did not read back identically"):
+        restore_backup(target, backup, clock=lambda: NOW)
+    assert sorted(p.name for p in target.iterdir()) == [".lock"]  # staging removed
+    monkeypatch.setattr(backup_mod, "_iter_files", real)
+    restore_backup(target, backup, clock=lambda: NOW)
+    with Store.open(target, clock=lambda: NOW, readonly=True) as again:
+        assert len(list(again.iter_scores())) == len(backup.scores)
