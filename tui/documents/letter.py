@@ -359,7 +359,13 @@ def _small_chart(w: _Words, row: CaseloadRow, today: date, config: AppConfig, na
         month=w.month(row.progress.points[0][0]),
     )
     data = dataclasses.replace(
-        chart.data, trend=None, trend_label="", goal_label="", title=label, phases=()
+        chart.data,
+        trend=None,
+        trend_label="",
+        goal_label="",
+        title=label,
+        phases=(),
+        aim_path=(),  # only the line in force: one path to the goal
     )
     caption = w(
         "Each dot is one of {name}'s scores; the line shows the path to the goal.", name=name

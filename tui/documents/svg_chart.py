@@ -213,7 +213,12 @@ def _draw(data: ChartData, width_in: float, height_in: float, small: bool, lang:
             frameon=False,
             handlelength=2.6,
         )
-    fig.tight_layout(pad=0.4)
+    # Fixed margins rather than tight_layout(), which draws the figure once more (about half
+    # of a chart's time); room for 4-digit tick labels, the unit and the legend's two rows.
+    if small:
+        fig.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.13)
+    else:
+        fig.subplots_adjust(left=0.1, right=0.98, top=0.95, bottom=0.27)
     out = io.StringIO()
     fig.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()
