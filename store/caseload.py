@@ -411,15 +411,14 @@ def caseload_summary(
                     progress=prog,
                 )
             )
-    rows.sort(
-        key=lambda r: (
-            r.urgency,
-            r.student.sort_key,
-            _ORDER.get(r.measure.code, 99),
-            r.measure.code,
-        )
-    )
+    rows.sort(key=row_order)
     return rows
+
+
+def row_order(row: CaseloadRow) -> tuple[int, tuple[str, ...], int, str]:
+    """The caseload's order: most urgent first, then by student, then by measure (so lists
+    merged from several ``caseload_summary`` calls sort as one call would)."""
+    return (row.urgency, row.student.sort_key, _ORDER.get(row.measure.code, 99), row.measure.code)
 
 
 def attention_counts(rows: Iterable[CaseloadRow]) -> dict[str, int]:

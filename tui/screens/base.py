@@ -89,6 +89,9 @@ class AppContext(Protocol):
 class AppContextMixin:
     """The app's dependencies and the notices every screen words the same way."""
 
+    #: an undo ran here: it may have changed anyone's records, not only the screen's own
+    undid_change: bool = False
+
     if TYPE_CHECKING:  # Widget.notify, for the type checker (the mixin sits on a Screen)
 
         def notify(
@@ -175,11 +178,14 @@ class AppContextMixin:
         """Undo the store's last change. Returns what was undone (the caller shows it and
         refreshes), or None after telling the user why nothing was undone."""
         try:
-            return self.store.undo_last()
+            undone = self.store.undo_last()
         except NothingToUndoError:
             self.notify("Nothing to undo", severity="warning", markup=False)
         except StoreError as exc:
             self.notify_error(exc)
+        else:
+            self.undid_change = True
+            return undone
         return None
 
 

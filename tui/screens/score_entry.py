@@ -162,6 +162,7 @@ class ScoreEntryScreen(AppScreen[bool]):
         self.rows: list[EntryRow] = []
         self.index = 0
         self.pending = 0
+        self.undid_earlier = False  # ctrl+z undid a change made before this screen opened
         self.absent: set[str] = set()
         self.writer: Writer | None = None
         self.done_order: list[int] = []  # rows saved or marked absent here, oldest first
@@ -661,6 +662,7 @@ class ScoreEntryScreen(AppScreen[bool]):
         self.say(Text(message, style="cyan"))
         back = self.done_order.pop() if self.done_order else None
         if back is None:
+            self.undid_earlier = True  # a change made before this screen: anyone's
             self.reload_rows()
             return
         student_id = self.rows[back].student_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -23,6 +24,9 @@ from tui.views.today import DayRow, group_status, moment_text
 from tui.widgets.footer import Footer
 from tui.widgets.measure_cells import attention_label, last_text, sparkline_text, status_text
 from tui.widgets.row_table import RowTable
+
+if TYPE_CHECKING:
+    from tui.views.attention import AttentionBook
 
 GROUP_COLUMNS = ["Time", "Group", "Status", "N", "Where", "Program · skill"]
 STUDENT_COLUMNS = ["Student", "Gr", "Measure", "Progress", "Last", "Status", ""]
@@ -204,12 +208,19 @@ class TodayScreen(AppScreen[None]):
 
     class AttentionReady(Message):
         def __init__(
-            self, day: date, lines: list[MeasureLine], unlogged: list[tuple[Group, date]]
+            self,
+            day: date,
+            lines: list[MeasureLine],
+            unlogged: list[tuple[Group, date]],
+            book: AttentionBook | None = None,
+            seq: int = 0,
         ) -> None:
             super().__init__()
             self.day = day
             self.lines = lines
             self.unlogged = unlogged
+            self.book = book
+            self.seq = seq
 
     def __init__(self, start_date: date | None = None) -> None:
         super().__init__()
@@ -220,6 +231,9 @@ class TodayScreen(AppScreen[None]):
         self.shown_group: str | None = None
         self.attention_day: date | None = None  # the day the attention list was computed for
         self.unlogged: list[tuple[Group, date]] = []  # past meetings with no session logged
+        self.book: AttentionBook | None = None  # the attention lines by student, for a day
+        self.stale: set[str] = set()  # students saved for since the book was computed
+        self.attention_seq = 0  # the latest attention computation asked for
 
     # ------------------------------------------------------------------ helpers
     def is_loaded(self) -> bool:
@@ -292,12 +306,19 @@ class TodayScreen(AppScreen[None]):
             self.show_group(self.rows[target].group)
         else:
             self.show_group(None)
-        # the caseload summary waits for the paint: the day's groups come first
+        # the caseload summary waits for the paint: the day's groups come first; it is
+        # computed again only for another day or after a save (``_came_back``)
         if self.attention_day != self.day:
             pending = self.query_one("#attention", OptionList)
             pending.clear_options()
             pending.add_option(Option(Text("Checking the caseload…", style="dim"), disabled=True))
-        self.call_after_refresh(self.load_attention)  # a worker thread, once this is on screen
+            self.start_attention()
+
+    def start_attention(self) -> None:
+        """Compute the attention list in a worker thread once this paint is on screen: only
+        the stale students' lines when the book is this day's, else every student's."""
+        self.attention_seq += 1
+        self.call_after_refresh(self.load_attention, self.attention_seq)
 
     def _initial_row(self, keep_group: str | None) -> int:
         ids = [r.group.id for r in self.rows]
@@ -362,24 +383,33 @@ class TodayScreen(AppScreen[None]):
                 key=f"{i}",
             )
 
-    @work(thread=True, exclusive=True, group="attention")
-    def load_attention(self) -> None:
-        """The caseload summary is computed off the UI thread after the first paint."""
-        from tui.views.attention import attention_lines
+    @work(thread=True, group="attention")
+    def load_attention(self, seq: int = 0) -> None:
+        """The caseload summary is computed off the UI thread after the first paint: every
+        student's lines, or after a save only the saved-for students' (``stale``)."""
+        from tui.views.attention import AttentionBook
         from tui.views.unlogged import unlogged_sessions
 
-        day = self.day
-        lines = attention_lines(self.store, day, self.config)
+        day, book, stale = self.day, self.book, frozenset(self.stale)
+        if book is None or book.day != day or self.attention_day != day:
+            book = AttentionBook(day)
+            book.fill(self.store, self.config)
+        else:
+            book = book.refreshed(self.store, self.config, stale)
+        lines = book.lines
         for line in lines:
-            # extra is untyped; every attention line carries its CaseloadRow as extra["row"]
-            line.extra["label"] = attention_label(line.extra["row"])  # type: ignore[arg-type]
+            if "label" not in line.extra:  # a kept line has its label already
+                # extra is untyped; every attention line carries its CaseloadRow as extra["row"]
+                line.extra["label"] = attention_label(line.extra["row"])  # type: ignore[arg-type]
         now = self.clock()
         unlogged = unlogged_sessions(self.store, now.date(), now=now)
-        self.post_message(self.AttentionReady(day, lines, unlogged))
+        self.post_message(self.AttentionReady(day, lines, unlogged, book, seq))
 
     def on_today_screen_attention_ready(self, message: AttentionReady) -> None:
-        if message.day != self.day:
-            return
+        if message.day != self.day or message.seq != self.attention_seq:
+            return  # another day's, or a later computation (with more saves) is under way
+        self.book = message.book
+        self.stale.clear()
         self.attention = message.lines
         self.attention_day = message.day
         self.show_unlogged(message.unlogged)
@@ -460,13 +490,30 @@ class TodayScreen(AppScreen[None]):
         from tui.screens.student import StudentScreen
 
         screen = StudentScreen(line.student.id, self.day, line.measure.code)
-        self.app.push_screen(screen, self._came_back)
 
-    def _came_back(self, changed: object = True) -> None:
-        """Back from a screen that may have changed records: read the day again."""
-        if changed is not False:
-            self.attention_day = None
-            self.load_day(keep_group=self.shown_group)
+        def back(changed: object) -> None:
+            # the student screen saves this student's records only, unless it undid a change
+            only = changed and not screen.undid_change
+            self._came_back(frozenset({line.student.id}) if only else changed)
+
+        self.app.push_screen(screen, back)
+
+    def _came_back(self, changed: object = True, keep_group: str | None = None) -> None:
+        """Back from a screen that may have changed records: read the day again. ``changed``
+        is False (nothing saved: nothing is read), a frozenset of the only students whose
+        records a save can have changed (just their attention lines are computed again), or
+        anything else (every student's are)."""
+        if changed is False:
+            return
+        keep = keep_group or self.shown_group
+        if isinstance(changed, frozenset) and self.attention_day == self.day:
+            self.load_day(keep_group=keep)
+            if changed:
+                self.stale.update(changed)
+                self.start_attention()
+            return
+        self.attention_day = None
+        self.load_day(keep_group=keep)
 
     def selected_row(self) -> DayRow | None:
         table = self.query_one("#groups", RowTable)
@@ -501,10 +548,15 @@ class TodayScreen(AppScreen[None]):
             return
         from tui.screens.score_entry import ScoreEntryScreen
 
-        def done(_: object) -> None:
-            self.load_day(keep_group=row.group.id)
+        entry = ScoreEntryScreen(row.group, self.day, row.session)
 
-        self.app.push_screen(ScoreEntryScreen(row.group, self.day, row.session), done)
+        def done(_: object) -> None:
+            # its saves are the group's members' scores and the group's session; an undo of
+            # an earlier change may have touched anyone
+            members = frozenset(m.student_id for m in row.group.memberships)
+            self._came_back(True if entry.undid_earlier else members, keep_group=row.group.id)
+
+        self.app.push_screen(entry, done)
 
     def action_cursor(self, step: int) -> None:
         widget = self.focused

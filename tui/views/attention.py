@@ -12,15 +12,15 @@ lines' labels are drawn by ``tui.widgets.measure_cells.attention_label``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store.caseload import CaseloadRow, attention_summary, caseload_summary
+from store.caseload import CaseloadRow, attention_summary, caseload_summary, row_order
 from store.db import SCORES_DIR, SESSIONS_DIR, Store
 from store.errors import CorruptFileError, StoreError
-from store.model import Goal, Score, Session
+from store.model import Goal, Score, Session, Student
 from tui.config import AppConfig
 
 if TYPE_CHECKING:
@@ -40,9 +40,22 @@ def caseload_rows(store: Store, day: date, config: AppConfig) -> list[CaseloadRo
 
 def _caseload(store: Store, day: date, config: AppConfig) -> tuple[list[CaseloadRow], list[Score]]:
     """The caseload rows and the scores they were computed from."""
+    rows, scores, _ = _caseload_of(store, day, config)
+    return rows, scores
+
+
+def _caseload_of(
+    store: Store, day: date, config: AppConfig, only: Collection[str] | None = None
+) -> tuple[list[CaseloadRow], list[Score], list[Student]]:
+    """The caseload rows, their scores and the students computed: every student, or those in
+    ``only`` (then only their groups' session logs are read). A student's rows do not depend
+    on other students' records beyond the history start (every goal's baseline), so rows
+    computed for some students are the rows the whole caseload gives them."""
     goals = store.goals()
     since = history_start(store, goals)
     groups = store.groups(include_inactive=True)
+    if only is not None:
+        groups = [g for g in groups if any(m.student_id in only for m in g.memberships)]
     sessions: list[Session] = []
     blind: set[str] = set()  # members of a group whose session log is unreadable
     for g in groups:
@@ -52,6 +65,8 @@ def _caseload(store: Store, day: date, config: AppConfig) -> tuple[list[Caseload
             blind.update(m.student_id for m in g.memberships)
     students, scores = [], []
     for st in store.students():
+        if only is not None and st.id not in only:
+            continue
         if st.id in blind:
             continue
         try:
@@ -71,7 +86,7 @@ def _caseload(store: Store, day: date, config: AppConfig) -> tuple[list[Caseload
         day,
         config.decision,
     )
-    return rows, scores
+    return rows, scores, students
 
 
 def caseload_with_scores(
@@ -96,10 +111,14 @@ def attention_lines(store: Store, day: date, config: AppConfig) -> list[MeasureL
     """The rows that need a person to look (a decision to make or a probe overdue), most
     urgent first. Each line carries ``extra["row"]``, its caseload row (the list's label is
     ``tui.widgets.measure_cells.attention_label`` of it)."""
+    rows, scores = _caseload(store, day, config)
+    return _attention_of(rows, scores, day)
+
+
+def _attention_of(rows: list[CaseloadRow], scores: list[Score], day: date) -> list[MeasureLine]:
     from tui.views.lines import line_from_row
 
     out: list[MeasureLine] = []
-    rows, scores = _caseload(store, day, config)
     by_line: dict[tuple[str, str], list[Score]] = {}  # the rows' scores, read once
     for score in scores:  # each student's scores are in date order: so is each list
         by_line.setdefault((score.student_id, score.measure), []).append(score)
@@ -110,6 +129,53 @@ def attention_lines(store: Store, day: date, config: AppConfig) -> list[MeasureL
         every = min((g.probe_every_weeks for g in row.groups), default=1)
         out.append(line_from_row(row, line_scores, day, every))
     return out
+
+
+class AttentionBook:
+    """Today's needs-attention lines for one day, kept by student, so that after a save only
+    the students it touched are computed again (issue 16). ``computed`` counts the students
+    whose caseload rows were computed, over the book's life."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+        self.computed = 0
+        self._by_student: dict[str, list[MeasureLine]] = {}
+
+    def fill(self, store: Store, config: AppConfig) -> None:
+        """Compute every student's lines (``attention_lines``)."""
+        rows, scores, students = _caseload_of(store, self.day, config)
+        self.computed += len(students)
+        self._by_student = {st.id: [] for st in students}
+        for line in _attention_of(rows, scores, self.day):
+            self._by_student.setdefault(line.student.id, []).append(line)
+
+    def refreshed(
+        self, store: Store, config: AppConfig, student_ids: Iterable[str]
+    ) -> AttentionBook:
+        """A copy with the lines of ``student_ids`` computed again (a deleted, archived or
+        unreadable student's lines are dropped); the others are kept as they are."""
+        ids = set(student_ids)
+        book = AttentionBook(self.day)
+        rows, scores, students = _caseload_of(store, self.day, config, only=ids)
+        book.computed = self.computed + len(students)
+        fresh: dict[str, list[MeasureLine]] = {st.id: [] for st in students}
+        for line in _attention_of(rows, scores, self.day):
+            fresh[line.student.id].append(line)
+        book._by_student = {
+            sid: fresh.get(sid, []) if sid in ids else lines
+            for sid, lines in self._by_student.items()
+            if sid not in ids or sid in fresh
+        }
+        book._by_student.update((sid, v) for sid, v in fresh.items() if sid not in self._by_student)
+        return book
+
+    @property
+    def lines(self) -> list[MeasureLine]:
+        """Every line, in the caseload's order (most urgent first), as ``attention_lines``."""
+        out = [line for lines in self._by_student.values() for line in lines]
+        # extra is untyped; every attention line carries its CaseloadRow as extra["row"]
+        out.sort(key=lambda line: row_order(line.extra["row"]))  # type: ignore[arg-type]
+        return out
 
 
 def unreadable_files(store: Store) -> list[str]:
