@@ -5,10 +5,11 @@ Three reports, each in three formats (``md``, ``html``, ``text``):
 
 * **student** — one student's progress on every measure: chart, goal statement, baseline,
   goal, scores, ROI needed vs actual, decision and reason, dosage/attendance, phase changes;
-* **packet** — the meeting packet: the caseload's counts line and summary table, then one page
-  per student with a row that needs a decision (``CaseloadRow.needs_decision``, the one
-  definition every screen uses);
-* **letter** — a family letter: the same facts in plain words, without jargon.
+* **packet** — the meeting packet: an agenda (students who need a decision by urgency, group
+  dosage, everyone else), the caseload table, then one page per student with a row that needs
+  a decision (``CaseloadRow.needs_decision``), each ending with decision, notes and attendees;
+* **letter** — a family letter: the same facts in plain words, without jargon, signed from
+  settings, in English or any language with a catalog (Spanish).
 
 Each report is first built as a short list of blocks (headings, paragraphs, tables, charts,
 page breaks) and then rendered, so the three formats say the same thing and user text is
@@ -16,7 +17,9 @@ escaped in one place: Markdown punctuation is backslash-escaped, HTML is ``html.
 (and self-contained: inline CSS, no scripts, no links), text loses control characters.
 
 The package: ``model`` (the blocks and Document), ``student`` / ``packet`` / ``letter`` (the
-builders), ``render`` (md / html / text), ``build`` (a report by kind) and ``files`` (names,
+builders), ``render`` (md / html / text), ``svg_chart`` (HTML charts as inline SVG, matplotlib
+imported only when one is drawn), ``i18n`` (letter languages: gettext catalogs in
+``tui/locale``, Babel dates and numbers), ``build`` (a report by kind) and ``files`` (names,
 private writes, the export log). Never imports Textual (``tests/test_layering_tui.py``).
 """
 
