@@ -200,3 +200,15 @@ def test_catalog_is_valid_po() -> None:
     raw = catalog_path("es").read_bytes()
     catalog = read_po(io.BytesIO(raw), locale="es")
     assert catalog.num_plurals == 2 and len(catalog) >= len(set(map(str, _messages()))) - 5
+
+
+def test_write_report_passes_the_signature_and_language(caseload: Caseload, tmp_path: Path) -> None:
+    from tui.documents import write_report
+
+    path = write_report(
+        "letter", "html", tmp_path / "carta.html", caseload.store, today=DAY,
+        student_id=caseload.ava, signature=RIVERA, lang="es",
+    )  # fmt: skip
+    page = path.read_text(encoding="utf-8")
+    assert '<html lang="es">' in page and "Ana Rivera<br>" in page
+    assert "1 de diciembre de 2026" in page

@@ -15,6 +15,7 @@ from store.model import Student
 from store.output import STDOUT, publish
 from tui.config import AppConfig
 from tui.documents.build import build_document
+from tui.documents.letter import Signature
 from tui.documents.model import EXTENSIONS, FORMATS, ReportError
 from tui.documents.render import render
 
@@ -85,12 +86,23 @@ def write_report(
     student_id: str | None = None,
     config: AppConfig | None = None,
     log: bool = True,
+    signature: Signature | None = None,
+    lang: str = "en",
 ) -> Path:
     """Build the report, log the export, write it to ``path`` (mode 0600; see
-    :func:`write_private`), return the absolute path."""
+    :func:`write_private`), return the absolute path. ``signature`` and ``lang``: a letter's
+    (from the settings' ``[you]`` and ``[letters]``, :func:`letter.settings_signature`)."""
     if fmt not in FORMATS:
         raise ReportError(f"report format {fmt!r} is not one of: {', '.join(FORMATS)}")
-    doc = build_document(kind, store, today=today, student_id=student_id, config=config)
+    doc = build_document(
+        kind,
+        store,
+        today=today,
+        student_id=student_id,
+        config=config,
+        signature=signature,
+        lang=lang,
+    )
 
     def logged(where: Path) -> None:
         if log:
