@@ -18,7 +18,15 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/intervene demo $(ARGS)
 
-test: $(STAMP)
+# The sync tests' CouchDB-protocol server (pouchdb-server from npm, pinned by the lock file)
+COUCH := tests/couch
+COUCH_STAMP := $(COUCH)/node_modules/.installed
+
+$(COUCH_STAMP): $(COUCH)/package-lock.json $(COUCH)/package.json $(COUCH)/fix-pouchdb-validation.js
+	npm ci --prefix $(COUCH) --no-audit --no-fund
+	touch $(COUCH_STAMP)
+
+test: $(STAMP) $(COUCH_STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)

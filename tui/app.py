@@ -66,6 +66,7 @@ class InterventionApp(App[int]):
         if self.is_demo:
             self.sub_title = "DEMO caseload"
         self._screens_css_loaded = False
+        self.sync_runner: Any = None  # a tui.syncing.SyncRunner when this folder syncs
 
     # ----------------------------------------------------------------- start-up
     def get_default_screen(self) -> Screen:
@@ -86,6 +87,13 @@ class InterventionApp(App[int]):
             super().push_screen(WelcomeScreen())
         # the daily backup waits until the first screen is up: never on the start-up path
         self.set_timer(2.0, self.make_backup)
+        from store.sync.state import is_configured  # one stat; httpx only when it syncs
+
+        if is_configured(self.store.data_dir):
+            from tui.syncing import SyncRunner
+
+            self.sync_runner = SyncRunner(self)
+            self.sync_runner.start()
         for notice in self.store.notices:  # e.g. an interrupted restore, finished on open
             self.notify(notice, severity="warning", timeout=15, markup=False)
         self._catch_exit_signals(True)
@@ -219,6 +227,12 @@ class InterventionApp(App[int]):
             self.css_monitor.add_paths([SCREENS_CSS])
 
     # ----------------------------------------------------------------- screens' actions
+    def open_conflicts(self) -> None:
+        from tui.screens.conflicts import ConflictsScreen
+
+        self.load_screens_css()
+        self.push_screen(ConflictsScreen())
+
     def open_help(self) -> None:
         """The help page (it reads the screens' BINDINGS, so the screens never import it)."""
         from tui.screens.help import HelpScreen
@@ -251,4 +265,8 @@ class InterventionApp(App[int]):
         palette = getattr(screen, "palette_commands", None)
         if palette is not None:
             yield from palette()
+        if self.sync_runner is not None:
+            yield SystemCommand(
+                "Sync conflicts", "Records entered differently on two machines", self.open_conflicts
+            )
         yield from super().get_system_commands(screen)

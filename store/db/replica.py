@@ -51,6 +51,20 @@ class RejectedRecord(ValidationError):
 class ReplicaMixin(CoreStore):
     """Every shared record, and applying replicated ones."""
 
+    #: How many changes were made through this Store (saves and undos, not received ones):
+    #: the app syncs shortly after it moves. A plain counter, so it costs a save nothing.
+    changes_made: int = 0
+
+    def _commit(self, description: str, ops: list[_Op]) -> None:
+        super()._commit(description, ops)
+        if description != _RECEIVED:
+            self.changes_made += 1
+
+    def undo_last(self) -> str:
+        said = super().undo_last()
+        self.changes_made += 1
+        return said
+
     @_locked
     def replica_docs(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """Every shared record as ``(table, stored document)``, core tables first.

@@ -122,6 +122,11 @@ def run_app(
     from tui.app import InterventionApp
     from tui.config import AppConfig
 
+    if not readonly and not is_demo:
+        from store.sync.state import is_configured, load
+
+        sync = load(data_dir) if is_configured(data_dir) else None
+        readonly = sync is not None and sync.role == "viewer"  # a team viewer's replica
     try:
         store = Store.open(data_dir, clock=clock, readonly=readonly)
     except (StoreLockedError, FolderNotWritableError) as exc:  # the app can look read-only

@@ -461,7 +461,16 @@ class TodayScreen(AppScreen[None]):
                 self.day, now, self.rows, getattr(self, "next_meeting", None), self.no_school
             )
         )
+        runner = getattr(self.app, "sync_runner", None)
+        if runner is not None:  # only when this folder syncs with a team (issue 18)
+            from tui.syncing import bar_text
+
+            text.append(f"  {bar_text(runner.info, now)}", style="dim")
         self.query_one("#day-bar", DayBar).update(text)
+
+    def refresh_after_sync(self) -> None:
+        """The team's changes arrived: read the day again."""
+        self.load_day()
 
     # ------------------------------------------------------------------ events & actions
     @on(RowTable.RowHighlighted, "#groups")

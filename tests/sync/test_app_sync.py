@@ -1,0 +1,128 @@
+"""The app with sync (issue 18): the day bar's words, the background worker, the conflicts
+screen, a viewer's read-only window — and nothing of it without sync."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+
+from store.db import Store
+from store.sync import state as sync_state
+from tests.sync.conftest import ROOT
+from tests.sync.test_sync import DAY, _member
+from tui.app import InterventionApp
+from tui.config import AppConfig
+from tui.syncing import SyncInfo, bar_text
+
+
+def _bar(app: InterventionApp) -> str:
+    return str(app.screen.query_one("#day-bar").render())
+
+
+async def _until(app: InterventionApp, test, seconds: float = 20.0) -> None:
+    for _ in range(int(seconds * 10)):
+        if test():
+            return
+        await asyncio.sleep(0.1)
+    texts = [str(w.render()) for w in app.screen.query("Static")]
+    raise AssertionError(f"timed out; the screen says: {texts!r}")
+
+
+def test_the_day_bar_words():
+    now = datetime(2026, 12, 1, 10, 0)
+    assert bar_text(SyncInfo(last_sync=now - timedelta(minutes=2)), now) == "synced 2 min ago"
+    assert bar_text(SyncInfo(last_sync=now), now) == "synced just now"
+    offline = SyncInfo(last_sync=now, waiting=5, error="cannot reach")
+    assert bar_text(offline, now) == "offline — 5 changes waiting"
+    assert bar_text(SyncInfo(last_sync=now, conflicts=3), now) == "synced just now · 3 conflicts"
+    assert bar_text(SyncInfo(viewer=True), now) == "viewer: read-only replica"
+
+
+def test_the_app_syncs_in_the_background_and_says_so(tmp_path, team, capsys):
+    a, b = _member(tmp_path, team, "ava", capsys), _member(tmp_path, team, "ben", capsys)
+    with a.store() as s:
+        kid = s.add_student("Mia", "Lopez", "2").id
+    a.sync()
+    b.sync()
+    with a.store() as s:
+        s.record_score(kid, "ORF", 62, DAY)
+    with b.store() as s:
+        s.record_score(kid, "ORF", 58, DAY)
+    a.sync()
+
+    async def run() -> None:
+        store = Store.open(b.folder)
+        app = InterventionApp(store, datetime.now, AppConfig(demo_dir=tmp_path / "demo"))
+        async with app.run_test(size=(140, 40)) as pilot:
+            assert app.sync_runner is not None
+            assert "synced just now" in _bar(app)  # B's sync a moment ago
+            await _until(app, lambda: "1 conflict" in _bar(app))  # the worker's own
+            app.open_conflicts()
+            await pilot.pause()
+            await _until(app, lambda: "entered differently" in _note(app))
+            table = app.screen.query_one("#conflicts")
+            assert table.row_count == 2
+            await pilot.press("enter")  # keep the version shown now
+            await _until(app, lambda: "No conflicts" in _note(app))
+        store.close()
+
+    asyncio.run(run())
+    assert a.sync().endswith("conflicts 0")
+
+
+def _note(app: InterventionApp) -> str:
+    return str(app.screen.query_one("#conflicts-note").render())
+
+
+def test_a_viewer_window_opens_read_only_and_says_so(tmp_path, team, capsys):
+    a, v = _member(tmp_path, team, "ava", capsys), _member(tmp_path, team, "sam", capsys)
+    with a.store() as s:
+        s.add_student("Mia", "Lopez", "2")
+    a.sync()
+    v.sync()
+    import importlib
+
+    cli = importlib.import_module("tui.cli.main")
+
+    seen: dict[str, object] = {}
+
+    def fake_run(self: InterventionApp) -> None:
+        seen["readonly"] = self.store.readonly
+
+    original = InterventionApp.run
+    InterventionApp.run = fake_run  # type: ignore[method-assign]
+    try:
+        assert cli.run_app(v.folder, datetime.now, None, is_demo=False) == 0
+    finally:
+        InterventionApp.run = original  # type: ignore[method-assign]
+    assert seen["readonly"] is True
+
+    async def run() -> None:
+        store = Store.open(v.folder, readonly=True)
+        app = InterventionApp(store, datetime.now, AppConfig(demo_dir=tmp_path / "demo"))
+        async with app.run_test(size=(140, 40)):
+            await _until(app, lambda: "viewer: read-only replica" in _bar(app))
+            assert "READ-ONLY" in _bar(app)
+        store.close()
+
+    asyncio.run(run())
+    st = sync_state.load(v.folder)
+    assert st is not None and st.role == "viewer"
+
+
+def test_without_sync_the_app_loads_no_sync_code(tmp_path):
+    folder = tmp_path / "solo"
+    with Store.open(folder) as s:
+        s.add_student("Mia", "Lopez", "2")
+        s.record_score(s.students()[0].id, "ORF", 62, date(2026, 11, 20))
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+        "import tui.app, tui.cli.main, tui.screens.today\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('httpx', 'store.sync.engine',"
+        " 'tui.syncing', 'store.sync.couch'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    assert not sync_state.is_configured(folder)
