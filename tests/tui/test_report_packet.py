@@ -89,30 +89,25 @@ def test_packet_with_nobody_needing_a_decision(store) -> None:  # type: ignore[n
     assert "\f" not in text
 
 
-def test_page_shows_the_latest_team_decision(caseload: Caseload, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # The meeting-mode record (issue 19): read through Store.team_decisions(student_id) with
-    # .date, .decision and .note; until the store has it, stand in for it here.
-    from dataclasses import dataclass
+def test_page_shows_the_latest_team_decision(caseload: Caseload) -> None:
     from datetime import date
 
-    @dataclass
-    class Decided:
-        date: date
-        decision: str
-        note: str = ""
-
-    made = {
-        caseload.ben: [
-            Decided(date(2026, 11, 2), "continue"),
-            Decided(date(2026, 11, 16), "change", "add a second daily session"),
-        ]
-    }
-    monkeypatch.setattr(
-        caseload.store, "team_decisions", lambda sid: made.get(sid, []), raising=False
+    store = caseload.store
+    store.record_team_decision(caseload.ben, "ORF", "raise-goal", on=date(2026, 11, 2))
+    store.record_team_decision(
+        caseload.ben,
+        "ORF",
+        "continue",
+        note="check attendance first",
+        on=date(2026, 11, 16),
+        attendees="A. Rivera, J. Moss",
     )
-    text = meeting_packet(caseload.store, today=TODAY, fmt="text")
+    text = meeting_packet(store, today=TODAY, fmt="text")
     ben_page = next(p for p in text.split("\f") if "Ben Ortiz\n" in p)
     flat = " ".join(ben_page.split())
-    assert "Last team decision: Nov 16, 2026: change — add a second daily session" in flat
+    assert (
+        "Last team decision: Nov 16, 2026 (ORF): continue the intervention — check attendance "
+        "first; present: A. Rivera, J. Moss" in flat
+    )
     others = [p for p in text.split("\f")[1:] if "Ben Ortiz\n" not in p]
     assert all("Last team decision: none recorded" in p for p in others)

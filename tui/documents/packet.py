@@ -12,6 +12,8 @@ from datetime import date
 
 from store.caseload import CaseloadRow, attention_summary
 from store.db import Store
+from store.db.team_decisions import TEAM_CHOICE_LABELS, TeamDecision
+from store.db.team_decisions import TEAM_CHOICES as STORE_CHOICES
 from store.dosage import group_dosage
 from store.model import Group
 from store.school_weeks import break_weeks
@@ -22,13 +24,11 @@ from tui.documents.words import _day, _decision_words, _pct, _rate
 from tui.views.attention import caseload_with_scores
 
 PACKET_SCORES = 10  # the packet's per-student pages show the latest scores only
-TEAM_CHOICES = (
-    "continue",
-    "change (phase change)",
-    "raise the goal",
-    "fade",
-    "exit",
-)  # the team's decisions (issue 19 meeting mode)
+# the team's choices, in meeting mode's words (store.db.team_decisions; NCII DBI steps)
+TEAM_CHOICES: tuple[str, ...] = tuple(
+    TEAM_CHOICE_LABELS[c] + (" (phase change: ________________)" if c == "change" else "")
+    for c in STORE_CHOICES
+)
 BOX_LINES = 3  # ruled lines in the notes box
 
 
@@ -43,17 +43,15 @@ def decision_box() -> list[Block]:
     ]
 
 
-def _latest_team_decision(store: Store, student_id: str) -> str | None:
-    """The last decision the team recorded for the student (meeting mode), in words."""
-    read = getattr(store, "team_decisions", None)
-    if read is None:
-        return None
-    records = list(read(student_id))
-    if not records:
-        return None
-    last = max(records, key=lambda r: r.date)
-    note = f" — {last.note}" if getattr(last, "note", "") else ""
-    return f"{_day(last.date)}: {last.decision}{note}"
+def team_decision_words(d: TeamDecision) -> str:
+    """'Nov 16, 2026 (ORF): change the intervention — add a second daily session; present:
+    …'"""
+    text = f"{_day(d.date)} ({d.measure}): {d.label}"
+    if d.note:
+        text += f" — {d.note}"
+    if d.attendees:
+        text += f"; present: {d.attendees}"
+    return text
 
 
 def _group_dosage_table(store: Store, today: date) -> Table | None:
@@ -190,16 +188,14 @@ def packet_document(store: Store, *, today: date, config: AppConfig | None = Non
     for g in store.groups(include_inactive=True):
         for member in dict.fromkeys(g.members_on(today)):
             groups_on.setdefault(member, []).append(g)
+    decided = store.latest_team_decisions()  # meeting mode's record, one read
     for sid in order:
         student = by_id[sid]
         doc.add(PageBreak())
         doc.add(*_student_header(store, student, today, groups_on.get(sid, [])))
-        decided = _latest_team_decision(store, sid)
-        doc.add(
-            Para(
-                f"Last team decision: {decided}" if decided else "Last team decision: none recorded"
-            )
-        )
+        team = decided.get(sid)
+        words = team_decision_words(team) if team else "none recorded"
+        doc.add(Para(f"Last team decision: {words}"))
         for r in sorted(needing[sid], key=lambda r: _measure_order(r.measure)):
             doc.add(
                 *_measure_blocks(
