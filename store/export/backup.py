@@ -310,8 +310,11 @@ def _unique(key: str, seen: Container[str], what: str) -> None:
         raise ValidationError(f"{what} {key!r} is listed twice")
 
 
-def check_backup(doc: Any, source: str = "backup") -> Backup:
-    """Check a parsed backup completely; ValidationError naming the first problem."""
+def check_backup(doc: Any, source: str = "backup", *, consume: bool = False) -> Backup:
+    """Check a parsed backup completely; ValidationError naming the first problem.
+
+    ``consume=True``: each record's entry in ``doc`` is set to None once it is checked, so
+    the parsed document shrinks as the Backup grows (:func:`load_backup` owns its doc)."""
     if not isinstance(doc, dict) or doc.get("format") != BACKUP_FORMAT:
         raise ValidationError(f"{source} {NOT_A_BACKUP}", field="backup")
     version = doc.get("schema_version")
@@ -332,11 +335,14 @@ def check_backup(doc: Any, source: str = "backup") -> Backup:
             raise ValidationError(f"{source}: {key!r} is not a {want.__name__}")
 
     def each(section: str) -> Iterable[tuple[_Where, dict[str, Any]]]:
-        for i, item in enumerate(doc[section]):
+        items = doc[section]
+        for i, item in enumerate(items):
             where = _Where(source, section, i, item)
             if not isinstance(item, dict):
                 raise ValidationError(f"{where.where}: not a record")
             yield where, item
+            if consume:
+                items[i] = None
 
     with _Where(source, "calendar", 0, doc["calendar"]):
         calendar = SchoolCalendar.from_doc(doc["calendar"]).validated()
@@ -495,17 +501,21 @@ def load_backup(path: str | Path) -> Backup:
     except OSError as exc:
         raise StoreError(f"{p} cannot be read: {exc.strerror or exc}") from None
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError(f"{p.name} is not a text file; it {NOT_A_BACKUP}") from None
+    del raw  # memory: the file is held once, as text, while it is parsed
+    try:
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        if not raw.decode("utf-8-sig").lstrip().startswith("{"):  # a CSV file, a document
+        if not text.lstrip().startswith("{"):  # a CSV file, a document
             raise ValidationError(f"{p.name} {NOT_A_BACKUP}", field="backup") from None
         raise ValidationError(
             f"{p.name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
             "it may be truncated"
         ) from None
-    return check_backup(doc, p.name)
+    del text
+    return check_backup(doc, p.name, consume=True)
 
 
 # --------------------------------------------------------------------------- restore
