@@ -27,6 +27,15 @@ class FakeClock:
         return self.now
 
 
+@pytest.fixture(autouse=True)
+def _no_user_settings(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests never read the developer's own settings file (store.settings): a missing one."""
+    folder = tmp_path_factory.mktemp("settings")
+    monkeypatch.setenv("INTERVENE_SETTINGS", str(folder / "settings.toml"))
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

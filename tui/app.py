@@ -46,6 +46,14 @@ class InterventionApp(App[int]):
         Binding(
             "ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit (every save is already on disk)"
         ),
+        Binding(
+            "comma",
+            "open_settings",
+            "Settings",
+            id="app.settings",
+            show=False,
+            tooltip="Your name for letters, their language, the decision rule, school year, keys",
+        ),
     ]
 
     def __init__(
@@ -96,6 +104,7 @@ class InterventionApp(App[int]):
             self.sync_runner.start()
         for notice in self.store.notices:  # e.g. an interrupted restore, finished on open
             self.notify(notice, severity="warning", timeout=15, markup=False)
+        self.apply_settings(start=True)
         self._catch_exit_signals(True)
 
     def on_unmount(self) -> None:
@@ -259,6 +268,27 @@ class InterventionApp(App[int]):
         self.sub_title = "DEMO caseload"
         self.open_today()
 
+    # ----------------------------------------------------------------- settings (issue 19)
+    def apply_settings(self, *, start: bool = False) -> None:
+        """The settings' keymap, and their school year when it differs from the store's
+        calendar (the calendar is the one source of truth; the file's year is an edit to it).
+        On start, each refused settings key is shown."""
+        from tui.settings_apply import apply_settings
+
+        apply_settings(self, start=start)
+
+    def action_open_settings(self) -> None:
+        from tui.screens.settings import SettingsScreen
+
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen())
+
+    def open_meeting(self) -> None:
+        """Meeting mode: the students who need a decision, one by one."""
+        from tui.screens.meeting import MeetingScreen
+
+        self.push_screen(MeetingScreen(self.start_date))
+
     # ----------------------------------------------------------------- command palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette offers the current screen's actions first, then Textual's own."""
@@ -269,4 +299,15 @@ class InterventionApp(App[int]):
             yield SystemCommand(
                 "Sync conflicts", "Records entered differently on two machines", self.open_conflicts
             )
+        yield SystemCommand(
+            "Settings",
+            "Your name and school for letters, letters' language (Spanish), decision rule, "
+            "school year, keys",
+            self.action_open_settings,
+        )
+        yield SystemCommand(
+            "Meeting mode",
+            "Data meeting: walk the students who need a decision; save the team's decision",
+            self.open_meeting,
+        )
         yield from super().get_system_commands(screen)

@@ -29,7 +29,15 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING
 
-from tui.cli.io import _common, _data_dir, _date_option, _handles_errors, _say, _today
+from tui.cli.io import (
+    _common,
+    _data_dir,
+    _date_option,
+    _handles_errors,
+    _say,
+    _today,
+    settings_config,
+)
 
 if TYPE_CHECKING:
     from store.caseload import CaseloadRow
@@ -170,12 +178,12 @@ def caseload_text(rows: list[CaseloadRow], day: date) -> list[str]:
 def cmd_caseload(args: argparse.Namespace) -> int:
     """Print the caseload review (read-only: never takes the writer lock)."""
     from store.db import Store
-    from tui.config import AppConfig
     from tui.views.attention import caseload_rows, unreadable_files
 
     day = getattr(args, "date", None) or _today()
+    config = settings_config()  # the decision rule and thresholds of the settings file
     with Store.open(_data_dir(args), readonly=True) as store:
-        rows = caseload_rows(store, day, AppConfig())
+        rows = caseload_rows(store, day, config)
         for problem in unreadable_files(store):  # left out of the rows, named here
             _say(f"intervene: {problem}", to_stderr=True)
     if args.json:

@@ -23,6 +23,7 @@ from store.errors import CorruptFileError, FolderNotWritableError, StoreError, S
 if TYPE_CHECKING:
     from store.db import Store
     from store.export import ExportFilter
+    from tui.config import AppConfig
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -68,6 +69,19 @@ def _data_dir(args: argparse.Namespace) -> Path:
 
     given = getattr(args, "data_dir", None)
     return Path(given).expanduser() if given else default_data_dir()
+
+
+def settings_config() -> AppConfig:
+    """The app's config from the user's settings file (decision rule and thresholds, the
+    letters' signer); each refused key is one ``intervene: settings…`` line on stderr."""
+    from store.settings import default_settings_path, load_settings
+    from tui.config import AppConfig
+
+    path = default_settings_path()
+    settings, warnings = load_settings(path)
+    for warning in warnings:
+        print(f"intervene: {warning}", file=sys.stderr)
+    return AppConfig.from_settings(settings, settings_path=path)
 
 
 def lock_wait() -> float:
@@ -417,7 +431,6 @@ def cmd_add_score(args: argparse.Namespace) -> int:
     """Save a score (the median of several passages, if given). A score far outside the
     student's recent range is saved all the same, with a warning on stderr (exit 0), so a
     script is never stopped by it."""
-    from store.config import DecisionConfig
     from store.db import DuplicateScoreError
     from store.export import find_student
     from store.plausible import plausibility_warning
@@ -455,7 +468,7 @@ def cmd_add_score(args: argparse.Namespace) -> int:
         score.value,
         earlier,
         student.given_name,
-        jump=DecisionConfig().plausibility_jump,
+        jump=settings_config().decision.plausibility_jump,
     )
     if warning is not None:
         print(f"intervene: warning: {warning} (saved anyway; check it)", file=sys.stderr)

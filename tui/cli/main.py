@@ -119,6 +119,7 @@ def run_app(
     from store.db import Store
     from store.errors import FolderNotWritableError, StoreLockedError
     from store.paths import demo_data_dir
+    from store.settings import default_settings_path, load_settings
     from tui.app import InterventionApp
     from tui.config import AppConfig
 
@@ -133,7 +134,15 @@ def run_app(
         if is_demo:  # `intervene --read-only` would open the real data, not the demo
             raise
         raise UserError(f"{exc} To look without changing anything: intervene --read-only") from None
-    config = AppConfig(demo_dir=demo_data_dir(), is_demo=is_demo)
+    settings_path = default_settings_path()
+    settings, warnings = load_settings(settings_path)
+    config = AppConfig.from_settings(
+        settings,
+        demo_dir=demo_data_dir(),
+        is_demo=is_demo,
+        settings_path=settings_path,
+        notices=tuple(warnings),
+    )
     app = InterventionApp(store, clock, config, start_date=start_date)
     try:
         app.run()

@@ -1,0 +1,51 @@
+"""Settings reach the decisions (issue 19): the thresholds in settings.toml change the
+verdicts the caseload shows, in the app's views and in `intervene caseload`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from store.db import Store
+from store.settings import load_settings
+from tui.cli import main
+from tui.config import AppConfig
+from tui.views.attention import caseload_rows
+
+DAY = date(2026, 11, 25)
+
+
+def test_minimum_weeks_from_settings_change_the_verdicts(demo_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text("[decisions]\nmin_weeks = 30\n", encoding="utf-8")
+    settings, warnings = load_settings(path)
+    assert warnings == []
+    with Store.open(demo_dir, readonly=True) as store:
+        default = Counter(r.decision.kind for r in caseload_rows(store, DAY, AppConfig()))
+        patient = Counter(
+            r.decision.kind for r in caseload_rows(store, DAY, AppConfig.from_settings(settings))
+        )
+    assert default["change"] > 0
+    assert patient["change"] == 0  # nobody has had 30 weeks in a phase yet
+
+
+def test_intervene_caseload_uses_the_settings_file(
+    demo_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["caseload", "--data-dir", str(demo_dir), "--date", DAY.isoformat(), "--json"]
+    assert main(args) == 0
+    before = capsys.readouterr().out
+    path = tmp_path / "settings.toml"
+    path.write_text("[decisions]\nmin_weeks = 30\npoint_n = 'x'\n", encoding="utf-8")
+    monkeypatch.setenv("INTERVENE_SETTINGS", str(path))
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert '"decision": "change"' in before
+    assert '"decision": "change"' not in captured.out
+    assert "decisions.point_n = 'x': must be a whole number" in captured.err
