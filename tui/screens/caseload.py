@@ -186,6 +186,8 @@ class CaseloadScreen(AppScreen[None]):
         Binding("j", "cursor(1)", "Down", id="caseload.down", show=False, tooltip="Next row"),
         Binding("k", "cursor(-1)", "Up", id="caseload.up", show=False, tooltip="Previous row"),
         Binding("r", "reload", "Reload", id="caseload.reload", tooltip="Compute the caseload again"),
+        Binding("M", "meeting", "Meeting", id="caseload.meeting",
+                tooltip="Meeting mode: the students who need a decision, one by one"),
     ]  # fmt: skip
 
     class RowsReady(Message):
@@ -316,6 +318,12 @@ class CaseloadScreen(AppScreen[None]):
         self.query_one("#cl-loading", Static).display = True
         self.update_title()
         self.load_rows()
+
+    def action_meeting(self) -> None:
+        """Meeting mode over the students who need a decision (recomputed after it)."""
+        from tui.screens.meeting import MeetingScreen
+
+        self.app.push_screen(MeetingScreen(self.day), self._student_closed)
 
     def action_filter(self) -> None:
         self.add_class("-filtering")
