@@ -168,12 +168,7 @@ class Couch:
         return list(result) if isinstance(result, list) else []
 
     def changes(self, since: Any, limit: int) -> dict[str, Any]:
-        params = {
-            "include_docs": "true",
-            "conflicts": "true",
-            "since": str(since),
-            "limit": str(limit),
-        }
+        params = {"style": "all_docs", "since": str(since), "limit": str(limit)}
         result: dict[str, Any] = self.request("GET", self.db_path("/_changes"), params=params)
         return result
 

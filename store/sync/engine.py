@@ -230,6 +230,10 @@ def _push(
     clock: Callable[[], datetime],
     after_batch: Callable[[str], None] | None,
 ) -> tuple[int, set[str]]:
+    """Send every unsynced change. A record never synced goes as a plain new document (the
+    server gives its first revision); when the server has it already (another machine made
+    the same score, or a killed sync sent it) it is adopted if equal, else sent as a
+    conflicting branch. A change to a synced record is a child of the revision last seen."""
     if st.pending_push:  # sent before a kill: adopt what the server has
         diff = couch.revs_diff({cid: [rev] for cid, (rev, _d) in st.pending_push.items()})
         for cid, (rev, digest) in st.pending_push.items():
@@ -242,62 +246,130 @@ def _push(
     at = _now(clock)
     for start in range(0, len(changes), BATCH):
         batch = changes[start : start + BATCH]
-        docs: list[dict[str, Any]] = []
-        pending: dict[str, list[str]] = {}
+        fresh: list[dict[str, Any]] = []  # never synced: plain new documents
+        branches: list[dict[str, Any]] = []  # children of a known revision (new_edits=false)
+        digests: dict[str, str] = {}
         for cid, table, doc, digest in batch:
+            digests[cid] = digest
+            if doc is not None and table in ("students", "scores", "goals", "phase_changes"):
+                students.add(str(doc.get("student_id", doc.get("id"))))
             parent = st.docs.get(cid, [None, ""])[0]
-            rev, history = mapping.next_rev(parent, digest)
-            body: dict[str, Any] = {"_id": cid, "_rev": rev, "_revisions": history}
+            body: dict[str, Any] = {"_id": cid}
             if doc is None:
                 body["_deleted"] = True
             else:
                 body.update(kind=table, record=doc)
             body.update(by=st.user, at=at)
-            docs.append(body)
-            pending[cid] = [rev, digest]
-            if doc is not None and table in ("students", "scores", "goals", "phase_changes"):
-                students.add(str(doc.get("student_id", doc.get("id"))))
-        st.pending_push = pending
-        _checkpoint(store.data_dir, st, None, "push")
-        diff = couch.revs_diff({d["_id"]: [d["_rev"]] for d in docs})
-        missing = [d for d in docs if d["_id"] in diff]
-        answers = couch.bulk_docs(missing, new_edits=False) if missing else []
-        refused = [a for a in answers if isinstance(a, dict) and a.get("error")]
-        if refused:
+            if parent is None:
+                fresh.append(body)
+            else:
+                branches.append(_as_branch(body, parent, digest))
+        if fresh:
+            answers = couch.bulk_docs(fresh, new_edits=True)
+            _refuse(st, store, answers, ignore=("conflict",))
+            by_id = {d["_id"]: d for d in fresh}
+            clashes = []
+            for a in answers:
+                if a.get("ok") and a.get("id") in digests:
+                    st.docs[a["id"]] = [a["rev"], digests[a["id"]]]
+                    sent += 1
+                elif a.get("error") == "conflict" and a.get("id") in by_id:
+                    clashes.append(a["id"])
+            for cid, server in _fetch(couch, clashes).items():
+                rec = server.get("record") if server and not server.get("_deleted") else None
+                if (
+                    server is not None
+                    and rec is not None
+                    and mapping.content_hash(rec) == digests[cid]
+                ):
+                    st.docs[cid] = [server["_rev"], digests[cid]]  # the same record: adopt it
+                else:  # another machine's version: ours becomes a conflicting branch
+                    branches.append(_as_branch(by_id[cid], None, digests[cid]))
+        if branches:
+            st.pending_push = {d["_id"]: [d["_rev"], digests[d["_id"]]] for d in branches}
+            _checkpoint(store.data_dir, st, None, "push")
+            answers = couch.bulk_docs(branches, new_edits=False)
+            _refuse(st, store, answers)
+            for cid, pair in st.pending_push.items():
+                st.docs[cid] = pair
             st.pending_push = {}
-            sync_state.save(store.data_dir, st)
-            first = refused[0]
-            raise SyncError(
-                f"the team database refused {len(refused)} change(s) from {st.user!r}: "
-                f"{first.get('reason') or first.get('error')}"
-            )
-        for cid, pair in pending.items():
-            st.docs[cid] = pair
-        st.pending_push = {}
-        sent += len(missing)
+            sent += len(branches)
         _checkpoint(store.data_dir, st, after_batch, "push")
     return sent, students
+
+
+def _as_branch(body: dict[str, Any], parent: str | None, digest: str) -> dict[str, Any]:
+    rev, history = mapping.next_rev(parent, digest)
+    return {**body, "_rev": rev, "_revisions": history}
+
+
+def _refuse(
+    st: SyncState, store: Store, answers: list[dict[str, Any]], ignore: tuple[str, ...] = ()
+) -> None:
+    """Stop with one line when the server refused a change (a viewer, the design document)."""
+    refused = [a for a in answers if a.get("error") and a.get("error") not in ignore]
+    if refused:
+        st.pending_push = {}
+        sync_state.save(store.data_dir, st)
+        first = refused[0]
+        raise SyncError(
+            f"the team database refused {len(refused)} change(s) from {st.user!r}: "
+            f"{first.get('reason') or first.get('error')}"
+        )
+
+
+def _fetch(couch: Couch, ids: list[str]) -> dict[str, dict[str, Any] | None]:
+    """The current documents (with ``_conflicts``) of ``ids``; None: deleted or missing."""
+    out: dict[str, dict[str, Any] | None] = {}
+    for start in range(0, len(ids), BATCH):
+        keys = ids[start : start + BATCH]
+        page = couch.request(
+            "POST",
+            couch.db_path("/_all_docs"),
+            body={"keys": keys},
+            params={"include_docs": "true", "conflicts": "true"},
+        )
+        for row in page.get("rows", []):
+            doc = row.get("doc")
+            value = row.get("value") or {}
+            if "id" not in row:
+                continue
+            if doc is None and value.get("deleted"):
+                doc = {"_id": row["id"], "_rev": value.get("rev", ""), "_deleted": True}
+            out[row["id"]] = doc
+    return out
 
 
 def _pull(
     store: Store, st: SyncState, couch: Couch, after_batch: Callable[[str], None] | None
 ) -> int:
+    """Fetch the team's changes since the last sequence. The feed is read without the
+    documents (every leaf revision listed): our own pushes coming back cost nothing; the
+    rest are fetched with their conflicts in one request per batch."""
     received = 0
     local: dict[str, tuple[str, dict[str, Any], str]] | None = None
     while True:
         page = couch.changes(st.since, BATCH)
         rows = page.get("results", [])
-        items: list[list[Any]] = []
+        wanted: list[str] = []
         for row in rows:
             cid = row.get("id", "")
-            found = mapping.identity(cid)
-            if found is None or cid.startswith("_"):
+            if cid.startswith("_") or mapping.identity(cid) is None:
                 continue
-            doc = row.get("doc") or {}
-            deleted = bool(row.get("deleted") or doc.get("_deleted"))
-            rev = doc.get("_rev") or (row.get("changes") or [{}])[0].get("rev", "")
+            revs = [c.get("rev") for c in row.get("changes") or []]
             known = st.docs.get(cid)
-            if known is not None and known[0] == rev:  # our own push coming back
+            if known is not None and revs == [known[0]] and cid not in st.conflicts:
+                continue  # our own push coming back
+            wanted.append(cid)
+        items: list[list[Any]] = []
+        for cid, doc in _fetch(couch, wanted).items():
+            found = mapping.identity(cid)
+            if found is None or doc is None:
+                continue
+            deleted = bool(doc.get("_deleted"))
+            rev = doc.get("_rev", "")
+            known = st.docs.get(cid)
+            if known is not None and known[0] == rev:
                 _note_conflicts(st, cid, doc.get("_conflicts", []))
                 continue
             if local is None:
@@ -310,13 +382,15 @@ def _pull(
             if not isinstance(record, dict):
                 continue
             items.append([cid, rev, deleted, found[0], record, doc.get("_conflicts", [])])
+        last = page.get("last_seq", st.since)
         if items:
-            st.pending_pull = {"since": page.get("last_seq", st.since), "items": items}
+            st.pending_pull = {"since": last, "items": items}
             _checkpoint(store.data_dir, st, after_batch, "received")
             received += _apply(store, st, st.pending_pull)
             local = None
-        st.since = page.get("last_seq", st.since)
-        _checkpoint(store.data_dir, st, after_batch, "pull")
+        st.since = last
+        if items or len(rows) < BATCH:
+            _checkpoint(store.data_dir, st, after_batch, "pull")
         if len(rows) < BATCH:
             return received
 
