@@ -105,8 +105,50 @@ def backup_document(store: Store, *, now: datetime | None = None) -> dict[str, A
     return {**head, **{k: list(_streamed(store, k)) for k in ("scores", "sessions", "exports")}}
 
 
+_JSON_STR = json.encoder.encode_basestring  # ensure_ascii=False's string encoder (C)
+
+
+def _scalar(value: Any) -> str | None:
+    """``json.dumps(value)`` for a string, number, bool or None; None for anything else
+    (and for NaN or infinity, which :func:`_indented` leaves to json)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    kind = type(value)
+    if kind is str:
+        return _JSON_STR(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and value - value == 0:  # finite
+        return float.__repr__(value)
+    return None
+
+
 def _indented(value: Any, level: int) -> str:
-    """``value`` as it appears at depth ``level`` of ``json.dumps(doc, indent=1)``."""
+    """``value`` as it appears at depth ``level`` of ``json.dumps(doc, indent=1)``.
+
+    A record of plain values and lists of them (a score, a student) is written here
+    directly, twice as fast as json's pure-Python indenting encoder; anything else goes
+    to json."""
+    if type(value) is dict and value:
+        pad = "\n" + " " * (level + 1)
+        parts = []
+        for key, item in value.items():
+            text = _scalar(item)
+            if text is None and type(item) is list:
+                inner = [_scalar(x) for x in item]
+                plain = [x for x in inner if x is not None]
+                if len(plain) == len(inner):
+                    sep = "," + pad + " "
+                    text = "[" + pad + " " + sep.join(plain) + pad + "]" if plain else "[]"
+            if text is None or type(key) is not str:
+                break
+            parts.append(_JSON_STR(key) + ": " + text)
+        else:
+            return "{" + pad + ("," + pad).join(parts) + "\n" + " " * level + "}"
     text = json.dumps(value, ensure_ascii=False, indent=1)
     return text.replace("\n", "\n" + " " * level) if level else text
 

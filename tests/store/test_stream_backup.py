@@ -19,6 +19,7 @@ from store.errors import StoreError
 from store.export.backup import (
     BACKUP_SECTIONS,
     _fingerprint,
+    _indented,
     backup_chunks,
     backup_document,
     check_backup,
@@ -106,3 +107,19 @@ def test_restore_refuses_files_that_read_back_differently(
     restore_backup(target, backup, clock=lambda: NOW)
     with Store.open(target, clock=lambda: NOW, readonly=True) as again:
         assert len(list(again.iter_scores())) == len(backup.scores)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": 1, "b": 2.5, "c": None, "d": True, "e": False, "f": 'é\n"x', "g": [], "h": [1.0, 2]},
+        {"i": {}, "j": [{"x": 1}], "k": {"l": [1]}},  # nested: left to json
+        {"n": float("nan"), "m": 10**20, "w": -0.0, "v": 1e-7},
+        {},
+        [],
+    ],
+)
+def test_indented_is_jsons_indent(value: object) -> None:
+    for level in (0, 1, 2):
+        want = json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n" + " " * level)
+        assert _indented(value, level) == want
