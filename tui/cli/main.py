@@ -15,6 +15,7 @@ from store.errors import StoreError
 from tui.cli.caseload import add_caseload_command
 from tui.cli.io import add_io_commands
 from tui.cli.report import add_report_command
+from tui.cli.student import add_student_command
 from tui.cli.sync import add_sync_command
 
 Clock = Callable[[], datetime]
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_io_commands(sub)
     add_caseload_command(sub)
+    add_student_command(sub)
     add_report_command(sub)
     add_sync_command(sub)
     return parser
