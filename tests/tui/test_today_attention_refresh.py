@@ -14,9 +14,10 @@ import tui.views.attention as attention
 from store.caseload import caseload_summary
 from tests.tui.test_today import wait_for_attention
 from tui.app import InterventionApp
+from tui.screens.caseload import CaseloadScreen
 from tui.screens.student import StudentScreen
 from tui.screens.today import TodayScreen
-from tui.views.attention import attention_lines
+from tui.views.attention import attention_lines, caseload_rows
 
 
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
@@ -95,3 +96,38 @@ async def test_attention_is_recomputed_only_for_the_student_a_save_touched(
         ]
         shown = today.query_one("#attention", OptionList)
         assert shown.option_count == len(after)  # the pane shows the new list
+
+
+async def test_the_caseload_review_opens_on_todays_rows(
+    open_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _spy(monkeypatch)
+    app = open_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        today = app.screen
+        assert isinstance(today, TodayScreen)
+        await wait_for_attention(pilot, today)
+        await today.loaded()
+        assert len(calls) == 1
+        today.action_caseload()
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, CaseloadScreen)
+        await review.loaded()
+        assert len(calls) == 1  # no second caseload computation
+        expected = caseload_rows(app.store, today.day, app.config)
+        assert review.entries is not None
+        assert [
+            (e.row.student.id, e.row.measure.code, e.row.decision.kind) for e in review.entries
+        ] == [(r.student.id, r.measure.code, r.decision.kind) for r in expected]
+        assert len(calls) == 2  # (the expected rows above)
+        await pilot.press("escape")
+        await today.loaded()
+        assert app.screen is today
+        assert len(calls) == 2  # back without a save: nothing computed again
+        review_again = CaseloadScreen(today.day)
+        await app.push_screen(review_again)
+        await review_again.loaded()
+        review_again.action_reload()  # r computes the caseload again
+        await review_again.loaded()
+        assert len(calls) == 4

@@ -173,8 +173,10 @@ def filter_entries(entries: Iterable[CaseloadEntry], text: str) -> list[Caseload
     return [e for e in entries if f.matches(e)]
 
 
-class CaseloadScreen(AppScreen[None]):
-    """Every active student with each monitored measure, sorted by urgency, filterable."""
+class CaseloadScreen(AppScreen[bool]):
+    """Every active student with each monitored measure, sorted by urgency, filterable.
+    Dismissed with whether something may have been saved from it (a student's screen,
+    meeting mode)."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="caseload.back", tooltip="Back to Today"),
@@ -197,9 +199,12 @@ class CaseloadScreen(AppScreen[None]):
             super().__init__()
             self.entries = entries
 
-    def __init__(self, day: date) -> None:
+    def __init__(self, day: date, rows: Iterable[CaseloadRow] | None = None) -> None:
+        """``rows``: the caseload as of ``day`` when the opener has it computed already."""
         super().__init__()
         self.day = day
+        self.given: list[CaseloadRow] | None = None if rows is None else list(rows)
+        self.changed = False
         self.entries: list[CaseloadEntry] | None = None  # None while loading
         self.summary = ""  # attention_summary of every row (not only the filtered ones)
         self.shown: list[CaseloadEntry] = []
@@ -226,7 +231,9 @@ class CaseloadScreen(AppScreen[None]):
         """Compute the caseload once, off the UI thread."""
         from tui.views.attention import caseload_rows
 
-        rows = caseload_rows(self.store, self.day, self.config)
+        rows, self.given = self.given, None  # the opener's rows serve the first load only
+        if rows is None:
+            rows = caseload_rows(self.store, self.day, self.config)
         weeks = self.config.sparkline_weeks
         entries = [make_entry(r, self.day, weeks) for r in rows]
         self.post_message(self.RowsReady(entries))
@@ -311,6 +318,7 @@ class CaseloadScreen(AppScreen[None]):
 
     def _student_closed(self, changed: bool | None) -> None:
         if changed:
+            self.changed = True
             self.action_reload()
 
     def action_reload(self) -> None:
@@ -338,7 +346,7 @@ class CaseloadScreen(AppScreen[None]):
                 self.remove_class("-filtering")
             self.query_one("#cl-table", DataTable).focus()
             return
-        self.dismiss(None)
+        self.dismiss(self.changed)
 
     def action_cursor(self, step: int) -> None:
         table = self.query_one("#cl-table", DataTable)

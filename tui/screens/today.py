@@ -470,6 +470,7 @@ class TodayScreen(AppScreen[None]):
 
     def refresh_after_sync(self) -> None:
         """The team's changes arrived: read the day again."""
+        self.attention_day = None  # anyone's decisions may have changed: compute them all
         self.load_day()
 
     # ------------------------------------------------------------------ events & actions
@@ -626,7 +627,10 @@ class TodayScreen(AppScreen[None]):
     def action_caseload(self) -> None:
         from tui.screens.caseload import CaseloadScreen
 
-        self.app.push_screen(CaseloadScreen(self.day), self._came_back)
+        book = self.book  # the rows Today computed, when they are this day's and current
+        fresh = book is not None and book.day == self.day == self.attention_day and not self.stale
+        rows = book.rows if fresh and book is not None else None
+        self.app.push_screen(CaseloadScreen(self.day, rows), self._came_back)
 
     def action_students(self) -> None:
         from tui.screens.students import StudentsScreen

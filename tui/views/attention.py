@@ -132,47 +132,63 @@ def _attention_of(rows: list[CaseloadRow], scores: list[Score], day: date) -> li
 
 
 class AttentionBook:
-    """Today's needs-attention lines for one day, kept by student, so that after a save only
-    the students it touched are computed again (issue 16). ``computed`` counts the students
+    """Today's caseload rows and needs-attention lines for one day, kept by student, so that
+    after a save only the students it touched are computed again (issue 16), and the
+    caseload review can open on the rows already computed. ``computed`` counts the students
     whose caseload rows were computed, over the book's life."""
 
     def __init__(self, day: date) -> None:
         self.day = day
         self.computed = 0
-        self._by_student: dict[str, list[MeasureLine]] = {}
+        self._by_student: dict[str, tuple[list[CaseloadRow], list[MeasureLine]]] = {}
+
+    @staticmethod
+    def _compute(
+        store: Store, day: date, config: AppConfig, only: Collection[str] | None
+    ) -> tuple[dict[str, tuple[list[CaseloadRow], list[MeasureLine]]], int]:
+        rows, scores, students = _caseload_of(store, day, config, only)
+        out: dict[str, tuple[list[CaseloadRow], list[MeasureLine]]] = {
+            st.id: ([], []) for st in students
+        }
+        for row in rows:
+            out[row.student.id][0].append(row)
+        for line in _attention_of(rows, scores, day):
+            out[line.student.id][1].append(line)
+        return out, len(students)
 
     def fill(self, store: Store, config: AppConfig) -> None:
-        """Compute every student's lines (``attention_lines``)."""
-        rows, scores, students = _caseload_of(store, self.day, config)
-        self.computed += len(students)
-        self._by_student = {st.id: [] for st in students}
-        for line in _attention_of(rows, scores, self.day):
-            self._by_student.setdefault(line.student.id, []).append(line)
+        """Compute every student's rows and lines (``caseload_rows``, ``attention_lines``)."""
+        self._by_student, n = self._compute(store, self.day, config, None)
+        self.computed += n
 
     def refreshed(
         self, store: Store, config: AppConfig, student_ids: Iterable[str]
     ) -> AttentionBook:
-        """A copy with the lines of ``student_ids`` computed again (a deleted, archived or
-        unreadable student's lines are dropped); the others are kept as they are."""
+        """A copy with the rows and lines of ``student_ids`` computed again (a deleted,
+        archived or unreadable student's are dropped); the others are kept as they are."""
         ids = set(student_ids)
         book = AttentionBook(self.day)
-        rows, scores, students = _caseload_of(store, self.day, config, only=ids)
-        book.computed = self.computed + len(students)
-        fresh: dict[str, list[MeasureLine]] = {st.id: [] for st in students}
-        for line in _attention_of(rows, scores, self.day):
-            fresh[line.student.id].append(line)
+        fresh, n = self._compute(store, self.day, config, ids)
+        book.computed = self.computed + n
         book._by_student = {
-            sid: fresh.get(sid, []) if sid in ids else lines
-            for sid, lines in self._by_student.items()
+            sid: fresh[sid] if sid in ids else kept
+            for sid, kept in self._by_student.items()
             if sid not in ids or sid in fresh
         }
         book._by_student.update((sid, v) for sid, v in fresh.items() if sid not in self._by_student)
         return book
 
     @property
+    def rows(self) -> list[CaseloadRow]:
+        """Every caseload row, in the caseload's order, as ``caseload_rows``."""
+        out = [row for rows, _ in self._by_student.values() for row in rows]
+        out.sort(key=row_order)
+        return out
+
+    @property
     def lines(self) -> list[MeasureLine]:
         """Every line, in the caseload's order (most urgent first), as ``attention_lines``."""
-        out = [line for lines in self._by_student.values() for line in lines]
+        out = [line for _, lines in self._by_student.values() for line in lines]
         # extra is untyped; every attention line carries its CaseloadRow as extra["row"]
         out.sort(key=lambda line: row_order(line.extra["row"]))  # type: ignore[arg-type]
         return out
