@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.storage import make_private_dir
 from store.sync import mapping
 from store.sync import state as sync_state
 from store.sync.couch import Couch, SyncError
@@ -118,6 +119,7 @@ def setup(
         )
     st = old or SyncState(url=clean_url, user=user)
     st.user, st.role = user, role
+    make_private_dir(data_dir)  # only now: a refused setup leaves nothing behind
     sync_state.save_password(data_dir, password)
     sync_state.save(data_dir, st)
     return st

@@ -37,6 +37,15 @@ def _password(prompt: str) -> str:
     return value
 
 
+def _require_setup(args: argparse.Namespace) -> None:
+    from store.sync.state import is_configured
+
+    if not is_configured(_data_dir(args).expanduser().absolute()):
+        raise CommandError(
+            "sync is not set up for this data folder: intervene sync setup URL --user NAME"
+        )
+
+
 @_handles_errors
 def cmd_setup(args: argparse.Namespace) -> int:
     from store.db import Store
@@ -47,11 +56,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
     folder = _data_dir(args).expanduser().absolute()
     who = "the server admin" if args.init else args.user
     password = _password(f"Password of {who} {args.user!r} at {server}: ")
-    store = Store.open(folder, lock_wait=lock_wait(), holder="command")  # creates, locks
-    try:
-        st = setup(folder, args.url, args.user, password, init=args.init)
-    finally:
-        store.close()
+    st = setup(folder, args.url, args.user, password, init=args.init)  # checks, then writes
+    Store.open(folder, lock_wait=lock_wait(), holder="command").close()  # a new folder: create it
     if args.init:
         print(
             f"created team database {db!r} on {server}: members are the users with the role "
@@ -73,6 +79,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     from store.sync.engine import sync
 
+    _require_setup(args)
     store = _open(args)
     try:
         result = sync(store, clock=datetime.now)
@@ -88,6 +95,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from store.sync.engine import status_lines
 
+    _require_setup(args)
     store = _open(args, read_only_ok=True)
     try:
         for line in status_lines(store):
