@@ -304,3 +304,30 @@ def test_setup_refuses_plain_http_to_another_host(tmp_path, capsys):
 def test_the_server_is_a_real_couchdb_protocol_server(couch_server: Server):
     info = httpx.get(couch_server.base + "/", timeout=5).json()
     assert "version" in info
+
+
+def test_a_received_record_that_fails_the_stores_checks_is_not_taken_in(
+    tmp_path, team, capsys, couch_server
+):
+    a, b = _member(tmp_path, team, "ava", capsys), _member(tmp_path, team, "ben", capsys)
+    with a.store() as s:
+        kid = s.add_student("Mia", "Lopez", "2").id
+    a.sync()
+    db = team.rsplit("/", 1)[1]
+    bad = {
+        "_id": f"score:{kid}:ORF:2026-11-20",
+        "kind": "scores",
+        "record": {"id": "sc-1", "student_id": kid, "measure": "ORF", "date": "2026-11-20"}
+        | {"value": 9999, "errors": None, "session_id": None, "entered_at": None},
+        "by": "someone",
+        "at": "2026-11-20T10:00:00",
+    }
+    with couch_server.client() as c:
+        assert c.post(f"/{db}", json=bad).status_code == 201
+    code, out, err = b.run("sync")
+    assert code == 0 and "not taken in" in err and "9999" in err
+    with b.store() as s:
+        assert _orf(s, kid) == []
+        assert [st.name for st in s.students()] == ["Mia Lopez"]
+    code, out, _ = b.run("sync", "status")
+    assert "refused here:  1" in out
