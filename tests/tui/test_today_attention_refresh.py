@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import DataTable, Input, OptionList
 
 import tui.views.attention as attention
 from store.caseload import caseload_summary
@@ -131,3 +131,32 @@ async def test_the_caseload_review_opens_on_todays_rows(
         review_again.action_reload()  # r computes the caseload again
         await review_again.loaded()
         assert len(calls) == 4
+
+
+async def test_the_caseload_review_adds_a_long_list_in_chunks(
+    open_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.screens.caseload as caseload_screen
+
+    monkeypatch.setattr(caseload_screen, "FIRST_ROWS", 5)
+    monkeypatch.setattr(caseload_screen, "MORE_ROWS", 7)
+    app = open_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        review = CaseloadScreen(app.clock().date())
+        await app.push_screen(review)
+        await review.loaded()
+        table = review.query_one("#cl-table", DataTable)
+        assert review.entries is not None and len(review.entries) > 12
+        assert table.row_count == len(review.shown) == len(review.entries)
+        keys = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+        assert keys == [str(i) for i in range(len(review.shown))]  # each row once, in order
+        # a filter typed while rows are being added: only its rows end up in the table
+        review.query_one("#cl-filter", Input).value = ""
+        review.apply_filter()
+        assert review.adding and table.row_count == 5
+        review.query_one("#cl-filter", Input).value = "tier:3"
+        await pilot.pause()
+        await review.loaded()
+        assert 0 < len(review.shown) < len(review.entries)
+        assert table.row_count == len(review.shown)
+        assert all("3" in e.tiers for e in review.shown)

@@ -48,6 +48,8 @@ COLUMNS = (
     ("Decision", "decision", 21),
 )
 FILTER_KEYS = ("tier", "group", "measure", "status")
+FIRST_ROWS = 120  # rows added at once (more than a tall terminal shows); the rest follow
+MORE_ROWS = 500  # rows added after each paint
 HELP = (
     "/ filter as you type: words match name, group, measure, status, decision · "
     'tokens: tier:3  group:fluency  measure:ORF  status:below  (quote spaces: group:"Fluency 3")'
@@ -205,6 +207,8 @@ class CaseloadScreen(AppScreen[bool]):
         self.day = day
         self.given: list[CaseloadRow] | None = None if rows is None else list(rows)
         self.changed = False
+        self.filled = 0  # how many times the table was filled (a filter refills it)
+        self.adding = False  # rows of the current fill are still being added
         self.entries: list[CaseloadEntry] | None = None  # None while loading
         self.summary = ""  # attention_summary of every row (not only the filtered ones)
         self.shown: list[CaseloadEntry] = []
@@ -240,7 +244,7 @@ class CaseloadScreen(AppScreen[bool]):
 
     def is_loaded(self) -> bool:
         """The caseload (a worker) is computed and shown."""
-        return self.entries is not None
+        return self.entries is not None and not self.adding
 
     def on_caseload_screen_rows_ready(self, message: RowsReady) -> None:
         self.entries = message.entries
@@ -270,9 +274,23 @@ class CaseloadScreen(AppScreen[bool]):
         table = self.query_one("#cl-table", DataTable)
         self.shown = filter_entries(self.entries, text)
         table.clear()
-        for i, entry in enumerate(self.shown):
-            table.add_row(*entry.cells, key=str(i))
+        self.filled += 1  # a later filter's rows replace any still being added
+        self.add_rows(self.filled, 0)
         self.update_title()
+
+    def add_rows(self, filled: int, start: int) -> None:
+        """Add the shown rows from ``start``: a screenful at once, the rest in chunks after
+        each paint, so a school's caseload shows at once (DataTable measures every cell it
+        is given)."""
+        if filled != self.filled:
+            return  # the filter changed since: its own rows are being added
+        table = self.query_one("#cl-table", DataTable)
+        end = min(len(self.shown), start + (FIRST_ROWS if start == 0 else MORE_ROWS))
+        for i in range(start, end):
+            table.add_row(*self.shown[i].cells, key=str(i))
+        self.adding = end < len(self.shown)
+        if self.adding:
+            self.call_after_refresh(self.add_rows, filled, end)
 
     def update_title(self) -> None:
         title = Text("Caseload review", style="bold")
