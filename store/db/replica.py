@@ -8,6 +8,7 @@ document that does not pass is returned as rejected and nothing of it is written
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,6 +41,8 @@ SHARED_CORE: tuple[str, ...] = (
 )
 SHARED_TABLES: tuple[str, ...] = (*SHARED_CORE, "sessions", "scores")
 _KEY = {"measures": "code"}
+#: = store.sync.state.STATE_FILE (read here without importing the sync package)
+SYNC_STATE_FILE = "sync.json"
 #: Marks the undo entry of a received batch, which is dropped: undo is for your own changes
 _RECEIVED = "\x00received from the team database"
 
@@ -55,10 +58,31 @@ class ReplicaMixin(CoreStore):
     #: the app syncs shortly after it moves. A plain counter, so it costs a save nothing.
     changes_made: int = 0
 
+    _viewer_of: str | None = None  # the team database this folder is a viewer's replica of
+
     def _commit(self, description: str, ops: list[_Op]) -> None:
+        if description != _RECEIVED:
+            team = self._viewer_replica()
+            if team:
+                raise StoreError(
+                    f"this data folder is a read-only replica of {team} (you are a viewer); "
+                    "nothing was saved"
+                )
         super()._commit(description, ops)
         if description != _RECEIVED:
             self.changes_made += 1
+
+    def _viewer_replica(self) -> str:
+        """The team database's URL when this folder is a viewer's replica, else "" (read
+        once per Store from sync.json: setup is another command)."""
+        if self._viewer_of is None:
+            try:
+                state = json.loads((self.data_dir / SYNC_STATE_FILE).read_bytes())
+                viewer = isinstance(state, dict) and state.get("role") == "viewer"
+                self._viewer_of = str(state.get("url", "the team database")) if viewer else ""
+            except (OSError, ValueError):
+                self._viewer_of = ""
+        return self._viewer_of
 
     def undo_last(self) -> str:
         said = super().undo_last()

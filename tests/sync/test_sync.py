@@ -14,6 +14,8 @@ import httpx
 import pytest
 
 from store.db import Store
+from store.db.replica import SYNC_STATE_FILE
+from store.errors import StoreError
 from store.sync import state as sync_state
 from tests.sync.conftest import MEMBERS, ROOT, Server
 from tui.cli.main import main
@@ -179,12 +181,17 @@ def test_a_viewer_reads_but_the_server_refuses_its_push(tmp_path, team, capsys, 
     assert first.startswith("sent 0 · received ") and first.endswith("conflicts 0")
     with v.store() as s:
         assert _orf(s, kid) == [62]
-        s.record_score(kid, "ORF", 99, date(2026, 11, 23))
+        with pytest.raises(StoreError, match="read-only replica"):
+            s.record_score(kid, "ORF", 99, date(2026, 11, 23))
+    code, out, err = v.run("add-score", kid, "ORF", "99", "--date", "2026-11-23")
+    assert code == 1 and "read-only replica" in err
     # a tampered replica that claims to be a writer: the server itself says no
     st = sync_state.load(v.folder)
     assert st is not None and st.role == "viewer"
     st.role = "writer"
     sync_state.save(v.folder, st)
+    with v.store() as s:
+        s.record_score(kid, "ORF", 99, date(2026, 11, 23))
     code, out, err = v.run("sync")
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and "refused" in err and "viewer" in err
@@ -257,6 +264,8 @@ KILLER = """
 import os, signal, sys
 sys.path.insert(0, {root!r})
 from store.db import Store
+from store.db.replica import SYNC_STATE_FILE
+from store.errors import StoreError
 from store.sync import engine
 engine.BATCH = 7
 count = 0
@@ -289,6 +298,10 @@ def test_kill_9_during_sync_then_sync_again_loses_nothing(tmp_path, team, capsys
     code, out, _ = b.run("sync", "conflicts", "--json")
     assert json.loads(out) == []
     assert a.sync() == "sent 0 · received 0 · conflicts 0"
+
+
+def test_the_store_reads_the_sync_state_file_by_its_name():
+    assert SYNC_STATE_FILE == sync_state.STATE_FILE
 
 
 def test_setup_refuses_plain_http_to_another_host(tmp_path, capsys):
