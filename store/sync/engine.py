@@ -72,8 +72,12 @@ class Conflict:
     table: str
     versions: list[dict[str, Any]]  # {"rev", "record", "by", "at", "label"}
 
+    title: str = ""
+
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.doc_id, "kind": self.table, "versions": self.versions}
+        return {"id": self.doc_id, "kind": self.table, "title": self.title} | {
+            "versions": self.versions
+        }
 
 
 def _now(clock: Callable[[], datetime]) -> str:
@@ -425,8 +429,11 @@ def _note_conflicts(st: SyncState, cid: str, losers: list[str]) -> None:
 
 
 # --------------------------------------------------------------------------- conflicts
-def conflicts(data_dir: Path, *, password: str | None = None) -> list[Conflict]:
-    """The open conflicts, each with every competing version (read from the server)."""
+def conflicts(
+    data_dir: Path, *, password: str | None = None, names: dict[str, str] | None = None
+) -> list[Conflict]:
+    """The open conflicts, each with every competing version (read from the server);
+    ``names`` (student and group ids -> names) titles them."""
     st = sync_state.load(data_dir)
     if st is None:
         raise SyncError("sync is not set up here: run `intervene sync setup URL --user NAME`")
@@ -456,6 +463,7 @@ def conflicts(data_dir: Path, *, password: str | None = None) -> list[Conflict]:
                         }
                         for v in versions
                     ],
+                    mapping.title(cid, names),
                 )
             )
     return out
@@ -524,3 +532,10 @@ def status_lines(store: Store) -> list[str]:
     if st.last_error:
         lines.append(f"last error:    {st.last_error}")
     return lines
+
+
+def names_of(store: Store) -> dict[str, str]:
+    """Student and group ids -> names (to title conflicts)."""
+    out = {s.id: s.name for s in store.students(include_archived=True)}
+    out.update({g.id: g.name for g in store.groups(include_inactive=True)})
+    return out

@@ -105,3 +105,21 @@ def describe(table: str, record: dict[str, Any] | None) -> str:
         minutes = record.get("minutes_delivered")
         return f"{status} {minutes} min".strip() if minutes is not None else str(status)
     return ", ".join(f"{k}={v}" for k, v in record.items() if k != "id")[:120]
+
+
+def title(couch_id: str, names: dict[str, str] | None = None) -> str:
+    """What a person calls the record: ``Mia Lopez · ORF · 2026-11-20`` for a score
+    (``names``: student and group ids -> names)."""
+    found = identity(couch_id)
+    names = names or {}
+    if found is None:
+        return couch_id
+    table, key = found
+    if table == "scores":
+        who = names.get(key["student_id"], key["student_id"])
+        return f"{who} · {key['measure']} · {key['date']}"
+    if table == "sessions":
+        return f"{names.get(key['group_id'], key['group_id'])} session · {key['date']}"
+    if "id" in key and key["id"] in names:
+        return f"{table.rstrip('s').replace('_', ' ')} {names[key['id']]}"
+    return couch_id

@@ -127,6 +127,9 @@ def test_same_score_entered_differently_is_one_conflict_and_nothing_is_lost(tmp_
     values = sorted(v["record"]["value"] for v in listed[0]["versions"])
     assert values == [58, 62]
     assert sorted(v["by"] for v in listed[0]["versions"]) == ["ava", "ben"]
+    assert listed[0]["title"] == "Mia Lopez · ORF · 2026-11-20"
+    code, out, _ = a.run("sync", "conflicts")
+    assert "Mia Lopez · ORF · 2026-11-20" in out and " 62 " in out and " 58 " in out
     # both folders show the same (winning) value, one score for the day
     with a.store() as s:
         shown_a = _orf(s, kid)

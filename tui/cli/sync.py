@@ -107,9 +107,17 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 @_handles_errors
 def cmd_conflicts(args: argparse.Namespace) -> int:
-    from store.sync.engine import conflicts
+    from store.sync.engine import conflicts, names_of
+    from tui.cli.io import open_to_read
 
-    found = conflicts(_data_dir(args).expanduser().absolute())
+    _require_setup(args)
+    folder = _data_dir(args).expanduser().absolute()
+    store = open_to_read(folder)
+    try:
+        names = names_of(store)
+    finally:
+        store.close()
+    found = conflicts(folder, names=names)
     if args.json:
         print(json.dumps([c.to_json() for c in found], ensure_ascii=False, indent=2))
         return 0
@@ -117,7 +125,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         print("no conflicts")
         return 0
     for c in found:
-        print(f"{c.doc_id}  ({c.table})")
+        print(f"{c.title}  (id {c.doc_id})")
         for i, v in enumerate(c.versions):
             mark = "kept now" if i == 0 else "other"
             print(f"  {v['rev']}  {v['label']}  by {v['by'] or '?'} at {v['at'] or '?'}  [{mark}]")

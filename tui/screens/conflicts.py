@@ -52,10 +52,10 @@ class ConflictsScreen(AppScreen[None]):
     @work(thread=True, exclusive=True, group="conflicts")
     def _load(self) -> None:
         from store.errors import StoreError
-        from store.sync.engine import conflicts
+        from store.sync.engine import conflicts, names_of
 
         try:
-            found: list[Any] = conflicts(self.store.data_dir)
+            found: list[Any] = conflicts(self.store.data_dir, names=names_of(self.store))
             error = None
         except StoreError as exc:
             found, error = [], str(exc)
@@ -68,7 +68,7 @@ class ConflictsScreen(AppScreen[None]):
         for conflict in found:
             for i, version in enumerate(conflict.versions):
                 table.add_row(
-                    Text(conflict.doc_id if i == 0 else ""),
+                    Text(conflict.title if i == 0 else ""),
                     Text(version["label"]),
                     Text(version["by"] or "?"),
                     Text(version["at"] or "?"),
