@@ -190,7 +190,7 @@ class CaseloadScreen(AppScreen[bool]):
         Binding("j", "cursor(1)", "Down", id="caseload.down", show=False, tooltip="Next row"),
         Binding("k", "cursor(-1)", "Up", id="caseload.up", show=False, tooltip="Previous row"),
         Binding("r", "reload", "Reload", id="caseload.reload", tooltip="Compute the caseload again"),
-        Binding("M", "meeting", "Meeting", id="caseload.meeting",
+        Binding("M", "meeting", "Meeting", id="caseload.meeting", show=False,
                 tooltip="Meeting mode: the students who need a decision, one by one"),
     ]  # fmt: skip
 
