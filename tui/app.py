@@ -71,6 +71,15 @@ class InterventionApp(App[int]):
         self.config = config or AppConfig()
         self.start_date = start_date
         self.is_demo = self.config.is_demo
+        if self.no_color:  # NO_COLOR: a monochrome that keeps every status legible
+            from textual.filter import Monochrome
+
+            from tui.monochrome import ReadableMonochrome
+
+            # Textual keeps its line filters in App._filters (no public setter)
+            self._filters = [
+                ReadableMonochrome() if isinstance(f, Monochrome) else f for f in self._filters
+            ]
         if self.is_demo:
             self.sub_title = "DEMO caseload"
         self._screens_css_loaded = False

@@ -19,10 +19,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import (
-    Checkbox,
     Header,
     Input,
-    SelectionList,
     Static,
     TextArea,
 )
@@ -44,6 +42,7 @@ from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField, WeekdayPicker
+from tui.widgets.marked import Checkbox, SelectionList  # ticks readable without colour
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("group name",),

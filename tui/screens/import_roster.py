@@ -16,13 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Header, Input, ProgressBar, Static
+from textual.widgets import Button, Header, Input, ProgressBar, Static
 
 from store.errors import StoreError, ValidationError
 from store.roster import ImportPlan, ImportResult, apply_import, parse_roster, plan_import
 from tui.screens.base import AppScreen
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
+from tui.widgets.marked import Checkbox  # ticks readable without colour
 from tui.widgets.path_input import PathSuggester, input_path
 
 HELP = (

@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Header, Input, Select, SelectionList, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.widgets.selection_list import Selection
 
 from store import schedule
@@ -45,6 +45,7 @@ from tui.screens.base import AppScreen
 from tui.views.unlogged import unlogged_sessions
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
+from tui.widgets.marked import SelectionList  # ticks readable without colour
 
 __all__ = ["AttendanceTable", "SessionLogScreen", "unlogged_sessions"]
 
