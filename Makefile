@@ -23,7 +23,7 @@ COUCH := tests/couch
 COUCH_STAMP := $(COUCH)/node_modules/.installed
 
 $(COUCH_STAMP): $(COUCH)/package-lock.json $(COUCH)/package.json $(COUCH)/fix-pouchdb-validation.js
-	npm ci --prefix $(COUCH) --no-audit --no-fund
+	npm ci --prefix $(COUCH) --no-audit --no-fund --omit=optional
 	touch $(COUCH_STAMP)
 
 test: $(STAMP) $(COUCH_STAMP)

@@ -93,7 +93,9 @@ def couch_server() -> Iterator[Server]:
         yield server
         return
     if not SERVER_BIN.exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=COUCH_DIR, check=True)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--omit=optional"], cwd=COUCH_DIR, check=True
+        )
     port = _free_port()
     workdir = Path(tempfile.mkdtemp(prefix="intervene-couch-"))  # its config.json and log
     proc = subprocess.Popen(
