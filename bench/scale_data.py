@@ -46,7 +46,7 @@ from store.model import (  # noqa: E402
 from store.storage import dumps, make_private_dir  # noqa: E402
 
 #: Bump when the folder this writes changes; the Store's schema version is part of the key too.
-BUILDER_VERSION = 1
+BUILDER_VERSION = 3
 NOW = datetime(2026, 11, 25, 10, 0)  # a Wednesday in the 2026-27 school year
 YEARS = (2022, 2023, 2024, 2025, 2026)
 GROUP_SIZE = 6
@@ -171,15 +171,16 @@ def build(folder: Path, students: int, *, seed: int = 16) -> dict[str, int]:
                 scores[f"{SCORES_DIR}/{school_year_of(start)}/{s.id}.json"] = table
                 n_scores += len(table)
         cur = _year_start(YEARS[-1])
-        base = level + slope * (week_no - 12)
+        digits = 1 if code == "Maze" else 0  # the measure's decimals
+        base = round(min(max(level + slope * (week_no - 12), 0.0), top), digits)
         goals.append(
             Goal(
                 f"go-{_hex(rng, 4)}",
                 s.id,
                 code,
-                float(round(base, 1)),
+                float(base),
                 cur + timedelta(days=1),
-                float(round(base * 1.5 + 10, 1)),
+                float(round(min(base * 1.5 + 10, top * 1.5), digits)),
                 date(YEARS[-1] + 1, 5, 28),
                 "custom",
                 cur,
@@ -209,7 +210,7 @@ def build(folder: Path, students: int, *, seed: int = 16) -> dict[str, int]:
                     Attendance(
                         m.student_id,
                         "absent" if (d + j + gi) % 17 == 0 else "present",
-                        "sick" if (d + j + gi) % 17 == 0 else None,
+                        "absent" if (d + j + gi) % 17 == 0 else None,
                     )
                     for j, m in enumerate(g.memberships)
                 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bench.scale_data import NOW, build
 from store.db import Store
+from store.export.backup import export_backup, load_backup
 from store.model import Attendance, Group, Membership, Session
 
 
@@ -37,6 +38,11 @@ def test_built_folder_opens_with_the_expected_counts(tmp_path: Path) -> None:
         sid = students[0].id
         measure = store.goals(sid)[0].measure
         store.record_score(sid, measure, 30, date(2026, 11, 23))  # probes are on Tuesdays
+        # every record passes the checks a restore makes (values, decimals, ranges, ids)
+        export_backup(store, tmp_path / "backup.json")
+    load_backup(tmp_path / "backup.json")
+    with Store.open(folder, clock=lambda: NOW):
+        pass
     for path in folder.rglob("*.json"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700

@@ -1,0 +1,166 @@
+"""Benchmark: school scale — what the user's commands cost at 3,000 vs 300 students (issue 16).
+
+Run: ``.venv/bin/python bench/bench_scale.py`` (``make bench``; not part of the tests).
+
+Data: ``bench/scale_data.py`` folders (5 school years of weekly scores, groups with every
+session logged, goals, phase changes), built once and cached. Every measurement is a fresh
+Python process running the command line's ``main`` (so nothing parsed stays warm); the child
+times the command itself, from opening the store to the last byte written, not the
+interpreter's start-up:
+  * import   — ``import roster FILE --yes``: N rows into an empty data folder
+  * packet   — ``report packet --format md`` (the markdown packet: no charts drawn)
+  * caseload — ``caseload --json`` (the caseload review, every student and measure)
+  * restore  — ``restore --yes BACKUP`` of that size's backup into an empty folder
+  * backup   — ``export backup``: its time, and at 3,000 students its peak RSS
+               (``getrusage(RUSAGE_CHILDREN).ru_maxrss`` of a process that ran only it)
+Growth = time at 3,000 / time at 300 (target ≤ 12: linear, with a margin). The last line is
+JSON. ``--small S --large L`` change the sizes (e.g. for a quick look).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.scale_data import NOW, cached  # noqa: E402
+
+DAY = NOW.date().isoformat()
+TIMEOUT = 300  # one command; a packet that takes longer is reported as failed, not waited on
+
+CHILD = """
+import sys, time
+from datetime import datetime
+from tui.cli.main import main
+now = datetime.fromisoformat(sys.argv[1])
+t = time.perf_counter()
+rc = main(sys.argv[2:], clock=lambda: now)
+print(time.perf_counter() - t, rc, flush=True)
+"""
+
+PEAK = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def run_cli(*argv: str) -> float:
+    """Seconds the command took inside a fresh process (the command must succeed)."""
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, NOW.isoformat(), *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    lines = out.stdout.strip().splitlines()
+    if out.returncode or not lines or lines[-1].split()[-1] != "0":
+        raise RuntimeError(f"intervene {' '.join(argv)} failed: {out.stderr.strip()[-500:]}")
+    return float(lines[-1].split()[0])
+
+
+def roster_csv(path: Path, rows: int) -> Path:
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student_id", "given_name", "family_name", "grade"])
+        for i in range(rows):
+            w.writerow([f"R{200000 + i}", f"Given{i}", f"Family{i:05d}", "K12345"[i % 6]])
+    return path
+
+
+def measure(size: int, tmp: Path, repeats: int) -> dict[str, float]:
+    """The median seconds of each command at ``size`` students (``repeats`` fresh runs)."""
+    data = str(cached(size))
+    work = tmp / str(size)
+    work.mkdir()
+    roster = roster_csv(work / "roster.csv", size)
+    times: dict[str, list[float]] = {}
+    for r in range(repeats):
+        runs = {
+            "import": (
+                "--data-dir",
+                str(work / f"import{r}"),
+                "import",
+                "roster",
+                str(roster),
+                "--yes",
+            ),
+            "packet": (
+                "--data-dir",
+                data,
+                "--date",
+                DAY,
+                "report",
+                "packet",
+                "--format",
+                "md",
+                "--out",
+                str(work / f"packet{r}.md"),
+            ),
+            "caseload": ("--data-dir", data, "--date", DAY, "caseload", "--json"),
+            "backup": ("--data-dir", data, "export", "backup", str(work / f"backup{r}.json")),
+        }
+        for name, argv in runs.items():
+            times.setdefault(name, []).append(run_cli(*argv))
+        times.setdefault("restore", []).append(
+            run_cli(
+                "--data-dir",
+                str(work / f"restore{r}"),
+                "restore",
+                "--yes",
+                str(work / "backup0.json"),
+            )
+        )
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def backup_peak_mib(size: int, tmp: Path) -> float:
+    """Peak RSS of ``intervene export backup`` at ``size`` students, in MiB."""
+    exe = Path(sys.executable).with_name("intervene")
+    cmd = [str(exe), "--data-dir", str(cached(size)), "export", "backup", str(tmp / "peak.json")]
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK, *cmd], capture_output=True, text=True, timeout=TIMEOUT
+    )
+    if out.returncode:
+        raise RuntimeError(f"export backup failed: {out.stderr.strip()[-500:]}")
+    return int(out.stdout.strip()) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--small", type=int, default=300)
+    ap.add_argument("--large", type=int, default=3000)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    for n in (args.small, args.large):
+        cached(n)
+    print(f"data folders ready in {time.perf_counter() - t0:.1f} s")
+    result: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="intervene-scale-") as tmp:
+        small = measure(args.small, Path(tmp), repeats=3)
+        large = measure(args.large, Path(tmp), repeats=1)
+        peak = backup_peak_mib(args.large, Path(tmp))
+    print(f"{'seconds':12}{args.small:>10}{args.large:>10}{'growth':>10}")
+    for name in ("import", "packet", "caseload", "restore", "backup"):
+        growth = large[name] / small[name]
+        print(f"{name:12}{small[name]:>10.2f}{large[name]:>10.2f}{growth:>10.1f}")
+        result[f"{name}_growth"] = round(growth, 2)
+        result[f"{name}_s_{args.small}"] = round(small[name], 3)
+        result[f"{name}_s_{args.large}"] = round(large[name], 3)
+    print(f"export backup peak RSS at {args.large} students: {peak:.0f} MiB")
+    result["backup_peak_mib"] = round(peak, 1)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
