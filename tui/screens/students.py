@@ -3,6 +3,7 @@ and (for records entered by mistake) delete permanently with a typed confirmatio
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +23,23 @@ def matches(student: Student, query: str) -> bool:
     """Every word of ``query`` is in the student's name, SIS identifier or grade."""
     hay = f"{student.name} {student.sis_id or ''} grade {student.grade}".casefold()
     return all(word in hay for word in query.casefold().split())
+
+
+FIRST_ROWS = 120  # rows added at once (more than a tall terminal shows); the rest follow
+MORE_ROWS = 500  # rows added after each paint
+
+
+def _width(cell: Text) -> int:
+    """A cell's width as DataTable measures it (its longest line)."""
+    return max((cell_len(line) for line in cell.plain.splitlines()), default=0)
+
+
+def _fit_columns(table: DataTable, rows: list[tuple[Text, ...]]) -> None:
+    """Each column as wide as its label and widest cell, set before the rows are added in
+    chunks (the width DataTable would find measuring them all, without its jumping)."""
+    for n, column in enumerate(table.ordered_columns):
+        column.width = max([_width(column.label)] + [_width(row[n]) for row in rows])
+        column.auto_width = False
 
 
 class StudentsScreen(ListScreen[Student]):
@@ -83,6 +101,12 @@ class StudentsScreen(ListScreen[Student]):
     def __init__(self) -> None:
         super().__init__()
         self.show_archived = False
+        self.filled = 0  # how many times the table was filled (a search refills it)
+        self.adding = False  # rows of the current fill are still being added
+
+    def is_loaded(self) -> bool:
+        """Every shown student's row is in the table."""
+        return not self.adding
 
     def item_key(self, item: Student) -> str:
         return item.id
@@ -119,17 +143,21 @@ class StudentsScreen(ListScreen[Student]):
             for sid in g.member_ids:
                 names.setdefault(sid, []).append(g.name)
         table.clear()
-        for s in self.shown:
-            status = Text("active") if s.active else Text("archived", style="dim italic")
-            table.add_row(
+        rows: list[tuple[Text, ...]] = [
+            (
                 Text(s.name, style="" if s.active else "dim"),
-                s.grade,
+                Text(s.grade),
                 Text(s.sis_id or ""),
                 Text(", ".join(names.get(s.id, [])), no_wrap=True, overflow="ellipsis"),
-                status,
+                Text("active") if s.active else Text("archived", style="dim italic"),
                 Text(s.notes.splitlines()[0] if s.notes else "", no_wrap=True, overflow="ellipsis"),
-                key=s.id,
             )
+            for s in self.shown
+        ]
+        _fit_columns(table, rows)
+        self.filled += 1  # a later search's rows replace any still being added
+        at = next((i for i, s in enumerate(self.shown) if s.id == keep), 0)
+        self.add_rows(self.filled, rows, 0, at + FIRST_ROWS)
         self.move_cursor_to(keep)
         bar = Text("Students", style="bold")
         active = sum(1 for s in everyone if s.active)
@@ -141,6 +169,18 @@ class StudentsScreen(ListScreen[Student]):
         if not everyone:
             bar.append(" · none yet — press a to add one", style="dim")
         self.query_one("#students-bar", Static).update(bar)
+
+    def add_rows(self, filled: int, rows: list[tuple[Text, ...]], start: int, end: int) -> None:
+        """Add rows ``start`` to ``end``, then the rest in chunks after each paint: a
+        school's 3,000 students show at once (DataTable measures every cell it is given)."""
+        if filled != self.filled:
+            return  # the search changed since: its own rows are being added
+        end = min(end, len(rows))
+        for i in range(start, end):
+            self.table.add_row(*rows[i], key=self.shown[i].id)
+        self.adding = end < len(rows)
+        if self.adding:
+            self.call_after_refresh(self.add_rows, filled, rows, end, end + MORE_ROWS)
 
     @on(Input.Changed, "#student-search")
     def _search_changed(self) -> None:
