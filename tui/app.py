@@ -15,6 +15,7 @@ from typing import Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import Provider
 from textual.screen import Screen
 
 from store.db import Store
@@ -37,9 +38,23 @@ def _freeze_start_up_objects() -> None:
         gc.freeze()
 
 
+def _commands_provider() -> type[Provider]:
+    from tui.palette import CommandsProvider
+
+    return CommandsProvider
+
+
+def _students_provider() -> type[Provider]:
+    from tui.palette import StudentsProvider
+
+    return StudentsProvider
+
+
 class InterventionApp(App[int]):
     """intervene: today's groups, rapid score entry, progress at a glance."""
 
+    #: the palette finds commands by title or description, and students by name (tui.palette)
+    COMMANDS = {_commands_provider, _students_provider}
     CSS_PATH = "app.tcss"  # what the welcome and Today screens need; the rest: SCREENS_CSS
     TITLE = "intervene"
     BINDINGS = [
