@@ -172,6 +172,11 @@ class AtomicJSONStorage(Storage):
         # replaces a changed document with a new dict); the tuple keeps ``doc`` alive so its
         # id cannot be reused.
         self._fragments: dict[int, tuple[dict[str, Any], bytes]] = {}
+        # The file's bytes as last read or written, and its one table's (key, document)
+        # pairs then: a save that only appends documents to that table appends their JSON to
+        # those bytes instead of encoding the others again (a partition's first save).
+        self._raw: bytes | None = None
+        self._raw_shape: list[tuple[str, Any]] = []
         self.deferred = False  # batch mode: keep writes in memory until flush()
         self.dirty = False
         self.writes = 0
@@ -219,6 +224,37 @@ class AtomicJSONStorage(Storage):
         except RecursionError:  # e.g. 100,000 nested "[": never ours, so damaged
             raise self._corrupt(ValueError("nested too deeply to read")) from None
         self._data, self._loaded = data, True
+        self._remember(raw, data)
+
+    def _remember(self, raw: bytes, data: dict[str, Any]) -> None:
+        if len(data) == 1:
+            self._raw, self._raw_shape = raw, list(next(iter(data.values())).items())
+        else:
+            self._raw, self._raw_shape = None, []
+
+    def _appended(self, data: dict[str, Any]) -> bytes | None:
+        """The new file when ``data`` is the bytes last read or written plus documents added
+        at the end of its only table (the others the very same objects): those bytes with
+        the new documents' JSON before the closing braces. Sound for any JSON file whose
+        last two bytes close its one table (json.loads keeps the last of duplicate names)
+        and the object; None otherwise (the whole file is encoded)."""
+        raw, shape = self._raw, self._raw_shape
+        if raw is None or len(data) != 1:
+            return None
+        table = next(iter(data.values()))
+        if len(table) <= len(shape) or not raw.endswith(b":{}}" if not shape else b"}}"):
+            return None
+        items = iter(table.items())
+        # not strict: zip stops at the end of shape without taking from items, which then
+        # holds just the added documents
+        for (key, doc), (now_key, now_doc) in zip(shape, items, strict=False):
+            if key != now_key or doc is not now_doc:
+                return None
+        added = b",".join(
+            (b'"%s"' % key.encode() if key.isdigit() else dumps(key)) + b":" + dumps(doc)
+            for key, doc in items
+        )
+        return raw[:-2] + (b"," if shape else b"") + added + b"}}"
 
     def _corrupt(self, exc: Exception) -> CorruptFileError:
         backup = self._describe_backup(self.path) if self._describe_backup else None
@@ -275,7 +311,7 @@ class AtomicJSONStorage(Storage):
         except BaseException as exc:
             # TinyDB mutated our cached dict before calling write: forget it, re-read the file.
             self._data, self._loaded, self.dirty = None, False, False
-            self._fragments = {}
+            self._fragments, self._raw, self._raw_shape = {}, None, []
             if isinstance(exc, OSError):  # disk full, read-only disk: the old file stands
                 raise disk_error(exc, "save", self.path, "; nothing was saved") from None
             raise
@@ -284,6 +320,10 @@ class AtomicJSONStorage(Storage):
 
     def _encode(self, data: dict[str, Any]) -> bytes:
         """``dumps(data)``, reusing the cached JSON of documents that did not change."""
+        appended = self._appended(data)
+        if appended is not None:
+            self._remember(appended, data)
+            return appended
         cache = self._fragments
         fresh: dict[int, tuple[dict[str, Any], bytes]] = {}
         tables = []
@@ -297,11 +337,14 @@ class AtomicJSONStorage(Storage):
                 items.append(encoded_key + b":" + fragment)
             tables.append(dumps(name) + b":{" + b",".join(items) + b"}")
         self._fragments = fresh
-        return b"{" + b",".join(tables) + b"}"
+        encoded = b"{" + b",".join(tables) + b"}"
+        self._remember(encoded, data)
+        return encoded
 
     def forget(self) -> None:
         """Drop the cached contents; the next read parses the file again."""
         self._data, self._loaded, self._fragments = None, False, {}
+        self._raw, self._raw_shape = None, []
         self._seen = None
 
     def close(self) -> None:
