@@ -37,7 +37,8 @@ def read_info(store: Store, *, count_waiting: bool) -> SyncInfo:
     from store.sync import engine
     from store.sync import state as sync_state
 
-    st = sync_state.load(store.data_dir)
+    load = sync_state.load if count_waiting else sync_state.load_meta
+    st = load(store.data_dir)
     if st is None:
         return SyncInfo()
     info = SyncInfo(

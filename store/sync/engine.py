@@ -434,7 +434,7 @@ def conflicts(
 ) -> list[Conflict]:
     """The open conflicts, each with every competing version (read from the server);
     ``names`` (student and group ids -> names) titles them."""
-    st = sync_state.load(data_dir)
+    st = sync_state.load_meta(data_dir)
     if st is None:
         raise SyncError("sync is not set up here: run `intervene sync setup URL --user NAME`")
     out: list[Conflict] = []
@@ -480,7 +480,7 @@ def resolve(
     """Keep one version of a conflicted record and delete the others on the server, then
     sync so this folder holds the kept one."""
     data_dir = store.data_dir
-    st = sync_state.load(data_dir)
+    st = sync_state.load_meta(data_dir)
     if st is None:
         raise SyncError("sync is not set up here")
     if st.role == "viewer":

@@ -1,9 +1,10 @@
 """What a data folder knows of its team database (issue 18), kept in the private folder.
 
 ``sync.json`` (0600, written atomically like every data file): the database URL (without
-credentials), the user name and role, the ``_changes`` sequence pulled so far, the revision
-and content digest of every document last synced, the batch being pushed or pulled (so a
-sync killed mid-way resumes without losing or duplicating anything), and the open conflicts.
+credentials), the user name and role, the ``_changes`` sequence pulled so far, the open
+conflicts — small, read at start-up. ``sync-docs.json``: the revision and content digest of
+every document last synced and the batch being pushed or pulled (so a sync killed mid-way
+resumes without losing or duplicating anything).
 ``sync-secret.json`` (0600) holds the password and nothing else; it is never logged, printed,
 exported or backed up.
 """
@@ -46,13 +47,28 @@ class SyncState:
     last_sync: str | None = None
     last_error: str | None = None
 
+    #: False when read by :func:`load_meta` (then saving writes the small file only)
+    docs_loaded: bool = True
+
     def to_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, **self.__dict__}
+        """The small file's part (what the app and the store read at start)."""
+        skip = (*LEDGER_FIELDS, "docs_loaded")
+        return {"format": FORMAT, **{k: v for k, v in self.__dict__.items() if k not in skip}}
+
+    def ledger_json(self) -> dict[str, Any]:
+        """The per-document part (large: one entry per record)."""
+        return {"format": FORMAT, **{k: getattr(self, k) for k in LEDGER_FIELDS}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SyncState:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+
+#: Kept in sync-docs.json: written before sync.json, so a kill between the two only
+#: repeats work (a batch pulled again is applied again, idempotently)
+LEDGER_FIELDS = ("docs", "pending_push", "pending_pull")
+LEDGER_FILE = "sync-docs.json"
 
 
 def state_path(data_dir: Path) -> Path:
@@ -64,9 +80,7 @@ def is_configured(data_dir: Path) -> bool:
     return state_path(data_dir).is_file()
 
 
-def load(data_dir: Path) -> SyncState | None:
-    """The folder's sync state (None: sync is not set up here)."""
-    path = state_path(data_dir)
+def _read_json(path: Path) -> dict[str, Any] | None:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -77,17 +91,42 @@ def load(data_dir: Path) -> SyncState | None:
         data = json.loads(raw)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError
-        return SyncState.from_json(data)
+        return data
     except (ValueError, TypeError):
         raise StoreError(
-            f"{path} is damaged; run `intervene sync setup` again to reconnect"
+            f"{path} is damaged; run `intervene sync leave`, then `intervene sync setup` again"
         ) from None
 
 
+def load_meta(data_dir: Path) -> SyncState | None:
+    """The small part only (URL, user, role, last sync, conflicts): cheap at start-up."""
+    data = _read_json(state_path(data_dir))
+    if data is None:
+        return None
+    st = SyncState.from_json(data)
+    st.docs_loaded = False
+    return st
+
+
+def load(data_dir: Path) -> SyncState | None:
+    """The folder's whole sync state (None: sync is not set up here)."""
+    data = _read_json(state_path(data_dir))
+    if data is None:
+        return None
+    ledger = _read_json(Path(data_dir) / LEDGER_FILE) or {}
+    return SyncState.from_json({**ledger, **data})
+
+
+def _dump(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
 def save(data_dir: Path, state: SyncState) -> None:
-    """Write the state atomically (0600): a kill leaves the old or the new one."""
-    text = json.dumps(state.to_json(), separators=(",", ":"), ensure_ascii=False)
-    atomic_write_bytes(state_path(data_dir), text.encode("utf-8"))
+    """Write the state atomically (0600): the per-document ledger first, then the small
+    file; a kill leaves each old or new."""
+    if state.docs_loaded:
+        atomic_write_bytes(Path(data_dir) / LEDGER_FILE, _dump(state.ledger_json()))
+    atomic_write_bytes(state_path(data_dir), _dump(state.to_json()))
 
 
 def save_password(data_dir: Path, password: str) -> None:
@@ -110,6 +149,6 @@ def load_password(data_dir: Path) -> str | None:
 
 def forget(data_dir: Path) -> None:
     """Disconnect the folder: remove the state and the password (the records stay)."""
-    for name in (STATE_FILE, SECRET_FILE):
+    for name in (LEDGER_FILE, STATE_FILE, SECRET_FILE):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(Path(data_dir) / name)

@@ -97,6 +97,7 @@ def test_setup_says_what_is_shared_and_keeps_the_password_private(tmp_path, team
     secret = a.folder / sync_state.SECRET_FILE
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert stat.S_IMODE((a.folder / sync_state.STATE_FILE).stat().st_mode) == 0o600
+    assert stat.S_IMODE((a.folder / sync_state.LEDGER_FILE).stat().st_mode) == 0o600
     assert MEMBERS["ava"][0] not in (a.folder / sync_state.STATE_FILE).read_text()
     with a.store() as s:
         s.add_student("Mia", "Lopez", "2")

@@ -151,7 +151,7 @@ def cmd_leave(args: argparse.Namespace) -> int:
     from store.sync import state
 
     folder = _data_dir(args).expanduser().absolute()
-    st = state.load(folder)
+    st = state.load_meta(folder)
     if st is None:
         raise CommandError("sync is not set up for this data folder")
     state.forget(folder)
