@@ -126,9 +126,9 @@ def run_app(
     from tui.config import AppConfig
 
     if not readonly and not is_demo:
-        from store.sync.state import is_configured, load
+        from store.sync.state import is_configured, load_meta
 
-        sync = load(data_dir) if is_configured(data_dir) else None
+        sync = load_meta(data_dir) if is_configured(data_dir) else None
         readonly = sync is not None and sync.role == "viewer"  # a team viewer's replica
     try:
         store = Store.open(data_dir, clock=clock, readonly=readonly)
