@@ -18,7 +18,7 @@ waits for the writer thread (see :meth:`ScoreEntryScreen.prepare_to_quit`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from typing import cast
 
@@ -28,14 +28,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 from textual.widgets.data_table import ColumnKey
 
 from store.db import DuplicateScoreError
 from store.errors import StoreError, ValidationError
 from store.model import Attendance, Group, Measure, Score, Session, Student, fmt_number
 from store.plausible import plausibility_warning
-from store.vocabulary import needs_decision, words
+from store.vocabulary import needs_decision
 from tui.screens.add_row import AddRowScreen
 from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
@@ -46,71 +46,18 @@ from tui.screens.entry_writer import (  # noqa: F401 - Writer and the messages l
     ScoreSaved,
     Writer,
 )
+from tui.screens.score_input import ScoreInput
 from tui.views.entry import (  # noqa: F401 - re-exported: tests import them from here
     ALLOWED,
     HOW,
     EntryRow,
+    entry_row,
     parse_entry,
     short_reason,
 )
 from tui.views.lines import MeasureLine, group_lines, measure_line
+from tui.widgets.entry_cells import ENTRY_COLUMNS, entry_cells, entry_status
 from tui.widgets.footer import Footer
-from tui.widgets.measure_cells import last_text, sparkline_text, status_text
-
-
-class ScoreInput(Input):
-    """The one entry field. Enter, ↑ ↓, ctrl+z, ``a`` (on an empty field: absent), ``+`` and a
-    pasted column act here, in the order the keys arrive (see the module docstring). A key
-    that is not allowed is shown and flagged at once, and the entry is refused on Enter."""
-
-    @property
-    def entry(self) -> ScoreEntryScreen:
-        screen = self.screen
-        assert isinstance(screen, ScoreEntryScreen)
-        return screen
-
-    async def _on_key(self, event: events.Key) -> None:
-        key, char = event.key, event.character
-        actions: dict[str, Callable[[], object]] = {
-            "enter": lambda: self.entry.submit_entry(self.value),
-            "up": lambda: self.entry.action_move(-1),
-            "down": lambda: self.entry.action_move(1),
-            "ctrl+z": self.entry.action_undo,
-        }
-        if key in actions:
-            event.stop()
-            event.prevent_default()
-            actions[key]()
-            return
-        if char in ("a", "A") and not self.value.strip():
-            event.stop()
-            event.prevent_default()
-            self.entry.mark_absent()
-            return
-        if char == "+":
-            event.stop()
-            event.prevent_default()
-            self.entry.action_add_row()
-            return
-        await super()._on_key(event)
-        if event.is_printable and char is not None and char not in ALLOWED:
-            self.entry.refuse_key(char)
-
-    def _on_paste(self, event: events.Paste) -> None:
-        lines = [ln.strip() for ln in event.text.splitlines()]
-        while lines and not lines[-1]:
-            lines.pop()
-        # prevent_default: Textual would also run Input._on_paste (each class's handler runs)
-        if len(lines) > 1:
-            event.stop()
-            event.prevent_default()
-            self.entry.paste_column(lines)
-            return
-        super()._on_paste(event)
-        event.prevent_default()
-        if any(ch not in ALLOWED for ch in self.value):
-            self.entry.refuse_key(next(ch for ch in self.value if ch not in ALLOWED))
-
 
 #: Below this terminal width score entry folds its Progress and Last columns away.
 NARROW_COLUMNS = 80
@@ -199,14 +146,7 @@ class ScoreEntryScreen(AppScreen[bool]):
         title.append(" · enter scores", style="dim")
         self.query_one("#entry-title", Static).update(title)
         table = self.query_one("#entry-table", DataTable)
-        for key, label in (
-            ("student", "Student"),
-            ("measure", "Measure"),
-            ("spark", "Progress"),
-            ("last", "Last"),
-            ("today", "Today"),
-            ("state", "Status"),
-        ):
+        for key, label in ENTRY_COLUMNS:
             table.add_column(label, key=key)
         config = self.config
         lines = group_lines(self.store, self.group, self.day, config)
@@ -227,12 +167,7 @@ class ScoreEntryScreen(AppScreen[bool]):
                     )
                 )
         for line in chosen:
-            row = EntryRow(line)
-            today_score = next((s for s in line.scores if s.date == self.day), None)
-            if today_score is not None:
-                row.state, row.saved = "saved", today_score
-            elif line.student.id in self.absent:
-                row.state = "absent"
+            row = entry_row(line, self.day, self.absent)
             self.rows.append(row)
             table.add_row(*self._cells(row), key=str(len(self.rows) - 1))
         if not self.rows:
@@ -248,61 +183,11 @@ class ScoreEntryScreen(AppScreen[bool]):
         self.focus_row(self.index)
 
     def _cells(self, row: EntryRow) -> tuple[object, ...]:
-        line = row.line
-        weeks = self.config.sparkline_weeks
-        today = Text("")
-        if row.saved is not None:
-            today = Text(line.measure.format(row.saved.value), style="bold")
-            if row.saved.errors is not None and row.saved.accuracy is not None:
-                today.append(f"/{row.saved.errors} ({row.saved.accuracy:.0%})", style="dim")
-            if row.saved.passages:
-                today.append(f" median of {len(row.saved.passages)}", style="dim")
-        elif row.draft:
-            today = Text(row.draft, style="italic")
-        return (
-            Text(line.student.name),
-            line.measure.code,
-            sparkline_text(line, self.day, weeks),
-            last_text(line)
-            if row.saved is None
-            else Text("–", style="dim")
-            if len(line.scores) < 2
-            else _prev_text(line),
-            today,
-            self._status(row),
-        )
-
-    def _status(self, row: EntryRow) -> Text:
-        """The row's Status cell: what happened, and after a save the decision if one is
-        needed ("saved ✓ · 4 consecutive scores below the aim line → change"), else where the
-        student stands."""
-        line = row.line
-        if row.state != "saved":
-            return {
-                "": Text("probe due" if line.probe_due else "", style="yellow"),
-                "saving": Text("saving…", style="dim"),
-                "absent": Text("absent", style="magenta"),
-                "error": Text(row.message, style="bold red"),
-                "confirm": Text(row.message, style="bold yellow"),
-            }[row.state]
-        state = Text("saved ✓", style="green")
-        kind = line.decision_kind
-        if kind and needs_decision(kind):
-            label = words(kind).short  # the table form (≤ 16 characters): the row stays short
-            lead = short_reason(line.decision_reason, limit=40)
-            if not lead or lead.casefold() in label.casefold():
-                state.append(f" · {label}", style="bold yellow")
-            elif label.casefold() in lead.casefold():
-                state.append(f" · {lead}", style="bold yellow")
-            else:
-                state.append(f" · {lead} → {label}", style="bold yellow")
-        elif line.status != "no data":
-            state.append(f" · {line.status}", style=status_text(line).style)
-        return state
+        return entry_cells(row, self.day, self.config.sparkline_weeks)
 
     def status_of(self, i: int) -> str:
         """Row ``i``'s Status cell as plain text."""
-        return self._status(self.rows[i]).plain
+        return entry_status(self.rows[i]).plain
 
     def on_resize(self, event: events.Resize) -> None:
         """Narrower than NARROW_COLUMNS, the Progress and Last columns fold away (width 0) so
@@ -380,7 +265,7 @@ class ScoreEntryScreen(AppScreen[bool]):
         re-measuring lays the whole screen out again (~20 ms), too slow for every Enter."""
         table = self.query_one("#entry-table", DataTable)
         for key, value in zip(
-            ("student", "measure", "spark", "last", "today", "state"),
+            (key for key, _ in ENTRY_COLUMNS),
             self._cells(self.rows[i]),
             strict=True,
         ):
@@ -725,12 +610,7 @@ class ScoreEntryScreen(AppScreen[bool]):
         line = measure_line(
             self.store, student, measure, self.day, config, every_weeks=self.group.probe_every_weeks
         )
-        row = EntryRow(line)
-        today_score = next((s for s in line.scores if s.date == self.day), None)
-        if today_score is not None:
-            row.state, row.saved = "saved", today_score
-        elif student.id in self.absent:
-            row.state = "absent"
+        row = entry_row(line, self.day, self.absent)
         self.rows.append(row)
         self.query_one("#entry-table", DataTable).add_row(
             *self._cells(row), key=str(len(self.rows) - 1)
@@ -851,8 +731,3 @@ class ScoreEntryScreen(AppScreen[bool]):
             self.writer.stop()
             self.writer = None
         self.dismiss(logged)
-
-
-def _prev_text(line: MeasureLine) -> Text:
-    prev = line.scores[-2]
-    return Text(f"{line.measure.format(prev.value)} {prev.date:%b %d}", style="dim")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import field
+from datetime import date
 
 from store.errors import ValidationError
 from store.model import Score
@@ -81,3 +82,15 @@ def short_reason(reason: str, limit: int = 48) -> str:
     if len(lead) > limit:
         lead = lead[: limit - 1].rsplit(" ", 1)[0] + "…"
     return lead
+
+
+def entry_row(line: MeasureLine, day: date, absent: set[str]) -> EntryRow:
+    """A new row for ``line``: saved if it has a score on ``day``, else absent if the student
+    is in ``absent``, else open."""
+    row = EntryRow(line)
+    today_score = next((s for s in line.scores if s.date == day), None)
+    if today_score is not None:
+        row.state, row.saved = "saved", today_score
+    elif line.student.id in absent:
+        row.state = "absent"
+    return row
