@@ -29,10 +29,9 @@ $(COUCH_STAMP): $(COUCH)/package-lock.json $(COUCH)/package.json $(COUCH)/fix-po
 test: $(STAMP) $(COUCH_STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# every benchmark (bench/run_all.py lists them), each figure with its target, one JSON line last
 bench: $(STAMP)
-	$(BIN)/python bench/bench_store.py
-	$(BIN)/python bench/bench_startup.py
-	$(BIN)/python bench/bench_entry.py
+	$(BIN)/python bench/run_all.py
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
