@@ -80,26 +80,31 @@ def sparkline_of(row: CaseloadRow, day: date, weeks: int) -> Text:
 
 @frozen_record
 class CaseloadEntry:
-    """One caseload row with what the table shows and what the filter searches, built once."""
+    """One caseload row with what the filter searches, built once (its cells are drawn
+    when the row is added to the table: ``entry_cells``)."""
 
     row: CaseloadRow
-    cells: tuple[object, ...]
     haystack: str
     groups: tuple[str, ...]
     tiers: tuple[str, ...]
     statuses: str
 
 
-def make_entry(row: CaseloadRow, day: date, weeks: int) -> CaseloadEntry:
+def _tiers(row: CaseloadRow) -> tuple[str, ...]:
+    return tuple(sorted({str(g.tier) for g in row.groups}))
+
+
+def entry_cells(row: CaseloadRow, day: date, weeks: int) -> tuple[object, ...]:
+    """What the table shows for ``row``."""
     m = row.measure
-    tiers = tuple(sorted({str(g.tier) for g in row.groups}))
+    tiers = _tiers(row)
     last = Text("–", style="dim")
     if row.last_score is not None and row.last_date is not None:
         last = Text(m.format(row.last_score))
         last.append(f" {row.last_date:%b %d}", style="dim")
     roi = Text(f"{_roi(row.actual_roi)} / {_roi(row.needed_roi)}")
     decision = decision_text(row, short=True)
-    cells = (
+    return (
         Text(row.student.name, no_wrap=True, overflow="ellipsis"),
         row.student.grade,
         Text(row.group_names or "–", no_wrap=True, overflow="ellipsis"),
@@ -111,6 +116,11 @@ def make_entry(row: CaseloadRow, day: date, weeks: int) -> CaseloadEntry:
         Text(STATUS_SHORT.get(row.status, row.status), style=STATUS_STYLE.get(row.status, "dim")),
         decision,
     )
+
+
+def make_entry(row: CaseloadRow) -> CaseloadEntry:
+    m = row.measure
+    tiers = _tiers(row)
     statuses = " ".join(
         [
             row.status,
@@ -124,7 +134,7 @@ def make_entry(row: CaseloadRow, day: date, weeks: int) -> CaseloadEntry:
         [row.student.name, row.group_names, m.code, m.name, statuses, f"grade {row.student.grade}"]
     ).casefold()
     return CaseloadEntry(
-        row, cells, haystack, tuple(g.name.casefold() for g in row.groups), tiers, statuses
+        row, haystack, tuple(g.name.casefold() for g in row.groups), tiers, statuses
     )
 
 
@@ -209,6 +219,7 @@ class CaseloadScreen(AppScreen[bool]):
         self.changed = False
         self.filled = 0  # how many times the table was filled (a filter refills it)
         self.adding = False  # rows of the current fill are still being added
+        self.cells: dict[int, tuple[object, ...]] = {}  # id(entry) → its drawn cells
         self.entries: list[CaseloadEntry] | None = None  # None while loading
         self.summary = ""  # attention_summary of every row (not only the filtered ones)
         self.shown: list[CaseloadEntry] = []
@@ -238,8 +249,7 @@ class CaseloadScreen(AppScreen[bool]):
         rows, self.given = self.given, None  # the opener's rows serve the first load only
         if rows is None:
             rows = caseload_rows(self.store, self.day, self.config)
-        weeks = self.config.sparkline_weeks
-        entries = [make_entry(r, self.day, weeks) for r in rows]
+        entries = [make_entry(r) for r in rows]
         self.post_message(self.RowsReady(entries))
 
     def is_loaded(self) -> bool:
@@ -248,6 +258,7 @@ class CaseloadScreen(AppScreen[bool]):
 
     def on_caseload_screen_rows_ready(self, message: RowsReady) -> None:
         self.entries = message.entries
+        self.cells.clear()
         self.summary = attention_summary(e.row for e in message.entries)
         self.query_one("#cl-loading", Static).display = False
         from tui.views.attention import unreadable_files
@@ -264,7 +275,12 @@ class CaseloadScreen(AppScreen[bool]):
 
     @on(Input.Submitted, "#cl-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
-        self.query_one("#cl-table", DataTable).focus()
+        """Enter in the filter box opens the first match (issue 19)."""
+        table = self.query_one("#cl-table", DataTable)
+        table.focus()
+        if self.shown:
+            table.move_cursor(row=0)
+            self.open_entry(self.shown[0])
 
     def apply_filter(self) -> None:
         """Show the in-memory rows the filter keeps (no Store access)."""
@@ -286,8 +302,13 @@ class CaseloadScreen(AppScreen[bool]):
             return  # the filter changed since: its own rows are being added
         table = self.query_one("#cl-table", DataTable)
         end = min(len(self.shown), start + (FIRST_ROWS if start == 0 else MORE_ROWS))
+        weeks = self.config.sparkline_weeks
         for i in range(start, end):
-            table.add_row(*self.shown[i].cells, key=str(i))
+            entry = self.shown[i]
+            cells = self.cells.get(id(entry))  # drawn once per entry, when first shown
+            if cells is None:
+                cells = self.cells[id(entry)] = entry_cells(entry.row, self.day, weeks)
+            table.add_row(*cells, key=str(i))
         self.adding = end < len(self.shown)
         if self.adding:
             self.call_after_refresh(self.add_rows, filled, end)
@@ -329,6 +350,10 @@ class CaseloadScreen(AppScreen[bool]):
         if entry is None:
             self.notify("No student selected", severity="warning", markup=False)
             return
+        self.open_entry(entry)
+
+    def open_entry(self, entry: CaseloadEntry) -> None:
+        """The student screen on the entry's student and measure."""
         from tui.screens.student import StudentScreen
 
         screen = StudentScreen(entry.row.student.id, self.day, entry.row.measure.code)
