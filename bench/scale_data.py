@@ -2,7 +2,8 @@
 
 ``build(folder, students)`` writes ``students`` students with five school years (2022-23 to
 2026-27) of weekly probe scores, their intervention groups (six students a group, one
-measure each, meeting Monday to Thursday) with a session logged on every meeting day,
+measure each, meeting Monday to Thursday, formed again each school year and ended with it)
+with a session logged on every meeting day,
 a goal per student for the current year and a phase change for every fifth student — the
 files the Store itself writes (``core.json`` as TinyDB JSON, ``scores/<year>/<student>.json``,
 ``sessions/<year>/<group>.json``, 0600 files in 0700 folders), so 3,000 students need not be
@@ -46,7 +47,7 @@ from store.model import (  # noqa: E402
 from store.storage import dumps, make_private_dir  # noqa: E402
 
 #: Bump when the folder this writes changes; the Store's schema version is part of the key too.
-BUILDER_VERSION = 3
+BUILDER_VERSION = 4
 NOW = datetime(2026, 11, 25, 10, 0)  # a Wednesday in the 2026-27 school year
 YEARS = (2022, 2023, 2024, 2025, 2026)
 GROUP_SIZE = 6
@@ -113,35 +114,43 @@ def build(folder: Path, students: int, *, seed: int = 16) -> dict[str, int]:
     by_grade: dict[str, list[Student]] = {}
     for s in people:
         by_grade.setdefault(s.grade, []).append(s)
-    member_of: dict[str, tuple[Group, str]] = {}
-    for grade, kids in by_grade.items():
-        measure = next(m for m, grades in _PLAN if grade in grades)
-        for k in range(0, len(kids), GROUP_SIZE):
-            n = len(groups)
-            code = _EXTRA[n % 2] if n % 6 == 5 and grade not in ("K", "1") else measure
-            members = kids[k : k + GROUP_SIZE]
-            g = Group(
-                f"gr-{_hex(rng, 4)}",
-                f"Grade {grade} {code} {k // GROUP_SIZE + 1}",
-                program="Bench intervention",
-                skill_focus=code,
-                tier=3 if n % 4 == 0 else 2,
-                location=f"Room {100 + n % 40}",
-                memberships=[Membership(s.id, _year_start(YEARS[0])) for s in members],
-                start_time=f"{8 + n % 6:02d}:{(n * 15) % 60:02d}",
-                duration_minutes=30,
-                rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH",
-                start_date=_year_start(YEARS[0]),
-                measures=[code],
-            )
-            groups.append(g)
-            for s in members:
-                member_of[s.id] = (g, code)
+    code_of: dict[str, str] = {}
+    group_year: dict[str, int] = {}
+    for year in YEARS:  # groups are formed again every school year and end with it
+        start, end = _year_start(year), date(year + 1, 6, 12)
+        current = year == YEARS[-1]
+        for grade, kids in by_grade.items():
+            measure = next(m for m, grades in _PLAN if grade in grades)
+            for k in range(0, len(kids), GROUP_SIZE):
+                n = k // GROUP_SIZE
+                code = _EXTRA[n % 2] if n % 6 == 5 and grade not in ("K", "1") else measure
+                members = kids[k : k + GROUP_SIZE]
+                g = Group(
+                    f"gr-{_hex(rng, 4)}",
+                    f"{year}-{year % 100 + 1:02d} Grade {grade} {code} {n + 1}",
+                    program="Bench intervention",
+                    skill_focus=code,
+                    tier=3 if n % 4 == 0 else 2,
+                    location=f"Room {100 + len(groups) % 40}",
+                    memberships=[
+                        Membership(s.id, start, None if current else end) for s in members
+                    ],
+                    start_time=f"{8 + n % 6:02d}:{(n * 15) % 60:02d}",
+                    duration_minutes=30,
+                    rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH",
+                    start_date=start,
+                    end_date=None if current else end,
+                    measures=[code],
+                )
+                groups.append(g)
+                group_year[g.id] = year
+                for s in members:
+                    code_of[s.id] = code
 
     scores: dict[str, dict[str, dict[str, Any]]] = {}  # rel -> table
     n_scores = 0
     for idx, s in enumerate(people):
-        g, code = member_of[s.id]
+        code = code_of[s.id]
         top = {"ORF": 180.0, "NWF": 120.0, "Maze": 40.0, "MCOMP": 80.0}[code]
         level = rng.uniform(0.15, 0.35) * top
         slope = rng.uniform(-0.002, 0.012) * top  # some students make no progress
@@ -196,7 +205,7 @@ def build(folder: Path, students: int, *, seed: int = 16) -> dict[str, int]:
     sessions: dict[str, dict[str, dict[str, Any]]] = {}
     n_sessions = 0
     for gi, g in enumerate(groups):
-        for year in YEARS:
+        for year in (group_year[g.id],):
             start = _year_start(year)
             table = {}
             for d in range(0, 7 * WEEKS):
