@@ -94,9 +94,7 @@ async def test_slash_filters_as_you_type_and_enter_opens_the_student(open_app) -
         await pilot.press(*f" measure:{target.measure.code}")
         await pilot.pause()
         assert len(screen.shown) == 1
-        await pilot.press("enter")  # leaves the filter for the table
-        assert isinstance(screen.focused, DataTable)
-        await pilot.press("enter")  # opens the row
+        await pilot.press("enter")  # Enter in the filter opens the first match (issue 19)
         await pilot.pause()
         student = app.screen
         assert isinstance(student, StudentScreen)
@@ -104,6 +102,8 @@ async def test_slash_filters_as_you_type_and_enter_opens_the_student(open_app) -
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
+        assert isinstance(screen.focused, DataTable)  # back on the table, filter kept
+        assert len(screen.shown) == 1
 
 
 async def test_filtering_never_touches_the_store(open_app) -> None:

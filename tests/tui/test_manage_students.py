@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Input
 from tests.conftest import read_tree
 from tests.tui.screen import screen_text
 from tui.app import InterventionApp
+from tui.screens.student import StudentScreen
 from tui.screens.student_form import DeleteStudentScreen, StudentForm
 from tui.screens.students import MoveStudentScreen, StudentsScreen
 from tui.views.attention import caseload_rows
@@ -217,7 +218,12 @@ async def test_search_as_you_type(open_app) -> None:
         search.value = target.sis_id or ""
         await pilot.pause()
         assert screen.shown == [target]
-        await pilot.press("enter")  # back to the list
+        await pilot.press("enter")  # Enter in the search opens the first match (issue 19)
+        await pilot.pause()
+        assert isinstance(app.screen, StudentScreen) and app.screen.student_id == target.id
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
         assert app.focused is screen.query_one("#student-list", DataTable)
         await pilot.press("escape")  # clears the search first
         await pilot.pause()

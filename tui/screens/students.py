@@ -188,7 +188,12 @@ class StudentsScreen(ListScreen[Student]):
 
     @on(Input.Submitted, "#student-search")
     def _search_submitted(self) -> None:
-        self.query_one("#student-list", DataTable).focus()
+        """Enter in the search box opens the first match (issue 19)."""
+        table = self.query_one("#student-list", DataTable)
+        table.focus()
+        if self.shown:
+            table.move_cursor(row=0)
+            self.action_open()
 
     @on(DataTable.RowSelected, "#student-list")
     def _row_selected(self) -> None:

@@ -501,12 +501,29 @@ class TodayScreen(AppScreen[None]):
 
         screen = StudentScreen(line.student.id, self.day, line.measure.code)
 
+        students = self.query_one("#students", RowTable)
+        was_focused = self.focused is students
+
         def back(changed: object) -> None:
             # the student screen saves this student's records only, unless it undid a change
             only = changed and not screen.undid_change
             self._came_back(frozenset({line.student.id}) if only else changed)
+            self._keep_cursor_on(line, focus=was_focused)
 
         self.app.push_screen(screen, back)
+
+    def _keep_cursor_on(self, line: MeasureLine, *, focus: bool) -> None:
+        """Back from a student (issue 19): the students table's cursor on the same student
+        and measure, even when the day was read again."""
+        students = self.query_one("#students", RowTable)
+        key = (line.student.id, line.measure.code)
+        at = next(
+            (i for i, x in enumerate(self.lines) if (x.student.id, x.measure.code) == key), None
+        )
+        if at is not None and students.cursor_row != at:
+            students.move_cursor(row=at)
+        if focus:
+            students.focus()
 
     def _came_back(self, changed: object = True, keep_group: str | None = None) -> None:
         """Back from a screen that may have changed records: read the day again. ``changed``
