@@ -3,8 +3,8 @@
 Run: ``.venv/bin/python bench/bench_sync.py`` (not part of the tests; needs
 ``npm ci --prefix tests/couch``, or ``COUCHDB_URL=http://admin:pw@127.0.0.1:5984``).
 
-Builds a 300-student, 5-school-year store (weekly ORF for every student: ~54,000 scores;
-``bench/scale_data.py`` builds it when that module exists), starts pouchdb-server in memory
+Takes bench/scale_data.py's 300-student, 5-school-year folder (weekly scores, groups with
+a session every meeting day, goals, phase changes), starts pouchdb-server in memory
 on 127.0.0.1 and measures
   * ours — ``store.sync.engine.sync`` into a fresh team database (set up with ``--init``,
            so the server runs its validate_doc_update): push with _revs_diff + _bulk_docs
@@ -41,14 +41,14 @@ STUDENTS, YEARS = 300, 5
 
 
 def build_store(folder: Path, today: date) -> Store:
-    try:  # H4's shared builder, when present
-        from bench import scale_data  # type: ignore[attr-defined]
-
-        builder = getattr(scale_data, "build_store", None)
+    """bench/scale_data.py's 300-student, 5-year folder (scores, groups, sessions, goals,
+    phase changes) when it is there; else weekly ORF scores for 300 students."""
+    try:
+        from bench import scale_data
     except ImportError:
-        builder = None
-    if builder is not None:
-        builder(folder, students=STUDENTS, years=YEARS)
+        scale_data = None  # type: ignore[assignment]
+    if scale_data is not None:
+        scale_data.fresh_copy(STUDENTS, folder)
         return Store.open(folder)
     store = Store.open(folder)
     first = date(today.year - YEARS, 9, 1)
@@ -56,8 +56,7 @@ def build_store(folder: Path, today: date) -> Store:
         kids = [
             store.add_student(f"Kid{i}", f"Family{i}", str(i % 5 + 1)).id for i in range(STUDENTS)
         ]
-        day = first
-        week = 0
+        day, week = first, 0
         while day < today:
             if day.month >= 9 or day.month <= 5:  # the school year
                 for i, kid in enumerate(kids):

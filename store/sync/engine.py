@@ -224,7 +224,7 @@ def sync(
 def _checkpoint(
     data_dir: Path, st: SyncState, after_batch: Callable[[str], None] | None, what: str
 ) -> None:
-    sync_state.save(data_dir, st)
+    sync_state.checkpoint(data_dir, st)
     if after_batch is not None:
         after_batch(what)
 
@@ -244,7 +244,7 @@ def _push(
         diff = couch.revs_diff({cid: [rev] for cid, (rev, _d) in st.pending_push.items()})
         for cid, (rev, digest) in st.pending_push.items():
             if cid not in diff:
-                st.docs[cid] = [rev, digest]
+                st.mark(cid, [rev, digest])
         st.pending_push = {}
         _checkpoint(store.data_dir, st, None, "push")
     changes = list(_changed(st, _local(store)))
@@ -277,7 +277,7 @@ def _push(
             clashes = []
             for a in answers:
                 if a.get("ok") and a.get("id") in digests:
-                    st.docs[a["id"]] = [a["rev"], digests[a["id"]]]
+                    st.mark(a["id"], [a["rev"], digests[a["id"]]])
                     sent += 1
                 elif a.get("error") == "conflict" and a.get("id") in by_id:
                     clashes.append(a["id"])
@@ -288,7 +288,7 @@ def _push(
                     and rec is not None
                     and mapping.content_hash(rec) == digests[cid]
                 ):
-                    st.docs[cid] = [server["_rev"], digests[cid]]  # the same record: adopt it
+                    st.mark(cid, [server["_rev"], digests[cid]])  # the same record: adopt it
                 else:  # another machine's version: ours becomes a conflicting branch
                     branches.append(_as_branch(by_id[cid], None, digests[cid]))
         if branches:
@@ -297,7 +297,7 @@ def _push(
             answers = couch.bulk_docs(branches, new_edits=False)
             _refuse(st, store, answers)
             for cid, pair in st.pending_push.items():
-                st.docs[cid] = pair
+                st.mark(cid, pair)
             st.pending_push = {}
             sent += len(branches)
         _checkpoint(store.data_dir, st, after_batch, "push")
@@ -413,7 +413,7 @@ def _apply(store: Store, st: SyncState, batch: dict[str, Any]) -> int:
             st.rejected[cid] = stored
             continue
         st.rejected.pop(cid, None)
-        st.docs[cid] = [rev, "" if deleted or stored is None else mapping.content_hash(stored)]
+        st.mark(cid, [rev, "" if deleted or stored is None else mapping.content_hash(stored)])
         _note_conflicts(st, cid, conflicts)
         count += 1
     st.since = batch.get("since", st.since)

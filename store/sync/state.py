@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from store.errors import StoreError
-from store.storage import FILE_MODE, atomic_write_bytes
+from store.storage import FILE_MODE, append_line, atomic_write_bytes
 
 STATE_FILE = "sync.json"
 SECRET_FILE = "sync-secret.json"
@@ -49,19 +49,29 @@ class SyncState:
 
     #: False when read by :func:`load_meta` (then saving writes the small file only)
     docs_loaded: bool = True
+    #: the ledger's generation: journal lines of another generation are stale
+    gen: int = 0
+    #: ids whose ``docs`` entry changed since the last write (for :func:`checkpoint`)
+    dirty: set[str] = field(default_factory=set)
+
+    def mark(self, doc_id: str, entry: list[str]) -> None:
+        """Record a document's synced revision and digest."""
+        self.docs[doc_id] = entry
+        self.dirty.add(doc_id)
 
     def to_json(self) -> dict[str, Any]:
         """The small file's part (what the app and the store read at start)."""
-        skip = (*LEDGER_FIELDS, "docs_loaded")
+        skip = (*LEDGER_FIELDS, "docs_loaded", "gen", "dirty")
         return {"format": FORMAT, **{k: v for k, v in self.__dict__.items() if k not in skip}}
 
     def ledger_json(self) -> dict[str, Any]:
         """The per-document part (large: one entry per record)."""
-        return {"format": FORMAT, **{k: getattr(self, k) for k in LEDGER_FIELDS}}
+        return {"format": FORMAT, "gen": self.gen, **{k: getattr(self, k) for k in LEDGER_FIELDS}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SyncState:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        skip = ("docs_loaded", "dirty")
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k not in skip}
         return cls(**known)
 
 
@@ -69,6 +79,9 @@ class SyncState:
 #: repeats work (a batch pulled again is applied again, idempotently)
 LEDGER_FIELDS = ("docs", "pending_push", "pending_pull")
 LEDGER_FILE = "sync-docs.json"
+#: Checkpoints between two full writes: one JSON line per batch (what changed), replayed
+#: over the ledger of the same generation; so a checkpoint costs its batch, not the ledger
+JOURNAL_FILE = "sync-docs.log"
 
 
 def state_path(data_dir: Path) -> Path:
@@ -114,7 +127,30 @@ def load(data_dir: Path) -> SyncState | None:
     if data is None:
         return None
     ledger = _read_json(Path(data_dir) / LEDGER_FILE) or {}
-    return SyncState.from_json({**ledger, **data})
+    st = SyncState.from_json({**ledger, **data})
+    _replay(Path(data_dir) / JOURNAL_FILE, st)
+    return st
+
+
+def _replay(path: Path, st: SyncState) -> None:
+    try:
+        lines = path.read_bytes().splitlines()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:  # the last line of a kill mid-append
+            break
+        if not isinstance(entry, dict) or entry.get("gen") != st.gen:
+            continue
+        st.docs.update(entry.get("docs", {}))
+        st.pending_push = entry.get("pending_push", {})
+        st.pending_pull = entry.get("pending_pull")
+        if "since" in entry:
+            st.since = entry["since"]
 
 
 def _dump(data: dict[str, Any]) -> bytes:
@@ -124,8 +160,31 @@ def _dump(data: dict[str, Any]) -> bytes:
 def save(data_dir: Path, state: SyncState) -> None:
     """Write the state atomically (0600): the per-document ledger first, then the small
     file; a kill leaves each old or new."""
-    if state.docs_loaded:
+    folder = Path(data_dir)
+    stale = state.dirty or (folder / JOURNAL_FILE).exists() or not (folder / LEDGER_FILE).exists()
+    if state.docs_loaded and stale:  # a sync that changed nothing rewrites only the small file
+        state.gen += 1
         atomic_write_bytes(Path(data_dir) / LEDGER_FILE, _dump(state.ledger_json()))
+        state.dirty.clear()
+        with contextlib.suppress(FileNotFoundError):  # its lines are of the last generation
+            os.unlink(Path(data_dir) / JOURNAL_FILE)
+    atomic_write_bytes(state_path(data_dir), _dump(state.to_json()))
+
+
+def checkpoint(data_dir: Path, state: SyncState) -> None:
+    """Make what changed since the last write durable: one journal line (the changed
+    entries, the pending batches, the sequence), then the small file."""
+    if not state.docs_loaded:
+        raise StoreError("internal: a checkpoint needs the whole sync state")
+    line = {
+        "gen": state.gen,
+        "docs": {k: state.docs[k] for k in state.dirty if k in state.docs},
+        "pending_push": state.pending_push,
+        "pending_pull": state.pending_pull,
+        "since": state.since,
+    }
+    append_line(Path(data_dir) / JOURNAL_FILE, _dump(line))
+    state.dirty.clear()
     atomic_write_bytes(state_path(data_dir), _dump(state.to_json()))
 
 
@@ -149,6 +208,6 @@ def load_password(data_dir: Path) -> str | None:
 
 def forget(data_dir: Path) -> None:
     """Disconnect the folder: remove the state and the password (the records stay)."""
-    for name in (LEDGER_FILE, STATE_FILE, SECRET_FILE):
+    for name in (JOURNAL_FILE, LEDGER_FILE, STATE_FILE, SECRET_FILE):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(Path(data_dir) / name)
