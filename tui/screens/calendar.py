@@ -138,11 +138,8 @@ class CalendarScreen(ListScreen[NoSchool]):
     def _save(self, cal: SchoolCalendar, form: Form) -> bool:
         try:
             self.store.set_calendar(cal)
-        except ValidationError as exc:
-            form.show_error(exc)
-            return False
         except StoreError as exc:
-            form.show_error(str(exc), "")
+            form.show_store_error(exc)
             return False
         form.clear_errors()
         self.load()

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Static
 
-from store.errors import StoreError, ValidationError
+from store.errors import StoreError
 from store.model import Measure
 from tui.screens.base import AppModal
 from tui.widgets.form import Form, FormField
@@ -75,11 +75,8 @@ class MeasureForm(AppModal[Measure | None]):
         )
         try:
             saved = self.store.add_measure(measure)
-        except ValidationError as exc:
-            form.show_error(exc)
-            return
         except StoreError as exc:
-            form.show_error(str(exc), "")
+            form.show_store_error(exc)
             return
         self.dismiss(saved)
 

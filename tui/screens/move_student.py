@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Select, Static
 
-from store.errors import StoreError, ValidationError
+from store.errors import StoreError
 from store.model import Group, Student, parse_date
 from tui.screens.base import AppModal
 from tui.widgets.form import Form, FormField
@@ -78,11 +78,8 @@ class MoveStudentScreen(AppModal[str | None]):
         try:
             day = parse_date(form.value("on"), "on")
             _, joined = self.store.move_member(self.student.id, source, target, day)
-        except ValidationError as exc:
-            form.show_error(exc)
-            return
         except StoreError as exc:
-            form.show_error(str(exc), "")
+            form.show_store_error(exc)
             return
         self.dismiss(f"Moved {self.student.name} to {joined.name} on {day}")
 

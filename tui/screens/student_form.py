@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from store.errors import StoreError, ValidationError
+from store.errors import StoreError
 from store.model import Student
 from tui.screens.base import AppModal
 from tui.screens.delete_student import DeleteStudentScreen
@@ -89,11 +89,8 @@ class StudentForm(AppModal[Student | None]):
                 )
             else:
                 saved = store.update_student(self.student.id, **values)
-        except ValidationError as exc:
-            form.show_error(exc)
-            return
         except StoreError as exc:
-            form.show_error(str(exc), "")
+            form.show_store_error(exc)
             return
         self.dismiss(saved)
 

@@ -175,11 +175,8 @@ class SchoolYearScreen(AppScreen[SchoolCalendar | None]):
         try:
             calendar = self.school_year()
             saved = self.store.set_calendar(calendar)
-        except ValidationError as exc:
-            form.show_error(exc)
-            return
         except StoreError as exc:
-            form.show_error(str(exc), "")
+            form.show_store_error(exc)
             return
         self.notify(f"School year: {saved.year_start} to {saved.year_end}", markup=False)
         self.dismiss(saved)

@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from store.errors import ValidationError
+from store.errors import StoreError, ValidationError
 
 
 def _norm(name: str) -> str:
@@ -157,6 +157,14 @@ class Form(VerticalScroll):
         self.query_one(".form-general", Static).update(Text(message))
         self.add_class("-invalid")
         self.scroll_home(animate=False)
+
+    def show_store_error(self, exc: StoreError) -> None:
+        """A refused save: a ValidationError next to its field, any other store error (a
+        file that cannot be written) as the form's top line."""
+        if isinstance(exc, ValidationError):
+            self.show_error(exc)
+        else:
+            self.show_error(str(exc), "")
 
     @property
     def errors(self) -> dict[str, str]:
