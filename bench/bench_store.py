@@ -10,7 +10,8 @@ For 1k, 10k and 100k stored scores (150 students over 5 school years) it measure
                 check + save together
   * tinydb    — median insert into one stock TinyDB JSONStorage file of the same size
                 (rewrites the whole file; not even fsynced)
-  * sqlite    — median INSERT + COMMIT, journal_mode=WAL, synchronous=FULL
+  * sqlite    — median INSERT + COMMIT, journal_mode=WAL, synchronous=FULL, interleaved
+                with ours (the same rounds, right after them)
                 (sqlite_normal: synchronous=NORMAL, which does not fsync each commit)
   * jsonl     — append one JSON line to a file and fsync it
   * open      — median ``Store.open`` + close
@@ -151,7 +152,8 @@ def time_jsonl(folder: Path, n: int, ids: list[str]) -> list[float]:
     return times
 
 
-def time_sqlite(folder: Path, n: int, ids: list[str], sync: str = "FULL") -> list[float]:
+def sqlite_db(folder: Path, n: int, ids: list[str], sync: str = "FULL") -> sqlite3.Connection:
+    """A WAL SQLite database already holding ``n`` scores."""
     con = sqlite3.connect(folder / f"bench-{sync}.sqlite", isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute(f"PRAGMA synchronous={sync}")
@@ -168,17 +170,30 @@ def time_sqlite(folder: Path, n: int, ids: list[str], sync: str = "FULL") -> lis
         ],
     )
     con.execute("COMMIT")
+    return con
+
+
+def sqlite_saves(con: sqlite3.Connection, ids: list[str], first: int, count: int) -> list[float]:
+    """Seconds of each of ``count`` INSERT + COMMIT (one score each)."""
     times = []
-    for i in range(SAVES):
+    for i in range(first, first + count):
         t = time.perf_counter()
         con.execute("BEGIN")
         con.execute(
             "INSERT INTO scores VALUES (?,?,?,?,?,?,?,?)",
-            (f"sc-new{i:05d}", ids[i], "NWF", NOW.date().isoformat(), 30.0, None, None, "x"),
+            (
+                f"sc-new{i:05d}",
+                ids[i % STUDENTS],
+                "NWF",
+                NOW.date().isoformat(),
+                30.0,
+                None,
+                None,
+                "x",
+            ),
         )
         con.execute("COMMIT")
         times.append(time.perf_counter() - t)
-    con.close()
     return times
 
 
@@ -197,8 +212,11 @@ def main() -> None:
         folders = {n: base / f"n{n}" for n in SIZES}
         ids = {n: build_store(folders[n] / "data", n) for n in SIZES}
         samples: dict[int, dict[str, list[float]]] = {
-            n: {"ours": [], "cold": [], "open": []} for n in SIZES
+            n: {"ours": [], "cold": [], "open": [], "sqlite": []} for n in SIZES
         }
+        # SQLite's commits run right after ours, size by size: fsync latency on this shared
+        # disk swings between 0.1 and 4 ms over seconds, so both must sample the same moments
+        sqlite = {n: sqlite_db(folders[n], n, ids[n]) for n in SIZES}
         # Interleave the sizes so that machine noise (fsync latency) hits them alike.
         for rep in range(REPEATS):
             for n in SIZES:
@@ -206,13 +224,15 @@ def main() -> None:
                 samples[n]["ours"] += warm
                 samples[n]["cold"] += cold
                 samples[n]["open"] += time_open(folders[n] / "data", 3)
+                samples[n]["sqlite"] += sqlite_saves(sqlite[n], ids[n], rep * 100, 2 * PER_ROUND)
+        for con in sqlite.values():
+            con.close()
         for n in SIZES:
             results[n] = {key: statistics.median(v) for key, v in samples[n].items()}
             results[n]["tinydb"] = statistics.median(time_tinydb(folders[n], n, ids[n]))
-            results[n]["sqlite"] = statistics.median(time_sqlite(folders[n], n, ids[n]))
-            results[n]["sqlite_normal"] = statistics.median(
-                time_sqlite(folders[n], n, ids[n], "NORMAL")
-            )
+            normal = sqlite_db(folders[n], n, ids[n], "NORMAL")
+            results[n]["sqlite_normal"] = statistics.median(sqlite_saves(normal, ids[n], 0, SAVES))
+            normal.close()
             results[n]["jsonl"] = statistics.median(time_jsonl(folders[n], n, ids[n]))
             print(f"  measured {n:>7,} scores", file=sys.stderr)
     finally:
