@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import field
 from datetime import date
 from pathlib import Path
@@ -86,7 +86,7 @@ _ONEROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
         "identifier",
         "grades",
     ),
-    "classes.csv": ("sourcedId", "status", "title", "schoolSourcedId"),
+    "classes.csv": ("sourcedId", "status", "title", "classType", "schoolSourcedId"),
     "enrollments.csv": ("sourcedId", "status", "classSourcedId", "userSourcedId", "role"),
     "orgs.csv": ("sourcedId",),
 }
@@ -514,6 +514,7 @@ def parse_oneroster(folder: Path, *, groups: bool = False) -> ParsedRoster:
     if "classes.csv" not in tables:
         return parsed
     titles: dict[str, tuple[str, int]] = {}
+    homerooms: dict[str, tuple[str, int]] = {}  # OneRoster classType "homeroom": no group
     for line, row in tables["classes.csv"].rows:
         school = col("classes.csv", row, "schoolSourcedId")
         if org_ids is not None and school and school not in org_ids:
@@ -522,7 +523,11 @@ def parse_oneroster(folder: Path, *, groups: bool = False) -> ParsedRoster:
             )
         if col("classes.csv", row, "status").lower() in _DELETED:
             continue
-        titles[col("classes.csv", row, "sourcedId")] = (col("classes.csv", row, "title"), line)
+        entry = (col("classes.csv", row, "title"), line)
+        if col("classes.csv", row, "classType").strip().lower() == "homeroom":
+            homerooms[col("classes.csv", row, "sourcedId")] = entry
+            continue
+        titles[col("classes.csv", row, "sourcedId")] = entry
     members: dict[str, list[str]] = {}
     for line, row in tables["enrollments.csv"].rows:
         class_id = col("enrollments.csv", row, "classSourcedId")
@@ -549,6 +554,10 @@ def parse_oneroster(folder: Path, *, groups: bool = False) -> ParsedRoster:
             if sis not in bucket:
                 bucket.append(sis)
     if groups:
+        for title, line in homerooms.values():  # a homeroom is the whole class, not a group
+            parsed.warnings.append(
+                Problem("classes.csv", line, f"homeroom class {title!r} is not made a group")
+            )
         by_name: dict[str, RosterGroup] = {}
         for class_id, sis_ids in members.items():
             title, line = titles[class_id]
@@ -577,8 +586,50 @@ def parse_roster(path: Path | str, *, groups: bool = False) -> ParsedRoster:
 
 
 # --------------------------------------------------------------------------- plan & apply
-def plan_import(parsed: ParsedRoster, store: Store, *, on: date | None = None) -> ImportPlan:
-    """Compare a parsed roster with the Store. Reads only; ``on`` is the membership date."""
+def _mapped_groups(
+    parsed: ParsedRoster, store: Store, group_map: Mapping[str, str], plan: ImportPlan
+) -> dict[str, Group]:
+    """class title (casefolded) → the existing group it maps to; unknown names are problems."""
+    classes = {g.name.casefold() for g in parsed.groups}
+    groups = [g for g in store.groups(include_inactive=True) if g.active]
+    out: dict[str, Group] = {}
+    for title, target in group_map.items():
+        if title.casefold() not in classes:
+            known = ", ".join(sorted(g.name for g in parsed.groups)) or "none"
+            plan.problems.append(
+                Problem(parsed.source, None, f"no class {title!r} to map (classes: {known})")
+            )
+            continue
+        found = [g for g in groups if g.id == target] or [
+            g for g in groups if g.name.casefold() == target.strip().casefold()
+        ]
+        if len(found) != 1:
+            names = ", ".join(sorted(g.name for g in groups)) or "none yet"
+            plan.problems.append(
+                Problem(
+                    parsed.source,
+                    None,
+                    f"class {title!r} maps to {target!r}, which is not a current group "
+                    f"(groups: {names})",
+                )
+            )
+            continue
+        out[title.casefold()] = found[0]
+    return out
+
+
+def plan_import(
+    parsed: ParsedRoster,
+    store: Store,
+    *,
+    on: date | None = None,
+    group_map: Mapping[str, str] | None = None,
+) -> ImportPlan:
+    """Compare a parsed roster with the Store. Reads only; ``on`` is the membership date.
+
+    ``group_map``: a class (its title) → an existing group (id or name) whose members its
+    students become, instead of a new group named by the class (issue 19). A class or a
+    group not found is a problem (nothing is written)."""
     day = on or store.today()
     plan = ImportPlan(
         parsed.source,
@@ -607,8 +658,9 @@ def plan_import(parsed: ParsedRoster, store: Store, *, on: date | None = None) -
     for g in store.groups(include_inactive=True):
         if g.active:
             active_groups.setdefault(g.name.casefold(), g)
+    mapped = _mapped_groups(parsed, store, group_map or {}, plan)
     for rg in parsed.groups:
-        group = active_groups.get(rg.name.casefold())
+        group = mapped.get(rg.name.casefold()) or active_groups.get(rg.name.casefold())
         if group is None:
             plan.new_groups.append(rg)
         current_members = set(group.members_on(day)) if group else set()

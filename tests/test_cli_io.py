@@ -94,10 +94,10 @@ def test_import_with_yes_then_again_changes_nothing(folder: Path) -> None:
 def test_import_oneroster_folder_with_groups(folder: Path) -> None:
     out = run("import", "roster", SAMPLES / "oneroster", "--groups", "-y", data_dir=folder)
     assert out.returncode == 0, out.stderr
-    assert "8 new" in out.stdout and "3 new groups" in out.stdout
+    assert "8 new" in out.stdout and "2 new groups" in out.stdout
     assert "users.csv line 13" in out.stdout  # the PK student is skipped, with a reason
     with Store.open(folder, readonly=True) as store:
-        assert len(store.students()) == 8 and len(store.groups()) == 3
+        assert len(store.students()) == 8 and len(store.groups()) == 2  # no homeroom group
 
 
 def test_import_problems_exit_1_and_write_nothing(folder: Path, tmp_path: Path) -> None:
@@ -446,3 +446,27 @@ def test_usage_errors_exit_2(folder: Path) -> None:
     assert run("import", data_dir=folder).returncode == 2
     assert run("restore", data_dir=folder).returncode == 2
     assert run("export", "scores", "x.csv", "--from", "nope", data_dir=folder).returncode == 2
+
+
+def test_import_oneroster_maps_a_class_to_an_existing_group(tmp_path: Path) -> None:
+    """`--map-group CLASS=GROUP` (issue 19): the class's students join a group already there;
+    the preview offers it when classes would become new groups."""
+    from store.model import Group
+
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        store.add_group(Group("", "Fluency 3", rrule="FREQ=WEEKLY;BYDAY=MO"))
+    folder = str(SAMPLES / "oneroster")
+    offered = run("import", "roster", folder, "--groups", "--data-dir", str(data))
+    assert "--map-group 'CLASS=GROUP' (groups: Fluency 3)" in offered.stdout
+    assert "homeroom class 'Homeroom 2B' is not made a group" in offered.stdout
+    bad = run("import", "roster", folder, "--groups", "--map-group", "Reading", "--yes",
+              "--data-dir", str(data))  # fmt: skip
+    assert bad.returncode == 1 and "give CLASS=GROUP" in bad.stderr
+    done = run("import", "roster", folder, "--groups", "--yes", "--data-dir", str(data),
+               "--map-group", "Reading Intervention Gr 3=Fluency 3")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with Store.open(data) as store:
+        names = {g.name: g for g in store.groups()}
+        assert set(names) == {"Fluency 3", "Math Facts, Grade 4"}
+        assert names["Fluency 3"].member_ids

@@ -243,14 +243,36 @@ def test_oneroster_sample_students_only(store: Store) -> None:
 
 def test_oneroster_sample_with_groups(store: Store, data_dir: Path) -> None:
     plan, result = import_file(store, SAMPLES / "oneroster", groups=True)
-    assert result.groups == 3
+    assert result.groups == 2  # the homeroom class is not an intervention group (issue 19)
     groups = {g.name: g for g in store.groups()}
-    assert set(groups) == {"Reading Intervention Gr 3", "Math Facts, Grade 4", "Homeroom 2B"}
+    assert set(groups) == {"Reading Intervention Gr 3", "Math Facts, Grade 4"}
+    assert "classes.csv line 4: homeroom class 'Homeroom 2B' is not made a group" in [
+        str(w) for w in plan.warnings
+    ]
     # the disabled student's enrollment is ignored
     assert len(groups["Math Facts, Grade 4"].member_ids) == 2
     before = read_tree(data_dir)
     plan, _ = import_file(store, SAMPLES / "oneroster", groups=True)
     assert plan.changes == 0 and read_tree(data_dir) == before
+
+
+def test_oneroster_class_mapped_to_an_existing_group(store: Store) -> None:
+    import_file(store, SAMPLES / "oneroster")  # the students first, no groups
+    fluency = store.add_group(Group("", "Fluency 3", rrule="FREQ=WEEKLY;BYDAY=MO"))
+    parsed = parse_roster(SAMPLES / "oneroster", groups=True)
+    bad = plan_import(parsed, store, on=TODAY, group_map={"Reading Intervention Gr 3": "Nope"})
+    assert not bad.ok
+    assert any("maps to 'Nope', which is not a current group" in str(p) for p in bad.problems)
+    plan = plan_import(
+        parsed, store, on=TODAY, group_map={"reading intervention gr 3": "fluency 3"}
+    )
+    assert plan.ok, plan.problems
+    assert [g.name for g in plan.new_groups] == ["Math Facts, Grade 4"]
+    apply_import(plan, store)
+    names = {g.name for g in store.groups()}
+    assert "Reading Intervention Gr 3" not in names
+    members = store.group(fluency.id).members_on(TODAY)
+    assert len(members) >= 2
 
 
 def test_oneroster_users_csv_path_means_the_folder(store: Store) -> None:

@@ -155,7 +155,7 @@ async def test_a_oneroster_folder_with_groups(empty_app) -> None:  # noqa: ANN00
         await type_path(pilot, app, SAMPLES / "oneroster")
         text = screen_text(app)
         assert "oneroster (OneRoster folder)" in text
-        assert "8 new, 0 updated, 0 unchanged students; 3 new groups" in text
+        assert "8 new, 0 updated, 0 unchanged students; 2 new groups" in text
         assert "Sara Ahmed (grade K, SIS 100304)" in text
         assert "Riley Lee (grade 1, SIS u-s-009)" in text  # no identifier: the sourcedId
         assert "Math Facts, Grade 4 (2 students)" in text

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from store.errors import CorruptFileError, FolderNotWritableError, StoreError, StoreLockedError
 
@@ -141,20 +141,74 @@ def _confirm(question: str, yes: bool) -> bool | None:
     return answer.strip().lower() in ("y", "yes")
 
 
+def _confirm_import(question: str, yes: bool) -> None:
+    """Ask before an import writes; no one to ask, or a no, writes nothing (CommandError)."""
+    answer = _confirm(question, yes)
+    if answer is None:
+        raise CommandError(
+            "no terminal to confirm the import, so nothing was written; "
+            "run again with --yes to import"
+        )
+    if not answer:
+        raise CommandError("import cancelled; nothing was written")
+
+
+_Written = TypeVar("_Written")
+
+
+def _write_import(
+    store: Store, write: Callable[[Callable[[int, int], None]], _Written]
+) -> _Written:
+    """Back up if due, then ``write(progress)``, counting on stderr when it is a terminal."""
+    store.backup_if_due()
+    show = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show and total:
+            print(f"\rimporting… {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    result = write(progress)
+    if show:
+        print(file=sys.stderr)
+    return result
+
+
 def _say(text: str, *, to_stderr: bool = False) -> None:
     print(text, file=sys.stderr if to_stderr else sys.stdout)
 
 
 # --------------------------------------------------------------------------- import
+def _group_map(pairs: list[str]) -> dict[str, str]:
+    """``--map-group 'CLASS=GROUP'`` values → {class title: group}."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        title, sep, group = pair.partition("=")
+        if not sep or not title.strip() or not group.strip():
+            raise CommandError(
+                f"--map-group {pair!r}: give CLASS=GROUP, e.g. 'Reading 3B=Fluency 3'"
+            )
+        out[title.strip()] = group.strip()
+    return out
+
+
 @_handles_errors
 def cmd_import_roster(args: argparse.Namespace) -> int:
     from store.roster import apply_import, parse_roster, plan_import
 
     parsed = parse_roster(args.path, groups=args.groups)
+    group_map = _group_map(getattr(args, "map_group", None) or [])
     with _open(args) as store:
-        plan = plan_import(parsed, store, on=getattr(args, "date", None) or _today())
+        plan = plan_import(
+            parsed, store, on=getattr(args, "date", None) or _today(), group_map=group_map
+        )
         for line in plan.preview():
             _say(line)
+        existing = sorted(g.name for g in store.groups())
+        if plan.new_groups and existing:  # offer to map a class onto a group already here
+            _say(
+                "To add a class's students to an existing group instead of a new one: "
+                f"--map-group 'CLASS=GROUP' (groups: {', '.join(existing)})"
+            )
         if not plan.ok:
             n = len(plan.problems)
             raise CommandError(
@@ -164,24 +218,8 @@ def cmd_import_roster(args: argparse.Namespace) -> int:
         if plan.changes == 0:
             _say(plan.verdict())
             return 0
-        answer = _confirm("Import these changes?", args.yes)
-        if answer is None:
-            raise CommandError(
-                "no terminal to confirm the import, so nothing was written; "
-                "run again with --yes to import"
-            )
-        if not answer:
-            raise CommandError("import cancelled; nothing was written")
-        store.backup_if_due()
-        show = sys.stderr.isatty()
-
-        def progress(done: int, total: int) -> None:
-            if show and total:
-                print(f"\rimporting… {done}/{total}", end="", file=sys.stderr, flush=True)
-
-        result = apply_import(plan, store, progress=progress)
-        if show:
-            print(file=sys.stderr)
+        _confirm_import("Import these changes?", args.yes)
+        result = _write_import(store, lambda progress: apply_import(plan, store, progress=progress))
         _say(result.summary())
     return 0
 
@@ -216,24 +254,13 @@ def cmd_import_scores(args: argparse.Namespace) -> int:
         _say(plan.verdict(args.replace))
         if plan.changes(args.replace) == 0:
             return 0
-        answer = _confirm("Import these scores?", args.yes)
-        if answer is None:
-            raise CommandError(
-                "no terminal to confirm the import, so nothing was written; "
-                "run again with --yes to import"
-            )
-        if not answer:
-            raise CommandError("import cancelled; nothing was written")
-        store.backup_if_due()
-        show = sys.stderr.isatty()
-
-        def progress(done: int, total: int) -> None:
-            if show and total:
-                print(f"\rimporting… {done}/{total}", end="", file=sys.stderr, flush=True)
-
-        result = apply_score_import(plan, store, replace=args.replace, progress=progress)
-        if show:
-            print(file=sys.stderr)
+        _confirm_import("Import these scores?", args.yes)
+        result = _write_import(
+            store,
+            lambda progress: apply_score_import(
+                plan, store, replace=args.replace, progress=progress
+            ),
+        )
         _say(result.summary())
     return 0
 
@@ -528,7 +555,15 @@ def add_io_commands(sub: argparse._SubParsersAction) -> None:
     roster.add_argument(
         "--groups",
         action="store_true",
-        help="OneRoster: make a group of every class with student enrollments",
+        help="OneRoster: make a group of every scheduled class with student enrollments "
+        "(homeroom classes are skipped)",
+    )
+    roster.add_argument(
+        "--map-group",
+        action="append",
+        metavar="CLASS=GROUP",
+        help="with --groups: add the class's students to this existing group instead of a "
+        "new one (repeatable)",
     )
     roster.add_argument("--yes", "-y", action="store_true", help="import without asking")
     _date_option(roster, "group memberships start on this date (default: today)")
