@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import pytest
 from rich.color import Color as RichColor
 from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.color import Color
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.tui.screen import screen_lines
@@ -78,6 +82,15 @@ def bg(t: RowTable, y: int, segment: int = 0) -> RichColor | None:
     return segment_style(t, y, segment).bgcolor
 
 
+@asynccontextmanager
+async def running() -> AsyncIterator[tuple[TablesApp, Pilot[None]]]:
+    """TablesApp at 50×16, mounted and settled."""
+    app = TablesApp()
+    async with app.run_test(size=(50, 16)) as pilot:
+        await pilot.pause()
+        yield app, pilot
+
+
 async def press(pilot, *keys: str) -> None:  # noqa: ANN001
     await pilot.press(*keys)
     await pilot.pause()
@@ -91,9 +104,7 @@ def hl(id: str, row: int, key: str) -> tuple[str, str, int, str]:  # noqa: A002
 
 
 async def test_header_then_rows_with_columns_as_wide_as_their_widest_cell() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         people = table(app)
         assert people.row_count == 4 and people.column_count == 3
         # widest cells: "Christopher" (11), "Gr"/"12" (2), "[b]x[/b]" (8); a space either side
@@ -109,18 +120,14 @@ async def test_header_then_rows_with_columns_as_wide_as_their_widest_cell() -> N
 
 
 async def test_str_and_text_cells_are_shown_literally_not_as_markup() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         lines = screen_lines(app)
         assert "Name         Gr  Note" in lines[0]
         assert "Ann [/]      3   [b]x[/b]" in lines[1]  # "[/]" alone would be a markup error
 
 
 async def test_add_row_with_the_wrong_number_of_cells_raises_and_adds_nothing() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         people = table(app)
         with pytest.raises(ValueError, match="2 cells for 3 columns"):
             people.add_row("Eve", "2", key="eve")
@@ -136,9 +143,7 @@ async def test_add_row_with_the_wrong_number_of_cells_raises_and_adds_nothing() 
 
 
 async def test_up_and_down_move_the_cursor_and_clamp_at_both_ends() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         people = table(app)
         assert app.focused is people and people.cursor_row == 0
         await press(pilot, "up")  # already on the first row: nothing
@@ -154,9 +159,7 @@ async def test_up_and_down_move_the_cursor_and_clamp_at_both_ends() -> None:
 
 
 async def test_home_end_and_page_keys_move_the_cursor_and_clamp() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         long = table(app, "long")
         long.focus()
         await pilot.pause()
@@ -179,9 +182,7 @@ async def test_home_end_and_page_keys_move_the_cursor_and_clamp() -> None:
 
 
 async def test_enter_selects_the_cursor_row() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         await press(pilot, "enter")
         assert app.events == [("selected", "people", 0, "ann")]
         await press(pilot, "down", "down", "enter")
@@ -204,9 +205,7 @@ async def test_enter_on_an_empty_table_posts_nothing() -> None:
 
 
 async def test_clicking_another_row_moves_the_cursor_without_selecting() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         await pilot.click("#people", offset=(3, 3))  # line 3: the third row
         await pilot.pause()
         assert table(app).cursor_row == 2
@@ -214,9 +213,7 @@ async def test_clicking_another_row_moves_the_cursor_without_selecting() -> None
 
 
 async def test_clicking_the_cursor_row_selects_it() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         await pilot.click("#people", offset=(3, 1))  # the first row, already the cursor's
         await pilot.pause()
         assert app.events == [("selected", "people", 0, "ann")]
@@ -227,9 +224,7 @@ async def test_clicking_the_cursor_row_selects_it() -> None:
 
 
 async def test_clicking_the_header_does_nothing() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         await press(pilot, "down")
         app.events.clear()
         await pilot.click("#people", offset=(3, 0))
@@ -238,9 +233,7 @@ async def test_clicking_the_header_does_nothing() -> None:
 
 
 async def test_a_click_on_a_scrolled_table_picks_the_row_drawn_there() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         long = table(app, "long")
         long.focus()
         await press(pilot, "end")
@@ -259,9 +252,7 @@ async def test_a_click_on_a_scrolled_table_picks_the_row_drawn_there() -> None:
 
 
 async def test_moving_to_the_last_row_scrolls_it_into_view_under_a_fixed_header() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         long = table(app, "long")
         long.focus()
         await pilot.pause()
@@ -279,9 +270,7 @@ async def test_moving_to_the_last_row_scrolls_it_into_view_under_a_fixed_header(
 
 
 async def test_moving_down_a_row_past_the_bottom_scrolls_by_one() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         long = table(app, "long")
         long.focus()
         await press(pilot, "down", "down", "down")  # row 3: the last line, no scroll yet
@@ -297,9 +286,7 @@ async def test_moving_down_a_row_past_the_bottom_scrolls_by_one() -> None:
 
 
 async def test_clear_empties_rows_keeps_columns_and_resets_the_cursor() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         long = table(app, "long")
         long.focus()
         await press(pilot, "end")
@@ -319,9 +306,7 @@ async def test_clear_empties_rows_keeps_columns_and_resets_the_cursor() -> None:
 
 
 async def test_clear_narrows_the_columns_back_to_their_labels() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         people = table(app)
         people.clear()
         people.add_row("Al", "1", "", key="al")
@@ -334,9 +319,7 @@ async def test_clear_narrows_the_columns_back_to_their_labels() -> None:
 
 
 async def test_the_cursor_row_looks_different_when_the_table_loses_focus() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         people = table(app)
         assert app.focused is people
         focused = bg(people, 1)
@@ -356,9 +339,7 @@ async def test_the_cursor_row_looks_different_when_the_table_loses_focus() -> No
 
 
 async def test_the_cursor_row_background_reaches_the_right_edge() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         people = table(app)
         strip = people.render_line(1)
         assert strip.cell_length == people.size.width == 50
@@ -398,9 +379,7 @@ async def test_without_zebra_stripes_rows_match() -> None:
 
 
 async def test_hovering_a_row_highlights_it_until_a_key_moves_the_cursor() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         people = table(app)
         plain = bg(people, 3)
         await pilot.hover("#people", offset=(3, 3))  # the third row
@@ -415,9 +394,7 @@ async def test_hovering_a_row_highlights_it_until_a_key_moves_the_cursor() -> No
 
 
 async def test_the_hover_highlight_goes_when_the_mouse_leaves_or_is_on_the_header() -> None:
-    app = TablesApp()
-    async with app.run_test(size=(50, 16)) as pilot:
-        await pilot.pause()
+    async with running() as (app, pilot):
         people = table(app)
         plain = bg(people, 3)
         await pilot.hover("#people", offset=(3, 3))

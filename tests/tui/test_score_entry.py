@@ -203,14 +203,16 @@ async def test_escape_with_nothing_typed_leaves_at_once(open_app) -> None:
         assert isinstance(app.screen, TodayScreen)
 
 
-async def test_decision_firing_on_a_new_score_is_announced(tmp_path: Path) -> None:
+def near_a_decision(folder: Path) -> tuple[Store, FakeClock]:
+    """Ava in Fluency (ORF), 8 weeks of sessions all attended; three scores below the aim
+    line, so one more below fires the four-point rule today."""
     from datetime import datetime, timedelta
 
-    from store.model import Group
-    from tui.config import AppConfig
+    from store.model import Attendance, Group, Session
+    from store.schedule import occurrences
 
     clock = FakeClock(datetime(2026, 11, 25, 9, 5))
-    store = Store.open(tmp_path / "d", clock=clock)
+    store = Store.open(folder, clock=clock)
     ava = store.add_student("Ava", "Jones", "3")
     start = DAY - timedelta(weeks=8)
     store.add_group(
@@ -233,14 +235,18 @@ async def test_decision_firing_on_a_new_score_is_announced(tmp_path: Path) -> No
     for week, value in enumerate([43, 45, 47, 49, 48, 50, 52], start=1):
         store.record_score(ava.id, "ORF", value, start + timedelta(weeks=week))
     # every planned session delivered and attended, so dosage is not the explanation
-    from store.model import Attendance, Session
-    from store.schedule import occurrences
-
     group = store.group("g1")
     for d in occurrences(group, store.calendar(), start, DAY - timedelta(days=1)):
         store.log_session(
             Session("", "g1", d, minutes_delivered=30, attendance=[Attendance(ava.id)])
         )
+    return store, clock
+
+
+async def test_decision_firing_on_a_new_score_is_announced(tmp_path: Path) -> None:
+    from tui.config import AppConfig
+
+    store, clock = near_a_decision(tmp_path / "d")
     app = InterventionApp(store, clock, AppConfig())
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()

@@ -11,12 +11,11 @@ from textual import events
 from textual.widgets import Input
 
 from store.db import Store
-from store.model import Attendance, Group, Session
-from store.schedule import occurrences
+from store.model import Group
 from store.vocabulary import words
 from tests.conftest import FakeClock
 from tests.tui.screen import screen_text, settle
-from tests.tui.test_score_entry import open_entry
+from tests.tui.test_score_entry import near_a_decision, open_entry
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.screens.score_entry import AddRowScreen, ScoreEntryScreen
@@ -99,31 +98,8 @@ async def test_paste_stops_at_the_first_invalid_line(open_app, demo_dir, demo_cl
 
 # ------------------------------------------------------------------ 6. the decision on the row
 async def test_decision_shows_on_the_row(tmp_path: Path) -> None:
-    clock = FakeClock(datetime(2026, 11, 25, 9, 5))
-    store = Store.open(tmp_path / "d", clock=clock)
-    ava = store.add_student("Ava", "Jones", "3")
-    start = DAY - timedelta(weeks=8)
-    store.add_group(
-        Group(
-            id="g1",
-            name="Fluency",
-            start_time="09:00",
-            duration_minutes=30,
-            measures=["ORF"],
-            start_date=start,
-        )
-    )
-    store.add_member("g1", ava.id, start)
-    store.set_goal(
-        ava.id, "ORF", baseline_value=40, baseline_date=start, goal_value=56, goal_date=DAY
-    )
-    for week, value in enumerate([43, 45, 47, 49, 48, 50, 52], start=1):
-        store.record_score(ava.id, "ORF", value, start + timedelta(weeks=week))
-    group = store.group("g1")
-    for d in occurrences(group, store.calendar(), start, DAY - timedelta(days=1)):
-        store.log_session(
-            Session("", "g1", d, minutes_delivered=30, attendance=[Attendance(ava.id)])
-        )
+    store, clock = near_a_decision(tmp_path / "d")
+    (ava,) = store.students()
     app = InterventionApp(store, clock, AppConfig())
     async with app.run_test(size=(160, 36)) as pilot:
         await pilot.pause()
