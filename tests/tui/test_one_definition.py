@@ -82,30 +82,19 @@ def build_small(store: Store) -> dict[str, str]:
             )
         )
     goal_day = {"change": date(2027, 1, 27), "raise": date(2027, 5, 26)}
-    store.set_goal(
-        ids["change"],
-        "ORF",
-        baseline_value=40,
-        baseline_date=GROUP_START,
-        goal_value=70,
-        goal_date=goal_day["change"],
-    )
-    store.set_goal(
-        ids["raise"],
-        "ORF",
-        baseline_value=40,
-        baseline_date=GROUP_START,
-        goal_value=60,
-        goal_date=goal_day["raise"],
-    )
-    store.set_goal(
-        ids["overdue"],
-        "ORF",
-        baseline_value=40,
-        baseline_date=GROUP_START,
-        goal_value=70,
-        goal_date=goal_day["change"],
-    )
+    for who, goal, by in (
+        ("change", 70, "change"),
+        ("raise", 60, "raise"),
+        ("overdue", 70, "change"),
+    ):
+        store.set_goal(
+            ids[who],
+            "ORF",
+            baseline_value=40,
+            baseline_date=GROUP_START,
+            goal_value=goal,
+            goal_date=goal_day[by],
+        )
     scored = wednesdays(GROUP_START + timedelta(weeks=1), WEEKS - 1)  # Sep 9 … Nov 18
     for i, day in enumerate(scored):
         store.record_score(ids["change"], "ORF", 38 + i % 3, day)
