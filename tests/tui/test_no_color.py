@@ -61,3 +61,16 @@ async def test_check_boxes_show_their_state_without_colour(monkeypatch) -> None:
         app.query_one("#off", Checkbox).value = True
         await pilot.pause()
         assert "▐X▌ not ticked" in screen_text(app)
+
+
+def test_sparkline_aim_marks_differ_without_colour(monkeypatch) -> None:
+    """Under NO_COLOR a week at the aim line is bold, one below it faint: no colour needed."""
+    from tests.tui.test_sparkline import END, GAP, styles, week
+    from tui.widgets.sparkline import progress_sparkline
+
+    points = [(week(3), 50.0), (week(2), 60.0), (week(0), 70.0)]
+    monkeypatch.setenv("NO_COLOR", "1")
+    text = progress_sparkline(points, end=END, weeks=4, hi=100, aim=lambda d: 60.0)
+    assert text.plain[2] == GAP
+    assert styles(text) == ["dim", "bold", "dim", "bold"]
+    assert not any(c in s for s in styles(text) for c in ("green", "yellow", "red"))

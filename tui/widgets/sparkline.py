@@ -4,8 +4,9 @@ Not Textual's ``Sparkline``: that one scales to its own min..max (50→51 looks 
 crashes on gaps (DESIGN.md, traps). Here the scale is fixed per measure and student — from the
 measure's minimum (or 0) up to the larger of the goal and the highest score — and weeks
 without a score show as a dim dot. Cells at or better than the aim line are drawn in the
-"meets" style (bold green; bold alone under ``NO_COLOR``), so the goal level is visible at
-a glance.
+"meets" style (bold green), the others yellow, so the goal level is visible at a glance.
+Under ``NO_COLOR`` (monochrome terminals) the two differ by intensity, not colour: meeting
+cells bold, the others faint (dim), so they stay apart without any colour (issue 19).
 
 Rich only (no Textual): the views' measure lines are drawn with it (``tui.widgets.measure_cells``);
 the widget that holds one is ``tui.widgets.progress_sparkline.ProgressSparkline``.
@@ -58,6 +59,13 @@ def sparkline_cells(
     return cells
 
 
+def _no_color() -> bool:
+    """``NO_COLOR`` set to a non-empty value (https://no-color.org)."""
+    import os
+
+    return bool(os.environ.get("NO_COLOR"))
+
+
 def progress_sparkline(
     points: Sequence[tuple[date, float]],
     *,
@@ -72,6 +80,7 @@ def progress_sparkline(
     top = max([v for _, v in points], default=lo)
     if hi is None or hi < top:
         hi = max(top, hi or lo)
+    meets_style, below_style = ("bold", "dim") if _no_color() else ("bold green", "yellow")
     styled: list[tuple[str, str]] = []
     for week, value, glyph in sparkline_cells(points, end=end, weeks=weeks, lo=lo, hi=hi):
         if value is None:
@@ -81,7 +90,7 @@ def progress_sparkline(
         else:
             target = aim(week + timedelta(days=4))
             meets = value >= target if higher_is_better else value <= target
-            styled.append((glyph, "bold green" if meets else "yellow"))
+            styled.append((glyph, meets_style if meets else below_style))
     text = Text(no_wrap=True, overflow="crop")
     for style, run in groupby(styled, key=itemgetter(1)):  # one span per run of a style
         text.append("".join(glyph for glyph, _ in run), style=style)
