@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,17 +10,18 @@ from textual.widgets import Checkbox, Input, Static
 
 from store.errors import StoreError
 from store.model import Measure
-from tui.screens.base import AppModal
+from tui.screens.form_modal import FormModal
 from tui.widgets.form import Form, FormField
 
 
-class MeasureForm(AppModal[Measure | None]):
+class MeasureForm(FormModal[Measure]):
     """A custom measure: code, name, unit, min, max, direction, decimals, errors."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="measure_form.save", tooltip="Save the measure"),
         Binding("escape", "cancel", "Cancel", id="measure_form.cancel", tooltip="Close unsaved"),
     ]
+    FIRST = "#mf-code"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="measure-form-box", classes="form-box"):
@@ -49,16 +49,7 @@ class MeasureForm(AppModal[Measure | None]):
                 ),
                 id="measure-form",
             )
-            yield Static(
-                Text("Enter or ctrl+s saves · Esc cancels", style="dim"), classes="form-help"
-            )
-
-    def on_mount(self) -> None:
-        self.query_one("#mf-code", Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
+            yield self.help_line()
 
     def action_save(self) -> None:
         form = self.query_one(Form)
@@ -79,6 +70,3 @@ class MeasureForm(AppModal[Measure | None]):
             form.show_store_error(exc)
             return
         self.dismiss(saved)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

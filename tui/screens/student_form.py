@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,14 +10,14 @@ from textual.widgets import Input, Static
 
 from store.errors import StoreError
 from store.model import Student
-from tui.screens.base import AppModal
 from tui.screens.delete_student import DeleteStudentScreen
+from tui.screens.form_modal import FormModal
 from tui.widgets.form import Form, FormField
 
 __all__ = ["DeleteStudentScreen", "StudentForm"]  # the delete question moved to its module
 
 
-class StudentForm(AppModal[Student | None]):
+class StudentForm(FormModal[Student]):
     """Given name, family name, grade, SIS identifier, notes. Enter saves (the store checks
     every field; its message shows next to the field and nothing is saved); Esc cancels."""
 
@@ -26,6 +25,7 @@ class StudentForm(AppModal[Student | None]):
         Binding("ctrl+s", "save", "Save", id="student_form.save", tooltip="Save the student"),
         Binding("escape", "cancel", "Cancel", id="student_form.cancel", tooltip="Close unsaved"),
     ]
+    FIRST = "#sf-given"
 
     def __init__(self, student: Student | None = None) -> None:
         super().__init__()
@@ -62,16 +62,7 @@ class StudentForm(AppModal[Student | None]):
                 FormField("Notes", Input(s.notes if s else "", id="sf-notes"), key="notes"),
                 id="student-form",
             )
-            yield Static(
-                Text("Enter or ctrl+s saves · Esc cancels", style="dim"), classes="form-help"
-            )
-
-    def on_mount(self) -> None:
-        self.query_one("#sf-given", Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
+            yield self.help_line()
 
     def action_save(self) -> None:
         form = self.query_one(Form)
@@ -93,6 +84,3 @@ class StudentForm(AppModal[Student | None]):
             form.show_store_error(exc)
             return
         self.dismiss(saved)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
