@@ -17,7 +17,7 @@ from store.errors import StoreError, ValidationError
 from store.model import NoSchool, SchoolCalendar, parse_date, parse_optional_date
 from tui.screens.list_screen import ListScreen
 from tui.widgets.footer import Footer
-from tui.widgets.form import Form, FormField
+from tui.widgets.form import Form, FormField, school_year_fields
 
 
 def school_days_in(n: NoSchool) -> int:
@@ -57,22 +57,7 @@ class CalendarScreen(ListScreen[NoSchool]):
         with Horizontal(id="cal-body"):
             with Vertical(id="cal-left"):
                 yield Static(Text("School year", style="bold"), classes="pane-title")
-                yield Form(
-                    FormField(
-                        "First day",
-                        Input(id="cal-start", placeholder="YYYY-MM-DD"),
-                        key="year_start",
-                        aliases=("first day of school",),
-                    ),
-                    FormField(
-                        "Last day",
-                        Input(id="cal-end", placeholder="YYYY-MM-DD"),
-                        key="year_end",
-                        aliases=("last day of school",),
-                        hint="Enter saves the school year",
-                    ),
-                    id="cal-year-form",
-                )
+                yield Form(*school_year_fields(("cal-start", "cal-end")), id="cal-year-form")
                 yield Static(
                     Text("Add a no-school day or range", style="bold"), classes="pane-title"
                 )

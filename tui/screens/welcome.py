@@ -23,7 +23,7 @@ from store.model import SchoolCalendar, default_calendar, parse_date
 from store.roster import ImportResult
 from tui.screens.base import AppScreen
 from tui.widgets.footer import Footer
-from tui.widgets.form import Form, FormField
+from tui.widgets.form import Form, school_year_fields
 
 #: Longer than this between the first and last day is taken for a typo.
 MAX_YEAR_DAYS = 400
@@ -130,26 +130,16 @@ class SchoolYearScreen(AppScreen[SchoolCalendar | None]):
                 id="year-intro",
             )
             yield Form(
-                FormField(
-                    "First day",
-                    Input(
+                *school_year_fields(
+                    ("year-start", "year-end"),
+                    (
                         current.year_start.isoformat() if known else "",
-                        placeholder=f"YYYY-MM-DD, e.g. {example.year_start.isoformat()}",
-                        id="year-start",
-                    ),
-                    key="year_start",
-                    aliases=("first day of school",),
-                ),
-                FormField(
-                    "Last day",
-                    Input(
                         current.year_end.isoformat() if known else "",
-                        placeholder=f"YYYY-MM-DD, e.g. {example.year_end.isoformat()}",
-                        id="year-end",
                     ),
-                    key="year_end",
-                    aliases=("last day of school",),
-                    hint="Enter saves the school year",
+                    (
+                        f"YYYY-MM-DD, e.g. {example.year_start.isoformat()}",
+                        f"YYYY-MM-DD, e.g. {example.year_end.isoformat()}",
+                    ),
                 ),
                 id="year-form",
             )

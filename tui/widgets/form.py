@@ -83,6 +83,25 @@ class FormField(Vertical):
         )
 
 
+def school_year_fields(
+    ids: tuple[str, str],
+    values: tuple[str, str] = ("", ""),
+    placeholders: tuple[str, str] = ("YYYY-MM-DD", "YYYY-MM-DD"),
+) -> list[FormField]:
+    """The school year's First day and Last day fields (keys ``year_start``, ``year_end``,
+    as the store names them); the welcome screen and the calendar both ask for them."""
+    named = (
+        ("First day", "year_start", "first day of school", ""),
+        ("Last day", "year_end", "last day of school", "Enter saves the school year"),
+    )
+    return [
+        FormField(label, Input(value, placeholder=ph, id=id_), key=key, aliases=(alias,), hint=hint)
+        for (label, key, alias, hint), id_, value, ph in zip(
+            named, ids, values, placeholders, strict=True
+        )
+    ]
+
+
 class Form(VerticalScroll):
     """A column of :class:`FormField` s with a general error line at the top.
 
