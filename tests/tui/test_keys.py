@@ -25,6 +25,7 @@ WHERE = {
     "calendar": "School calendar",
     "caseload": "Caseload review",
     "confirm": "questions",
+    "conflicts": "Sync conflicts",
     "delete_student": "lists and forms",
     "exports": "Export",
     "goal_form": "lists and forms",

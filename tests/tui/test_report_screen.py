@@ -71,3 +71,37 @@ async def test_a_student_report_needs_a_known_student(open_app, home: Path) -> N
     packet = home / "packet-2026-11-25.md"
     assert packet.is_file() and stat.S_IMODE(packet.stat().st_mode) == 0o600
     assert [p.name for p in home.iterdir()] == [packet.name]
+
+
+async def test_a_letter_from_the_app_is_signed_and_in_the_settings_language(
+    open_app,  # noqa: ANN001
+    demo_dir: Path,
+    home: Path,
+) -> None:
+    """The report screen writes the letter as ``intervene report letter`` would with the same
+    settings: signed with [you], in [letters] language (issue 19)."""
+    from store.settings import Letters, Settings, You
+    from tui.config import AppConfig
+
+    settings = Settings(
+        you=You(name="Marta Rivera", role="Maestra de lectura", school="Lincoln"),
+        letters=Letters(language="es"),
+    )
+    config = AppConfig.from_settings(settings, demo_dir=demo_dir.parent / "demo-built")
+    app = open_app(config=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        student = app.store.students()[0]
+        await app.push_screen(ReportScreen(student.id))
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        path = Path(screen.query_one("#rp-path", Input).value)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert f"✓ Wrote {path}" in screen_text(app)
+    text = path.read_text(encoding="utf-8")
+    assert "Marta Rivera" in text and "Maestra de lectura" in text and "Lincoln" in text
+    assert 'lang="es"' in text
+    assert "de noviembre de 2026" in text  # the fixed clock's date, written by Babel

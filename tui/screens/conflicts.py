@@ -22,9 +22,21 @@ class ConflictsScreen(AppScreen[None]):
     """Every open conflict, one row per version (the version kept now first)."""
 
     BINDINGS = [
-        Binding("enter", "keep", "Keep this version", tooltip="Keep it; remove the others"),
-        Binding("r", "reload", "Reload", tooltip="Read the conflicts from the team again"),
-        Binding("escape", "back", "Back"),
+        Binding(
+            "enter",
+            "keep",
+            "Keep this version",
+            id="conflicts.keep",
+            tooltip="Keep the selected version; the others are removed on every machine",
+        ),
+        Binding(
+            "r",
+            "reload",
+            "Reload",
+            id="conflicts.reload",
+            tooltip="Read the conflicts from the team again",
+        ),
+        Binding("escape", "back", "Back", id="conflicts.back", tooltip="Go back"),
     ]
 
     def __init__(self) -> None:

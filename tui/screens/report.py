@@ -20,6 +20,7 @@ from store.errors import StoreError, ValidationError
 from store.export import find_student
 from store.model import Student
 from tui.documents import ReportError, default_filename, write_report
+from tui.documents.letter import settings_signature
 from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import Footer
@@ -216,6 +217,7 @@ class ReportScreen(AppScreen[Path | None]):
 
     @work(thread=True, exclusive=True, group="report")
     def _write(self, kind: str, fmt: str, path: Path, student_id: str | None) -> None:
+        signature, lang = settings_signature(self.config.settings)
         try:
             out = write_report(
                 kind,
@@ -225,6 +227,8 @@ class ReportScreen(AppScreen[Path | None]):
                 today=self.today(),
                 student_id=student_id,
                 config=self.config,
+                signature=signature,
+                lang=lang or "en",
             )
         except (ReportError, StoreError, OSError) as exc:
             self.post_message(self.Written(None, str(exc)))
