@@ -49,3 +49,27 @@ def test_intervene_caseload_uses_the_settings_file(
     assert '"decision": "change"' in before
     assert '"decision": "change"' not in captured.out
     assert "decisions.point_n = 'x': must be a whole number" in captured.err
+
+
+def test_intervene_report_packet_uses_the_settings_file(
+    demo_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The packet the team reads says what the app and `intervene caseload` say."""
+    args = ["report", "--data-dir", str(demo_dir), "packet", "--date", DAY.isoformat()]
+    args += ["--format", "text", "--out", "-"]
+    monkeypatch.setenv("INTERVENE_SETTINGS", str(tmp_path / "none.toml"))
+    assert main(args) == 0
+    before = capsys.readouterr().out
+    path = tmp_path / "settings.toml"
+    path.write_text("[decisions]\nmin_weeks = 30\n", encoding="utf-8")
+    monkeypatch.setenv("INTERVENE_SETTINGS", str(path))
+    assert main(args) == 0
+    after = capsys.readouterr().out
+    # the counts line under the heading: "4 to change · 14 questionable response · …"
+    counts_before = before.split("\n\n")[2]
+    counts_after = after.split("\n\n")[2]
+    assert "to change" in counts_before
+    assert "to change" not in counts_after and counts_after != counts_before

@@ -27,6 +27,7 @@ from store.errors import StoreError
 from store.model import Student
 
 if TYPE_CHECKING:
+    from tui.config import AppConfig
     from tui.documents.letter import Signature
 
 Clock = Callable[[], datetime]
@@ -169,21 +170,28 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return Path(given).expanduser() if given else default_data_dir()
 
 
-def _letter_settings(args: argparse.Namespace, err: TextIO) -> tuple[Signature | None, str]:
-    """The letter's signature and language: ``--lang``, else the settings' ``[letters]``
-    language, else English; the signature from the settings' ``[you]``. A key the settings
-    refused is one line on stderr (its default is used)."""
-    if args.report_kind != "letter":
-        return None, "en"
-    from tui.documents.letter import load_letter_settings
+def _report_settings(
+    args: argparse.Namespace, err: TextIO
+) -> tuple[AppConfig, Signature | None, str]:
+    """The settings file read once: the config (``[decisions]``: the same verdicts as the app),
+    and for a letter its signature (``[you]``) and language (``--lang``, else ``[letters]``
+    language, else English). A key the settings refused is one line on stderr (its default
+    is used)."""
+    from store.settings import default_settings_path, load_settings
+    from tui.config import AppConfig
+    from tui.documents.letter import settings_signature
 
-    signature, lang, warnings = load_letter_settings()
+    path = default_settings_path()
+    settings, warnings = load_settings(path)
     for line in warnings:
         print(f"intervene: {line}", file=err)
-    return signature, (getattr(args, "lang", None) or lang or "en")
+    config = AppConfig.from_settings(settings, settings_path=path)
+    if args.report_kind != "letter":
+        return config, None, "en"
+    signature, lang = settings_signature(settings)
+    return config, signature, (getattr(args, "lang", None) or lang or "en")
 
 
-# --------------------------------------------------------------------------- command
 def run_report(
     args: argparse.Namespace,
     *,
@@ -212,12 +220,13 @@ def run_report(
             student = None
             if kind != "packet":
                 student = find_student(store.students(include_archived=True), args.student)
-            signature, lang = _letter_settings(args, err_stream)
+            config, signature, lang = _report_settings(args, err_stream)
             doc = build_document(
                 kind,
                 store,
                 today=today,
                 student_id=student.id if student else None,
+                config=config,
                 signature=signature,
                 lang=lang,
             )

@@ -128,20 +128,6 @@ def settings_signature(settings: object) -> tuple[Signature, str]:
     return sig, text(letters, "language")
 
 
-def load_letter_settings() -> tuple[Signature | None, str, list[str]]:
-    """The signature and language from the user's settings file, and a warning line for
-    each key it refused (``store.settings.load_settings``: defaults used instead)."""
-    import importlib
-
-    try:  # store.settings (issue 19 settings model)
-        load = importlib.import_module("store.settings").load_settings
-    except (ImportError, AttributeError):  # no settings model: unsigned, English
-        return None, "", []
-    settings, warnings = load()
-    sig, lang = settings_signature(settings)
-    return sig, lang, list(warnings)
-
-
 class _Words:
     """The letter's language: gettext messages, Babel dates and numbers."""
 
