@@ -63,16 +63,16 @@ def test_spanish_letter_from_the_catalog(caseload: Caseload) -> None:
 def test_spanish_numbers_and_html_language(store: Store) -> None:
     sid = store.add_student("Leo", "Park", "2").id
     day = date(2026, 10, 5)
-    for i, v in enumerate([6, 5, 4, 3]):
+    for i, v in enumerate([6, 5, 4, 3.5]):
         store.record_score(sid, "DBR-DB", v, day + timedelta(weeks=i))
     store.set_goal(
         sid, "DBR-DB", baseline_value=6, baseline_date=day, goal_value=2,
         goal_date=date(2027, 3, 1), method="custom",
     )  # fmt: skip
     flat = _flat(family_letter(store, sid, today=DAY, fmt="text", lang="es"))
-    assert "Leo obtuvo 3,0 de 10 en conductas que interrumpen la clase" in flat
-    assert "más bajo es mejor); en octubre, su resultado fue 6,0." in flat
-    assert "obtenga 2,0 de 10 o menos" in flat and "para el 1 de marzo de 2027" in flat
+    assert "Leo obtuvo 3,5 de 10 en conductas que interrumpen la clase" in flat
+    assert "más bajo es mejor); en octubre, su resultado fue 6." in flat  # whole: no ",0"
+    assert "obtenga 2 de 10 o menos" in flat and "para el 1 de marzo de 2027" in flat
     page = family_letter(store, sid, today=DAY, fmt="html", lang="es")
     assert '<html lang="es">' in page
     ticks = re.findall(r"<text[^>]*>([^<]*)</text>", page)  # the chart's dates in Spanish

@@ -271,9 +271,9 @@ def test_family_letter_for_a_lower_is_better_rating(store: Store) -> None:
         goal_date=date(2027, 3, 1), method="custom",
     )  # fmt: skip
     flat = " ".join(family_letter(store, sid, today=TODAY, fmt="text").split())
-    assert "was rated 3.0 out of 10 for disruptive behaviour (lower is better)" in flat
-    assert "down from 6.0 in October" in flat
-    assert "be rated 2.0 out of 10 or lower for disruptive behaviour" in flat
+    assert "was rated 3 out of 10 for disruptive behaviour (lower is better)" in flat
+    assert "down from 6 in October" in flat
+    assert "be rated 2 out of 10 or lower for disruptive behaviour" in flat
     assert _jargon(flat) == []
 
 

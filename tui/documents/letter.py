@@ -152,7 +152,10 @@ class _Words:
         return month_name(d, self.today, self.lang)
 
     def value(self, m: Measure, v: float) -> str:
-        return number(v, m.decimals, self.lang)
+        """A score as a family reads it: whole numbers without decimals ("3 out of 10", not
+        "3.0"; the second reader of the Spanish letters asked for "8 de 10", not "8,0")."""
+        whole = round(v, m.decimals) == round(v)
+        return number(v, 0 if whole else m.decimals, self.lang)
 
 
 def _plain_value(w: _Words, m: Measure, value: float) -> str:
