@@ -7,14 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, Input, ProgressBar
+from textual.widgets import Button, Input, ProgressBar, Select
 
 from store.db import Store
+from store.model import Group
+from store.schedule import UNSCHEDULED_RRULE
 from tests.conftest import FakeClock, read_tree
 from tests.tui.screen import screen_text, settle
 from tui.app import InterventionApp
 from tui.config import AppConfig
-from tui.screens.import_roster import ImportRosterScreen
+from tui.screens.import_roster import NEW_GROUP, ImportRosterScreen
 from tui.screens.today import TodayScreen
 from tui.screens.welcome import SchoolYearScreen, WelcomeScreen
 
@@ -203,3 +205,56 @@ async def test_a_large_file_shows_progress_while_it_is_written(empty_app, tmp_pa
     app.store.close()
     with Store.open(folder, clock=clock) as again:
         assert len(again.students()) == 600
+
+
+async def test_a_oneroster_class_mapped_to_an_existing_group(empty_app) -> None:  # noqa: ANN001
+    """Issue 19: a class that would become a new group can go into a current group instead."""
+    app, folder, clock = empty_app
+    existing = app.store.add_group(
+        Group("", "Tuesday Readers", rrule=UNSCHEDULED_RRULE, memberships=[])
+    )
+    async with app.run_test(size=(120, 60)) as pilot:
+        await pilot.pause()
+        await app.push_screen(ImportRosterScreen())
+        await settle(pilot)
+        await pilot.click("#im-groups")
+        await type_path(pilot, app, SAMPLES / "oneroster")
+        text = screen_text(app)
+        assert "2 new groups" in text
+        assert "homeroom class 'Homeroom 2B' is not made a group" in text  # still skipped
+        screen = app.screen
+        assert isinstance(screen, ImportRosterScreen)
+        assert screen.map_classes == ("Reading Intervention Gr 3", "Math Facts, Grade 4")
+        select = screen.query_one("#im-map-0", Select)
+        assert select.value == NEW_GROUP
+        select.value = existing.id  # Reading Intervention Gr 3 → Tuesday Readers
+        await settle(pilot)
+        text = screen_text(app)
+        assert "1 new group;" in text
+        assert "Reading Intervention Gr 3 (" not in text  # no longer a new group
+        assert "→ Tuesday Readers" in text
+        assert screen.plan is not None and screen.plan_key == screen._key()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+    app.store.close()
+    with Store.open(folder, clock=clock) as again:
+        day = clock().date()
+        groups = {g.name: g for g in again.groups()}
+        assert set(groups) == {"Tuesday Readers", "Math Facts, Grade 4"}
+        readers = {again.student(i).sis_id for i in groups["Tuesday Readers"].members_on(day)}
+        reading_class = {"100234", "100235", "100236"}
+        assert readers == reading_class
+
+
+async def test_no_mapping_is_offered_without_a_current_group(empty_app) -> None:  # noqa: ANN001
+    app, _folder, _clock = empty_app
+    async with app.run_test(size=(120, 60)) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        await answer_school_year(pilot, app)
+        await pilot.click("#im-groups")
+        await type_path(pilot, app, SAMPLES / "oneroster")
+        assert "2 new groups" in screen_text(app)
+        assert not app.screen.query(".im-map")
