@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 from textual.app import App
 from textual.pilot import Pilot
@@ -50,3 +51,12 @@ async def settle(pilot: Pilot, screen: Screen | None = None) -> Screen:
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     return screen
+
+
+async def pause_until(pilot: Pilot, done: Callable[[App], bool], tries: int = 100) -> None:
+    """Pause in short steps until ``done(app)`` is true (at most ``tries`` steps of 20 ms): for
+    waits on the app itself — quitting, leaving a screen — that no ``loaded()`` covers."""
+    for _ in range(tries):
+        await pilot.pause(0.02)
+        if done(pilot.app):
+            return

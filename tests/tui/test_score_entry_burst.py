@@ -13,7 +13,7 @@ from textual.widgets import Input
 
 from store.db import Store
 from tests.conftest import FakeClock, read_tree
-from tests.tui.screen import screen_text, settle
+from tests.tui.screen import pause_until, screen_text, settle
 from tests.tui.test_score_entry import open_entry
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
@@ -81,10 +81,7 @@ async def test_score_enter_ctrl_q_in_one_burst_is_saved(open_app, demo_dir, demo
             screen = await open_entry(app, pilot)
             first = screen.rows[0].student_id
             burst(app, "6", "1", "enter", "ctrl+q")
-            for _ in range(100):
-                await pilot.pause(0.02)
-                if not app.is_running:
-                    break
+            await pause_until(pilot, lambda a: not a.is_running)
         app.store.close()
         assert day_scores(demo_dir, demo_clock).get(first) == 61, f"lost on try {attempt + 1}"
         with Store.open(demo_dir, clock=demo_clock) as s:  # clean up for the next try
@@ -154,10 +151,7 @@ async def test_sigterm_or_sighup_finishes_the_typed_score_first(
         first = screen.rows[0].student_id
         burst(app, "6", "1", "enter")
         app.exit_on_signal()  # what SIGTERM / SIGHUP (terminal closed) call
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if not app.is_running:
-                break
+        await pause_until(pilot, lambda a: not a.is_running)
     app.store.close()
     assert day_scores(demo_dir, demo_clock) == {first: 61}
 
@@ -170,10 +164,7 @@ async def test_score_enter_escape_in_one_burst_saves_and_leaves(
         screen = await open_entry(app, pilot)
         first = screen.rows[0].student_id
         burst(app, "6", "3", "enter", "escape")
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if app.screen is not screen:
-                break
+        await pause_until(pilot, lambda a: a.screen is not screen)
         assert app.screen is not screen, "nothing typed is unsaved: Esc leaves at once"
     app.store.close()
     assert day_scores(demo_dir, demo_clock) == {first: 63}
