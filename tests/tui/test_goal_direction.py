@@ -80,6 +80,15 @@ async def open_student(app: InterventionApp, pilot, student: str, measure: str) 
     return screen
 
 
+async def open_goal_form(app: InterventionApp, pilot) -> GoalForm:  # noqa: ANN001
+    """Press g on the student screen; the goal form it opens."""
+    await pilot.press("g")
+    await pilot.pause()
+    form = app.screen
+    assert isinstance(form, GoalForm)
+    return form
+
+
 def facts(app: InterventionApp) -> str:
     """The student screen's facts column as shown (the screen's cells right of the chart),
     its wrapped lines joined (one space between words)."""
@@ -145,10 +154,7 @@ async def test_goal_form_proposes_a_lower_goal_for_disruptive_behaviour(
 ) -> None:
     async with app.run_test(size=(150, 44)) as pilot:
         await open_student(app, pilot, "st-mia", "DBR-DB")
-        await pilot.press("g")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, GoalForm)
+        form = await open_goal_form(app, pilot)
         assert form.query_one("#g-method", Select).value == "roi"
         # The baseline is the median of the first 3 ratings: 7.5, 7.0, 6.5 → 7.0.
         assert form.query_one("#g-baseline", Input).value == "7.0"
@@ -180,10 +186,7 @@ async def test_goal_form_proposes_a_lower_goal_for_disruptive_behaviour(
         assert goal is not None and goal.goal_value == 4.0
         assert goal.note == form.proposed.statement
         # Reopened, the saved goal's rate reads as a decrease: (6 − 4) ÷ 10 = 0.20 a week.
-        await pilot.press("g")
-        await pilot.pause()
-        again = app.screen
-        assert isinstance(again, GoalForm)
+        again = await open_goal_form(app, pilot)
         assert again.query_one("#g-rate", Input).value == "0.20"
         assert again.proposed is not None and again.proposed.goal_value == 4.0
 
@@ -191,10 +194,7 @@ async def test_goal_form_proposes_a_lower_goal_for_disruptive_behaviour(
 async def test_goal_form_fuchs_goal_counts_weeks_of_school(app: InterventionApp) -> None:
     async with app.run_test(size=(150, 44)) as pilot:
         await open_student(app, pilot, "st-yara", "ORF")
-        await pilot.press("g")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, GoalForm)
+        form = await open_goal_form(app, pilot)
         # The goal in force: baseline 70 Nov 6 → Mar 19, 17 weeks of school; its rate shown is
         # (89 − 70) ÷ 17 = 1.12 a week of school (not ÷ 19 = 1.00).
         assert form.query_one("#g-rate", Input).value == "1.12"
