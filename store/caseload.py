@@ -298,31 +298,8 @@ def caseload_summary(
     per student, as the Today screen makes) so each group's schedule is expanded once."""
     config = config or DecisionConfig()
     measure_by = {m.code: m for m in measures}
-    groups = list(groups)
-
-    scores_by: dict[tuple[str, str], list[Score]] = defaultdict(list)
-    for s in scores:
-        if s.date <= today:
-            scores_by[(s.student_id, s.measure)].append(s)
-    goals_by: dict[tuple[str, str], list[Goal]] = defaultdict(list)
-    for g in goals:
-        goals_by[(g.student_id, g.measure)].append(g)
-    phases_by: dict[tuple[str, str], list[PhaseChange]] = defaultdict(list)
-    for p in phase_changes:
-        phases_by[(p.student_id, p.measure)].append(p)
-    measures_of: dict[str, set[str]] = defaultdict(set)
-    for sid, code in (*scores_by, *goals_by):
-        measures_of[sid].add(code)
-
-    groups_of: dict[str, list[Group]] = defaultdict(list)  # any membership, for dosage
-    current_of: dict[str, list[Group]] = defaultdict(list)  # member today, for probes/display
-    for grp in groups:
-        for sid in dict.fromkeys(m.student_id for m in grp.memberships):
-            groups_of[sid].append(grp)
-        if grp.active:
-            for sid in dict.fromkeys(grp.members_on(today)):
-                current_of[sid].append(grp)
-                measures_of[sid].update(grp.measures)
+    by = _Indexed(groups, goals, scores, phase_changes, today)
+    scores_by, measures_of, current_of = by.scores_by, by.measures_of, by.current_of
 
     index = SessionIndex(sessions)
     breaks = break_weeks(calendar)
@@ -345,23 +322,10 @@ def caseload_summary(
         for code in sorted(measures_of.get(sid, ()), key=lambda c: (_ORDER.get(c, 99), c)):
             m = measure_by.get(code) or _measure(code)
             key = (sid, code)
-            goal = _latest_goal(goals_by.get(key, ()))
-            phases = phases_by.get(key, [])
+            goal, phases, dose_groups, start = by.dose(sid, code)
             probing = [g for g in current_of.get(sid, []) if code in g.measures]
-            dose_groups = [g for g in groups_of.get(sid, []) if code in g.measures]
-            dose_groups = dose_groups or groups_of.get(sid, [])
             dosage = None
-            if dose_groups:
-                start = latest_phase_start([p.date for p in phases], until=today)
-                if start is None and goal is not None:
-                    start = goal.baseline_date
-                if start is None:
-                    start = min(
-                        mm.start
-                        for g in dose_groups
-                        for mm in g.memberships
-                        if mm.student_id == sid
-                    )
+            if dose_groups and start is not None:
                 dkey = (sid, tuple(g.id for g in dose_groups), start)
                 dosage = dosages.get(dkey)
                 if dosage is None:
@@ -413,6 +377,97 @@ def caseload_summary(
             )
     rows.sort(key=row_order)
     return rows
+
+
+class _Indexed:
+    """The records ``caseload_summary`` reads, indexed by student and measure."""
+
+    def __init__(
+        self,
+        groups: Iterable[Group],
+        goals: Iterable[Goal],
+        scores: Iterable[Score],
+        phase_changes: Iterable[PhaseChange],
+        today: date,
+    ) -> None:
+        self.today = today
+        self.scores_by: dict[tuple[str, str], list[Score]] = defaultdict(list)
+        for s in scores:
+            if s.date <= today:
+                self.scores_by[(s.student_id, s.measure)].append(s)
+        self.goals_by: dict[tuple[str, str], list[Goal]] = defaultdict(list)
+        for g in goals:
+            self.goals_by[(g.student_id, g.measure)].append(g)
+        self.phases_by: dict[tuple[str, str], list[PhaseChange]] = defaultdict(list)
+        for p in phase_changes:
+            self.phases_by[(p.student_id, p.measure)].append(p)
+        self.measures_of: dict[str, set[str]] = defaultdict(set)
+        for sid, code in (*self.scores_by, *self.goals_by):
+            self.measures_of[sid].add(code)
+        # any membership, for dosage; member today, for probes and display
+        self.groups_of: dict[str, list[Group]] = defaultdict(list)
+        self.current_of: dict[str, list[Group]] = defaultdict(list)
+        for grp in groups:
+            for sid in dict.fromkeys(m.student_id for m in grp.memberships):
+                self.groups_of[sid].append(grp)
+            if grp.active:
+                for sid in dict.fromkeys(grp.members_on(today)):
+                    self.current_of[sid].append(grp)
+                    self.measures_of[sid].update(grp.measures)
+
+    def dose(
+        self, sid: str, code: str
+    ) -> tuple[Goal | None, list[PhaseChange], list[Group], date | None]:
+        """(latest goal, phase changes, the groups dosage is counted over, the dosage start:
+        the latest phase change, else the goal's baseline date, else joining a group)."""
+        key = (sid, code)
+        goal = _latest_goal(self.goals_by.get(key, ()))
+        phases = self.phases_by.get(key, [])
+        dose_groups = [g for g in self.groups_of.get(sid, []) if code in g.measures]
+        dose_groups = dose_groups or self.groups_of.get(sid, [])
+        if not dose_groups:
+            return goal, phases, dose_groups, None
+        start = latest_phase_start([p.date for p in phases], until=self.today)
+        if start is None and goal is not None:
+            start = goal.baseline_date
+        if start is None:
+            start = min(
+                mm.start for g in dose_groups for mm in g.memberships if mm.student_id == sid
+            )
+        return goal, phases, dose_groups, start
+
+
+def session_windows(
+    students: Iterable[Student],
+    groups: Iterable[Group],
+    goals: Iterable[Goal],
+    scores: Iterable[Score],
+    phase_changes: Iterable[PhaseChange],
+    today: date,
+) -> dict[str, date]:
+    """Group id → the first date whose session ``caseload_summary`` (same records, same
+    ``today``) can count, for the groups whose log it reads at all. A student's dosage counts
+    a session only on a date in [dosage start, today] on which they were a member
+    (``store.dosage``), so a group no student was a member of in their window, such as last
+    year's, needs no log read, and an older year of a log needs no parse (issue 16)."""
+    by = _Indexed(groups, goals, scores, phase_changes, today)
+    out: dict[str, date] = {}
+    for student in students:
+        if not student.active:
+            continue
+        sid = student.id
+        for code in by.measures_of.get(sid, ()):
+            _, _, dose_groups, start = by.dose(sid, code)
+            if start is None:
+                continue
+            for g in dose_groups:
+                for m in g.memberships:
+                    if m.student_id != sid or (m.end is not None and m.end <= start):
+                        continue
+                    first = max(start, m.start)
+                    if first <= today and (g.id not in out or first < out[g.id]):
+                        out[g.id] = first
+    return out
 
 
 def row_order(row: CaseloadRow) -> tuple[int, tuple[str, ...], int, str]:

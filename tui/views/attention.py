@@ -17,7 +17,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store.caseload import CaseloadRow, attention_summary, caseload_summary, row_order
+from store.caseload import (
+    CaseloadRow,
+    attention_summary,
+    caseload_summary,
+    row_order,
+    session_windows,
+)
 from store.db import SCORES_DIR, SESSIONS_DIR, Store
 from store.errors import CorruptFileError, StoreError
 from store.model import Goal, Score, Session, Student
@@ -56,31 +62,44 @@ def _caseload_of(
     groups = store.groups(include_inactive=True)
     if only is not None:
         groups = [g for g in groups if any(m.student_id in only for m in g.memberships)]
-    sessions: list[Session] = []
-    blind: set[str] = set()  # members of a group whose session log is unreadable
-    for g in groups:
-        try:
-            sessions.extend(store.sessions(g.id, until=day))
-        except CorruptFileError:  # named by unreadable_files(); no dosage from half a log
-            blind.update(m.student_id for m in g.memberships)
-    students, scores = [], []
+    readable: list[Student] = []
+    scores_of: dict[str, list[Score]] = {}
     for st in store.students():
         if only is not None and st.id not in only:
             continue
-        if st.id in blind:
-            continue
         try:
-            scores.extend(store.scores(st.id, since=since, until=day))
+            scores_of[st.id] = store.scores(st.id, since=since, until=day)
         except CorruptFileError:  # left out until restored: see unreadable_files()
             continue
-        students.append(st)
+        readable.append(st)
+    phases = {st.id: store.phase_changes(st.id) for st in readable}
+    # only the logs, and the years of them, that some student's dosage window reaches
+    windows = session_windows(
+        readable,
+        groups,
+        goals,
+        (s for st in readable for s in scores_of[st.id]),
+        (p for st in readable for p in phases[st.id]),
+        day,
+    )
+    sessions: list[Session] = []
+    blind: set[str] = set()  # members of a group whose session log is unreadable
+    for g in groups:
+        if g.id not in windows:
+            continue
+        try:
+            sessions.extend(store.sessions(g.id, since=windows[g.id], until=day))
+        except CorruptFileError:  # named by unreadable_files(); no dosage from half a log
+            blind.update(m.student_id for m in g.memberships)
+    students = [st for st in readable if st.id not in blind]
+    scores = [s for st in students for s in scores_of[st.id]]
     rows = caseload_summary(
         students,
         groups,
         store.measures(include_inactive=True),
         goals,
         scores,
-        [p for st in students for p in store.phase_changes(st.id)],
+        [p for st in students for p in phases[st.id]],
         sessions,
         store.calendar(),
         day,
