@@ -60,7 +60,7 @@ def apply_settings(app: Any, *, start: bool = False) -> None:
         app.set_keymap(dict(config.settings.keys))
         if start:
             app.set_timer(1.0, lambda: _warn_unknown_keys(app))
-    if app.store.is_empty() or app.store.readonly:
+    if app.store.is_empty() or app.store.view_only:
         return  # the first-run screen asks for the year; a read-only folder is not changed
     try:
         calendar = school_year_calendar(config.settings, app.store.calendar())

@@ -2,7 +2,8 @@
 
 Only used when the data folder syncs (:func:`store.sync.state.is_configured`, one stat);
 otherwise nothing here — nor httpx — is imported. The worker syncs a few seconds after the
-last save (debounced) and every few minutes; entry never waits for the network.
+last save (debounced) and every few minutes; entry never waits for the network. A viewer's
+window only pulls, on the same schedule, and its screen is refreshed with what arrived.
 """
 
 from __future__ import annotations
@@ -83,8 +84,10 @@ class SyncRunner:
         self._last_run = 0.0
 
     def start(self) -> None:
-        if self.store.readonly:  # a viewer's (or a read-only) window: nothing to send
+        if self.store.readonly:  # --read-only: received records could not be applied
             return
+        # a viewer's replica runs on the same schedule: it has nothing to send (the engine
+        # only pulls for a viewer) and fetches the team's changes every EVERY_SECONDS
         self.app.set_interval(CHECK_SECONDS, self._check)
         self.app.set_timer(2.0, self.run)
 

@@ -84,6 +84,12 @@ class ReplicaMixin(CoreStore):
                 self._viewer_of = ""
         return self._viewer_of
 
+    @property
+    def view_only(self) -> bool:
+        """True when the user cannot save here: the folder is open read-only, or it is a
+        team viewer's replica (open for writing so sync can apply what arrives, issue 18)."""
+        return self.readonly or bool(self._viewer_replica())
+
     def undo_last(self) -> str:
         said = super().undo_last()
         self.changes_made += 1

@@ -90,6 +90,7 @@ def test_a_viewer_window_opens_read_only_and_says_so(tmp_path, team, capsys):
 
     def fake_run(self: InterventionApp) -> None:
         seen["readonly"] = self.store.readonly
+        seen["view_only"] = self.store.view_only
 
     original = InterventionApp.run
     InterventionApp.run = fake_run  # type: ignore[method-assign]
@@ -97,10 +98,11 @@ def test_a_viewer_window_opens_read_only_and_says_so(tmp_path, team, capsys):
         assert cli.run_app(v.folder, datetime.now, None, is_demo=False) == 0
     finally:
         InterventionApp.run = original  # type: ignore[method-assign]
-    assert seen["readonly"] is True
+    # open for writing (the lock held) so sync can apply the team's records; no user saves
+    assert seen == {"readonly": False, "view_only": True}
 
     async def run() -> None:
-        store = Store.open(v.folder, readonly=True)
+        store = Store.open(v.folder)
         app = InterventionApp(store, datetime.now, AppConfig(demo_dir=tmp_path / "demo"))
         async with app.run_test(size=(140, 40)):
             await _until(app, lambda: "viewer: read-only replica" in _bar(app))
@@ -126,3 +128,52 @@ def test_without_sync_the_app_loads_no_sync_code(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     assert not sync_state.is_configured(folder)
+
+
+def test_a_viewer_window_shows_the_teams_new_score_after_its_background_pull(
+    tmp_path, team, capsys
+):
+    from store.errors import StoreError
+    from store.model import Group
+    from tui.screens.today import TodayScreen
+
+    a, v = _member(tmp_path, team, "ava", capsys), _member(tmp_path, team, "sam", capsys)
+    with a.store() as s:
+        kid = s.add_student("Mia", "Lopez", "2").id
+        group = s.add_group(Group(id="", name="Reading 2", measures=["ORF"]))
+        s.add_member(group.id, kid, DAY - timedelta(days=30))
+    a.sync()
+    v.sync()
+
+    async def run() -> None:
+        store = Store.open(v.folder)  # as run_app opens a viewer's replica
+        app = InterventionApp(
+            store, datetime.now, AppConfig(demo_dir=tmp_path / "demo"), start_date=DAY
+        )
+        async with app.run_test(size=(140, 40)) as pilot:
+            runner = app.sync_runner
+            assert runner is not None
+            today = app.screen
+            assert isinstance(today, TodayScreen)
+            await _until(app, lambda: [ln.last for ln in today.lines] == [None])
+            await app.workers.wait_for_complete()  # the runner's first pull: nothing new
+            with a.store() as s:  # meanwhile the interventionist enters a score and syncs
+                s.record_score(kid, "ORF", 62, DAY)
+            a.sync()
+            assert [ln.last for ln in today.lines] == [None]
+            runner.run()  # the periodic pull, driven now instead of in 3 minutes
+            await _until(app, lambda: [ln.last and ln.last.value for ln in today.lines] == [62])
+            assert "viewer: read-only replica" in _bar(app)
+            assert "READ-ONLY" in _bar(app)
+            try:  # the viewer's own saves are still refused at the store boundary
+                store.record_score(kid, "ORF", 70, DAY - timedelta(days=1))
+            except StoreError as exc:
+                assert "read-only replica" in str(exc)
+            else:
+                raise AssertionError("a viewer's save was accepted")
+            await pilot.pause()
+        store.close()
+
+    asyncio.run(run())
+    with Store.open(v.folder, readonly=True) as s:
+        assert [sc.value for sc in s.scores(kid, "ORF")] == [62]

@@ -125,11 +125,9 @@ def run_app(
     from tui.app import InterventionApp
     from tui.config import AppConfig
 
-    if not readonly and not is_demo:
-        from store.sync.state import is_configured, load_meta
-
-        sync = load_meta(data_dir) if is_configured(data_dir) else None
-        readonly = sync is not None and sync.role == "viewer"  # a team viewer's replica
+    # A team viewer's replica (issue 18) opens for writing (the writer lock held), so the
+    # background sync can apply what the team saved; the Store refuses the user's own saves
+    # there (Store.view_only) and the day bar says READ-ONLY.
     try:
         store = Store.open(data_dir, clock=clock, readonly=readonly)
     except (StoreLockedError, FolderNotWritableError) as exc:  # the app can look read-only

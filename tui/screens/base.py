@@ -28,6 +28,10 @@ ResultType = TypeVar("ResultType")
 READ_ONLY = (
     "Opened read-only (--read-only or another intervene has the folder): nothing can be saved"
 )
+VIEWER = (
+    "This data folder is a read-only copy of the team database (you are a viewer): "
+    "nothing can be saved"
+)
 
 
 #: Actions a palette does not offer: moving the cursor (the palette closes over the screen)
@@ -128,8 +132,10 @@ class AppContextMixin:
 
     def require_writable(self) -> bool:
         """True when the store can save; else say why not (once, in the same words)."""
-        if self.store.readonly:
-            self.notify(READ_ONLY, severity="warning", markup=False)
+        if self.store.view_only:
+            self.notify(
+                READ_ONLY if self.store.readonly else VIEWER, severity="warning", markup=False
+            )
             return False
         return True
 

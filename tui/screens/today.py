@@ -451,7 +451,7 @@ class TodayScreen(AppScreen[None]):
         if self.context.is_demo:
             text.append(" DEMO ", style="bold reverse")
             text.append(" ")
-        if self.store.readonly:
+        if self.store.view_only:  # --read-only, or a team viewer's replica
             text.append(" READ-ONLY ", style="bold reverse")
             text.append(" ")
         text.append(f"{self.day:%A %-d %B %Y}", style="bold")
