@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 from store.caseload import attention_summary
 from store.db import Store
 from store.vocabulary import words
-from tests.tui.screen import screen_text
+from tests.tui.screen import pause_until, screen_text
 from tui.app import InterventionApp
 from tui.screens.caseload import CaseloadFilter, CaseloadScreen
 from tui.screens.student import StudentScreen
@@ -46,10 +46,7 @@ async def open_caseload(app: InterventionApp, pilot) -> CaseloadScreen:  # noqa:
     app.push_screen(screen)
     await pilot.pause()
     assert "Loading the caseload…" in screen_text(app) or screen.entries is not None
-    for _ in range(300):
-        await pilot.pause(0.02)
-        if screen.entries is not None:
-            break
+    await pause_until(pilot, lambda _app: screen.entries is not None, tries=300)
     await pilot.pause()
     assert screen.entries is not None, "the caseload never loaded"
     return screen

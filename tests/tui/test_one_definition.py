@@ -17,7 +17,7 @@ from store.db import Store
 from store.model import Attendance, Group, Membership, SchoolCalendar, Session
 from store.vocabulary import KINDS, OVERDUE, words
 from tests.conftest import FakeClock
-from tests.tui.screen import screen_text
+from tests.tui.screen import pause_until, screen_text
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.documents import meeting_packet
@@ -169,10 +169,7 @@ async def load_today(app: InterventionApp, pilot) -> TodayScreen:  # noqa: ANN00
 async def load_caseload(app: InterventionApp, pilot) -> CaseloadScreen:  # noqa: ANN001
     screen = CaseloadScreen(TODAY)
     app.push_screen(screen)
-    for _ in range(300):
-        await pilot.pause(0.02)
-        if screen.entries is not None:
-            break
+    await pause_until(pilot, lambda _app: screen.entries is not None, tries=300)
     await pilot.pause()
     assert screen.entries is not None, "the caseload never loaded"
     return screen

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.tui.screen import pause_until
 from tui.screens.caseload import CaseloadScreen
 from tui.screens.student import StudentScreen
 
@@ -34,10 +35,7 @@ def test_caseload_review(snap_compare, open_app) -> None:
         await pilot.pause()
         screen = CaseloadScreen(DAY)
         app.push_screen(screen)
-        for _ in range(300):
-            await pilot.pause(0.02)
-            if screen.entries is not None:
-                break
+        await pause_until(pilot, lambda _app: screen.entries is not None, tries=300)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_caseload)
