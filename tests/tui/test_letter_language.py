@@ -80,6 +80,37 @@ def test_spanish_numbers_and_html_language(store: Store) -> None:
     assert '<html lang="en">' in family_letter(store, sid, today=DAY, fmt="html")
 
 
+def test_spanish_letters_for_behaviour(store: Store) -> None:
+    # The second reader: behaviour has its own words, and reading + CICO names both.
+    leo = store.add_student("Leo", "Park", "2").id
+    ava = store.add_student("Ava", "Cruz", "3").id
+    day = date(2026, 10, 5)
+    for i in range(4):
+        week = day + timedelta(weeks=i)
+        store.record_score(leo, "CICO", 60 + 5 * i, week)
+        store.record_score(ava, "CICO", 60 + 5 * i, week)
+        store.record_score(ava, "ORF", 31 + 4 * i, week)
+    flat = _flat(family_letter(store, leo, today=DAY, fmt="text", lang="es"))
+    assert (
+        "Leo ha estado recibiendo apoyo en la escuela para practicar la buena conducta en clase."
+        in flat
+    )
+    assert "Preguntarle a Leo cómo le fue en la escuela y reconocer lo que hizo bien" in flat
+    assert flat.endswith(
+        "Saludos cordiales, El maestro o la maestra de apoyo de conducta de su hijo/a"
+    )
+    assert "Seguiremos pendientes de cómo le va a Leo cada día en la escuela." in flat
+    assert "habilidades" not in flat and "Practicar juntos" not in flat
+    flat = _flat(family_letter(store, ava, today=DAY, fmt="text", lang="es"))
+    assert (
+        "Ava ha estado trabajando en un grupo pequeño para reforzar sus habilidades de lectura "
+        "y también recibe apoyo para practicar la buena conducta en clase." in flat
+    )
+    assert "Practicar juntos unos minutos cada día y preguntarle a Ava cómo le fue" in flat
+    assert flat.endswith("Saludos cordiales, Maestro/a de lectura de su hijo/a")
+    assert "Dear" not in flat and "behaviour" not in flat
+
+
 def test_letter_is_signed_from_settings(caseload: Caseload) -> None:
     text = family_letter(caseload.store, caseload.ava, today=DAY, fmt="text", signature=RIVERA)
     tail = text.rstrip().splitlines()[-4:]

@@ -14,7 +14,7 @@ import pytest
 
 from store.caseload import attention_summary
 from store.db import Store
-from store.model import Attendance, Group, Membership, Session
+from store.model import Attendance, Group, Measure, Membership, Session
 from store.progress import goal_statement, weeks_between
 from store.vocabulary import words
 from tests.conftest import FakeClock
@@ -275,6 +275,56 @@ def test_family_letter_for_a_lower_is_better_rating(store: Store) -> None:
     assert "down from 6 in October" in flat
     assert "be rated 2 out of 10 or lower for disruptive behaviour" in flat
     assert _jargon(flat) == []
+
+
+def _scores(store: Store, sid: str, weekly: dict[str, list[float]]) -> None:
+    day = date(2026, 10, 5)
+    for code, values in weekly.items():
+        for i, v in enumerate(values):
+            store.record_score(sid, code, v, day + timedelta(weeks=i))
+
+
+def test_family_letter_for_behaviour_only(store: Store) -> None:
+    # A behaviour letter speaks of behaviour, not of "behaviour skills" or daily practice.
+    sid = store.add_student("Leo", "Park", "2").id
+    _scores(store, sid, {"CICO": [60, 65, 70, 75], "DBR-DB": [6, 5, 4, 3]})
+    flat = " ".join(family_letter(store, sid, today=TODAY, fmt="text").split())
+    assert "Leo has been getting extra help at school to practise positive behaviour." in flat
+    assert "Leo's teachers note how each day goes" in flat
+    assert "We will keep an eye on how Leo's school days go." in flat  # not "every week or two"
+    assert "Asking Leo about the school day and praising what went well" in flat
+    assert flat.endswith("Warm regards, Your child's behaviour support teacher")
+    for wrong in ("skills", "A few minutes of practice", "short activity", "week or two"):
+        assert wrong not in flat
+    assert _jargon(flat) == []
+
+
+def test_family_letter_for_reading_and_behaviour(store: Store) -> None:
+    # Reading + CICO: the letter introduces both, and the closing fits both.
+    sid = store.add_student("Ava", "Cruz", "3").id
+    _scores(store, sid, {"ORF": [31, 36, 40, 44], "CICO": [60, 65, 70, 75]})
+    flat = " ".join(family_letter(store, sid, today=TODAY, fmt="text").split())
+    assert (
+        "Ava has been working in a small group to build reading skills and has been getting "
+        "extra help to practise positive behaviour at school." in flat
+    )
+    assert "earned 75% of the daily behaviour points" in flat
+    assert (
+        "A few minutes of practice together each day, and asking Ava how the school day "
+        "went, make a real difference." in flat
+    )
+    assert flat.endswith("Warm regards, Your child's reading teacher")
+
+
+def test_family_letter_for_a_measure_of_another_kind(store: Store) -> None:
+    # A custom measure that is neither reading, math nor behaviour: no "support skills".
+    store.add_measure(Measure("WRT", "Writing sample", "words written", 0, 200, True, 0))
+    sid = store.add_student("Noa", "Kim", "4").id
+    _scores(store, sid, {"WRT": [10, 12, 15, 18]})
+    flat = " ".join(family_letter(store, sid, today=TODAY, fmt="text").split())
+    assert "Noa has been getting extra help in a small group at school." in flat
+    assert "skills" not in flat and "A few minutes of practice" not in flat
+    assert flat.endswith("Warm regards, Your child's support teacher")
 
 
 # --------------------------------------------------------------------------- HTML safety

@@ -97,7 +97,7 @@ JARGON: tuple[str, ...] = (
 @frozen_record
 class Signature:
     """Who signs the letter (settings ``[you]``) and how (``[letters]`` closing). An empty
-    name signs as "Your child's reading teacher"."""
+    name signs as "Your child's reading teacher" (or behaviour support, or support teacher)."""
 
     name: str = ""
     role: str = ""
@@ -189,6 +189,8 @@ def _when(w: _Words, d: date) -> str:
 def _plain_status(w: _Words, name: str, row: CaseloadRow) -> str:
     kind, status = row.decision.kind, row.decision.status
     if row.goal is None:
+        if row.measure.behaviour or SUBJECTS.get(row.measure.code) == "behaviour":
+            return w("We will keep an eye on how {name}'s school days go.", name=name)
         return w("We will keep checking {name}'s progress every week or two.", name=name)
     messages: dict[str, str] = {
         "low-dosage": N_(
@@ -301,14 +303,79 @@ def _change_story(w: _Words, name: str, rows: Iterable[CaseloadRow]) -> list[str
     return out
 
 
-def _subject(w: _Words, rows: Iterable[CaseloadRow]) -> str:
-    subjects = list(dict.fromkeys(SUBJECTS.get(r.measure.code, N_("support")) for r in rows))
-    academic = [s for s in subjects if s in ("reading", "math")]
+def _topic(rows: Iterable[CaseloadRow]) -> tuple[str, list[str]]:
+    """What the letter is about: ``academic`` (reading/math), ``mixed`` (reading or math and
+    behaviour), ``behaviour`` or ``other``, and the academic subjects in order. A custom
+    measure marked behaviour counts as behaviour (the Spanish second reader: a behaviour
+    letter must not speak of "behaviour skills" or daily practice)."""
+    kinds = [SUBJECTS.get(r.measure.code, "behaviour" if r.measure.behaviour else "") for r in rows]
+    academic = list(dict.fromkeys(k for k in kinds if k in ("reading", "math")))
+    behaviour = "behaviour" in kinds
+    if academic:
+        return ("mixed" if behaviour else "academic"), academic
+    return ("behaviour" if behaviour else "other"), []
+
+
+def _subject(w: _Words, academic: list[str]) -> str:
+    """The academic subjects in words: "reading", "math", "reading and math"."""
     if len(academic) == 2:
         return w("{a} and {b}", a=w(academic[0]), b=w(academic[1]))
-    if academic:
-        return w(academic[0])
-    return w(subjects[0]) if subjects else w("support")
+    return w(academic[0]) if academic else ""
+
+
+def _intro(w: _Words, topic: str, name: str, subject: str) -> str:
+    if topic == "academic":
+        return w(
+            "{name} has been working in a small group at school to build {subject} skills. "
+            "Every week or two, we check {name}'s progress with a short activity. "
+            "Here is how {name} is doing.",
+            name=name,
+            subject=subject,
+        )
+    if topic == "mixed":
+        return w(
+            "{name} has been working in a small group to build {subject} skills and has been "
+            "getting extra help to practise positive behaviour at school. We check {name}'s "
+            "progress often, with short activities and notes from {name}'s teachers. "
+            "Here is how {name} is doing.",
+            name=name,
+            subject=subject,
+        )
+    if topic == "behaviour":
+        return w(
+            "{name} has been getting extra help at school to practise positive behaviour. "
+            "{name}'s teachers note how each day goes, and we look at {name}'s progress "
+            "often. Here is how {name} is doing.",
+            name=name,
+        )
+    return w(
+        "{name} has been getting extra help in a small group at school. Every week or two, "
+        "we check {name}'s progress with a short activity. Here is how {name} is doing.",
+        name=name,
+    )
+
+
+def _thanks(w: _Words, topic: str, name: str) -> str:
+    if topic == "academic":
+        return w(
+            "Thank you for your support at home. A few minutes of practice together each "
+            "day makes a real difference. If you have any questions, please get in touch."
+        )
+    if topic == "mixed":
+        return w(
+            "Thank you for your support at home. A few minutes of practice together each "
+            "day, and asking {name} how the school day went, make a real difference. If you "
+            "have any questions, please get in touch.",
+            name=name,
+        )
+    if topic == "behaviour":
+        return w(
+            "Thank you for your support at home. Asking {name} about the school day and "
+            "praising what went well make a real difference. If you have any questions, "
+            "please get in touch.",
+            name=name,
+        )
+    return w("Thank you for your support at home. If you have any questions, please get in touch.")
 
 
 def _attendance(w: _Words, name: str, d: StudentDosage | None) -> str | None:
@@ -325,10 +392,19 @@ def _attendance(w: _Words, name: str, d: StudentDosage | None) -> str | None:
     )
 
 
-def _signature(w: _Words, signature: Signature, subject: str) -> Lines:
+def _unsigned(w: _Words, topic: str, subject: str) -> str:
+    """Who signs a letter without a name in settings, by what the letter is about."""
+    if topic in ("academic", "mixed"):
+        return w("Your child's {subject} teacher", subject=subject)
+    if topic == "behaviour":
+        return w("Your child's behaviour support teacher")
+    return w("Your child's support teacher")
+
+
+def _signature(w: _Words, signature: Signature, topic: str, subject: str) -> Lines:
     closing = signature.closing.strip() or w("Warm regards,")
     if not signature.name.strip():
-        return Lines((closing, w("Your child's {subject} teacher", subject=subject)))
+        return Lines((closing, _unsigned(w, topic, subject)))
     lines = [closing, signature.name.strip()]
     role_school = ", ".join(x.strip() for x in (signature.role, signature.school) if x.strip())
     if role_school:
@@ -380,22 +456,13 @@ def letter_document(
     name = student.given_name
     rows, _ = _measure_rows(store, student, today, cfg)
     with_data = [r for r in rows if r.progress.points]
-    subject = _subject(w, with_data or rows)
+    topic, academic = _topic(with_data or rows)
+    subject = _subject(w, academic)
     doc = Document(w("A note about {student}'s progress", student=student.name), students=1)
     doc.lang = w.lang
     doc.add(Lines((w.long_date(today),)))
     doc.add(Para(w("Dear family of {student},", student=student.name)))
-    doc.add(
-        Para(
-            w(
-                "{name} has been working in a small group at school to build {subject} skills. "
-                "Every week or two, we check {name}'s progress with a short activity. "
-                "Here is how {name} is doing.",
-                name=name,
-                subject=subject,
-            )
-        )
-    )
+    doc.add(Para(_intro(w, topic, name, subject)))
     for row in with_data:
         text = _plain_measure(w, name, row)
         if text:
@@ -418,13 +485,6 @@ def letter_document(
     attended = _attendance(w, name, main)
     if attended:
         doc.add(Para(attended))
-    doc.add(
-        Para(
-            w(
-                "Thank you for your support at home. A few minutes of practice together each "
-                "day makes a real difference. If you have any questions, please get in touch."
-            )
-        )
-    )
-    doc.add(_signature(w, sig, subject))
+    doc.add(Para(_thanks(w, topic, name)))
+    doc.add(_signature(w, sig, topic, subject))
     return doc
