@@ -18,16 +18,22 @@ from tui.screens.exports import ExportsScreen
 SIZE = (160, 50)
 
 
+async def open_exports(pilot) -> ExportsScreen:  # noqa: ANN001
+    """The exports screen, pushed over Today once the app has started."""
+    await pilot.pause()
+    await pilot.app.push_screen(ExportsScreen())
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ExportsScreen)
+    return screen
+
+
 async def test_deidentified_scores_export_is_logged_on_screen(
     open_app, demo_dir: Path, home: Path
 ) -> None:  # noqa: ANN001
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await app.push_screen(ExportsScreen())
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ExportsScreen)
+        screen = await open_exports(pilot)
         assert "0 exports so far" in screen_text(app)
         assert screen.query_one("#ex-deidentify", Switch).value is False  # off by default
         path_field = screen.query_one("#ex-path", Input)
@@ -64,11 +70,7 @@ async def test_deidentified_scores_export_is_logged_on_screen(
 async def test_backup_export_and_a_bad_filter(open_app, demo_dir: Path, home: Path) -> None:  # noqa: ANN001
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await app.push_screen(ExportsScreen())
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ExportsScreen)
+        screen = await open_exports(pilot)
         # a CSV filter that matches nobody: shown under its field, nothing written
         screen.query_one("#ex-student", Input).value = "Nobody Here"
         screen.query_one("#ex-from", Input).value = "2026-13-01"
