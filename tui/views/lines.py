@@ -11,10 +11,10 @@ from dataclasses import field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from store.caseload import CaseloadRow, caseload_summary
+from store.caseload import CaseloadRow, caseload_summary, session_windows
 from store.db import SESSIONS_DIR, Store
 from store.errors import CorruptFileError
-from store.model import Goal, Group, Measure, Score, Student
+from store.model import Goal, Group, Measure, Score, Session, Student
 from store.records import mutable_record
 from store.school_weeks import monday_of
 from store.vocabulary import needs_decision
@@ -126,12 +126,18 @@ class Shared:
         self.calendar = store.calendar()
         self.measures = store.measures(include_inactive=True)
         self.planned: dict[str, list[date]] = {}  # group id → planned dates, for dosage
-        self._sessions: dict[str, list] = {}
+        self._sessions: dict[str, tuple[date, list[Session]]] = {}
 
-    def sessions(self, group_id: str) -> list:
-        if group_id not in self._sessions:
-            self._sessions[group_id] = self.store.sessions(group_id, until=self.day)
-        return self._sessions[group_id]
+    def sessions(self, group_id: str, since: date) -> list[Session]:
+        """The group's sessions from ``since`` to the day, read once for the earliest
+        ``since`` asked so far (members' dosage windows start on different days)."""
+        read = self._sessions.get(group_id)
+        if read is None or since < read[0]:
+            read = self._sessions[group_id] = (
+                since,
+                self.store.sessions(group_id, since=since, until=self.day),
+            )
+        return [s for s in read[1] if s.date >= since] if since > read[0] else read[1]
 
 
 def student_rows(
@@ -150,14 +156,17 @@ def student_rows(
     since = min([shared.calendar.year_start] + [g.baseline_date for g in goals])
     scores = store.scores(student.id, since=since, until=day)
     mine = [g for g in shared.groups if any(m.student_id == student.id for m in g.memberships)]
+    phases = store.phase_changes(student.id)
+    # only the logs (and years of them) this student's dosage windows reach (issue 16)
+    windows = session_windows([student], mine, goals, scores, phases, day)
     rows = caseload_summary(
         [student],
         mine,
         shared.measures,
         goals,
         scores,
-        store.phase_changes(student.id),
-        [s for g in mine for s in shared.sessions(g.id)],
+        phases,
+        [s for g in mine if g.id in windows for s in shared.sessions(g.id, windows[g.id])],
         shared.calendar,
         day,
         config.decision,
