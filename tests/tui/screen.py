@@ -6,6 +6,7 @@ import html
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from typing import TypeVar
 
 from textual.app import App
 from textual.pilot import Pilot
@@ -14,6 +15,7 @@ from textual.screen import Screen
 _TEXT = re.compile(
     r'<text class="[^"]*-r\d+" x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>([^<]*)</text>'
 )
+S = TypeVar("S", bound=Screen)
 CELL = 12.2  # width of one terminal cell in Textual's SVG export
 
 
@@ -60,3 +62,12 @@ async def pause_until(pilot: Pilot, done: Callable[[App], bool], tries: int = 10
         await pilot.pause(0.02)
         if done(pilot.app):
             return
+
+
+async def push(pilot: Pilot, screen: S) -> S:
+    """Push ``screen`` once the app has started and return it, shown (on top)."""
+    await pilot.pause()
+    await pilot.app.push_screen(screen)
+    await pilot.pause()
+    assert pilot.app.screen is screen
+    return screen

@@ -13,7 +13,7 @@ from textual.widgets import Input, Select, Static
 from store.db import Store
 from store.model import NoSchool, SchoolCalendar
 from tests.conftest import FakeClock
-from tests.tui.screen import screen_lines, screen_text
+from tests.tui.screen import push, screen_lines, screen_text
 from tui.app import InterventionApp
 from tui.charts import NO_SCHOOL
 from tui.config import AppConfig
@@ -72,12 +72,7 @@ def app(folder: Path, clock: FakeClock, tmp_path: Path) -> Iterator[Intervention
 
 
 async def open_student(app: InterventionApp, pilot, student: str, measure: str) -> StudentScreen:  # noqa: ANN001
-    await pilot.pause()
-    screen = StudentScreen(student, DAY, measure)
-    app.push_screen(screen)
-    await pilot.pause()
-    assert app.screen is screen
-    return screen
+    return await push(pilot, StudentScreen(student, DAY, measure))
 
 
 async def open_goal_form(app: InterventionApp, pilot) -> GoalForm:  # noqa: ANN001

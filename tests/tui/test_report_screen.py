@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.widgets import Input
 
 from store.db import Store
-from tests.tui.screen import screen_text, settle
+from tests.tui.screen import push, screen_text, settle
 from tui.screens.report import ReportScreen
 
 SIZE = (120, 40)
@@ -17,12 +17,8 @@ SIZE = (120, 40)
 async def test_family_letter_for_a_demo_student(open_app, demo_dir: Path, home: Path) -> None:  # noqa: ANN001
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
         student = app.store.students()[0]
-        await app.push_screen(ReportScreen(student.id))
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReportScreen)
+        screen = await push(pilot, ReportScreen(student.id))
         assert screen.query_one("#rp-student", Input).value == student.name
         # keyboard: the report list has focus; ↓ Enter picks the family letter
         await pilot.press("down", "enter")
@@ -49,11 +45,7 @@ async def test_family_letter_for_a_demo_student(open_app, demo_dir: Path, home: 
 async def test_a_student_report_needs_a_known_student(open_app, home: Path) -> None:  # noqa: ANN001
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await app.push_screen(ReportScreen(kind="student"))
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReportScreen)
+        screen = await push(pilot, ReportScreen(kind="student"))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "this report is about one student: name them" in screen_text(app)
@@ -90,11 +82,8 @@ async def test_a_letter_from_the_app_is_signed_and_in_the_settings_language(
     config = AppConfig.from_settings(settings, demo_dir=demo_dir.parent / "demo-built")
     app = open_app(config=config)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
         student = app.store.students()[0]
-        await app.push_screen(ReportScreen(student.id))
-        await pilot.pause()
-        screen = app.screen
+        screen = await push(pilot, ReportScreen(student.id))
         await pilot.press("down", "enter")
         await pilot.pause()
         path = Path(screen.query_one("#rp-path", Input).value)

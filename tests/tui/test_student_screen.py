@@ -17,7 +17,7 @@ from store.progress import (
     weeks_between,
 )
 from tests.conftest import FakeClock, read_tree
-from tests.tui.screen import screen_text
+from tests.tui.screen import push, screen_text
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.goal_form import GoalForm, season_of
@@ -29,12 +29,7 @@ FLAT = "st-demo17"  # the demo's "flat" ORF student: the 4-point rule says chang
 
 
 async def open_student(app: InterventionApp, pilot, measure: str = "ORF") -> StudentScreen:  # noqa: ANN001
-    await pilot.pause()
-    screen = StudentScreen(FLAT, DAY, measure)
-    app.push_screen(screen)
-    await pilot.pause()
-    assert app.screen is screen
-    return screen
+    return await push(pilot, StudentScreen(FLAT, DAY, measure))
 
 
 def messages(app: InterventionApp) -> list[str]:
