@@ -10,7 +10,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,7 +18,7 @@ from store.db import Store
 from store.errors import StoreError
 from store.model import ExportRecord
 from store.records import mutable_record
-from store.storage import FILE_MODE, TEMP_SUFFIX, fsync_dir
+from store.storage import TEMP_SUFFIX, fsync_dir, write_all
 
 T = TypeVar("T")
 
@@ -79,6 +79,16 @@ def publish(path: str | Path, data: bytes, log: Callable[[str], T]) -> tuple[str
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return STDOUT, logged
+    return publish_chunks(path, (data,), log)
+
+
+def publish_chunks(
+    path: str | Path, chunks: Iterable[bytes], log: Callable[[str], T]
+) -> tuple[str, T]:
+    """:func:`publish` to a file, written a chunk at a time (a backup streams its partitions):
+    the same fresh temp file, fsync, ``log``, rename. An ``OSError`` that names a file came
+    from reading a chunk and passes through unchanged, for the caller to word; on any failure
+    the temp file goes and nothing is logged."""
     target = output_target(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
@@ -86,12 +96,10 @@ def publish(path: str | Path, data: bytes, log: Callable[[str], T]) -> tuple[str
         raise _cannot_write(target, exc) from None
     try:
         try:
-            os.fchmod(fd, FILE_MODE)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
+            write_all(fd, chunks)
         except OSError as exc:
+            if exc.filename is not None:  # reading a chunk failed, not writing
+                raise
             raise _cannot_write(target, exc) from None
         finally:
             os.close(fd)

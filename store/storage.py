@@ -20,7 +20,7 @@ import re
 import shlex
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 # typeshed leaves out the C accelerators (None where the C module is missing)
 from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
@@ -73,18 +73,24 @@ def make_private_dir(path: Path, *, stop_at: Path | None = None) -> None:
     fsync_dir(path.parent)
 
 
+def write_all(fd: int, chunks: Iterable[bytes]) -> None:
+    """Make the open file ``fd`` private (0600), write every chunk whole (``os.write`` may
+    write less than it is given), then fsync: the body of every temp-file-then-rename write."""
+    os.fchmod(fd, FILE_MODE)
+    for chunk in chunks:
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view) :]
+    os.fsync(fd)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically and durably (temp file, fsync, replace, fsync dir)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         try:
-            os.fchmod(fd, FILE_MODE)
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
+            write_all(fd, (data,))
         finally:
             os.close(fd)
         os.replace(tmp, path)

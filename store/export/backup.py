@@ -8,12 +8,10 @@ atomic (see :mod:`store.db.journal`).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import field
@@ -38,13 +36,11 @@ from store.model import (
     check_int,
     check_text,
 )
-from store.output import STDOUT, ExportResult, output_target, write_logged
+from store.output import STDOUT, ExportResult, publish_chunks, write_logged
 from store.paths import backups_dir, refuse_shared_parents
 from store.records import mutable_record
 from store.schedule import parse_rrule
 from store.storage import (
-    FILE_MODE,
-    TEMP_SUFFIX,
     WriterLock,
     atomic_write_bytes,
     dumps,
@@ -220,7 +216,11 @@ def export_backup(store: Store, path: str | Path, *, now: datetime | None = None
                 store, "backup", path, b"".join(chunks), n, deidentified=False
             )
         else:
-            written, record = _publish_chunks(store, path, chunks, n)
+            written, record = publish_chunks(
+                path,
+                chunks,
+                lambda where: store.log_export("backup", where, n, deidentified=False),
+            )
     except OSError as exc:
         where = exc.filename or store.data_dir
         raise StoreError(
@@ -228,44 +228,6 @@ def export_backup(store: Store, path: str | Path, *, now: datetime | None = None
         ) from None
     rows = counts["records"]
     return ExportResult(written, rows, n, False, record)
-
-
-def _publish_chunks(
-    store: Store, path: str | Path, chunks: Iterable[bytes], students: int
-) -> tuple[str, ExportRecord]:
-    """:func:`store.output.write_logged` for a file written a chunk at a time: a fresh temp
-    file beside the target (mkstemp: 0600), fsynced, logged, then renamed over it; on any
-    failure (including a read error mid-way) the temp file goes and nothing is logged."""
-    target = output_target(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
-    except OSError as exc:
-        raise StoreError(f"cannot write {target}: {(exc.strerror or str(exc)).lower()}") from None
-    try:
-        try:
-            os.fchmod(fd, FILE_MODE)
-            for chunk in chunks:
-                view = memoryview(chunk)
-                while view:
-                    view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        except OSError as exc:
-            if exc.filename is not None:  # reading a data file failed: export_backup says so
-                raise
-            raise StoreError(
-                f"cannot write {target}: {(exc.strerror or str(exc)).lower()}"
-            ) from None
-        finally:
-            os.close(fd)
-        record = store.log_export("backup", str(target), students, deidentified=False)
-        output_target(target)  # still not a link or folder; os.replace never follows one
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(target.parent)
-    return str(target), record
 
 
 def _check_every_file_readable(root: Path) -> None:
