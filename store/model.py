@@ -503,12 +503,22 @@ class Score(Record):
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Score:
-        data = dict(doc)
-        data["date"] = parse_date(doc["date"])
-        entered = doc.get("entered_at")
-        data["entered_at"] = datetime.fromisoformat(entered) if entered else None
-        names = _field_names(cast(Hashable, cls))
-        return cls(**_fields_of(data, names))
+        """Build from a stored document, as ``Record.from_doc`` (lists copied, unknown keys
+        ignored), field by field: scores are read by the thousand (issue 16)."""
+        get = doc.get
+        entered = get("entered_at")
+        passages = get("passages", [])
+        return cls(
+            doc["id"],
+            doc["student_id"],
+            doc["measure"],
+            parse_date(doc["date"]),
+            doc["value"],
+            get("errors"),
+            get("session_id"),
+            datetime.fromisoformat(entered) if entered else None,
+            list(passages) if isinstance(passages, list) else passages,
+        )
 
 
 @mutable_record

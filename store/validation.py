@@ -32,6 +32,11 @@ def iso(d: date | None) -> str | None:
 
 def parse_date(value: Any, field_name: str = "date") -> date:
     """Accept a ``date`` or an ISO ``YYYY-MM-DD`` string; anything else is a ValidationError."""
+    if type(value) is str and len(value) == 10:  # a stored date: the common case, first
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

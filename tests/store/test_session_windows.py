@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from store.caseload import caseload_summary, session_windows
-from store.model import Attendance, Group, Membership, Session
+from store.model import Attendance, Group, Membership, Score, Session
 from tests.store.test_caseload import NAMES, W0, build
 
 LAST_YEAR = date(2023, 9, 4)  # a Monday of the school year before
@@ -106,3 +106,26 @@ def test_session_from_doc_round_trips_and_ignores_unknown_keys() -> None:
     minimal = Session.from_doc({"id": "s2", "group_id": "g1", "date": "2024-09-04"})
     assert minimal == Session("s2", "g1", date(2024, 9, 4))
     assert Attendance.from_doc({"student_id": "cat"}) == Attendance("cat", "present")
+
+
+def test_score_from_doc_round_trips_and_ignores_unknown_keys() -> None:
+    s = Score(
+        "sc1",
+        "ann",
+        "ORF",
+        date(2024, 9, 3),
+        61.0,
+        errors=3,
+        session_id="s1",
+        entered_at=datetime(2024, 9, 3, 9, 30),
+        passages=[58.0, 61.0, 64.0],
+    )
+    doc = s.to_doc()
+    back = Score.from_doc({**doc, "obsolete": True})
+    assert back == s
+    assert back.passages is not doc["passages"]
+    single = Score.from_doc(
+        {"id": "sc2", "student_id": "bob", "measure": "ORF", "date": "2024-09-10", "value": 40}
+    )
+    assert single == Score("sc2", "bob", "ORF", date(2024, 9, 10), 40)
+    assert single.passages == [] and single.entered_at is None

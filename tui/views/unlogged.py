@@ -24,17 +24,19 @@ def unlogged_sessions(
     end = today - timedelta(days=1)
     out: list[tuple[Group, date]] = []
     for group in store.groups(include_inactive=True):
+        dates = schedule.occurrences(group, calendar, start, end) if start <= end else []
+        if now is not None and now.date() == today:
+            dates += [
+                m.date for m in schedule.meetings_on([group], calendar, today) if m.end <= now
+            ]
+        if not dates:  # an ended group's log is not read (issue 16: years of groups)
+            continue
         try:
             logged = {
                 (s.group_id, s.date) for s in store.sessions(group.id, since=start, until=today)
             }
         except CorruptFileError:  # an unreadable log is named on Today, never "not logged"
             continue
-        dates = schedule.occurrences(group, calendar, start, end) if start <= end else []
-        if now is not None and now.date() == today:
-            dates += [
-                m.date for m in schedule.meetings_on([group], calendar, today) if m.end <= now
-            ]
         out.extend((group, d) for d in dates if (group.id, d) not in logged and group.members_on(d))
     out.sort(key=lambda pair: (pair[1], pair[0].start_time, pair[0].name.casefold()))
     return out
