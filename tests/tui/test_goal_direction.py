@@ -14,6 +14,7 @@ from store.db import Store
 from store.model import NoSchool, SchoolCalendar
 from tests.conftest import FakeClock
 from tests.tui.screen import push, screen_lines, screen_text
+from tests.tui.test_student_screen import open_goal_form
 from tui.app import InterventionApp
 from tui.charts import NO_SCHOOL
 from tui.config import AppConfig
@@ -73,15 +74,6 @@ def app(folder: Path, clock: FakeClock, tmp_path: Path) -> Iterator[Intervention
 
 async def open_student(app: InterventionApp, pilot, student: str, measure: str) -> StudentScreen:  # noqa: ANN001
     return await push(pilot, StudentScreen(student, DAY, measure))
-
-
-async def open_goal_form(app: InterventionApp, pilot) -> GoalForm:  # noqa: ANN001
-    """Press g on the student screen; the goal form it opens."""
-    await pilot.press("g")
-    await pilot.pause()
-    form = app.screen
-    assert isinstance(form, GoalForm)
-    return form
 
 
 def facts(app: InterventionApp) -> str:

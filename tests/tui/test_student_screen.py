@@ -32,6 +32,15 @@ async def open_student(app: InterventionApp, pilot, measure: str = "ORF") -> Stu
     return await push(pilot, StudentScreen(FLAT, DAY, measure))
 
 
+async def open_goal_form(app: InterventionApp, pilot) -> GoalForm:  # noqa: ANN001
+    """Press g on the student screen; the goal form it opens."""
+    await pilot.press("g")
+    await pilot.pause()
+    form = app.screen
+    assert isinstance(form, GoalForm)
+    return form
+
+
 def messages(app: InterventionApp) -> list[str]:
     """The notifications (toasts) shown so far."""
     return [n.message for n in app._notifications]
@@ -50,10 +59,7 @@ async def test_goal_form_previews_the_aim_line_and_saving_changes_the_decision(
     async with app.run_test(size=(140, 44)) as pilot:
         screen = await open_student(app, pilot)
         assert progress(screen).decision.kind == "change"
-        await pilot.press("g")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, GoalForm)
+        form = await open_goal_form(app, pilot)
         name = screen.view.student.given_name  # type: ignore[union-attr]
         text = screen_text(app)
         # the goal in force is the starting point: Fuchs ambitious growth, grade 3
@@ -93,10 +99,7 @@ async def test_goal_form_shows_why_a_goal_cannot_be_saved(open_app) -> None:
     app = open_app()
     async with app.run_test(size=(140, 44)) as pilot:
         await open_student(app, pilot)
-        await pilot.press("g")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, GoalForm)
+        form = await open_goal_form(app, pilot)
         form.query_one("#g-method", Select).value = "custom"
         form.query_one("#g-target", Input).value = "412"
         await pilot.pause()
@@ -340,10 +343,7 @@ async def test_goal_form_norms_and_benchmark_choices_preview_the_engine_goal(
         screen = await open_student(app, pilot)
         student = screen.view.student  # type: ignore[union-attr]
         m = progress(screen).measure
-        await pilot.press("g")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, GoalForm)
+        form = await open_goal_form(app, pilot)
         baseline = float(form.query_one("#g-baseline", Input).value)
         start = date.fromisoformat(form.query_one("#g-bdate", Input).value)
         end = date.fromisoformat(form.query_one("#g-gdate", Input).value)
