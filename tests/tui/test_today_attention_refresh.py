@@ -4,7 +4,8 @@ back and forth without saving computes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -33,6 +34,22 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     return calls
 
 
+@asynccontextmanager
+async def _today(
+    open_app: Callable[..., InterventionApp], monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[Any, InterventionApp, TodayScreen, list[list[str]]]]:
+    """The demo app on Today with its attention list loaded, the computations spied on:
+    (pilot, app, Today, each computation's student ids)."""
+    calls = _spy(monkeypatch)
+    app = open_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        today = app.screen
+        assert isinstance(today, TodayScreen)
+        await wait_for_attention(pilot, today)
+        await today.loaded()
+        yield pilot, app, today, calls
+
+
 def _shown(screen: TodayScreen) -> list[tuple[str, str, str]]:
     return [(x.student.id, x.measure.code, x.extra["row"].decision.kind) for x in screen.attention]
 
@@ -47,13 +64,7 @@ async def _open_and_leave(pilot: Any, app: InterventionApp, today: TodayScreen, 
 async def test_attention_is_recomputed_only_for_the_student_a_save_touched(
     open_app, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = _spy(monkeypatch)
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        today = app.screen
-        assert isinstance(today, TodayScreen)
-        await wait_for_attention(pilot, today)
-        await today.loaded()
+    async with _today(open_app, monkeypatch) as (pilot, app, today, calls):
         everyone = len(app.store.students())
         assert [len(c) for c in calls] == [everyone]  # the first fill: every student once
         before = _shown(today)
@@ -101,13 +112,7 @@ async def test_attention_is_recomputed_only_for_the_student_a_save_touched(
 async def test_the_caseload_review_opens_on_todays_rows(
     open_app, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = _spy(monkeypatch)
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        today = app.screen
-        assert isinstance(today, TodayScreen)
-        await wait_for_attention(pilot, today)
-        await today.loaded()
+    async with _today(open_app, monkeypatch) as (pilot, app, today, calls):
         assert len(calls) == 1
         today.action_caseload()
         await pilot.pause()
