@@ -227,13 +227,17 @@ async def test_a_oneroster_class_mapped_to_an_existing_group(empty_app) -> None:
         assert screen.map_classes == ("Reading Intervention Gr 3", "Math Facts, Grade 4")
         select = screen.query_one("#im-map-0", Select)
         assert select.value == NEW_GROUP
-        select.value = existing.id  # Reading Intervention Gr 3 → Tuesday Readers
+        select.focus()
+        await pilot.pause()
+        await pilot.press("enter", "down", "enter")  # Reading Intervention Gr 3 → Tuesday Readers
+        assert select.value == existing.id
         await settle(pilot)
         text = screen_text(app)
         assert "1 new group;" in text
         assert "Reading Intervention Gr 3 (" not in text  # no longer a new group
         assert "→ Tuesday Readers" in text
         assert screen.plan is not None and screen.plan_key == screen._key()
+        assert select.has_focus, app.focused  # the keyboard stays on the mapping
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, TodayScreen)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
+from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from store.errors import StoreError
@@ -54,6 +55,7 @@ class ImportRosterScreen(ImportScreen[ImportPlan, ImportResult]):
         self.map_classes: tuple[str, ...] = ()
         #: token → (classes that would be new groups, current groups as (name, id)).
         self._choices: dict[int, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
+        self._refocus: Widget | None = None
 
     def form_fields(self) -> list[FormField]:
         return [
@@ -94,9 +96,10 @@ class ImportRosterScreen(ImportScreen[ImportPlan, ImportResult]):
         self._input_changed()
 
     @on(Select.Changed, ".im-map")
-    def _mapping_changed(self) -> None:
+    def _mapping_changed(self, event: Select.Changed) -> None:
         """A class mapped (or unmapped): preview again with the new mapping."""
         if self.plan_key is not None and self.plan_key != self._key():
+            self._refocus = event.select  # keep the keyboard on the mapping, not on Import
             self.action_preview()
 
     # ----------------------------------------------------------------- preview
@@ -123,6 +126,9 @@ class ImportRosterScreen(ImportScreen[ImportPlan, ImportResult]):
     def on_import_screen_plan_ready(self, message: ImportScreen.PlanReady) -> None:
         choices = self._choices.pop(message.token, None)
         super().on_import_screen_plan_ready(message)
+        refocus, self._refocus = self._refocus, None
+        if refocus is not None and refocus.is_attached and message.token == self._token:
+            self.call_after_refresh(refocus.focus)  # after the base class focuses Import
         if message.token != self._token or message.plan is None or choices is None:
             return
         self.call_next(self._refresh_mapping, *choices)
