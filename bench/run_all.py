@@ -35,6 +35,9 @@ TARGETS: dict[str, tuple[str, str | None, float | None]] = {
     "restore_growth": ("bench_scale.py", "<=", 12),
     "backup_peak_mib": ("bench_scale.py", "<=", 250),
     "sync_ratio": ("bench_sync.py", ">=", 0.5),
+    "startup_sync_ratio": ("bench_sync_overhead.py", "<=", 1.1),
+    "save_sync_ratio": ("bench_sync_overhead.py", "<=", 1.1),
+    "save_during_sync_ratio": ("bench_sync_overhead.py", None, None),
     "entry_saved_p95_ms_ratio": ("bench_entry.py", "<=", 1.3),
     "entry_stall_ms_p95": ("bench_entry.py", None, None),
 }
@@ -45,6 +48,7 @@ SCRIPTS = (
     "bench_entry.py",
     "bench_scale.py",
     "bench_sync.py",
+    "bench_sync_overhead.py",
 )
 
 

@@ -35,8 +35,7 @@ class SyncInfo:
 def read_info(store: Store, *, count_waiting: bool) -> SyncInfo:
     """The state as the last sync left it (``count_waiting``: hash every record, for the
     "changes waiting" of an offline folder — a worker thread's job)."""
-    from store.sync import engine
-    from store.sync import state as sync_state
+    from store.sync import state as sync_state  # not the engine (httpx): off start-up
 
     load = sync_state.load if count_waiting else sync_state.load_meta
     st = load(store.data_dir)
@@ -49,6 +48,8 @@ def read_info(store: Store, *, count_waiting: bool) -> SyncInfo:
         viewer=st.role == "viewer",
     )
     if count_waiting and not info.viewer and not store.readonly:
+        from store.sync import engine
+
         info.waiting = engine.waiting(store, st)
     return info
 

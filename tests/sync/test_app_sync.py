@@ -177,3 +177,23 @@ def test_a_viewer_window_shows_the_teams_new_score_after_its_background_pull(
     asyncio.run(run())
     with Store.open(v.folder, readonly=True) as s:
         assert [sc.value for sc in s.scores(kid, "ORF")] == [62]
+
+
+def test_opening_a_synced_window_leaves_httpx_for_the_worker(tmp_path):
+    """The day bar's first words come from sync.json alone: the engine (and httpx, ~0.1 s to
+    import) is loaded by the worker thread, not on the way to the first paint."""
+    folder = tmp_path / "synced"
+    Store.open(folder).close()
+    sync_state.save(folder, sync_state.SyncState(url="http://127.0.0.1:9/team", user="ava"))
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+        "from store.db import Store\n"
+        "from tui.syncing import bar_text, read_info\n"
+        f"store = Store.open({str(folder)!r}, readonly=True)\n"
+        "info = read_info(store, count_waiting=False)\n"
+        "from datetime import datetime\n"
+        "print(bar_text(info, datetime.now()))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('httpx', 'store.sync.engine'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["not synced yet", "[]"]
