@@ -349,6 +349,11 @@ def student_dosage(
         if not any(m.student_id == student_id for m in g.memberships):
             continue
         ids.append(g.id)
+        if not any(
+            m.student_id == student_id and m.start <= end and (m.end is None or m.end > start)
+            for m in g.memberships
+        ):
+            continue  # not a member on any day of the window (last year's group): nothing
         by_date = index.for_group(g.id)
         counted, extra = _session_dates(g, calendar, by_date, start, end, today, planned)
         _tally_student(tally, g, student_id, by_date, counted, extra)
