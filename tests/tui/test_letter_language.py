@@ -55,7 +55,7 @@ def test_spanish_letter_from_the_catalog(caseload: Caseload) -> None:
     )
     assert "Desde el 19 de octubre, Ava asistió a 19 de las 22 sesiones de grupo" in flat
     assert "En octubre hicimos un cambio en el plan de Ava: added 10 minutes a day." in flat
-    assert "Saludos cordiales, Maestro/a de lectura de su hijo/a" in flat
+    assert "Saludos cordiales, Maestro o maestra de lectura de su hijo o hija" in flat
     for english in ("Dear", "words", "Since", "Warm regards", "Your child", "this week"):
         assert english not in flat
 
@@ -92,22 +92,22 @@ def test_spanish_letters_for_behaviour(store: Store) -> None:
         store.record_score(ava, "ORF", 31 + 4 * i, week)
     flat = _flat(family_letter(store, leo, today=DAY, fmt="text", lang="es"))
     assert (
-        "Leo ha estado recibiendo apoyo en la escuela para practicar la buena conducta en clase."
+        "Leo ha estado recibiendo apoyo adicional para practicar la buena conducta en la escuela."
         in flat
     )
     assert "Preguntarle a Leo cómo le fue en la escuela y reconocer lo que hizo bien" in flat
     assert flat.endswith(
-        "Saludos cordiales, El maestro o la maestra de apoyo de conducta de su hijo/a"
+        "Saludos cordiales, Maestro o maestra de apoyo de conducta de su hijo o hija"
     )
     assert "Seguiremos pendientes de cómo le va a Leo cada día en la escuela." in flat
     assert "habilidades" not in flat and "Practicar juntos" not in flat
     flat = _flat(family_letter(store, ava, today=DAY, fmt="text", lang="es"))
     assert (
         "Ava ha estado trabajando en un grupo pequeño para reforzar sus habilidades de lectura "
-        "y también recibe apoyo para practicar la buena conducta en clase." in flat
+        "y también recibe apoyo para practicar la buena conducta en la escuela." in flat
     )
     assert "Practicar juntos unos minutos cada día y preguntarle a Ava cómo le fue" in flat
-    assert flat.endswith("Saludos cordiales, Maestro/a de lectura de su hijo/a")
+    assert flat.endswith("Saludos cordiales, Maestro o maestra de lectura de su hijo o hija")
     assert "Dear" not in flat and "behaviour" not in flat
 
 
