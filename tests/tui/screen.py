@@ -71,3 +71,12 @@ async def push(pilot: Pilot, screen: S) -> S:
     await pilot.pause()
     assert pilot.app.screen is screen
     return screen
+
+
+async def press_to(pilot: Pilot, cls: type[S], *keys: str) -> S:
+    """Press ``keys`` and return the screen they open, checked to be a ``cls``."""
+    await pilot.press(*keys)
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, cls), f"{keys} opened {screen!r}, not a {cls.__name__}"
+    return screen

@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 from store.caseload import attention_summary
 from store.db import Store
 from store.vocabulary import words
-from tests.tui.screen import pause_until, screen_text
+from tests.tui.screen import pause_until, press_to, screen_text
 from tui.app import InterventionApp
 from tui.screens.caseload import CaseloadFilter, CaseloadScreen
 from tui.screens.student import StudentScreen
@@ -91,10 +91,9 @@ async def test_slash_filters_as_you_type_and_enter_opens_the_student(open_app) -
         await pilot.press(*f" measure:{target.measure.code}")
         await pilot.pause()
         assert len(screen.shown) == 1
-        await pilot.press("enter")  # Enter in the filter opens the first match (issue 19)
-        await pilot.pause()
-        student = app.screen
-        assert isinstance(student, StudentScreen)
+        student = await press_to(
+            pilot, StudentScreen, "enter"
+        )  # Enter in the filter opens the first match (issue 19)
         assert (student.student_id, student.measure) == (target.student.id, target.measure.code)
         await pilot.press("escape")
         await pilot.pause()

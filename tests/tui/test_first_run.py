@@ -14,7 +14,7 @@ from textual.widgets import Input
 from store.db import Store
 from store.model import Group, Membership
 from tests.conftest import FakeClock, read_tree
-from tests.tui.screen import screen_text
+from tests.tui.screen import press_to, screen_text
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.screens.group_form import GroupForm
@@ -63,10 +63,7 @@ async def test_start_empty_asks_for_the_school_year_and_saves_it(empty_app) -> N
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
-        await pilot.press("e")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SchoolYearScreen)
+        screen = await press_to(pilot, SchoolYearScreen, "e")
         assert "Your school year" in screen_text(app)
         start, end = screen.query_one("#year-start", Input), screen.query_one("#year-end", Input)
         assert (start.value, end.value) == ("", "")  # asked, not assumed
@@ -131,10 +128,7 @@ async def new_group(pilot, app: InterventionApp, name: str, start_time: str) -> 
     """From Today: G, a, type the name and time, keep the rest, ctrl+s; back on Today."""
     await pilot.press("G")
     await pilot.pause()
-    await pilot.press("a")
-    await pilot.pause()
-    form = app.screen
-    assert isinstance(form, GroupForm)
+    form = await press_to(pilot, GroupForm, "a")
     await type_into(pilot, form.query_one("#gf-name", Input), name)
     await type_into(pilot, form.query_one("#gf-time", Input), start_time)
     await pilot.pause()

@@ -13,7 +13,7 @@ from store import schedule
 from store.db import Store
 from store.dosage import group_dosage
 from tests.conftest import read_tree
-from tests.tui.screen import screen_text
+from tests.tui.screen import press_to, screen_text
 from tui.app import InterventionApp
 from tui.screens.calendar import CalendarScreen
 from tui.screens.measures import MeasureForm, MeasuresScreen
@@ -88,10 +88,7 @@ async def test_a_no_school_day_leaves_today_and_planned_dosage(open_app) -> None
         for gid, n in before.items():
             assert after[gid] == n - (gid in meets_thu) - (gid in meets_fri)
         # Today: back home, go to Thursday — no school
-        await pilot.press("escape")
-        await pilot.pause()
-        today = app.screen
-        assert isinstance(today, TodayScreen)
+        today = await press_to(pilot, TodayScreen, "escape")
         await pilot.press("right")
         await pilot.pause()
         # Thu and Fri are skipped: the next school day is Monday
@@ -164,10 +161,7 @@ async def test_measures_catalogue_add_and_deactivate_custom(open_app, demo_dir) 
         await pilot.press("x")
         await pilot.pause()
         assert all(m.active for m in app.store.measures(include_inactive=True))
-        await pilot.press("a")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, MeasureForm)
+        form = await press_to(pilot, MeasureForm, "a")
         before = data_files(demo_dir)
         form.query_one("#mf-code", Input).value = "9PSF"
         form.query_one("#mf-name", Input).value = "Phoneme segmentation [fluency]"

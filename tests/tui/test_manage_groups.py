@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, SelectionList, TextArea
 
 from tests.conftest import read_tree
-from tests.tui.screen import screen_text
+from tests.tui.screen import press_to, screen_text
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.group_form import GroupForm
@@ -277,10 +277,7 @@ async def test_edit_members_with_an_effective_date(open_app, demo_dir) -> None:
         newcomer = next(s for s in store.students() if s.id not in group.member_ids)
         table = screen.query_one("#group-list", DataTable)
         table.move_cursor(row=[g.id for g in screen.shown].index(group.id))
-        await pilot.press("enter")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, GroupForm)
+        form = await press_to(pilot, GroupForm, "enter")
         assert form.query_one("#gf-name", Input).value == "Math 4–5"
         assert form.query_one("#gf-days", WeekdayPicker).selected == ["MO", "TU", "WE", "TH"]
         assert "Mon, Tue, Wed, Thu at 13:25 for 35 min" in preview(form)

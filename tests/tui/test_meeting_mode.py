@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 
 from store.caseload import row_order
 from store.db import Store
-from tests.tui.screen import screen_text
+from tests.tui.screen import press_to, screen_text
 from tui.config import AppConfig
 from tui.screens.caseload import CaseloadScreen
 from tui.screens.meeting import MeetingScreen
@@ -32,10 +32,7 @@ async def test_meeting_saves_decision_phase_change_and_note_in_one_step(open_app
         caseload = CaseloadScreen(DAY)
         app.push_screen(caseload)
         await caseload.loaded()
-        await pilot.press("M")
-        await pilot.pause()
-        meeting = app.screen
-        assert isinstance(meeting, MeetingScreen)
+        meeting = await press_to(pilot, MeetingScreen, "M")
         await meeting.loaded()
         await pilot.pause()
         text = screen_text(app)

@@ -10,7 +10,7 @@ from textual.widgets import Input
 
 from store.db import Store
 from tests.conftest import FakeClock, read_tree
-from tests.tui.screen import screen_text, settle
+from tests.tui.screen import press_to, screen_text, settle
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.score_entry import SaveFailed, ScoreEntryScreen, ScoreSaved
@@ -24,10 +24,7 @@ async def open_entry(app: InterventionApp, pilot) -> ScoreEntryScreen:  # noqa: 
     """From Today (Fluency 3 selected mid-group), Enter opens its score entry."""
     await pilot.pause()
     assert isinstance(app.screen, TodayScreen)
-    await pilot.press("enter")
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, ScoreEntryScreen)
+    screen = await press_to(pilot, ScoreEntryScreen, "enter")
     assert screen.group.name == "Fluency 3"
     return screen
 
@@ -250,10 +247,7 @@ async def test_decision_firing_on_a_new_score_is_announced(tmp_path: Path) -> No
     app = InterventionApp(store, clock, AppConfig())
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ScoreEntryScreen)
+        screen = await press_to(pilot, ScoreEntryScreen, "enter")
         assert screen.rows[0].line.decision_kind == "continue"
         await pilot.press("5", "0", "enter")  # 50 < 56 on the aim line today
         await settle(pilot, screen)

@@ -14,7 +14,7 @@ from store.db import Store
 from store.model import Group
 from store.vocabulary import words
 from tests.conftest import FakeClock
-from tests.tui.screen import screen_text, settle
+from tests.tui.screen import press_to, screen_text, settle
 from tests.tui.test_score_entry import near_a_decision, open_entry
 from tui.app import InterventionApp
 from tui.config import AppConfig
@@ -103,10 +103,7 @@ async def test_decision_shows_on_the_row(tmp_path: Path) -> None:
     app = InterventionApp(store, clock, AppConfig())
     async with app.run_test(size=(160, 36)) as pilot:
         await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ScoreEntryScreen)
+        screen = await press_to(pilot, ScoreEntryScreen, "enter")
         await pilot.press("5", "0", "enter")
         await settle(pilot, screen)
         kind = screen.rows[0].line.decision_kind
@@ -148,10 +145,7 @@ async def test_plus_adds_another_measure_for_a_member(open_app, demo_dir, demo_c
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_entry(app, pilot)
         count = len(screen.rows)
-        await pilot.press("plus")
-        await pilot.pause()
-        picker = app.screen
-        assert isinstance(picker, AddRowScreen)
+        await press_to(pilot, AddRowScreen, "plus")
         first = screen.rows[0].line.student
         await pilot.press(*f"{first.given_name} NWF".lower())
         await pilot.pause()

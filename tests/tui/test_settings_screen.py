@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.widgets import Input
 
 from store.settings import load_settings
+from tests.tui.screen import press_to
 from tui.config import AppConfig
 from tui.screens.settings import SettingsScreen
 from tui.widgets.form import Form
@@ -29,10 +30,7 @@ async def test_comma_opens_settings_bad_value_refused_good_value_saved(
     path = tmp_path / "settings.toml"
     async with app.run_test(size=(110, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("comma")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SettingsScreen)
+        screen = await press_to(pilot, SettingsScreen, "comma")
         assert screen.query_one("#set-you-name", Input).value == "Ms. Rivera"
         screen.query_one("#set-point_n", Input).value = "four"
         before = path.read_bytes()

@@ -4,7 +4,7 @@ still shows the typed value and the saved / refused status."""
 
 from __future__ import annotations
 
-from tests.tui.screen import screen_lines, screen_text, settle
+from tests.tui.screen import press_to, screen_lines, screen_text, settle
 from tui.screens.score_entry import ScoreEntryScreen
 from tui.screens.today import TodayScreen
 
@@ -47,10 +47,7 @@ async def test_score_entry_at_60_columns_shows_the_typed_value_and_the_status(op
     app = open_app()
     async with app.run_test(size=(60, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ScoreEntryScreen)
+        screen = await press_to(pilot, ScoreEntryScreen, "enter")
         assert "Status" in screen_text(app)
         await pilot.press("6", "2", "enter")
         for _ in range(50):

@@ -17,7 +17,7 @@ from store.progress import (
     weeks_between,
 )
 from tests.conftest import FakeClock, read_tree
-from tests.tui.screen import push, screen_text
+from tests.tui.screen import press_to, push, screen_text
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.goal_form import GoalForm, season_of
@@ -34,10 +34,7 @@ async def open_student(app: InterventionApp, pilot, measure: str = "ORF") -> Stu
 
 async def open_goal_form(app: InterventionApp, pilot) -> GoalForm:  # noqa: ANN001
     """Press g on the student screen; the goal form it opens."""
-    await pilot.press("g")
-    await pilot.pause()
-    form = app.screen
-    assert isinstance(form, GoalForm)
+    form = await press_to(pilot, GoalForm, "g")
     return form
 
 
@@ -147,10 +144,7 @@ async def test_edit_delete_and_undo_a_score(open_app, demo_dir, demo_clock) -> N
         screen = await open_student(app, pilot)
         newest = screen.history[0]
         assert newest.date == date(2026, 11, 23)
-        await pilot.press("e")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, ScoreEditForm)
+        form = await press_to(pilot, ScoreEditForm, "e")
         box = form.query_one("#edit-value", Input)
         box.value = "412"
         await pilot.press("enter")
@@ -305,10 +299,7 @@ async def test_editing_a_score_date_moves_it_and_ctrl_z_moves_it_back(
         new_day = date(2026, 11, 24)
         assert old.date == date(2026, 11, 23) and old.value != 63
         assert app.store.score_on(FLAT, "ORF", new_day) is None
-        await pilot.press("e")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, ScoreEditForm)
+        form = await press_to(pilot, ScoreEditForm, "e")
         form.query_one("#edit-value", Input).value = "63"
         form.query_one("#edit-date", Input).value = new_day.isoformat()
         await pilot.press("enter")
@@ -412,10 +403,7 @@ async def test_phase_and_note_forms_reject_bad_input_inline_and_write_nothing(
         await app.workers.wait_for_complete()  # the daily backup: before any byte comparison
         before = data_files(demo_dir)
         # phase change: no label
-        await pilot.press("p")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, PhaseForm)
+        form = await press_to(pilot, PhaseForm, "p")
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is form
@@ -432,10 +420,7 @@ async def test_phase_and_note_forms_reject_bad_input_inline_and_write_nothing(
         assert app.screen is screen
         # note: blank (spaces only)
         notes = app.store.student(FLAT).notes
-        await pilot.press("n")
-        await pilot.pause()
-        note = app.screen
-        assert isinstance(note, NoteForm)
+        note = await press_to(pilot, NoteForm, "n")
         await pilot.press("space", "space", "enter")
         await pilot.pause()
         assert app.screen is note

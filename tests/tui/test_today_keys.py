@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from store.db import Store
-from tests.tui.screen import screen_text, settle
+from tests.tui.screen import press_to, screen_text, settle
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.screens.calendar import CalendarScreen
@@ -142,10 +142,7 @@ async def test_unlogged_sessions_notice_and_queue(open_app) -> None:
         today = await settle(pilot)
         assert [g.name for g, _ in today.unlogged] == ["CICO", "Early Literacy K", "Phonics B"]
         assert "3 sessions not logged this week — press u" in screen_text(app)
-        await pilot.press("u")
-        await pilot.pause()
-        log = app.screen
-        assert isinstance(log, SessionLogScreen)
+        await press_to(pilot, SessionLogScreen, "u")
         assert "2 more to log after this" in screen_text(app)
         for _ in range(3):
             await pilot.press("enter")
