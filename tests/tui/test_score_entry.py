@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 
 from textual.message import Message
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from store.db import Store
@@ -29,14 +32,22 @@ async def open_entry(app: InterventionApp, pilot) -> ScoreEntryScreen:  # noqa: 
     return screen
 
 
+@asynccontextmanager
+async def entry(
+    open_app: Callable[..., InterventionApp],
+) -> AsyncIterator[tuple[InterventionApp, Pilot, ScoreEntryScreen]]:
+    """The demo app at 120×36 with Fluency 3's score entry open: (app, pilot, screen)."""
+    app = open_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        yield app, pilot, await open_entry(app, pilot)
+
+
 def reopen(demo_dir: Path, clock: FakeClock) -> Store:
     return Store.open(demo_dir, clock=clock)
 
 
 async def test_whole_group_by_keystrokes_then_read_back(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         rows = [(r.line.student.id, r.line.measure.code) for r in screen.rows]
         assert len(rows) == 5  # 5 students × ORF, all due this week
         typed = ["62", "48", "71", "55", "90"]
@@ -69,9 +80,7 @@ async def test_whole_group_by_keystrokes_then_read_back(open_app, demo_dir, demo
 
 
 async def test_score_with_errors_shows_accuracy(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         first = screen.rows[0].line.student
         await pilot.press("6", "2", "/", "3", "enter")
         await settle(pilot, screen)
@@ -84,9 +93,7 @@ async def test_score_with_errors_shows_accuracy(open_app, demo_dir, demo_clock) 
 
 
 async def test_absent_marks_attendance_and_moves_on(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         first = screen.rows[0].line.student
         await pilot.press("a")
         await settle(pilot, screen)
@@ -104,9 +111,7 @@ async def test_absent_marks_attendance_and_moves_on(open_app, demo_dir, demo_clo
 
 async def test_invalid_input_is_shown_inline_and_leaves_disk_unchanged(open_app, demo_dir) -> None:
     before = read_tree(demo_dir)
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         await pilot.press("4", "1", "2", "enter")
         await settle(pilot, screen)
         assert "ORF score 412 is outside 0–300" in screen_text(app)
@@ -133,9 +138,7 @@ async def test_future_day_cannot_take_scores(open_app, demo_dir) -> None:
 
 
 async def test_replace_asks_then_replaces(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         sid = screen.rows[0].line.student.id
         await pilot.press("5", "8", "enter")
         await settle(pilot, screen)
@@ -156,9 +159,7 @@ async def test_replace_asks_then_replaces(open_app, demo_dir, demo_clock) -> Non
 
 
 async def test_undo_removes_the_last_save_and_says_so(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         first, second = (r.line.student for r in screen.rows[:2])
         await pilot.press("6", "0", "enter", "4", "4", "enter")
         await settle(pilot, screen)
@@ -175,9 +176,7 @@ async def test_undo_removes_the_last_save_and_says_so(open_app, demo_dir, demo_c
 
 
 async def test_escape_with_unsaved_text_asks_first(open_app, demo_dir) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         await pilot.press("5", "5", "escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)

@@ -14,7 +14,7 @@ from textual.widgets import Input
 from store.db import Store
 from tests.conftest import FakeClock, read_tree
 from tests.tui.screen import pause_until, screen_text, settle
-from tests.tui.test_score_entry import open_entry
+from tests.tui.test_score_entry import entry, open_entry
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.score_entry import ScoreEntryScreen
@@ -47,9 +47,7 @@ def data_files(folder: Path) -> dict[str, bytes]:
 
 
 async def test_burst_41_enter_52_enter_saves_both_in_order(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         first, second = (r.student_id for r in screen.rows[:2])
         burst(app, "4", "1", "enter", "5", "2", "enter")
         await settle(pilot, screen)
@@ -61,9 +59,7 @@ async def test_burst_41_enter_52_enter_saves_both_in_order(open_app, demo_dir, d
 
 
 async def test_burst_with_arrows_and_absent_keeps_order(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         ids = [r.student_id for r in screen.rows]
         # row 0: 60; row 1 typed then left with ↓ (kept as a draft); row 2 absent; row 3: 70
         burst(app, "6", "0", "enter", "5", "down", "a", "7", "0", "enter")
@@ -76,9 +72,7 @@ async def test_burst_with_arrows_and_absent_keeps_order(open_app, demo_dir, demo
 
 async def test_score_enter_ctrl_q_in_one_burst_is_saved(open_app, demo_dir, demo_clock) -> None:
     for attempt in range(3):
-        app = open_app()
-        async with app.run_test(size=(120, 36)) as pilot:
-            screen = await open_entry(app, pilot)
+        async with entry(open_app) as (app, pilot, screen):
             first = screen.rows[0].student_id
             burst(app, "6", "1", "enter", "ctrl+q")
             await pause_until(pilot, lambda a: not a.is_running)
@@ -106,9 +100,7 @@ async def test_quit_with_unsaved_text_asks(open_app, demo_dir) -> None:
 
 async def test_typo_is_refused_whole_with_feedback(open_app, demo_dir) -> None:
     before = data_files(demo_dir)
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         await pilot.press("2", "o")
         await pilot.pause()
         field = screen.query_one("#entry-input", Input)
@@ -128,9 +120,7 @@ async def test_typo_is_refused_whole_with_feedback(open_app, demo_dir) -> None:
 
 
 async def test_several_passages_keep_the_median(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         first = screen.rows[0].student_id
         await pilot.press(*"61 58 64", "enter")
         await settle(pilot, screen)
@@ -145,9 +135,7 @@ async def test_several_passages_keep_the_median(open_app, demo_dir, demo_clock) 
 async def test_sigterm_or_sighup_finishes_the_typed_score_first(
     open_app, demo_dir, demo_clock
 ) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         first = screen.rows[0].student_id
         burst(app, "6", "1", "enter")
         app.exit_on_signal()  # what SIGTERM / SIGHUP (terminal closed) call
@@ -159,9 +147,7 @@ async def test_sigterm_or_sighup_finishes_the_typed_score_first(
 async def test_score_enter_escape_in_one_burst_saves_and_leaves(
     open_app, demo_dir, demo_clock
 ) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         first = screen.rows[0].student_id
         burst(app, "6", "3", "enter", "escape")
         await pause_until(pilot, lambda a: a.screen is not screen)

@@ -15,7 +15,7 @@ from store.model import Group
 from store.vocabulary import words
 from tests.conftest import FakeClock
 from tests.tui.screen import press_to, screen_text, settle
-from tests.tui.test_score_entry import near_a_decision, open_entry
+from tests.tui.test_score_entry import entry, near_a_decision
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.screens.score_entry import AddRowScreen, ScoreEntryScreen
@@ -33,9 +33,7 @@ def saved_on(folder: Path, clock: FakeClock, sid: str, code: str = "ORF") -> flo
 async def test_implausible_jump_asks_then_saves_on_second_enter(
     open_app, demo_dir, demo_clock
 ) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         line = screen.rows[0].line
         recent = [s.value for s in line.scores if s.date < DAY][-3:]
         shown = f"{min(recent):.0f}–{max(recent):.0f}"
@@ -55,9 +53,7 @@ async def test_implausible_jump_asks_then_saves_on_second_enter(
 
 
 async def test_editing_after_the_warning_checks_again(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         sid = screen.rows[0].student_id
         await pilot.press("2", "enter")  # warned
         await pilot.press("backspace", "6", "2", "enter")  # fixed to a normal 62: saved at once
@@ -69,9 +65,7 @@ async def test_editing_after_the_warning_checks_again(open_app, demo_dir, demo_c
 
 # ------------------------------------------------------------------ 5. paste a column
 async def test_paste_a_column_fills_consecutive_rows(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         ids = [r.student_id for r in screen.rows]
         app.screen.query_one("#entry-input", Input).post_message(events.Paste("61\r\n58\n64\n"))
         await settle(pilot, screen)
@@ -82,9 +76,7 @@ async def test_paste_a_column_fills_consecutive_rows(open_app, demo_dir, demo_cl
 
 
 async def test_paste_stops_at_the_first_invalid_line(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         ids = [r.student_id for r in screen.rows]
         app.screen.query_one("#entry-input", Input).post_message(events.Paste("61\n5o\n64\n"))
         await settle(pilot, screen)
@@ -119,9 +111,7 @@ async def test_decision_shows_on_the_row(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ 7. undo goes back
 async def test_undo_returns_to_the_row_with_the_old_value(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         second = screen.rows[1].student_id
         await pilot.press("6", "0", "enter", "4", "4", "enter", "5", "5", "enter")
         await settle(pilot, screen)
@@ -141,9 +131,7 @@ async def test_undo_returns_to_the_row_with_the_old_value(open_app, demo_dir, de
 
 # ------------------------------------------------------------------ 8. anyone can be scored
 async def test_plus_adds_another_measure_for_a_member(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         count = len(screen.rows)
         await press_to(pilot, AddRowScreen, "plus")
         first = screen.rows[0].line.student
@@ -162,9 +150,7 @@ async def test_plus_adds_another_measure_for_a_member(open_app, demo_dir, demo_c
 
 
 async def test_palette_offers_adding_a_row(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         titles = [c.title for c in screen.palette_commands()]
         assert any("Add a student" in t for t in titles)
         binding = next(b for b in ScoreEntryScreen.BINDINGS if b.action == "add_row")
@@ -192,9 +178,7 @@ async def test_group_with_nobody_due_says_how(tmp_path: Path) -> None:
 
 
 async def test_a_one_line_paste_is_typed_once(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         field = screen.query_one("#entry-input", Input)
         field.post_message(events.Paste("61 58 64"))
         await pilot.pause()
@@ -205,9 +189,7 @@ async def test_a_one_line_paste_is_typed_once(open_app, demo_dir, demo_clock) ->
 
 
 async def test_paste_longer_than_the_rows_stops_at_the_log(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_entry(app, pilot)
+    async with entry(open_app) as (app, pilot, screen):
         ids = [r.student_id for r in screen.rows]
         values = [60, 61, 62, 63, 64, 65, 66]
         screen.query_one("#entry-input", Input).post_message(
