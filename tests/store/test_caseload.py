@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -245,8 +244,10 @@ def test_lower_is_better_measure_in_caseload() -> None:
     assert hal.decision.kind == "goal-met"
 
 
-def test_caseload_is_fast() -> None:
-    # 150 students in 30 groups of 5, 3 measures each, 40 scores per student × measure
+def test_a_school_sized_caseload_under_both_rules() -> None:
+    """150 students in 30 groups of 5, 3 measures each, 40 scores per student × measure: one
+    row each under both rules. (Its speed is measured by `make bench`'s caseload_growth, not
+    timed here: a timed unit test flakes on a shared machine.)"""
     start = date(2024, 8, 26)
     today = start + timedelta(weeks=40)
     cal = SchoolCalendar(start, date(2025, 6, 13))
@@ -278,10 +279,11 @@ def test_caseload_is_fast() -> None:
                     for w in range(1, 41)
                 ]
     for cfg in (DecisionConfig(), DecisionConfig(rule="trend", trend_method="theil-sen")):
-        t0 = time.perf_counter()
         rows = caseload_summary(
             students, groups, BUILTIN_MEASURES, goals, scores, [], sessions, cal, today, cfg
         )
-        elapsed = time.perf_counter() - t0
         assert len(rows) == 450
-        assert elapsed < 1.0, f"caseload took {elapsed:.2f}s"
+        assert {(r.student.id, r.measure.code) for r in rows} == {
+            (f"s{gi}-{k}", m) for gi in range(30) for k in range(5) for m in measures
+        }
+        assert all(r.dosage is not None and r.dosage.sessions_planned > 0 for r in rows)
