@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import Input, Select
 
@@ -38,6 +41,18 @@ async def open_goal_form(app: InterventionApp, pilot) -> GoalForm:  # noqa: ANN0
     return form
 
 
+@asynccontextmanager
+async def flat_student(
+    open_app: Callable[..., InterventionApp],
+    size: tuple[int, int] = (120, 36),
+    measure: str = "ORF",
+) -> AsyncIterator[tuple[InterventionApp, Any, StudentScreen]]:
+    """The demo app with the flat ORF student's screen open: (app, pilot, screen)."""
+    app = open_app()
+    async with app.run_test(size=size) as pilot:
+        yield app, pilot, await open_student(app, pilot, measure)
+
+
 def messages(app: InterventionApp) -> list[str]:
     """The notifications (toasts) shown so far."""
     return [n.message for n in app._notifications]
@@ -52,9 +67,7 @@ def progress(screen: StudentScreen):  # noqa: ANN201
 async def test_goal_form_previews_the_aim_line_and_saving_changes_the_decision(
     open_app, demo_dir: Path, demo_clock: FakeClock
 ) -> None:
-    app = open_app()
-    async with app.run_test(size=(140, 44)) as pilot:
-        screen = await open_student(app, pilot)
+    async with flat_student(open_app, size=(140, 44)) as (app, pilot, screen):
         assert progress(screen).decision.kind == "change"
         form = await open_goal_form(app, pilot)
         name = screen.view.student.given_name  # type: ignore[union-attr]
@@ -93,9 +106,7 @@ async def test_goal_form_previews_the_aim_line_and_saving_changes_the_decision(
 
 
 async def test_goal_form_shows_why_a_goal_cannot_be_saved(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=(140, 44)) as pilot:
-        await open_student(app, pilot)
+    async with flat_student(open_app, size=(140, 44)) as (app, pilot, screen):
         form = await open_goal_form(app, pilot)
         form.query_one("#g-method", Select).value = "custom"
         form.query_one("#g-target", Input).value = "412"
@@ -107,9 +118,7 @@ async def test_goal_form_shows_why_a_goal_cannot_be_saved(open_app) -> None:
 
 
 async def test_phase_change_restarts_the_trend(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_student(app, pilot)
+    async with flat_student(open_app) as (app, pilot, screen):
         before = progress(screen)
         assert before.decision.n_points > 6
         await pilot.press("p")
@@ -139,9 +148,7 @@ async def test_phase_change_restarts_the_trend(open_app, demo_dir, demo_clock) -
 
 
 async def test_edit_delete_and_undo_a_score(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_student(app, pilot)
+    async with flat_student(open_app) as (app, pilot, screen):
         newest = screen.history[0]
         assert newest.date == date(2026, 11, 23)
         form = await press_to(pilot, ScoreEditForm, "e")
@@ -178,9 +185,7 @@ async def test_edit_delete_and_undo_a_score(open_app, demo_dir, demo_clock) -> N
 
 
 async def test_note_is_dated_and_appended(open_app, demo_dir, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await open_student(app, pilot)
+    async with flat_student(open_app) as (app, pilot, screen):
         await pilot.press("n")
         await pilot.pause()
         await pilot.press(*"Met with [/] teacher", "enter")
@@ -193,9 +198,7 @@ async def test_note_is_dated_and_appended(open_app, demo_dir, demo_clock) -> Non
 
 
 async def test_readable_at_80_by_24(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_student(app, pilot)
+    async with flat_student(open_app, size=(80, 24)) as (app, pilot, screen):
         text = screen_text(app)
         goal = progress(screen).goal
         assert goal is not None
@@ -221,9 +224,7 @@ async def test_a_name_with_markup_does_not_crash(open_app) -> None:
 
 
 async def test_palette_lists_the_screen_actions(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_student(app, pilot)
+    async with flat_student(open_app) as (app, pilot, screen):
         titles = [c.title for c in app.get_system_commands(screen)]
         assert {"Set goal", "Add phase change", "Add note", "Undo"} <= set(titles)
         assert all(b.id and b.tooltip for b in StudentScreen.BINDINGS)  # type: ignore[union-attr]
@@ -292,9 +293,7 @@ async def test_tab_and_m_cycle_the_measures_and_shift_tab_goes_back(open_app) ->
 async def test_editing_a_score_date_moves_it_and_ctrl_z_moves_it_back(
     open_app, demo_dir: Path, demo_clock: FakeClock
 ) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_student(app, pilot)
+    async with flat_student(open_app) as (app, pilot, screen):
         old = screen.history[0]
         new_day = date(2026, 11, 24)
         assert old.date == date(2026, 11, 23) and old.value != 63
@@ -329,9 +328,7 @@ async def test_editing_a_score_date_moves_it_and_ctrl_z_moves_it_back(
 async def test_goal_form_norms_and_benchmark_choices_preview_the_engine_goal(
     open_app, demo_dir: Path, demo_clock: FakeClock
 ) -> None:
-    app = open_app()
-    async with app.run_test(size=(140, 44)) as pilot:
-        screen = await open_student(app, pilot)
+    async with flat_student(open_app, size=(140, 44)) as (app, pilot, screen):
         student = screen.view.student  # type: ignore[union-attr]
         m = progress(screen).measure
         form = await open_goal_form(app, pilot)
@@ -397,9 +394,7 @@ async def test_goal_form_norms_and_benchmark_choices_preview_the_engine_goal(
 async def test_phase_and_note_forms_reject_bad_input_inline_and_write_nothing(
     open_app, demo_dir: Path
 ) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await open_student(app, pilot)
+    async with flat_student(open_app) as (app, pilot, screen):
         await app.workers.wait_for_complete()  # the daily backup: before any byte comparison
         before = data_files(demo_dir)
         # phase change: no label
