@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 from textual.app import App
 from textual.pilot import Pilot
@@ -80,3 +81,16 @@ async def press_to(pilot: Pilot, cls: type[S], *keys: str) -> S:
     screen = pilot.app.screen
     assert isinstance(screen, cls), f"{keys} opened {screen!r}, not a {cls.__name__}"
     return screen
+
+
+@asynccontextmanager
+async def opened(
+    open_app: Callable[[], App],
+    size: tuple[int, int],
+    open_screen: Callable[[Any, Pilot], Awaitable[S]],
+) -> AsyncIterator[tuple[Any, Pilot, S]]:
+    """A fresh app from ``open_app()`` running at ``size`` with ``open_screen(app, pilot)``
+    done: (app, pilot, the screen it returned) — the opening lines of most screen tests."""
+    app = open_app()
+    async with app.run_test(size=size) as pilot:
+        yield app, pilot, await open_screen(app, pilot)

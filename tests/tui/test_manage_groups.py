@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, SelectionList, TextArea
 
 from tests.conftest import read_tree
-from tests.tui.screen import press_to, screen_text
+from tests.tui.screen import opened, press_to, screen_text
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.group_form import GroupForm
@@ -67,9 +67,7 @@ def errors(form: GroupForm) -> dict[str, str]:
 
 
 async def test_recurrence_builder_weekly(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        form = await new_group_form(app, pilot)
+    async with opened(open_app, SIZE, new_group_form) as (app, pilot, form):
         await set_inputs(pilot, form, gf_time="9:10", gf_duration="30")
         await set_days(pilot, form, "124")  # Mon, Tue, Thu by number
         assert form.query_one("#gf-days", WeekdayPicker).selected == ["MO", "TU", "TH"]
@@ -93,9 +91,7 @@ async def test_recurrence_builder_weekly(open_app) -> None:
 
 
 async def test_recurrence_every_other_week_from_a_mid_year_start(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        form = await new_group_form(app, pilot)
+    async with opened(open_app, SIZE, new_group_form) as (app, pilot, form):
         await set_inputs(pilot, form, gf_time="13:00", gf_duration="25", gf_start="2026-12-07")
         await set_days(pilot, form, "13")
         form.query_one("#gf-biweekly", Checkbox).value = True
@@ -111,9 +107,7 @@ async def test_recurrence_every_other_week_from_a_mid_year_start(open_app) -> No
 
 
 async def test_recurrence_with_an_end_date_and_a_no_school_day(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        form = await new_group_form(app, pilot)
+    async with opened(open_app, SIZE, new_group_form) as (app, pilot, form):
         # a new form asks for a start time rather than showing an error
         assert "Type a start time (HH:MM)" in preview(form) and "not a time" not in preview(form)
         await set_inputs(pilot, form, gf_time="14:00", gf_duration="30", gf_end="2026-12-18")
@@ -129,9 +123,7 @@ async def test_recurrence_with_an_end_date_and_a_no_school_day(open_app) -> None
 
 
 async def test_create_a_group(open_app, demo_dir) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        form = await new_group_form(app, pilot)
+    async with opened(open_app, SIZE, new_group_form) as (app, pilot, form):
         store = app.store
         students = store.students()
         await set_inputs(
@@ -199,9 +191,7 @@ async def test_create_a_group(open_app, demo_dir) -> None:
 
 
 async def test_group_validation_errors_inline_and_nothing_saved(open_app, demo_dir) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        form = await new_group_form(app, pilot)
+    async with opened(open_app, SIZE, new_group_form) as (app, pilot, form):
         before = data_files(demo_dir)
         await set_inputs(pilot, form, gf_name="Broken", gf_time="9:75", gf_duration="30")
         await pilot.press("ctrl+s")
@@ -237,9 +227,7 @@ async def test_group_validation_errors_inline_and_nothing_saved(open_app, demo_d
 
 
 async def test_conflicts_are_shown_before_saving(open_app, demo_dir) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        form = await new_group_form(app, pilot)
+    async with opened(open_app, SIZE, new_group_form) as (app, pilot, form):
         store = app.store
         fluency = store.group("demo-fluency-3")  # 10:05–10:35 Mon–Fri
         shared = store.student(fluency.member_ids[0])
@@ -268,9 +256,7 @@ async def test_conflicts_are_shown_before_saving(open_app, demo_dir) -> None:
 
 
 async def test_edit_members_with_an_effective_date(open_app, demo_dir) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_groups(app, pilot)
+    async with opened(open_app, SIZE, open_groups) as (app, pilot, screen):
         store = app.store
         group = store.group("demo-math-45")
         leaving, staying = group.member_ids[0], group.member_ids[1:]
@@ -315,9 +301,7 @@ async def test_edit_members_with_an_effective_date(open_app, demo_dir) -> None:
 
 
 async def test_end_a_group_keeps_its_history(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_groups(app, pilot)
+    async with opened(open_app, SIZE, open_groups) as (app, pilot, screen):
         store = app.store
         group = screen.selected()
         assert group is not None

@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from tests.conftest import read_tree
-from tests.tui.screen import screen_text
+from tests.tui.screen import opened, screen_text
 from tui.app import InterventionApp
 from tui.screens.student import StudentScreen
 from tui.screens.student_form import DeleteStudentScreen, StudentForm
@@ -56,9 +56,7 @@ async def fill(pilot: Pilot, app: InterventionApp, values: dict[str, str]) -> No
 
 
 async def test_add_a_student(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_students(app, pilot)
+    async with opened(open_app, SIZE, open_students) as (app, pilot, screen):
         before = len(app.store.students())
         await pilot.press("a")
         await pilot.pause()
@@ -115,9 +113,7 @@ async def test_validation_errors_show_inline_and_save_nothing(open_app, demo_dir
 
 
 async def test_edit_a_student(open_app, demo_dir) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_students(app, pilot)
+    async with opened(open_app, SIZE, open_students) as (app, pilot, screen):
         student = screen.selected()
         assert student is not None
         await pilot.press("e")
@@ -140,9 +136,7 @@ async def test_edit_a_student(open_app, demo_dir) -> None:
 async def test_enter_opens_the_student_screen(open_app) -> None:
     from tui.screens.student import StudentScreen
 
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_students(app, pilot)
+    async with opened(open_app, SIZE, open_students) as (app, pilot, screen):
         await pilot.press("down")
         student = screen.selected()
         assert student is not None
@@ -157,9 +151,7 @@ async def test_enter_opens_the_student_screen(open_app) -> None:
 
 
 async def test_markup_in_names_is_shown_literally(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_students(app, pilot)
+    async with opened(open_app, SIZE, open_students) as (app, pilot, screen):
         await pilot.press("a")
         await pilot.pause()
         app.screen.query_one("#sf-given", Input).value = "Ann [/]"
@@ -199,9 +191,7 @@ async def test_markup_in_names_is_shown_literally(open_app) -> None:
 
 
 async def test_search_as_you_type(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_students(app, pilot)
+    async with opened(open_app, SIZE, open_students) as (app, pilot, screen):
         everyone = app.store.students()
         target = everyone[3]
         await pilot.press("slash")
@@ -232,9 +222,7 @@ async def test_search_as_you_type(open_app) -> None:
 
 
 async def test_archive_keeps_history_hides_and_restores(open_app, demo_dir) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_students(app, pilot)
+    async with opened(open_app, SIZE, open_students) as (app, pilot, screen):
         store = app.store
         group = next(g for g in store.groups() if g.measures and g.member_ids)
         student = store.student(group.member_ids[0])
@@ -275,9 +263,7 @@ async def test_archive_keeps_history_hides_and_restores(open_app, demo_dir) -> N
 async def test_delete_permanently_needs_the_typed_name_and_can_be_undone(
     open_app, demo_dir
 ) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_students(app, pilot)
+    async with opened(open_app, SIZE, open_students) as (app, pilot, screen):
         store = app.store
         student = screen.selected()
         assert student is not None and store.scores(student.id)
@@ -314,9 +300,7 @@ async def test_delete_permanently_needs_the_typed_name_and_can_be_undone(
 
 
 async def test_move_a_student_between_groups_records_the_date(open_app, demo_dir) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_students(app, pilot)
+    async with opened(open_app, SIZE, open_students) as (app, pilot, screen):
         store = app.store
         source = next(g for g in store.groups() if g.member_ids)
         target = next(g for g in store.groups() if g.id != source.id)

@@ -13,7 +13,7 @@ from textual.widgets import Input, Select, SelectionList
 from store.db import Store
 from store.dosage import group_dosage, student_dosage
 from tests.conftest import FakeClock, read_tree
-from tests.tui.screen import screen_text
+from tests.tui.screen import opened, screen_text
 from tui.app import InterventionApp
 from tui.screens.score_entry import ScoreEntryScreen
 from tui.screens.session_log import AttendanceTable, SessionLogScreen
@@ -76,9 +76,7 @@ async def test_enter_accepts_delivered_as_scheduled_all_present(open_app) -> Non
 
 
 async def test_a_full_log_with_attendance_minutes_and_fidelity(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(app, pilot)
+    async with opened(open_app, SIZE, open_log) as (app, pilot, screen):
         table = screen.query_one(AttendanceTable)
         names = [r.student.id for r in table.rows_]
         table.focus()
@@ -127,9 +125,7 @@ async def test_a_full_log_with_attendance_minutes_and_fidelity(open_app) -> None
 
 
 async def test_a_cancelled_session(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(app, pilot)
+    async with opened(open_app, SIZE, open_log) as (app, pilot, screen):
         screen.query_one("#sl-status", Select).value = "assembly"
         await pilot.pause()
         assert screen.query_one("#sl-minutes", Input).disabled
@@ -149,9 +145,7 @@ async def test_a_cancelled_session(open_app) -> None:
 
 
 async def test_validation_errors_inline_and_nothing_saved(open_app, demo_dir) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(app, pilot)
+    async with opened(open_app, SIZE, open_log) as (app, pilot, screen):
         before = data_files(demo_dir)
         minutes = screen.query_one("#sl-minutes", Input)
         minutes.value = "300"
@@ -181,9 +175,7 @@ async def test_validation_errors_inline_and_nothing_saved(open_app, demo_dir) ->
 
 
 async def test_a_past_session_opens_prefilled_and_is_replaced(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(app, pilot)
+    async with opened(open_app, SIZE, open_log) as (app, pilot, screen):
         past = app.store.session_on(FLUENCY, date(2026, 11, 24))
         assert past is not None
         screen.query_one("#sl-date", Input).value = "2026-11-24"
@@ -203,9 +195,7 @@ async def test_a_past_session_opens_prefilled_and_is_replaced(open_app) -> None:
 
 
 async def test_pick_another_group(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(app, pilot)
+    async with opened(open_app, SIZE, open_log) as (app, pilot, screen):
         screen.query_one("#sl-group", Select).value = "demo-cico"
         await pilot.pause()
         assert screen.group is not None and screen.group.id == "demo-cico"
@@ -248,9 +238,7 @@ async def test_unlogged_sessions_are_found_and_logged_in_a_row(open_app, demo_cl
 async def test_fidelity_starts_unticked_and_an_untouched_checklist_is_not_recorded(
     open_app, demo_dir
 ) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(app, pilot)
+    async with opened(open_app, SIZE, open_log) as (app, pilot, screen):
         assert screen.query_one("#sl-fidelity", SelectionList).selected == []
         assert "Fidelity checklist · not recorded" in screen_text(app)
         await pilot.press("enter")
@@ -266,9 +254,7 @@ async def test_fidelity_starts_unticked_and_an_untouched_checklist_is_not_record
 
 
 async def test_ticking_fidelity_items_with_keys(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(app, pilot)
+    async with opened(open_app, SIZE, open_log) as (app, pilot, screen):
         screen.query_one("#sl-fidelity", SelectionList).focus()
         await pilot.press("space", "down", "down", "space")
         await pilot.pause()
@@ -282,9 +268,7 @@ async def test_ticking_fidelity_items_with_keys(open_app) -> None:
 
 
 async def test_cancelling_clears_the_minutes(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_log(app, pilot)
+    async with opened(open_app, SIZE, open_log) as (app, pilot, screen):
         minutes = screen.query_one("#sl-minutes", Input)
         assert minutes.value == "30"
         status = screen.query_one("#sl-status", Select)
