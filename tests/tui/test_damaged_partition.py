@@ -3,7 +3,10 @@ cannot handle is shown as a traceback with locals."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from store.db import Store
 from tests.conftest import FakeClock
@@ -32,13 +35,19 @@ def damage_one(folder: Path, clock: FakeClock) -> tuple[Path, str, str]:
     return path, victim.name, other.name
 
 
-async def test_a_damaged_score_file_is_named_and_the_rest_works(
-    open_app,  # noqa: ANN001
-    demo_dir: Path,
-    demo_clock: FakeClock,
-) -> None:
+@pytest.fixture
+def damaged(
+    open_app: Callable[..., InterventionApp], demo_dir: Path, demo_clock: FakeClock
+) -> tuple[InterventionApp, Path, str]:
+    """The demo with one student's score file cut in half: (the app, the file, their name)."""
     path, victim, _other = damage_one(demo_dir, demo_clock)
-    app = open_app(config=AppConfig())
+    return open_app(config=AppConfig()), path, victim
+
+
+async def test_a_damaged_score_file_is_named_and_the_rest_works(
+    damaged: tuple[InterventionApp, Path, str],
+) -> None:
+    app, path, victim = damaged
     async with app.run_test(size=(140, 50)) as pilot:
         screen = app.screen
         assert isinstance(screen, TodayScreen)
@@ -78,18 +87,15 @@ async def test_an_unexpected_error_exits_without_locals(open_app) -> None:  # no
 
 
 async def test_opening_the_damaged_student_says_why_and_goes_back(
-    open_app,  # noqa: ANN001
-    demo_dir: Path,
-    demo_clock: FakeClock,
+    damaged: tuple[InterventionApp, Path, str],
 ) -> None:
     from tui.screens.student import StudentScreen
 
-    path, victim, _other = damage_one(demo_dir, demo_clock)
-    app = open_app(config=AppConfig())
+    app, path, victim = damaged
     async with app.run_test(size=(140, 50)) as pilot:
         await pilot.pause()
         sid = next(s.id for s in app.store.students() if s.name == victim)
-        app.push_screen(StudentScreen(sid, demo_clock().date()))
+        app.push_screen(StudentScreen(sid, app.clock().date()))
         for _ in range(10):
             await pilot.pause(0.05)
         assert isinstance(app.screen, TodayScreen)

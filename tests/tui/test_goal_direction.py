@@ -76,6 +76,18 @@ async def open_student(app: InterventionApp, pilot, student: str, measure: str) 
     return await push(pilot, StudentScreen(student, DAY, measure))
 
 
+def set_mia_goal(store: Store) -> None:
+    """Mia's disruptive-behaviour goal: 1.5 by Feb 26 from a baseline of 7 on Oct 12."""
+    store.set_goal(
+        "st-mia",
+        "DBR-DB",
+        baseline_value=7,
+        baseline_date=date(2026, 10, 12),
+        goal_value=1.5,
+        goal_date=date(2027, 2, 26),
+    )
+
+
 def facts(app: InterventionApp) -> str:
     """The student screen's facts column as shown (the screen's cells right of the chart),
     its wrapped lines joined (one space between words)."""
@@ -117,14 +129,7 @@ async def test_lower_is_better_gap_and_weeks_to_goal_on_the_student_screen(
     async with app.run_test(size=(150, 44)) as pilot:
         screen = await open_student(app, pilot, "st-mia", "DBR-DB")
         # Goal 1.5 from baseline 7.0 (median of 7.5, 7.0, 6.5).
-        app.store.set_goal(
-            "st-mia",
-            "DBR-DB",
-            baseline_value=7,
-            baseline_date=date(2026, 10, 12),
-            goal_value=1.5,
-            goal_date=date(2027, 2, 26),
-        )
+        set_mia_goal(app.store)
         screen.reload()
         await pilot.pause()
         words = facts(app)
@@ -210,14 +215,7 @@ def test_student_report_facts_show_gap_and_weeks_to_goal(folder: Path, clock: Fa
 
 def test_packet_facts_show_gap_and_weeks_to_goal(folder: Path, clock: FakeClock) -> None:
     with Store.open(folder, clock=clock) as s:
-        s.set_goal(
-            "st-mia",
-            "DBR-DB",
-            baseline_value=7,
-            baseline_date=date(2026, 10, 12),
-            goal_value=1.5,
-            goal_date=date(2027, 2, 26),
-        )
+        set_mia_goal(s)
         text = meeting_packet(s, today=DAY, fmt="text")
     words = flat(text)
     # Mia's ratings fall −0.5 a week to 3.5, yet stay above the goal: a decision, so a page.
