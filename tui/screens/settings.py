@@ -79,7 +79,7 @@ class SettingsScreen(AppScreen[Settings | None]):
         path = self.config.settings_path
         yield Header(show_clock=False)
         with Vertical(id="settings-box"):
-            where = f"Saved in {path}" if path else "Not saved to a file (this run only)"
+            where = f"File: {path}" if path else "Not saved to a file (this run only)"
             yield Static(Text(f"Settings · {where}"), id="settings-title")
             fields: list[FormField] = [
                 _field(
