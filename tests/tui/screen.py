@@ -94,3 +94,12 @@ async def opened(
     app = open_app()
     async with app.run_test(size=size) as pilot:
         yield app, pilot, await open_screen(app, pilot)
+
+
+@asynccontextmanager
+async def started(open_app: Callable[[], App], size: tuple[int, int]) -> AsyncIterator[Any]:
+    """A fresh app from ``open_app()`` running at ``size``, past its first paint: (app, pilot)."""
+    app = open_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        yield app, pilot

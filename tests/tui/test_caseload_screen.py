@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 from store.caseload import attention_summary
 from store.db import Store
 from store.vocabulary import words
-from tests.tui.screen import pause_until, press_to, screen_text
+from tests.tui.screen import pause_until, press_to, screen_text, started
 from tui.app import InterventionApp
 from tui.screens.caseload import CaseloadFilter, CaseloadScreen
 from tui.screens.student import StudentScreen
@@ -103,9 +103,7 @@ async def test_slash_filters_as_you_type_and_enter_opens_the_student(open_app) -
 
 
 async def test_filtering_never_touches_the_store(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+    async with started(open_app, (120, 36)) as (app, pilot):
         await app.workers.wait_for_complete()  # Today's own caseload check is not counted
         counting = CountingStore(app.store)
         app.store = counting  # type: ignore[assignment]

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tests.tui.screen import screen_lines
+from tests.tui.screen import screen_lines, started
 from tui.widgets.footer import Footer
 
 
@@ -169,9 +169,7 @@ async def test_too_narrow_for_the_palette_key_the_keys_get_the_line() -> None:
 
 
 async def test_today_shows_what_enter_does_where_the_focus_is(open_app) -> None:  # noqa: ANN001
-    app = open_app()
-    async with app.run_test(size=(140, 36)) as pilot:
-        await pilot.pause()
+    async with started(open_app, (140, 36)) as (app, pilot):
         assert app.screen.focused is not None and app.screen.focused.id == "groups"
         assert "⏎ Scores" in footer_line(app)
         await pilot.press("tab")
@@ -184,9 +182,7 @@ async def test_today_shows_what_enter_does_where_the_focus_is(open_app) -> None:
 
 
 async def test_a_short_terminal_clips_today_instead_of_scrolling_it(open_app) -> None:  # noqa: ANN001
-    app = open_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+    async with started(open_app, (80, 24)) as (app, pilot):
         assert app.screen.max_scroll_y == 0
         line = footer_line(app)
         assert line.rstrip().endswith("^p palette")  # no scrollbar beside it

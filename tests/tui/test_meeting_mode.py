@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 
 from store.caseload import row_order
 from store.db import Store
-from tests.tui.screen import press_to, screen_text
+from tests.tui.screen import press_to, screen_text, started
 from tui.config import AppConfig
 from tui.screens.caseload import CaseloadScreen
 from tui.screens.meeting import MeetingScreen
@@ -26,9 +26,7 @@ async def test_meeting_saves_decision_phase_change_and_note_in_one_step(open_app
         )
     assert len(expected) >= 2
     first = expected[0]
-    app = open_app()
-    async with app.run_test(size=(130, 45)) as pilot:
-        await pilot.pause()
+    async with started(open_app, (130, 45)) as (app, pilot):
         caseload = CaseloadScreen(DAY)
         app.push_screen(caseload)
         await caseload.loaded()

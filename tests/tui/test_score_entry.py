@@ -13,7 +13,7 @@ from textual.widgets import Input
 
 from store.db import Store
 from tests.conftest import FakeClock, read_tree
-from tests.tui.screen import press_to, screen_text, settle
+from tests.tui.screen import press_to, screen_text, settle, started
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.score_entry import SaveFailed, ScoreEntryScreen, ScoreSaved
@@ -127,9 +127,7 @@ async def test_invalid_input_is_shown_inline_and_leaves_disk_unchanged(open_app,
 
 
 async def test_future_day_cannot_take_scores(open_app, demo_dir) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+    async with started(open_app, (120, 36)) as (app, pilot):
         await pilot.press("right")  # Thursday, tomorrow
         await pilot.pause()
         await pilot.press("enter")

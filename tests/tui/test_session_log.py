@@ -13,7 +13,7 @@ from textual.widgets import Input, Select, SelectionList
 from store.db import Store
 from store.dosage import group_dosage, student_dosage
 from tests.conftest import FakeClock, read_tree
-from tests.tui.screen import opened, screen_text
+from tests.tui.screen import opened, screen_text, started
 from tui.app import InterventionApp
 from tui.screens.score_entry import ScoreEntryScreen
 from tui.screens.session_log import AttendanceTable, SessionLogScreen
@@ -311,9 +311,7 @@ async def test_the_session_log_proposes_the_next_lesson(open_app) -> None:
 async def test_after_the_last_score_the_log_has_the_absences_just_marked(
     open_app, demo_dir
 ) -> None:
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with started(open_app, SIZE) as (app, pilot):
         await pilot.press("enter")  # Today → score entry for Fluency 3
         await pilot.pause()
         entry = app.screen

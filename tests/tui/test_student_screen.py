@@ -20,7 +20,7 @@ from store.progress import (
     weeks_between,
 )
 from tests.conftest import FakeClock, read_tree
-from tests.tui.screen import press_to, push, screen_text
+from tests.tui.screen import press_to, push, screen_text, started
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.goal_form import GoalForm, season_of
@@ -244,9 +244,7 @@ def chart_title(screen: StudentScreen) -> str | None:
 
 
 async def test_tab_and_m_cycle_the_measures_and_shift_tab_goes_back(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+    async with started(open_app, (120, 36)) as (app, pilot):
         scored = {s.measure for s in app.store.scores(MULTI)}
         assert len(scored) >= 2
         screen = StudentScreen(MULTI, DAY)

@@ -11,7 +11,7 @@ from textual.widgets import OptionList
 from store.db import Store
 from store.vocabulary import words
 from tests.conftest import FakeClock
-from tests.tui.screen import screen_text
+from tests.tui.screen import screen_text, started
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.screens.today import TodayScreen
@@ -47,9 +47,7 @@ def group_statuses(app: InterventionApp) -> dict[str, str]:
 
 
 async def test_opening_mid_group_selects_the_running_group(open_app, demo_clock) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+    async with started(open_app, (120, 36)) as (app, pilot):
         assert isinstance(app.screen, TodayScreen)
         bar = day_bar(app)
         assert "Wednesday 25 November 2026" in bar
@@ -77,9 +75,7 @@ async def test_opening_mid_group_selects_the_running_group(open_app, demo_clock)
 
 async def test_between_groups_says_which_is_next(open_app, demo_clock: FakeClock) -> None:
     demo_clock.now = datetime(2026, 11, 25, 10, 40)
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+    async with started(open_app, (120, 36)) as (app, pilot):
         assert "Next: Comprehension 4–5 in 5 min" in day_bar(app)
         assert selected_group(app) == "Comprehension 4–5"
         assert group_statuses(app)["Fluency 3"] == "not logged"
@@ -87,17 +83,13 @@ async def test_between_groups_says_which_is_next(open_app, demo_clock: FakeClock
 
 async def test_after_the_last_group(open_app, demo_clock: FakeClock) -> None:
     demo_clock.now = datetime(2026, 11, 25, 15, 30)
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+    async with started(open_app, (120, 36)) as (app, pilot):
         assert "No more groups today" in day_bar(app)
 
 
 async def test_weekend_shows_no_school_and_the_next_meeting(open_app, demo_clock) -> None:
     demo_clock.now = datetime(2026, 11, 28, 9, 0)  # Saturday
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+    async with started(open_app, (120, 36)) as (app, pilot):
         bar = day_bar(app)
         assert "Saturday 28 November 2026" in bar
         assert "No school today (weekend) — next: Mon 8:00" in bar
@@ -109,9 +101,7 @@ async def test_weekend_shows_no_school_and_the_next_meeting(open_app, demo_clock
 
 async def test_day_navigation_skips_weekends_and_t_returns(open_app, demo_clock) -> None:
     demo_clock.now = datetime(2026, 11, 27, 9, 0)  # Friday
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+    async with started(open_app, (120, 36)) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, TodayScreen)
         await pilot.press("right")
