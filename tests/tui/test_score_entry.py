@@ -32,6 +32,17 @@ async def open_entry(app: InterventionApp, pilot) -> ScoreEntryScreen:  # noqa: 
     return screen
 
 
+async def type_55_then_keep_editing(pilot: Pilot, screen: ScoreEntryScreen, key: str) -> None:
+    """Type 55, then ``key`` (leave or quit): a question shows the typed text first; n keeps
+    editing, back on the entry with 55 still in the field."""
+    await press_to(pilot, ConfirmScreen, "5", "5", key)
+    assert "55" in screen_text(pilot.app)
+    await pilot.press("n")  # keep editing
+    await pilot.pause()
+    assert pilot.app.screen is screen
+    assert screen.query_one("#entry-input", Input).value == "55"
+
+
 @asynccontextmanager
 async def entry(
     open_app: Callable[..., InterventionApp],
@@ -175,14 +186,7 @@ async def test_undo_removes_the_last_save_and_says_so(open_app, demo_dir, demo_c
 
 async def test_escape_with_unsaved_text_asks_first(open_app, demo_dir) -> None:
     async with entry(open_app) as (app, pilot, screen):
-        await pilot.press("5", "5", "escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        assert "55" in screen_text(app)
-        await pilot.press("n")  # keep editing
-        await pilot.pause()
-        assert app.screen is screen
-        assert screen.query_one("#entry-input", Input).value == "55"
+        await type_55_then_keep_editing(pilot, screen, "escape")
         await pilot.press("escape", "y")  # discard and leave
         await pilot.pause()
         assert isinstance(app.screen, TodayScreen)

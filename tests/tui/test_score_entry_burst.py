@@ -14,10 +14,8 @@ from textual.widgets import Input
 from store.db import Store
 from tests.conftest import FakeClock, read_tree
 from tests.tui.screen import pause_until, screen_text, settle
-from tests.tui.test_score_entry import entry, open_entry
+from tests.tui.test_score_entry import entry, type_55_then_keep_editing
 from tui.app import InterventionApp
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.score_entry import ScoreEntryScreen
 
 DAY = date(2026, 11, 25)
 
@@ -84,17 +82,8 @@ async def test_score_enter_ctrl_q_in_one_burst_is_saved(open_app, demo_dir, demo
 
 async def test_quit_with_unsaved_text_asks(open_app, demo_dir) -> None:
     before = data_files(demo_dir)
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await open_entry(app, pilot)
-        await pilot.press("5", "5", "ctrl+q")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        assert "55" in screen_text(app)
-        await pilot.press("n")  # keep editing
-        await pilot.pause()
-        assert isinstance(app.screen, ScoreEntryScreen)
-        assert app.screen.query_one("#entry-input", Input).value == "55"
+    async with entry(open_app) as (_app, pilot, screen):
+        await type_55_then_keep_editing(pilot, screen, "ctrl+q")
     assert data_files(demo_dir) == before
 
 
