@@ -89,9 +89,7 @@ async def test_start_empty_asks_for_the_school_year_and_saves_it(empty_app) -> N
         assert data_files(folder) == before
         assert isinstance(app.screen, SchoolYearScreen)
         await type_into(pilot, end, "2027-06-10")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, TodayScreen)
+        await press_to(pilot, TodayScreen, "enter")
     app.store.close()
     with Store.open(folder, clock=clock) as fresh:
         cal = fresh.calendar()
@@ -106,9 +104,7 @@ async def test_escape_from_the_school_year_goes_back_and_saves_nothing(empty_app
         before = data_files(folder)
         await pilot.press("e")
         await pilot.pause()
-        await pilot.press(*"2026-09-01", "escape")
-        await pilot.pause()
-        assert isinstance(app.screen, WelcomeScreen)
+        await press_to(pilot, WelcomeScreen, *"2026-09-01", "escape")
         assert data_files(folder) == before
 
 

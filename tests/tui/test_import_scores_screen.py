@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.widgets import Button, Input, ProgressBar
 
 from tests.conftest import read_tree
-from tests.tui.screen import screen_text, settle
+from tests.tui.screen import press_to, screen_text, settle
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.import_scores import ImportChoiceScreen, ImportScoresScreen
 from tui.screens.today import TodayScreen
@@ -23,12 +23,8 @@ def data_files(folder: Path) -> dict[str, bytes]:
 
 async def open_scores(pilot, app) -> ImportScoresScreen:  # noqa: ANN001
     await settle(pilot)
-    await pilot.press("i")
-    await pilot.pause()
-    assert isinstance(app.screen, ImportChoiceScreen)
-    await pilot.press("s")
-    await pilot.pause()
-    assert isinstance(app.screen, ImportScoresScreen)
+    await press_to(pilot, ImportChoiceScreen, "i")
+    await press_to(pilot, ImportScoresScreen, "s")
     return app.screen
 
 
@@ -107,9 +103,7 @@ async def test_conflicts_are_listed_and_need_a_yes(
         )
         assert saved in text and f"file {m.format(other)}" in text  # both values
         before = data_files(demo_dir)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        await press_to(pilot, ConfirmScreen, "ctrl+s")
         await pilot.press("n")  # keep the saved score
         await settle(pilot)
         assert isinstance(app.screen, ImportScoresScreen)
@@ -163,9 +157,7 @@ async def test_the_choice_opens_the_roster_import_too(open_app) -> None:  # noqa
         await pilot.press("i")
         await pilot.pause()
         assert "What do you want to import?" in screen_text(app)
-        await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, ImportRosterScreen)
+        await press_to(pilot, ImportRosterScreen, "r")
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is today

@@ -37,9 +37,7 @@ async def open_groups(app: InterventionApp, pilot: Pilot) -> GroupsScreen:
 
 async def new_group_form(app: InterventionApp, pilot: Pilot) -> GroupForm:
     await open_groups(app, pilot)
-    await pilot.press("a")
-    await pilot.pause()
-    assert isinstance(app.screen, GroupForm)
+    await press_to(pilot, GroupForm, "a")
     return app.screen
 
 
@@ -167,9 +165,7 @@ async def test_create_a_group(open_app, demo_dir) -> None:
         form.query_one("#gf-measures", SelectionList).select("NWF")
         form.query_one("#gf-fidelity", TextArea).text = "sound review\n\nblending\n"
         await set_inputs(pilot, form, gf_probe="2")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, GroupsScreen)
+        await press_to(pilot, GroupsScreen, "ctrl+s")
         saved = next(g for g in store.groups() if g.name == "Reading Boost")
         assert (saved.program, saved.skill_focus, saved.tier, saved.location) == (
             "Phonics for Reading",
@@ -220,9 +216,7 @@ async def test_group_validation_errors_inline_and_nothing_saved(open_app, demo_d
         assert "group name is required" in screen_text(app)
         assert isinstance(app.screen, GroupForm)
         assert data_files(demo_dir) == before
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, GroupsScreen)
+        await press_to(pilot, GroupsScreen, "escape")
         assert data_files(demo_dir) == before
 
 
@@ -235,9 +229,7 @@ async def test_conflicts_are_shown_before_saving(open_app, demo_dir) -> None:
         await set_days(pilot, form, "12")
         form.chosen.append(shared.id)
         before = data_files(demo_dir)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        await press_to(pilot, ConfirmScreen, "ctrl+s")
         text = screen_text(app)
         assert "This schedule clashes" in text
         assert "Fluency 3 and Vocab overlap" in text
@@ -249,9 +241,7 @@ async def test_conflicts_are_shown_before_saving(open_app, demo_dir) -> None:
         assert data_files(demo_dir) == before
         await pilot.press("ctrl+s")
         await pilot.pause()
-        await pilot.press("y")
-        await pilot.pause()
-        assert isinstance(app.screen, GroupsScreen)
+        await press_to(pilot, GroupsScreen, "y")
         assert any(g.name == "Vocab" for g in store.groups())
 
 
@@ -306,9 +296,7 @@ async def test_end_a_group_keeps_its_history(open_app) -> None:
         group = screen.selected()
         assert group is not None
         sessions = store.sessions(group.id)
-        await pilot.press("x")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        await press_to(pilot, ConfirmScreen, "x")
         await pilot.press("y")
         await pilot.pause()
         ended = store.group(group.id)

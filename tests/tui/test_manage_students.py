@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from tests.conftest import read_tree
-from tests.tui.screen import opened, screen_text
+from tests.tui.screen import opened, press_to, screen_text
 from tui.app import InterventionApp
 from tui.screens.student import StudentScreen
 from tui.screens.student_form import DeleteStudentScreen, StudentForm
@@ -58,9 +58,7 @@ async def fill(pilot: Pilot, app: InterventionApp, values: dict[str, str]) -> No
 async def test_add_a_student(open_app) -> None:
     async with opened(open_app, SIZE, open_students) as (app, pilot, screen):
         before = len(app.store.students())
-        await pilot.press("a")
-        await pilot.pause()
-        assert isinstance(app.screen, StudentForm)
+        await press_to(pilot, StudentForm, "a")
         await fill(pilot, app, {"sf-given": "Zoe", "sf-family": "Quinn", "sf-grade": "k"})
         await fill(pilot, app, {"sf-sis": "990001", "sf-notes": "new this week"})
         await pilot.press("enter")
@@ -106,9 +104,7 @@ async def test_validation_errors_show_inline_and_save_nothing(open_app, demo_dir
         await pilot.pause()
         assert form_errors(app) == {"given_name": "given name is required"}
         assert data_files(demo_dir) == before, "nothing saved on error"
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, StudentsScreen)
+        await press_to(pilot, StudentsScreen, "escape")
         assert data_files(demo_dir) == before
 
 
@@ -116,9 +112,7 @@ async def test_edit_a_student(open_app, demo_dir) -> None:
     async with opened(open_app, SIZE, open_students) as (app, pilot, screen):
         student = screen.selected()
         assert student is not None
-        await pilot.press("e")
-        await pilot.pause()
-        assert isinstance(app.screen, StudentForm)
+        await press_to(pilot, StudentForm, "e")
         assert app.screen.query_one("#sf-given", Input).value == student.given_name
         before = data_files(demo_dir)
         await fill(pilot, app, {"sf-grade": "X"})
@@ -140,9 +134,7 @@ async def test_enter_opens_the_student_screen(open_app) -> None:
         await pilot.press("down")
         student = screen.selected()
         assert student is not None
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, StudentScreen)
+        await press_to(pilot, StudentScreen, "enter")
         assert app.screen.student_id == student.id
         assert student.name in screen_text(app)
         await pilot.press("escape")
@@ -268,15 +260,11 @@ async def test_delete_permanently_needs_the_typed_name_and_can_be_undone(
         student = screen.selected()
         assert student is not None and store.scores(student.id)
         before = data_files(demo_dir)
-        await pilot.press("D")
-        await pilot.pause()
-        assert isinstance(app.screen, DeleteStudentScreen)
+        await press_to(pilot, DeleteStudentScreen, "D")
         text = screen_text(app)
         assert "scores" in text and "archive them instead" in text
         await type_text(pilot, student.given_name)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, DeleteStudentScreen)
+        await press_to(pilot, DeleteStudentScreen, "enter")
         assert "nothing was deleted" in screen_text(app)
         assert data_files(demo_dir) == before
         await pilot.press("escape")
@@ -307,9 +295,7 @@ async def test_move_a_student_between_groups_records_the_date(open_app, demo_dir
         student = store.student(source.member_ids[0])
         table = screen.query_one("#student-list", DataTable)
         table.move_cursor(row=[s.id for s in screen.shown].index(student.id))
-        await pilot.press("m")
-        await pilot.pause()
-        assert isinstance(app.screen, MoveStudentScreen)
+        await press_to(pilot, MoveStudentScreen, "m")
         before = data_files(demo_dir)
         # no target chosen yet: an inline error, nothing saved
         await pilot.press("ctrl+s")
