@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, SelectionList, TextArea
 
 from tests.conftest import read_tree
-from tests.tui.screen import opened, press_to, screen_text
+from tests.tui.screen import opened, press_to, push, screen_text
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.group_form import GroupForm
@@ -29,10 +29,7 @@ def data_files(folder: Path) -> dict[str, bytes]:
 async def open_groups(app: InterventionApp, pilot: Pilot) -> GroupsScreen:
     await pilot.pause()
     await app.workers.wait_for_complete()  # the daily backup: before any byte comparison
-    screen = GroupsScreen()
-    app.push_screen(screen)
-    await pilot.pause()
-    return screen
+    return await push(pilot, GroupsScreen())
 
 
 async def new_group_form(app: InterventionApp, pilot: Pilot) -> GroupForm:

@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from tests.conftest import read_tree
-from tests.tui.screen import opened, press_to, screen_text
+from tests.tui.screen import opened, press_to, push, screen_text
 from tui.app import InterventionApp
 from tui.screens.student import StudentScreen
 from tui.screens.student_form import DeleteStudentScreen, StudentForm
@@ -37,10 +37,7 @@ async def type_text(pilot: Pilot, text: str) -> None:
 async def open_students(app: InterventionApp, pilot: Pilot) -> StudentsScreen:
     await pilot.pause()
     await app.workers.wait_for_complete()  # the daily backup: before any byte comparison
-    screen = StudentsScreen()
-    app.push_screen(screen)
-    await pilot.pause()
-    return screen
+    return await push(pilot, StudentsScreen())
 
 
 def form_errors(app: InterventionApp) -> dict[str, str]:
