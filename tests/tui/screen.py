@@ -65,6 +65,15 @@ async def pause_until(pilot: Pilot, done: Callable[[App], bool], tries: int = 10
             return
 
 
+async def until_shown(pilot: Pilot, cls: type[S], tries: int = 100) -> S:
+    """Pause (as ``pause_until``) until a ``cls`` screen is on top and return it, checked by
+    type: for a screen the app opens by itself (after a save), not straight from a key."""
+    await pause_until(pilot, lambda app: isinstance(app.screen, cls), tries)
+    screen = pilot.app.screen
+    assert isinstance(screen, cls), f"{screen!r} is shown, not a {cls.__name__}"
+    return screen
+
+
 async def push(pilot: Pilot, screen: S) -> S:
     """Push ``screen`` once the app has started and return it, shown (on top)."""
     await pilot.pause()

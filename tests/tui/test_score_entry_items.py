@@ -169,9 +169,7 @@ async def test_group_with_nobody_due_says_how(tmp_path: Path) -> None:
     app = InterventionApp(store, clock, AppConfig())
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ScoreEntryScreen)
+        await press_to(pilot, ScoreEntryScreen, "enter")
         assert "No probes due today" in screen_text(app)
         assert "press + to add" in screen_text(app)
     store.close()

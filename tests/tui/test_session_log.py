@@ -13,7 +13,7 @@ from textual.widgets import Input, Select, SelectionList
 from store.db import Store
 from store.dosage import group_dosage, student_dosage
 from tests.conftest import FakeClock, read_tree
-from tests.tui.screen import opened, screen_text, started
+from tests.tui.screen import opened, press_to, screen_text, started, until_shown
 from tui.app import InterventionApp
 from tui.screens.score_entry import ScoreEntryScreen
 from tui.screens.session_log import AttendanceTable, SessionLogScreen
@@ -312,20 +312,12 @@ async def test_after_the_last_score_the_log_has_the_absences_just_marked(
     open_app, demo_dir
 ) -> None:
     async with started(open_app, SIZE) as (app, pilot):
-        await pilot.press("enter")  # Today → score entry for Fluency 3
-        await pilot.pause()
-        entry = app.screen
-        assert isinstance(entry, ScoreEntryScreen)
+        entry = await press_to(pilot, ScoreEntryScreen, "enter")  # Today → Fluency 3's entry
         absent = entry.rows[0].line.student
         await pilot.press("a")  # first student absent
         for value in ("48", "71", "55", "90"):
             await pilot.press(*value, "enter")
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if isinstance(app.screen, SessionLogScreen):
-                break
-        log = app.screen
-        assert isinstance(log, SessionLogScreen)
+        log = await until_shown(pilot, SessionLogScreen, tries=50)
         rows = {r.student.id: r.status for r in log.query_one(AttendanceTable).rows_}
         assert rows[absent.id] == "absent"
         assert sorted(rows.values()) == ["absent"] + ["present"] * 4

@@ -13,7 +13,7 @@ from textual.widgets import Input
 from store.db import Store
 from store.model import Attendance, Group, Membership, Session
 from tests.conftest import FakeClock
-from tests.tui.screen import screen_text
+from tests.tui.screen import press_to, screen_text, until_shown
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.screens.score_entry import ScoreEntryScreen
@@ -70,17 +70,10 @@ async def test_score_entry_shows_it_and_the_session_log_proposes_the_next(
 ) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ScoreEntryScreen)
+        await press_to(pilot, ScoreEntryScreen, "enter")
         assert "Lesson 42 → 43" in screen_text(app)
         await pilot.press("ctrl+l")
-        for _ in range(20):
-            await pilot.pause(0.02)
-            if isinstance(app.screen, SessionLogScreen):
-                break
-        log = app.screen
-        assert isinstance(log, SessionLogScreen)
+        log = await until_shown(pilot, SessionLogScreen, tries=20)
         assert log.query_one("#sl-lesson", Input).value == "Lesson 43"
         assert "Last: Lesson 42, Tue Nov 24" in screen_text(app)
         await pilot.press("enter")
