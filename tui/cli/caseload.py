@@ -29,15 +29,7 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING
 
-from tui.cli.io import (
-    _common,
-    _data_dir,
-    _date_option,
-    _handles_errors,
-    _say,
-    _today,
-    settings_config,
-)
+from tui.cli.io import _handles_errors, _say, add_read_command, print_lines, read_as_of
 
 if TYPE_CHECKING:
     from store.caseload import CaseloadRow
@@ -177,37 +169,31 @@ def caseload_text(rows: list[CaseloadRow], day: date) -> list[str]:
 @_handles_errors
 def cmd_caseload(args: argparse.Namespace) -> int:
     """Print the caseload review (read-only: never takes the writer lock)."""
-    from store.db import Store
     from tui.views.attention import caseload_rows, unreadable_files
 
-    day = getattr(args, "date", None) or _today()
-    config = settings_config()  # the decision rule and thresholds of the settings file
-    with Store.open(_data_dir(args), readonly=True) as store:
+    with read_as_of(args) as (store, day, config):
         rows = caseload_rows(store, day, config)
         for problem in unreadable_files(store):  # left out of the rows, named here
             _say(f"intervene: {problem}", to_stderr=True)
     if args.json:
         print(json.dumps(caseload_document(rows, day), ensure_ascii=False, indent=2))
         return 0
-    for line in caseload_text(rows, day):
-        _say(line.rstrip())
-    return 0
+    return print_lines(caseload_text(rows, day))
 
 
 def add_caseload_command(sub: argparse._SubParsersAction) -> None:
     """Add ``caseload`` to the ``intervene`` subcommands."""
-    p = sub.add_parser(
+    p = add_read_command(
+        sub,
         "caseload",
-        parents=[_common()],
+        cmd_caseload,
         help="print the caseload review: every student and measure by urgency, with decisions",
         description="Print the caseload review — one row per student and measure, most urgent "
         "first, with the decision, its reason, ROI, points and dosage. Reads the data without "
         "locking it, so it works while the app is open in another window.",
     )
-    _date_option(p, "as of this day (default: today)")
     p.add_argument(
         "--json",
         action="store_true",
         help='one JSON object: {"date", "summary": {"line", "counts", ...}, "rows": [...]}',
     )
-    p.set_defaults(handler=cmd_caseload)

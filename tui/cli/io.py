@@ -13,16 +13,18 @@ import argparse
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from store.errors import CorruptFileError, FolderNotWritableError, StoreError, StoreLockedError
 
 if TYPE_CHECKING:
     from store.db import Store
     from store.export import ExportFilter
+    from store.settings import Settings
     from tui.config import AppConfig
 
 Handler = Callable[[argparse.Namespace], int]
@@ -71,17 +73,43 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return Path(given).expanduser() if given else default_data_dir()
 
 
-def settings_config() -> AppConfig:
-    """The app's config from the user's settings file (decision rule and thresholds, the
-    letters' signer); each refused key is one ``intervene: settings…`` line on stderr."""
+def read_settings(err: TextIO | None = None) -> tuple[Settings, AppConfig]:
+    """The user's settings file and the app's config from it (decision rule and thresholds,
+    the letters' signer); each refused key is one ``intervene: settings…`` line on ``err``
+    (stderr), and its default is used."""
     from store.settings import default_settings_path, load_settings
     from tui.config import AppConfig
 
     path = default_settings_path()
     settings, warnings = load_settings(path)
     for warning in warnings:
-        print(f"intervene: {warning}", file=sys.stderr)
-    return AppConfig.from_settings(settings, settings_path=path)
+        print(f"intervene: {warning}", file=err or sys.stderr)
+    return settings, AppConfig.from_settings(settings, settings_path=path)
+
+
+def settings_config() -> AppConfig:
+    """The app's config from the user's settings file (:func:`read_settings`)."""
+    return read_settings()[1]
+
+
+@contextmanager
+def read_as_of(args: argparse.Namespace) -> Iterator[tuple[Store, date, AppConfig]]:
+    """For a command that prints what the data says on a day: the data opened read-only
+    (no writer lock, so it works while the app is open), the day (``--date``, else today)
+    and the settings file's config, so the verdicts are the app's."""
+    from store.db import Store
+
+    day: date = getattr(args, "date", None) or _today()
+    config = settings_config()
+    with Store.open(_data_dir(args), readonly=True) as store:
+        yield store, day, config
+
+
+def print_lines(lines: Iterable[str]) -> int:
+    """Print a text command's lines (trailing spaces dropped); exit code 0."""
+    for line in lines:
+        _say(line.rstrip())
+    return 0
 
 
 def lock_wait() -> float:
@@ -503,23 +531,42 @@ def cmd_add_score(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- parser
-def _common() -> argparse.ArgumentParser:
-    """--data-dir on every subcommand; SUPPRESS keeps a value given before the command."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+def data_dir_option(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    """``--data-dir DIR``; the SUPPRESS default keeps a value given before the command."""
+    parser.add_argument(
         "--data-dir",
         type=Path,
         metavar="DIR",
-        default=argparse.SUPPRESS,
+        default=default,
         help="data folder (default: $INTERVENE_DATA_DIR or your user data folder)",
     )
+
+
+def _common() -> argparse.ArgumentParser:
+    """--data-dir on every subcommand; SUPPRESS keeps a value given before the command."""
+    common = argparse.ArgumentParser(add_help=False)
+    data_dir_option(common)
     return common
 
 
-def _date_option(parser: argparse.ArgumentParser, help_text: str) -> None:
-    parser.add_argument(
-        "--date", type=_date, metavar="YYYY-MM-DD", default=argparse.SUPPRESS, help=help_text
+def _date_option(
+    parser: argparse.ArgumentParser, help_text: str, default: object = argparse.SUPPRESS
+) -> None:
+    """``--date YYYY-MM-DD``; the SUPPRESS default keeps a value given before the command."""
+    parser.add_argument("--date", type=_date, metavar="YYYY-MM-DD", default=default, help=help_text)
+
+
+def add_read_command(
+    sub: argparse._SubParsersAction, name: str, handler: Handler, *, help: str, description: str
+) -> argparse.ArgumentParser:
+    """Add a command that prints what the data says on a day (:func:`read_as_of`):
+    ``--data-dir`` and ``--date`` (as of this day, default today)."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, parents=[_common()], help=help, description=description
     )
+    _date_option(p, "as of this day (default: today)")
+    p.set_defaults(handler=handler)
+    return p
 
 
 def _filters(parser: argparse.ArgumentParser) -> None:

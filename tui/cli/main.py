@@ -13,7 +13,7 @@ from pathlib import Path
 
 from store.errors import StoreError
 from tui.cli.caseload import add_caseload_command
-from tui.cli.io import add_io_commands
+from tui.cli.io import _date_option, add_io_commands, data_dir_option
 from tui.cli.report import add_report_command
 from tui.cli.student import add_student_command
 from tui.cli.sync import add_sync_command
@@ -43,24 +43,10 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def _date_arg(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--data-dir",
-        type=Path,
-        metavar="DIR",
-        help="data folder (default: $INTERVENE_DATA_DIR or your user data folder)",
-    )
-    common.add_argument(
-        "--date", type=_date_arg, metavar="YYYY-MM-DD", help="open another day than today"
-    )
+    data_dir_option(common, default=None)  # the app's own options: read as args.data_dir
+    _date_option(common, "open another day than today", default=None)
     common.add_argument(
         "--read-only",
         action="store_true",

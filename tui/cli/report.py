@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from store.errors import StoreError
 from store.model import Student
+from tui.cli.io import _data_dir, _date_option, data_dir_option, read_settings
 
 if TYPE_CHECKING:
     from tui.config import AppConfig
@@ -39,29 +40,10 @@ class ReportUsageError(Exception):
     """A mistake the user can fix (unknown or ambiguous student, bad path); exit code 1."""
 
 
-def _date_arg(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
-
-
 def _shared_options(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS: an option left out here never overwrites one given earlier on the line.
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        metavar="DIR",
-        default=argparse.SUPPRESS,
-        help="data folder (default: $INTERVENE_DATA_DIR or your user data folder)",
-    )
-    parser.add_argument(
-        "--date",
-        type=_date_arg,
-        metavar="YYYY-MM-DD",
-        default=argparse.SUPPRESS,
-        help="report as of this day (default: today)",
-    )
+    data_dir_option(parser)
+    _date_option(parser, "report as of this day (default: today)")
 
 
 def add_report_command(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -163,13 +145,6 @@ def _format(args: argparse.Namespace) -> str:
     return "text"
 
 
-def _data_dir(args: argparse.Namespace) -> Path:
-    from store.paths import default_data_dir
-
-    given = getattr(args, "data_dir", None)
-    return Path(given).expanduser() if given else default_data_dir()
-
-
 def _report_settings(
     args: argparse.Namespace, err: TextIO
 ) -> tuple[AppConfig, Signature | None, str]:
@@ -177,15 +152,9 @@ def _report_settings(
     and for a letter its signature (``[you]``) and language (``--lang``, else ``[letters]``
     language, else English). A key the settings refused is one line on stderr (its default
     is used)."""
-    from store.settings import default_settings_path, load_settings
-    from tui.config import AppConfig
     from tui.documents.letter import settings_signature
 
-    path = default_settings_path()
-    settings, warnings = load_settings(path)
-    for line in warnings:
-        print(f"intervene: {line}", file=err)
-    config = AppConfig.from_settings(settings, settings_path=path)
+    settings, config = read_settings(err)
     if args.report_kind != "letter":
         return config, None, "en"
     signature, lang = settings_signature(settings)

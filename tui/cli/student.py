@@ -8,18 +8,9 @@ data read-only (works while the app is open). Imports no Textual.
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from typing import TYPE_CHECKING
 
-from tui.cli.io import (
-    _common,
-    _data_dir,
-    _date_option,
-    _handles_errors,
-    _say,
-    _today,
-    settings_config,
-)
+from tui.cli.io import _handles_errors, add_read_command, print_lines, read_as_of
 
 if TYPE_CHECKING:
     from store.db import Store
@@ -102,33 +93,28 @@ def student_text(
 
 @_handles_errors
 def cmd_student(args: argparse.Namespace) -> int:
-    from store.db import Store
     from store.export import find_student
     from tui.views.student import load_view
 
-    day: date = getattr(args, "date", None) or _today()
-    config = settings_config()
-    with Store.open(_data_dir(args), readonly=True) as store:
+    with read_as_of(args) as (store, day, config):
         student = find_student(store, args.name)
         view = load_view(store, student.id, day, config)
         lines = student_text(store, student, view, recent=args.scores)
-    for line in lines:
-        _say(line.rstrip())
-    return 0
+    return print_lines(lines)
 
 
 def add_student_command(sub: argparse._SubParsersAction) -> None:
     """Add ``student`` to the ``intervene`` subcommands."""
-    p = sub.add_parser(
+    p = add_read_command(
+        sub,
         "student",
-        parents=[_common()],
+        cmd_student,
         help="print one student as text: facts, decisions and recent scores",
         description="Print one student's facts, each measure's decision and reason, dosage "
         "and recent scores as plain text (for screen readers and scripts). Reads the data "
         "without locking it.",
     )
     p.add_argument("name", metavar="NAME", help="student id, SIS id or name (a unique prefix)")
-    _date_option(p, "as of this day (default: today)")
     p.add_argument(
         "--scores",
         type=int,
@@ -136,4 +122,3 @@ def add_student_command(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help=f"how many recent scores per measure (default {RECENT_SCORES})",
     )
-    p.set_defaults(handler=cmd_student)
