@@ -441,6 +441,11 @@ def _figure(data: ChartData, width: int, plot_height: int) -> tuple[Any, date, d
     def mk(symbol: str, key: str) -> object:
         return marker(symbol, pixel=pixel(foreground=_COLORS[key]))
 
+    def line(piece: Segment, symbol: str, key: str) -> None:
+        xs = [_x(piece.start, origin), _x(piece.end, origin)]
+        ys = [piece.start_value, piece.end_value]
+        fig.draw(fig.segment(xs, ys, marker=mk(symbol, key)).density("full"))
+
     # No-school weeks first, so every other series draws over the shading. Vertical strokes
     # half a column apart fill each column the span covers (at least its two ends).
     span_days = max(1.0, _x(x_hi, origin))
@@ -455,20 +460,9 @@ def _figure(data: ChartData, width: int, plot_height: int) -> tuple[Any, date, d
         x = _x(d, origin)
         fig.draw(fig.segment([x, x], [y_lo, y_hi], marker=mk(PHASE, "phase")).density("full"))
     for piece in data.aim_path or ([data.aim] if data.aim is not None else []):
-        seg = fig.segment(
-            [_x(piece.start, origin), _x(piece.end, origin)],
-            [piece.start_value, piece.end_value],
-            marker=mk(AIM, "aim"),
-        )
-        fig.draw(seg.density("full"))
+        line(piece, AIM, "aim")
     if data.trend is not None:
-        t = data.trend
-        seg = fig.segment(
-            [_x(t.start, origin), _x(t.end, origin)],
-            [t.start_value, t.end_value],
-            marker=mk(TREND, "trend"),
-        )
-        fig.draw(seg.density("full"))
+        line(data.trend, TREND, "trend")
     if data.goal is not None:
         fig.draw(fig.signal([_x(data.goal[0], origin)], [data.goal[1]], marker=mk(GOAL, "goal")))
     if data.points:
