@@ -344,13 +344,22 @@ def _student_row(
     return RosterStudent(file, line, s.sis_id, s.given_name, s.family_name, s.grade)
 
 
-def _duplicate(row: RosterStudent, seen: dict[str, int], what: str) -> Problem | None:
-    """A problem when ``row``'s SIS id came earlier in the file, else None (and its line is
-    remembered in ``seen``, SIS id → line)."""
+def _new_student(
+    row: RosterStudent | Problem, seen: dict[str, int], what: str, problems: list[Problem]
+) -> RosterStudent | None:
+    """``row`` when it is a student whose SIS id is new in the file (its line is remembered
+    in ``seen``, SIS id → line); else None, with the row's problem or "duplicate ``what``"
+    added to ``problems``."""
+    if isinstance(row, Problem):
+        problems.append(row)
+        return None
     first = seen.setdefault(row.sis_id, row.line)
     if first == row.line:
-        return None
-    return Problem(row.file, row.line, f"duplicate {what} {row.sis_id!r} (first on line {first})")
+        return row
+    problems.append(
+        Problem(row.file, row.line, f"duplicate {what} {row.sis_id!r} (first on line {first})")
+    )
+    return None
 
 
 # --------------------------------------------------------------------------- simple CSV
@@ -376,13 +385,10 @@ def parse_simple_csv(path: Path) -> ParsedRoster:
             row[cols["family_name"]],
             row[cols["grade"]],
         )
-        if isinstance(result, Problem):
-            parsed.problems.append(result)
+        student = _new_student(result, seen, "student id", parsed.problems)
+        if student is None:
             continue
-        if (duplicate := _duplicate(result, seen, "student id")) is not None:
-            parsed.problems.append(duplicate)
-            continue
-        parsed.students.append(result)
+        parsed.students.append(student)
         cell = row.get(cols["group"], "") if "group" in cols else ""
         for raw_name in cell.split(";"):
             try:
@@ -394,8 +400,8 @@ def parse_simple_csv(path: Path) -> ParsedRoster:
                 continue
             key = name.casefold()
             group = groups.setdefault(key, RosterGroup(name, [], table.file, line))
-            if result.sis_id not in group.members:
-                group.members.append(result.sis_id)
+            if student.sis_id not in group.members:
+                group.members.append(student.sis_id)
     parsed.groups = list(groups.values())
     return parsed
 
@@ -502,13 +508,9 @@ def parse_oneroster(folder: Path, *, groups: bool = False) -> ParsedRoster:
             )
             continue
         result = _student_row("users.csv", line, sis_id, given, family, grade)
-        if isinstance(result, Problem):
-            parsed.problems.append(result)
-            continue
-        if (duplicate := _duplicate(result, sis_seen, "identifier")) is not None:
-            parsed.problems.append(duplicate)
-            continue
-        students[source_id] = result
+        student = _new_student(result, sis_seen, "identifier", parsed.problems)
+        if student is not None:
+            students[source_id] = student
     parsed.students = list(students.values())
 
     if "classes.csv" not in tables:
