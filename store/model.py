@@ -28,6 +28,7 @@ from store.validation import (
     check_int,
     check_number,
     check_text,
+    check_unique,
     fmt_number,
     parse_date,
     parse_optional_date,
@@ -617,13 +618,8 @@ class Session(Record):
         seen: set[str] = set()
         attendance = []
         for a in self.attendance:
-            if a.student_id in seen:
-                raise ValidationError(
-                    f"student {a.student_id} has two attendance entries",
-                    field="attendance",
-                    value=a.student_id,
-                )
-            seen.add(a.student_id)
+            message = f"student {a.student_id} has two attendance entries"
+            check_unique(a.student_id, seen, message, "attendance")
             attendance.append(a.validated(minutes if status == "delivered" else None))
         fidelity_pct = self.fidelity_pct
         done = list(self.fidelity_done)

@@ -189,6 +189,14 @@ def fmt_number(value: float | int | None, decimals: int = 2) -> str:
     return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
 
 
+def check_unique(key: str, seen: set[str], message: str, field_name: str) -> None:
+    """Refuse a second entry for ``key`` (ValidationError ``message`` on ``field_name``);
+    a new key is added to ``seen``."""
+    if key in seen:
+        raise ValidationError(message, field=field_name, value=key)
+    seen.add(key)
+
+
 def _choice(value: Any, field_name: str, allowed: Iterable[str]) -> str:
     allowed = list(allowed)
     if value not in allowed:

@@ -10,6 +10,7 @@ from store.db.layout import CORE_FILE
 from store.db.measures import MeasuresMixin
 from store.errors import ValidationError
 from store.model import Group, Membership, Student, parse_date
+from store.validation import check_unique
 
 #: The fields update_group and save_group may change (update_group also "active").
 _GROUP_FIELDS: tuple[str, ...] = (
@@ -84,13 +85,8 @@ class GroupsMixin(MeasuresMixin):
                     f"left {end} is before joined {start}", field="memberships", value=end
                 )
             if end is None:
-                if m.student_id in open_ids:
-                    raise ValidationError(
-                        f"student {m.student_id} is listed twice as a current member",
-                        field="memberships",
-                        value=m.student_id,
-                    )
-                open_ids.add(m.student_id)
+                message = f"student {m.student_id} is listed twice as a current member"
+                check_unique(m.student_id, open_ids, message, "memberships")
             memberships.append(Membership(m.student_id, start, end))
         return g.with_(memberships=memberships)
 
