@@ -62,6 +62,12 @@ def read_tree(root: Path) -> dict[str, bytes]:
     }
 
 
+def data_files(folder: Path) -> dict[str, bytes]:
+    """``read_tree`` without ``backups/``: the data files' bytes, not the daily backup the app
+    writes by itself (a worker on a timer) — for "this wrote nothing" checks in the TUI."""
+    return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
+
+
 @pytest.fixture
 def tree() -> Callable[[Path], dict[str, bytes]]:
     """``tree(folder)`` → {relative path: bytes} of every data file, for byte-identity checks."""

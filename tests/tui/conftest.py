@@ -49,6 +49,19 @@ def open_app(demo_dir: Path, demo_clock: FakeClock) -> Iterator[Callable[..., In
 
 
 @pytest.fixture
+def empty_app(tmp_path: Path) -> Iterator[tuple[InterventionApp, Path, FakeClock]]:
+    """An app on an empty data folder (so it opens on the welcome screen), 25 Nov 2026 10:00:
+    (app, data folder, clock)."""
+    clock = FakeClock()
+    folder = tmp_path / "data"
+    app = InterventionApp(
+        Store.open(folder, clock=clock), clock, AppConfig(demo_dir=tmp_path / "demo")
+    )
+    yield app, folder, clock
+    app.store.close()
+
+
+@pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A temporary home folder (the export and report screens' default place for files)."""
     folder = tmp_path / "home"

@@ -4,19 +4,17 @@ Today is Wed 25 Nov 2026, 10:00."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input
 
 from store.db import Store
 from store.model import Group, Membership
-from tests.conftest import FakeClock, read_tree
+from tests.conftest import FakeClock, data_files
+from tests.tui.first_start import first_start, type_into
 from tests.tui.screen import press_to, screen_text
 from tui.app import InterventionApp
-from tui.config import AppConfig
 from tui.screens.group_form import GroupForm
 from tui.screens.import_roster import ImportRosterScreen
 from tui.screens.today import TodayScreen
@@ -26,36 +24,6 @@ from tui.widgets.form import Form
 
 SIZE = (120, 40)
 TODAY = date(2026, 11, 25)
-
-
-@pytest.fixture
-def empty_app(tmp_path: Path) -> Iterator[tuple[InterventionApp, Path, FakeClock]]:
-    clock = FakeClock(datetime(2026, 11, 25, 10, 0))
-    folder = tmp_path / "data"
-    app = InterventionApp(
-        Store.open(folder, clock=clock), clock, AppConfig(demo_dir=tmp_path / "d")
-    )
-    yield app, folder, clock
-    app.store.close()
-
-
-def data_files(folder: Path) -> dict[str, bytes]:
-    return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
-
-
-async def type_into(pilot, field: Input, text: str) -> None:  # noqa: ANN001
-    field.value = ""
-    field.focus()
-    await pilot.press(*text)
-
-
-async def answer_school_year(pilot, app: InterventionApp, first: str, last: str) -> None:  # noqa: ANN001
-    screen = app.screen
-    assert isinstance(screen, SchoolYearScreen)
-    await type_into(pilot, screen.query_one("#year-start", Input), first)
-    await pilot.press("enter")
-    await pilot.press(*last, "enter")
-    await pilot.pause()
 
 
 async def test_start_empty_asks_for_the_school_year_and_saves_it(empty_app) -> None:  # noqa: ANN001
@@ -109,12 +77,8 @@ async def test_escape_from_the_school_year_goes_back_and_saves_nothing(empty_app
 
 
 async def test_import_asks_for_the_school_year_first(empty_app) -> None:  # noqa: ANN001
-    app, folder, clock = empty_app
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("i")
-        await pilot.pause()
-        await answer_school_year(pilot, app, "2026-09-02", "2027-06-15")
+    app = empty_app[0]
+    async with first_start(empty_app, SIZE, "i", "2026-09-02", "2027-06-15"):
         assert isinstance(app.screen, ImportRosterScreen)
         cal = app.store.calendar()
         assert (cal.year_start, cal.year_end) == (date(2026, 9, 2), date(2027, 6, 15))
@@ -138,11 +102,7 @@ async def new_group(pilot, app: InterventionApp, name: str, start_time: str) -> 
 
 async def test_a_group_created_today_has_nothing_unlogged_before_it_existed(empty_app) -> None:  # noqa: ANN001
     app, _folder, clock = empty_app
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("e")
-        await pilot.pause()
-        await answer_school_year(pilot, app, "2026-08-24", "2027-06-11")
+    async with first_start(empty_app, SIZE, "e", "2026-08-24", "2027-06-11") as pilot:
         later = await new_group(pilot, app, "Reading A", "13:00")
         assert later.start_date == TODAY  # created today, starts today
         earlier = await new_group(pilot, app, "Reading B", "08:00")

@@ -7,18 +7,13 @@ from pathlib import Path
 
 from textual.widgets import Button, Input, ProgressBar
 
-from tests.conftest import read_tree
+from tests.conftest import data_files
 from tests.tui.screen import press_to, screen_text, settle
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.import_scores import ImportChoiceScreen, ImportScoresScreen
 from tui.screens.today import TodayScreen
 
 SIZE = (120, 40)
-
-
-def data_files(folder: Path) -> dict[str, bytes]:
-    """The data folder's files, without the daily backup the app makes on its own timer."""
-    return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
 
 
 async def open_scores(pilot, app) -> ImportScoresScreen:  # noqa: ANN001

@@ -3,48 +3,23 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.widgets import Button, Input, ProgressBar, Select
 
 from store.db import Store
 from store.model import Group
 from store.schedule import UNSCHEDULED_RRULE
-from tests.conftest import FakeClock, read_tree
+from tests.conftest import data_files
+from tests.tui.first_start import first_start
 from tests.tui.screen import screen_text, settle
 from tui.app import InterventionApp
-from tui.config import AppConfig
 from tui.screens.import_roster import NEW_GROUP, ImportRosterScreen
 from tui.screens.today import TodayScreen
-from tui.screens.welcome import SchoolYearScreen, WelcomeScreen
+from tui.screens.welcome import WelcomeScreen
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SIZE = (120, 40)
-
-
-@pytest.fixture
-def empty_app(tmp_path: Path) -> Iterator[tuple[InterventionApp, Path, FakeClock]]:
-    """An app on an empty data folder (so it opens on the welcome screen)."""
-    clock = FakeClock()
-    folder = tmp_path / "data"
-    store = Store.open(folder, clock=clock)
-    app = InterventionApp(store, clock, AppConfig(demo_dir=tmp_path / "demo"))
-    yield app, folder, clock
-    app.store.close()
-
-
-def data_files(folder: Path) -> dict[str, bytes]:
-    """The data folder's files, without the daily backup the app makes on its own timer."""
-    return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
-
-
-async def answer_school_year(pilot, app: InterventionApp) -> None:  # noqa: ANN001
-    """The first start asks for the school year before the import (issue 13)."""
-    assert isinstance(app.screen, SchoolYearScreen)
-    await pilot.press(*"2026-08-24", "enter", *"2027-06-11", "enter")
-    await pilot.pause()
 
 
 async def type_path(pilot, app: InterventionApp, path: Path) -> None:  # noqa: ANN001
@@ -57,12 +32,7 @@ async def type_path(pilot, app: InterventionApp, path: Path) -> None:  # noqa: A
 
 async def test_import_from_the_welcome_screen(empty_app) -> None:  # noqa: ANN001
     app, folder, clock = empty_app
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, WelcomeScreen)
-        await pilot.press("i")
-        await pilot.pause()
-        await answer_school_year(pilot, app)
+    async with first_start(empty_app, SIZE, "i") as pilot:
         assert isinstance(app.screen, ImportRosterScreen)
         await type_path(pilot, app, SAMPLES / "roster.csv")
         text = screen_text(app)
@@ -96,11 +66,7 @@ async def test_a_broken_csv_lists_the_problem_and_writes_nothing(empty_app, tmp_
     app, folder, _clock = empty_app
     broken = tmp_path / "broken.csv"
     broken.write_text("student_id,given_name,grade\n1,Ann,3\n", encoding="utf-8")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("i")
-        await pilot.pause()
-        await answer_school_year(pilot, app)
+    async with first_start(empty_app, SIZE, "i") as pilot:
         before = data_files(folder)  # the school year is saved; the import writes nothing
         await type_path(pilot, app, broken)
         text = screen_text(app)
@@ -148,11 +114,7 @@ async def test_importing_the_same_file_again_changes_nothing(
 
 async def test_a_oneroster_folder_with_groups(empty_app) -> None:  # noqa: ANN001
     app, folder, clock = empty_app
-    async with app.run_test(size=(120, 60)) as pilot:
-        await pilot.pause()
-        await pilot.press("i")
-        await pilot.pause()
-        await answer_school_year(pilot, app)
+    async with first_start(empty_app, (120, 60), "i") as pilot:
         await pilot.click("#im-groups")
         await type_path(pilot, app, SAMPLES / "oneroster")
         text = screen_text(app)
@@ -188,11 +150,7 @@ async def test_a_large_file_shows_progress_while_it_is_written(empty_app, tmp_pa
             seen.append((message.done, message.total))
             bar_shown.append(app.screen.query_one("#im-progress", ProgressBar).display)
 
-    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
-        await pilot.pause()
-        await pilot.press("i")
-        await pilot.pause()
-        await answer_school_year(pilot, app)
+    async with first_start(empty_app, SIZE, "i", message_hook=hook) as pilot:
         await type_path(pilot, app, big)
         assert "600 new" in screen_text(app)
         await pilot.press("ctrl+s")
@@ -252,12 +210,8 @@ async def test_a_oneroster_class_mapped_to_an_existing_group(empty_app) -> None:
 
 
 async def test_no_mapping_is_offered_without_a_current_group(empty_app) -> None:  # noqa: ANN001
-    app, _folder, _clock = empty_app
-    async with app.run_test(size=(120, 60)) as pilot:
-        await pilot.pause()
-        await pilot.press("i")
-        await pilot.pause()
-        await answer_school_year(pilot, app)
+    app = empty_app[0]
+    async with first_start(empty_app, (120, 60), "i") as pilot:
         await pilot.click("#im-groups")
         await type_path(pilot, app, SAMPLES / "oneroster")
         assert "2 new groups" in screen_text(app)

@@ -4,7 +4,6 @@ no-school day added here leaves Today and planned dosage."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input
@@ -12,7 +11,7 @@ from textual.widgets import Checkbox, DataTable, Input
 from store import schedule
 from store.db import Store
 from store.dosage import group_dosage
-from tests.conftest import read_tree
+from tests.conftest import data_files
 from tests.tui.screen import press_to, screen_text
 from tui.app import InterventionApp
 from tui.screens.calendar import CalendarScreen
@@ -23,11 +22,6 @@ from tui.widgets.form import Form
 SIZE = (120, 40)
 THANKSGIVING = date(2026, 11, 26)  # a Thursday
 WEEK = (date(2026, 11, 23), date(2026, 11, 27))
-
-
-def data_files(folder: Path) -> dict[str, bytes]:
-    """The data files' bytes (the daily backup, written by a worker, is left out)."""
-    return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
 
 
 async def push(app: InterventionApp, pilot: Pilot, screen):  # noqa: ANN001, ANN201

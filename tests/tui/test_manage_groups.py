@@ -5,12 +5,11 @@ Wed 25 Nov 2026)."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, SelectionList, TextArea
 
-from tests.conftest import read_tree
+from tests.conftest import data_files
 from tests.tui.screen import opened, press_to, push, screen_text
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
@@ -19,11 +18,6 @@ from tui.screens.groups import GroupsScreen
 from tui.widgets.form import Form, WeekdayPicker
 
 SIZE = (120, 40)
-
-
-def data_files(folder: Path) -> dict[str, bytes]:
-    """The data files' bytes (the daily backup, written by a worker, is left out)."""
-    return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
 
 
 async def open_groups(app: InterventionApp, pilot: Pilot) -> GroupsScreen:

@@ -4,12 +4,11 @@ delete permanently with a typed confirmation (Pilot tests on the demo caseload).
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
-from tests.conftest import read_tree
+from tests.conftest import data_files
 from tests.tui.screen import opened, press_to, push, screen_text
 from tui.app import InterventionApp
 from tui.screens.student import StudentScreen
@@ -21,11 +20,6 @@ from tui.widgets.form import Form
 
 SIZE = (120, 40)
 TODAY = date(2026, 11, 25)
-
-
-def data_files(folder: Path) -> dict[str, bytes]:
-    """The data files' bytes (the daily backup, written by a worker, is left out)."""
-    return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

@@ -12,7 +12,7 @@ from textual import events
 from textual.widgets import Input
 
 from store.db import Store
-from tests.conftest import FakeClock, read_tree
+from tests.conftest import FakeClock, data_files
 from tests.tui.screen import pause_until, screen_text, settle
 from tests.tui.test_score_entry import entry, type_55_then_keep_editing
 from tui.app import InterventionApp
@@ -38,10 +38,6 @@ def day_scores(folder: Path, clock: FakeClock) -> dict[str, float]:
             if saved is not None:
                 out[student.id] = saved.value
         return out
-
-
-def data_files(folder: Path) -> dict[str, bytes]:
-    return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups")}
 
 
 async def test_burst_41_enter_52_enter_saves_both_in_order(open_app, demo_dir, demo_clock) -> None:

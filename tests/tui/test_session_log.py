@@ -5,14 +5,13 @@ checked through the dosage numbers (Pilot tests; today is Wed 25 Nov 2026, 10:12
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, SelectionList
 
 from store.db import Store
 from store.dosage import group_dosage, student_dosage
-from tests.conftest import FakeClock, read_tree
+from tests.conftest import FakeClock, data_files
 from tests.tui.screen import opened, press_to, screen_text, started, until_shown
 from tui.app import InterventionApp
 from tui.screens.score_entry import ScoreEntryScreen
@@ -24,11 +23,6 @@ from tui.widgets.form import Form
 SIZE = (120, 40)
 TODAY = date(2026, 11, 25)
 FLUENCY = "demo-fluency-3"  # 10:05–10:35, 30 min, 5 students, 4 fidelity items
-
-
-def data_files(folder: Path) -> dict[str, bytes]:
-    """The data files' bytes (the daily backup, written by a worker, is left out)."""
-    return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
 
 
 async def open_log(app: InterventionApp, pilot: Pilot, **kw: object) -> SessionLogScreen:

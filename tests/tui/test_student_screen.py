@@ -19,7 +19,7 @@ from store.progress import (
     ht_norm,
     weeks_between,
 )
-from tests.conftest import FakeClock, read_tree
+from tests.conftest import FakeClock, data_files
 from tests.tui.screen import press_to, push, screen_text, started
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
@@ -232,11 +232,6 @@ async def test_palette_lists_the_screen_actions(open_app) -> None:
 
 # --------------------------------------------------------------------------- more Pilot tests
 MULTI = "st-demo24"  # the demo's Ava: grade 4, scored on ORF, Maze and CICO
-
-
-def data_files(folder: Path) -> dict[str, bytes]:
-    """The data files' bytes (the daily backup, written by a worker, is left out)."""
-    return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
 
 
 def chart_title(screen: StudentScreen) -> str | None:
