@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import Button, Input, ProgressBar
+from textual.widgets import Button, Input
 
 from tests.conftest import data_files
+from tests.tui.imports import ProgressSeen, type_path
 from tests.tui.screen import press_to, screen_text, settle
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.import_scores import ImportChoiceScreen, ImportScoresScreen
@@ -25,11 +26,7 @@ async def open_scores(pilot, app) -> ImportScoresScreen:  # noqa: ANN001
 
 async def preview(pilot, app, path: Path, measure: str = "") -> None:  # noqa: ANN001
     app.screen.query_one("#is-measure", Input).value = measure
-    field = app.screen.query_one("#im-path", Input)
-    field.value = str(path)
-    field.focus()
-    await pilot.press("enter")
-    await settle(pilot)
+    await type_path(pilot, app, path)
 
 
 async def test_preview_then_import_a_wide_file(open_app, demo_dir: Path, tmp_path: Path) -> None:  # noqa: ANN001
@@ -123,22 +120,16 @@ async def test_a_large_file_shows_progress(open_app, tmp_path: Path) -> None:  #
     ]
     big = tmp_path / "big.csv"
     big.write_text("sis_id,measure,date,score\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    seen: list[tuple[int, int]] = []
-    shown: list[bool] = []
-
-    def hook(message: object) -> None:
-        if isinstance(message, ImportScoresScreen.Progress):
-            seen.append((message.done, message.total))
-            shown.append(app.screen.query_one("#im-progress", ProgressBar).display)
-
-    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+    progress = ProgressSeen(app)
+    async with app.run_test(size=SIZE, message_hook=progress) as pilot:
         await open_scores(pilot, app)
         await preview(pilot, app, big)
         assert f"{len(rows)} new" in screen_text(app)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, TodayScreen)
-    assert seen and seen[-1] == (len(rows), len(rows)) and all(shown)
+    seen = progress.seen
+    assert seen and seen[-1] == (len(rows), len(rows)) and all(progress.shown)
     assert len(seen) < 400  # throttled
     assert len(list(app.store.iter_scores(until=date(2026, 6, 30)))) >= len(rows)
 

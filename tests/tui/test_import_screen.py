@@ -5,29 +5,21 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from textual.widgets import Button, Input, ProgressBar, Select
+from textual.widgets import Button, Select
 
 from store.db import Store
 from store.model import Group
 from store.schedule import UNSCHEDULED_RRULE
 from tests.conftest import data_files
 from tests.tui.first_start import first_start
+from tests.tui.imports import ProgressSeen, type_path
 from tests.tui.screen import screen_text, settle
-from tui.app import InterventionApp
 from tui.screens.import_roster import NEW_GROUP, ImportRosterScreen
 from tui.screens.today import TodayScreen
 from tui.screens.welcome import WelcomeScreen
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SIZE = (120, 40)
-
-
-async def type_path(pilot, app: InterventionApp, path: Path) -> None:  # noqa: ANN001
-    field = app.screen.query_one("#im-path", Input)
-    field.value = str(path)
-    field.focus()
-    await pilot.press("enter")
-    await settle(pilot)
 
 
 async def test_import_from_the_welcome_screen(empty_app) -> None:  # noqa: ANN001
@@ -142,24 +134,18 @@ async def test_a_large_file_shows_progress_while_it_is_written(empty_app, tmp_pa
     big = tmp_path / "big.csv"
     rows = [f"{500000 + i},Student{i},Family{i},{i % 5 + 1},Group {i % 7}" for i in range(600)]
     big.write_text("student_id,given_name,family_name,grade,group\n" + "\n".join(rows) + "\n")
-    seen: list[tuple[int, int]] = []
-    bar_shown: list[bool] = []
-
-    def hook(message: object) -> None:
-        if isinstance(message, ImportRosterScreen.Progress):
-            seen.append((message.done, message.total))
-            bar_shown.append(app.screen.query_one("#im-progress", ProgressBar).display)
-
-    async with first_start(empty_app, SIZE, "i", message_hook=hook) as pilot:
+    progress = ProgressSeen(app)
+    async with first_start(empty_app, SIZE, "i", message_hook=progress) as pilot:
         await type_path(pilot, app, big)
         assert "600 new" in screen_text(app)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, TodayScreen)
     total = 600 + 7 + 600  # students, groups, memberships
+    seen = progress.seen
     assert seen[0] == (0, total) and seen[-1] == (total, total)
     assert 10 < len(seen) <= 102  # throttled, not one message per write
-    assert all(bar_shown)  # the progress bar is on screen while the import is written
+    assert all(progress.shown)  # the progress bar is on screen while the import is written
     app.store.close()
     with Store.open(folder, clock=clock) as again:
         assert len(again.students()) == 600
