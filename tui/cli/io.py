@@ -13,11 +13,11 @@ import argparse
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from store.errors import CorruptFileError, FolderNotWritableError, StoreError, StoreLockedError
 
@@ -169,8 +169,27 @@ def _confirm(question: str, yes: bool) -> bool | None:
     return answer.strip().lower() in ("y", "yes")
 
 
-def _confirm_import(question: str, yes: bool) -> None:
-    """Ask before an import writes; no one to ask, or a no, writes nothing (CommandError)."""
+def _import_stopped(problems: Sized, path: object, hint: str = "") -> CommandError:
+    """The error of an import whose file has problems: nothing is written."""
+    n = len(problems)
+    return CommandError(
+        f"import stopped: {n} problem{'s' if n != 1 else ''} in {path}{hint}; nothing was written"
+    )
+
+
+class _Summarised(Protocol):
+    def summary(self) -> str: ...
+
+
+def _write_import(
+    store: Store,
+    question: str,
+    yes: bool,
+    write: Callable[[Callable[[int, int], None]], _Summarised],
+) -> None:
+    """Ask ``question`` (no one to ask, or a no, writes nothing: CommandError), back up if
+    due, then ``write(progress)``, counting on stderr when it is a terminal; then say what
+    was written."""
     answer = _confirm(question, yes)
     if answer is None:
         raise CommandError(
@@ -179,15 +198,6 @@ def _confirm_import(question: str, yes: bool) -> None:
         )
     if not answer:
         raise CommandError("import cancelled; nothing was written")
-
-
-_Written = TypeVar("_Written")
-
-
-def _write_import(
-    store: Store, write: Callable[[Callable[[int, int], None]], _Written]
-) -> _Written:
-    """Back up if due, then ``write(progress)``, counting on stderr when it is a terminal."""
     store.backup_if_due()
     show = sys.stderr.isatty()
 
@@ -198,7 +208,7 @@ def _write_import(
     result = write(progress)
     if show:
         print(file=sys.stderr)
-    return result
+    _say(result.summary())
 
 
 def _say(text: str, *, to_stderr: bool = False) -> None:
@@ -238,17 +248,16 @@ def cmd_import_roster(args: argparse.Namespace) -> int:
                 f"--map-group 'CLASS=GROUP' (groups: {', '.join(existing)})"
             )
         if not plan.ok:
-            n = len(plan.problems)
-            raise CommandError(
-                f"import stopped: {n} problem{'s' if n != 1 else ''} in {args.path}; "
-                "nothing was written"
-            )
+            raise _import_stopped(plan.problems, args.path)
         if plan.changes == 0:
             _say(plan.verdict())
             return 0
-        _confirm_import("Import these changes?", args.yes)
-        result = _write_import(store, lambda progress: apply_import(plan, store, progress=progress))
-        _say(result.summary())
+        _write_import(
+            store,
+            "Import these changes?",
+            args.yes,
+            lambda progress: apply_import(plan, store, progress=progress),
+        )
     return 0
 
 
@@ -261,16 +270,12 @@ def cmd_import_scores(args: argparse.Namespace) -> int:
         for line in plan.preview():
             _say(line)
         if not plan.ok:
-            n = len(plan.problems)
             hint = ""
             if any(p.message.startswith("no measure column") for p in plan.problems):
                 hint = " (give --measure CODE)"
             elif any("choose the date format" in p.message for p in plan.problems):
                 hint = " (give --date-format mdy or dmy)"
-            raise CommandError(
-                f"import stopped: {n} problem{'s' if n != 1 else ''} in {args.path}{hint}; "
-                "nothing was written"
-            )
+            raise _import_stopped(plan.problems, args.path, hint)
         if plan.conflicts and not args.replace:
             n = len(plan.conflicts)
             raise CommandError(
@@ -282,14 +287,14 @@ def cmd_import_scores(args: argparse.Namespace) -> int:
         _say(plan.verdict(args.replace))
         if plan.changes(args.replace) == 0:
             return 0
-        _confirm_import("Import these scores?", args.yes)
-        result = _write_import(
+        _write_import(
             store,
+            "Import these scores?",
+            args.yes,
             lambda progress: apply_score_import(
                 plan, store, replace=args.replace, progress=progress
             ),
         )
-        _say(result.summary())
     return 0
 
 
