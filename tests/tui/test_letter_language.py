@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import re
 import string
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,8 @@ from tests.tui.test_reports import (  # noqa: F401 (the fixture)
     JARGON,
     Caseload,
     caseload,
+    leo_rated_down_to,
+    weekly_scores,
 )
 from tui.cli.main import main
 from tui.documents import LanguageError, Signature, family_letter, languages
@@ -61,14 +63,7 @@ def test_spanish_letter_from_the_catalog(caseload: Caseload) -> None:
 
 
 def test_spanish_numbers_and_html_language(store: Store) -> None:
-    sid = store.add_student("Leo", "Park", "2").id
-    day = date(2026, 10, 5)
-    for i, v in enumerate([6, 5, 4, 3.5]):
-        store.record_score(sid, "DBR-DB", v, day + timedelta(weeks=i))
-    store.set_goal(
-        sid, "DBR-DB", baseline_value=6, baseline_date=day, goal_value=2,
-        goal_date=date(2027, 3, 1), method="custom",
-    )  # fmt: skip
+    sid = leo_rated_down_to(store, 3.5)
     flat = _flat(family_letter(store, sid, today=DAY, fmt="text", lang="es"))
     assert "Leo obtuvo 3,5 de 10 en conductas que interrumpen la clase" in flat
     assert "más bajo es mejor); en octubre, su resultado fue 6." in flat  # whole: no ",0"
@@ -84,12 +79,8 @@ def test_spanish_letters_for_behaviour(store: Store) -> None:
     # The second reader: behaviour has its own words, and reading + CICO names both.
     leo = store.add_student("Leo", "Park", "2").id
     ava = store.add_student("Ava", "Cruz", "3").id
-    day = date(2026, 10, 5)
-    for i in range(4):
-        week = day + timedelta(weeks=i)
-        store.record_score(leo, "CICO", 60 + 5 * i, week)
-        store.record_score(ava, "CICO", 60 + 5 * i, week)
-        store.record_score(ava, "ORF", 31 + 4 * i, week)
+    weekly_scores(store, leo, {"CICO": [60, 65, 70, 75]})
+    weekly_scores(store, ava, {"CICO": [60, 65, 70, 75], "ORF": [31, 35, 39, 43]})
     flat = _flat(family_letter(store, leo, today=DAY, fmt="text", lang="es"))
     assert (
         "Leo ha estado recibiendo apoyo adicional para practicar la buena conducta en la escuela."

@@ -37,6 +37,7 @@ TODAY = date(2026, 11, 25)  # Wednesday, the conftest clock's day
 START = date(2026, 9, 7)  # Monday: groups start
 PHASE = date(2026, 10, 19)  # Monday: Ava's phase change
 GOAL_DAY = date(2027, 2, 12)
+WEEKLY_FROM = date(2026, 10, 5)  # Monday: the first week of the one-measure letters' scores
 AVA_SCORES = [31, 30, 33, 34, 36, 35, 38, 40, 41, 43, 44, 47]
 AVA_ABSENT = [date(2026, 9, 15), date(2026, 10, 20), date(2026, 11, 4), date(2026, 11, 17)]
 ODD_NAME = ("Zoë <b>", "& [/] O'Neil")
@@ -239,6 +240,13 @@ def test_family_letter_is_plain(caseload: Caseload, fmt: str) -> None:
     assert "Dear family of Ava Smith," in flat
 
 
+def weekly_scores(store: Store, sid: str, weekly: dict[str, list[float]]) -> None:
+    """Record each measure's values (``{code: values}``) a week apart from WEEKLY_FROM."""
+    for code, values in weekly.items():
+        for i, v in enumerate(values):
+            store.record_score(sid, code, v, WEEKLY_FROM + timedelta(weeks=i))
+
+
 def test_family_letter_when_not_on_track(caseload: Caseload) -> None:
     text = family_letter(caseload.store, caseload.ben, today=TODAY, fmt="text")
     assert "Ben is not yet on track" in text
@@ -247,10 +255,7 @@ def test_family_letter_when_not_on_track(caseload: Caseload) -> None:
 
 def test_family_letter_for_other_measures(store: Store) -> None:
     sid = store.add_student("Mia", "Lopez", "2").id
-    day = date(2026, 10, 5)
-    for i, v in enumerate([10, 12, 13, 15]):
-        store.record_score(sid, "MCOMP", v, day + timedelta(weeks=i))
-        store.record_score(sid, "CICO", 60 + 5 * i, day + timedelta(weeks=i))
+    weekly_scores(store, sid, {"MCOMP": [10, 12, 13, 15], "CICO": [60, 65, 70, 75]})
     text = family_letter(store, sid, today=TODAY, fmt="text")
     flat = " ".join(text.split())
     assert "wrote 15 correct digits in math problems in one minute" in flat
@@ -260,16 +265,21 @@ def test_family_letter_for_other_measures(store: Store) -> None:
     assert _jargon(text) == []
 
 
-def test_family_letter_for_a_lower_is_better_rating(store: Store) -> None:
-    # DBR-SIS disruptive behaviour: 6 → 3 over four weeks is better, and the goal is "or lower"
+def leo_rated_down_to(store: Store, last: float) -> str:
+    """Leo Park (grade 2), DBR-SIS disruptive behaviour (lower is better) rated 6, 5, 4 and
+    ``last`` a week apart from Oct 5, with a custom goal of 2 by Mar 1, 2027; his id."""
     sid = store.add_student("Leo", "Park", "2").id
-    day = date(2026, 10, 5)
-    for i, v in enumerate([6, 5, 4, 3]):
-        store.record_score(sid, "DBR-DB", v, day + timedelta(weeks=i))
+    weekly_scores(store, sid, {"DBR-DB": [6, 5, 4, last]})
     store.set_goal(
-        sid, "DBR-DB", baseline_value=6, baseline_date=day, goal_value=2,
+        sid, "DBR-DB", baseline_value=6, baseline_date=WEEKLY_FROM, goal_value=2,
         goal_date=date(2027, 3, 1), method="custom",
     )  # fmt: skip
+    return sid
+
+
+def test_family_letter_for_a_lower_is_better_rating(store: Store) -> None:
+    # DBR-SIS disruptive behaviour: 6 → 3 over four weeks is better, and the goal is "or lower"
+    sid = leo_rated_down_to(store, 3)
     flat = " ".join(family_letter(store, sid, today=TODAY, fmt="text").split())
     assert "was rated 3 out of 10 for disruptive behaviour (lower is better)" in flat
     assert "down from 6 in October" in flat
@@ -277,17 +287,10 @@ def test_family_letter_for_a_lower_is_better_rating(store: Store) -> None:
     assert _jargon(flat) == []
 
 
-def _scores(store: Store, sid: str, weekly: dict[str, list[float]]) -> None:
-    day = date(2026, 10, 5)
-    for code, values in weekly.items():
-        for i, v in enumerate(values):
-            store.record_score(sid, code, v, day + timedelta(weeks=i))
-
-
 def test_family_letter_for_behaviour_only(store: Store) -> None:
     # A behaviour letter speaks of behaviour, not of "behaviour skills" or daily practice.
     sid = store.add_student("Leo", "Park", "2").id
-    _scores(store, sid, {"CICO": [60, 65, 70, 75], "DBR-DB": [6, 5, 4, 3]})
+    weekly_scores(store, sid, {"CICO": [60, 65, 70, 75], "DBR-DB": [6, 5, 4, 3]})
     flat = " ".join(family_letter(store, sid, today=TODAY, fmt="text").split())
     assert "Leo has been getting extra help at school to practise positive behaviour." in flat
     assert "Leo's teachers note how each day goes" in flat
@@ -302,7 +305,7 @@ def test_family_letter_for_behaviour_only(store: Store) -> None:
 def test_family_letter_for_reading_and_behaviour(store: Store) -> None:
     # Reading + CICO: the letter introduces both, and the closing fits both.
     sid = store.add_student("Ava", "Cruz", "3").id
-    _scores(store, sid, {"ORF": [31, 36, 40, 44], "CICO": [60, 65, 70, 75]})
+    weekly_scores(store, sid, {"ORF": [31, 36, 40, 44], "CICO": [60, 65, 70, 75]})
     flat = " ".join(family_letter(store, sid, today=TODAY, fmt="text").split())
     assert (
         "Ava has been working in a small group to build reading skills and has been getting "
@@ -320,7 +323,7 @@ def test_family_letter_for_a_measure_of_another_kind(store: Store) -> None:
     # A custom measure that is neither reading, math nor behaviour: no "support skills".
     store.add_measure(Measure("WRT", "Writing sample", "words written", 0, 200, True, 0))
     sid = store.add_student("Noa", "Kim", "4").id
-    _scores(store, sid, {"WRT": [10, 12, 15, 18]})
+    weekly_scores(store, sid, {"WRT": [10, 12, 15, 18]})
     flat = " ".join(family_letter(store, sid, today=TODAY, fmt="text").split())
     assert "Noa has been getting extra help in a small group at school." in flat
     assert "skills" not in flat and "A few minutes of practice" not in flat
