@@ -24,6 +24,7 @@ from store.records import mutable_record
 from store.validation import (
     MAX_TEXT,
     _choice,
+    check_after,
     check_id,
     check_int,
     check_number,
@@ -244,12 +245,8 @@ class Measure(Record):
             )
         lo = check_number(self.min, "minimum")
         hi = check_number(self.max, "maximum")
-        if hi <= lo:
-            raise ValidationError(
-                f"maximum {fmt_number(hi)} must be above minimum {fmt_number(lo)}",
-                field="max",
-                value=hi,
-            )
+        message = f"maximum {fmt_number(hi)} must be above minimum {fmt_number(lo)}"
+        check_after(lo, hi, message, "max")
         return replace(
             self,
             name=check_text(self.name, "measure name", required=True),
@@ -431,12 +428,8 @@ class Goal(Record):
     def validated(self, measure: Measure) -> Goal:
         baseline_date = parse_date(self.baseline_date, "baseline date")
         goal_date = parse_date(self.goal_date, "goal date")
-        if goal_date <= baseline_date:
-            raise ValidationError(
-                f"goal date {goal_date} must be after the baseline date {baseline_date}",
-                field="goal_date",
-                value=goal_date,
-            )
+        message = f"goal date {goal_date} must be after the baseline date {baseline_date}"
+        check_after(baseline_date, goal_date, message, "goal_date")
         return replace(
             self,
             baseline_value=_measure_value(measure, self.baseline_value, "baseline"),
@@ -726,12 +719,8 @@ class SchoolCalendar(Record):
     def validated(self) -> SchoolCalendar:
         start = parse_date(self.year_start, "first day of school")
         end = parse_date(self.year_end, "last day of school")
-        if end <= start:
-            raise ValidationError(
-                f"last day of school {end} is not after the first day {start}",
-                field="year_end",
-                value=end,
-            )
+        message = f"last day of school {end} is not after the first day {start}"
+        check_after(start, end, message, "year_end")
         days = []
         for n in self.no_school:
             s = parse_date(n.start, "no-school start")

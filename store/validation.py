@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 from store.errors import ValidationError
 
@@ -187,6 +187,16 @@ def fmt_number(value: float | int | None, decimals: int = 2) -> str:
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+
+
+_Ordered = TypeVar("_Ordered", date, float)
+
+
+def check_after(first: _Ordered, then: _Ordered, message: str, field_name: str) -> None:
+    """Refuse ``then`` unless it comes after ``first`` (ValidationError ``message`` on
+    ``field_name``): a measure's maximum above its minimum, a goal date after its baseline."""
+    if then <= first:
+        raise ValidationError(message, field=field_name, value=then)
 
 
 def check_unique(key: str, seen: set[str], message: str, field_name: str) -> None:

@@ -1,5 +1,7 @@
-"""A record that names one student twice is refused whole, with one line naming the student
-(``store.validation.check_unique``: a group's current members, a session's attendance)."""
+"""The checks records share (``store.validation``): a record that names one student twice is
+refused whole, with one line naming the student (``check_unique``: a group's current members,
+a session's attendance); a range must run forward (``check_after``: a measure's maximum, a
+goal date, the last day of school)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ import pytest
 
 from store.db import Store
 from store.errors import ValidationError
-from store.model import Attendance, Group, Membership, Session
-from store.validation import check_unique
+from store.model import Attendance, Group, Measure, Membership, Session
+from store.validation import check_after, check_unique
 
 TODAY = date(2026, 11, 25)
 SEPT = date(2026, 9, 1)
@@ -66,3 +68,23 @@ def test_a_session_with_two_attendance_entries_for_a_student_is_refused(
     assert (info.value.field, info.value.value) == ("attendance", ana.id)
     assert tree(data_dir) == before
     assert store.session_on(group.id, TODAY) is None
+
+
+def test_check_after_refuses_a_value_not_after_the_first() -> None:
+    check_after(0.0, 0.5, "unused", "max")
+    check_after(SEPT, TODAY, "unused", "goal_date")
+    for first, then in ((10.0, 10.0), (10.0, 0.0), (TODAY, TODAY), (TODAY, SEPT)):
+        with pytest.raises(ValidationError) as info:
+            check_after(first, then, "not after", "field")  # type: ignore[type-var]
+        assert (str(info.value), info.value.field, info.value.value) == ("not after", "field", then)
+
+
+def test_a_measure_whose_maximum_is_its_minimum_is_refused(
+    store: Store, data_dir: Path, tree: Callable[[Path], dict[str, bytes]]
+) -> None:
+    before = tree(data_dir)
+    with pytest.raises(ValidationError) as info:
+        store.add_measure(Measure("WRF", "Words read", "words", 0, 0))
+    assert str(info.value) == "maximum 0 must be above minimum 0"
+    assert (info.value.field, info.value.value) == ("max", 0.0)
+    assert tree(data_dir) == before
