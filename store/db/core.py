@@ -352,6 +352,27 @@ class CoreStore(ABC):
             return []
         return list(data.get(name, {}).values())
 
+    def _read_once(self, rel: str, name: str) -> list[dict[str, Any]]:
+        """:meth:`_docs`, without keeping the file: a partition already cached (it may hold a
+        batch's unsaved changes) is read from the cache, any other is parsed by a storage of
+        its own that is dropped after. What reads every partition once (a full backup) uses
+        it, so its memory is one partition's, whatever the folder holds (issue 16)."""
+        if rel in self._dbs:
+            return self._docs(rel, name)
+        storage = AtomicJSONStorage(
+            self.data_dir / rel,
+            root=self.data_dir,
+            readonly=True,
+            describe_backup=self._newest_backup_of,
+        )
+        try:
+            data = storage.read()
+        except CorruptFileError as exc:
+            self._damaged[rel] = exc
+            raise
+        self._damaged.pop(rel, None)
+        return list(data.get(name, {}).values()) if data else []
+
     def _index(self, rel: str, name: str) -> _Index | None:
         """The index of a table as the storage holds it now (None: no such table)."""
         data = self._data(rel)

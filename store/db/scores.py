@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -242,11 +242,22 @@ class ScoresMixin(CoreStore):
         until: date | None = None,
     ) -> list[Score]:
         """One student's scores (optionally one measure, a date range), sorted by date."""
+        return self._scores_read(student_id, measure, since, until, self._docs)
+
+    def _scores_read(
+        self,
+        student_id: str,
+        measure: str | None,
+        since: date | None,
+        until: date | None,
+        read: Callable[[str, str], list[dict[str, Any]]],
+    ) -> list[Score]:
+        """:meth:`scores`, each partition read by ``read`` (``_docs`` or ``_read_once``)."""
         lo = since.isoformat() if since else None
         hi = until.isoformat() if until else None
         out = []
         for rel in self._partitions_of(SCORES_DIR, student_id, since, until):
-            for doc in self._docs(rel, "scores"):
+            for doc in read(rel, "scores"):
                 if measure is not None and doc["measure"] != measure:
                     continue
                 if (lo and doc["date"] < lo) or (hi and doc["date"] > hi):
@@ -257,10 +268,13 @@ class ScoresMixin(CoreStore):
     def iter_scores(
         self, *, since: date | None = None, until: date | None = None
     ) -> Iterator[Score]:
-        """Every score in the folder, sorted by (student id, date); reads partition by partition."""
+        """Every score in the folder, sorted by (student id, date); reads a student at a time
+        and keeps no partition cached (:meth:`_read_once`: the full backup reads them all)."""
         with self._mutex:
             by_student: dict[str, list[str]] = {}
             for rel in self._all_partitions(SCORES_DIR, since, until):
                 by_student.setdefault(Path(rel).stem, []).append(rel)
         for student_id in sorted(by_student):
-            yield from self.scores(student_id, since=since, until=until)
+            with self._mutex:
+                found = self._scores_read(student_id, None, since, until, self._read_once)
+            yield from found

@@ -136,16 +136,16 @@ class SessionsMixin(CoreStore):
         return sorted(out, key=lambda s: (s.date, s.group_id))
 
     def iter_sessions(self) -> Iterator[Session]:
-        """Every logged session, in :meth:`sessions`'s order (date, then group), read one
-        school year at a time: memory is bounded by a year, not the whole history."""
-        by_year: dict[str, list[str]] = {}
+        """Every logged session, a partition at a time: by school year, then group id, each
+        group's by date. Memory is bounded by one partition (one group's school year), and
+        the partitions are not kept cached (:meth:`_read_once`): what the full backup reads."""
         with self._mutex:
-            for rel in self._all_partitions(SESSIONS_DIR):  # sessions/<year>/<group>.json
-                by_year.setdefault(rel.split("/")[1], []).append(rel)
-        for rels in by_year.values():
+            rels = self._all_partitions(SESSIONS_DIR)  # sessions/<year>/<group>.json
+        rels.sort(key=lambda rel: (int(rel.split("/")[1]), rel.rsplit("/", 1)[1][:-5]))
+        for rel in rels:
             with self._mutex:
-                out = [Session.from_doc(doc) for rel in rels for doc in self._docs(rel, "sessions")]
-            out.sort(key=lambda s: (s.date, s.group_id))
+                out = [Session.from_doc(doc) for doc in self._read_once(rel, "sessions")]
+            out.sort(key=lambda s: s.date)  # one session per group and date
             yield from out
 
     @_locked
