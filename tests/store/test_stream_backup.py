@@ -113,7 +113,9 @@ def test_restore_refuses_files_that_read_back_differently(
     "value",
     [
         {"a": 1, "b": 2.5, "c": None, "d": True, "e": False, "f": 'é\n"x', "g": [], "h": [1.0, 2]},
-        {"i": {}, "j": [{"x": 1}], "k": {"l": [1]}},  # nested: left to json
+        {"i": {}, "j": [{"x": 1}], "k": {"l": [1]}},  # nested
+        {"attendance": [{"s": "a", "m": None}, {"s": "b", "m": [2, {"x": []}]}], "e": [[]]},
+        {"t": (1, "two"), 3: "int key", "f": float("inf"), "n": [float("nan")]},  # to json
         {"n": float("nan"), "m": 10**20, "w": -0.0, "v": 1e-7},
         {},
         [],
