@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from store.db import Store
-from tests.conftest import FakeClock, read_tree
-from tests.test_cli_io import assert_user_error, run
+from tests.cli import run, run_refused
+from tests.conftest import FakeClock
 
 DAY = date.today() - timedelta(days=1)
 
@@ -82,7 +82,6 @@ def test_bad_values_change_nothing(
     kai: tuple[Path, str], values: tuple[str, ...], message: str
 ) -> None:
     folder, _ = kai
-    before = read_tree(folder)
-    out = run("add-score", "kai", "ORF", *values, "--date", DAY.isoformat(), data_dir=folder)
-    assert_user_error(out, message)
-    assert read_tree(folder) == before
+    run_refused(
+        "add-score", "kai", "ORF", *values, "--date", DAY.isoformat(), data_dir=folder, text=message
+    )

@@ -6,7 +6,7 @@ import stat
 from pathlib import Path
 
 from store.db import Store
-from tests.test_cli_io import run
+from tests.cli import run
 
 
 def fields(stdout: str) -> dict[str, str]:

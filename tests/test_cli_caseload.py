@@ -13,8 +13,8 @@ import pytest
 from store.caseload import CaseloadRow, attention_counts, attention_summary
 from store.db import Store
 from store.vocabulary import KINDS
+from tests.cli import assert_user_error, run
 from tests.conftest import FakeClock, read_tree
-from tests.test_cli_io import assert_user_error, run
 from tests.tui.test_one_definition import NOW, TODAY, build_small
 from tui.config import AppConfig
 from tui.tones import decision_words

@@ -14,14 +14,12 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from store.db import Store
-from store.demo import build_demo
-from tests.test_cli_io import REPO, run
+from tests.cli import REPO, demo_today, run
 
 HOLD = r"""
 import sys, time
@@ -54,10 +52,7 @@ def held(folder: Path, holder: str = "window", seconds: float = 60) -> Iterator[
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    with Store.open(data) as s:
-        build_demo(s, date.today())
-    return data
+    return demo_today(tmp_path / "data")
 
 
 def test_exports_and_reports_work_and_are_logged_while_the_app_is_open(

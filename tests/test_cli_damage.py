@@ -11,7 +11,7 @@ import pytest
 
 from store.db import Store
 from store.demo import build_demo
-from tests.test_cli_io import run
+from tests.cli import demo_today, run
 
 
 @pytest.fixture
@@ -96,10 +96,7 @@ def in_process(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str
 
 @pytest.fixture
 def small(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    with Store.open(folder) as s:
-        build_demo(s, date.today())
-    return folder
+    return demo_today(tmp_path / "data")
 
 
 @pytest.mark.parametrize("code", [30, 13])  # EROFS, EACCES

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli import SAMPLES, assert_user_error, run, run_refused
 from tests.conftest import read_tree
-from tests.test_cli_io import SAMPLES, assert_user_error, run
 
 
 @pytest.fixture
@@ -20,11 +20,11 @@ def folder(tmp_path: Path) -> Path:
 
 
 def test_needs_yes_without_a_terminal_then_imports_once(folder: Path) -> None:
-    before = read_tree(folder)
-    out = run("import", "scores", SAMPLES / "scores-long.csv", data_dir=folder)
-    assert_user_error(out, "no terminal to confirm the import, so nothing was written")
+    out = run_refused(
+        "import", "scores", SAMPLES / "scores-long.csv", data_dir=folder,
+        text="no terminal to confirm the import, so nothing was written",
+    )  # fmt: skip
     assert "11 new, 0 unchanged, 0 conflicts, 0 problems" in out.stdout
-    assert read_tree(folder) == before
     out = run("import", "scores", SAMPLES / "scores-long.csv", "--yes", data_dir=folder)
     assert out.returncode == 0, out.stderr
     assert "Imported: 11 new scores" in out.stdout
@@ -50,12 +50,9 @@ def test_a_conflict_needs_replace(folder: Path, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     f = tmp_path / "c.csv"
     f.write_text("sis_id,date,wcpm\n100234,2026-09-08,62\n100236,2026-09-08,41\n")
-    before = read_tree(folder)
-    out = run("import", "scores", f, "--yes", data_dir=folder)
-    assert_user_error(out, "1 score in")
+    out = run_refused("import", "scores", f, "--yes", data_dir=folder, text="1 score in")
     assert "--replace" in out.stderr
     assert "Ava Jones: ORF on 2026-09-08: saved 60, file 62 (line 2)" in out.stdout
-    assert read_tree(folder) == before
     out = run("import", "scores", f, "--yes", "--replace", data_dir=folder)
     assert out.returncode == 0, out.stderr
     assert "Imported: 1 new scores, 1 replaced" in out.stdout
@@ -68,12 +65,11 @@ def test_a_bad_file_exits_1_names_the_lines_and_writes_nothing(
     f.write_text(
         "Student;Measure;Date;Score\nAva Jones;ORF;2026-09-08;999\nNobody;ORF;2026-09-08;5\n"
     )
-    before = read_tree(folder)
-    out = run("import", "scores", f, "--yes", data_dir=folder)
-    assert_user_error(out, "import stopped: 2 problems")
+    out = run_refused(
+        "import", "scores", f, "--yes", data_dir=folder, text="import stopped: 2 problems"
+    )
     assert "bad.csv line 2: ORF score 999 is outside 0–300" in out.stdout
     assert "bad.csv line 3: no student matches 'Nobody'" in out.stdout
-    assert read_tree(folder) == before
     out = run("import", "scores", tmp_path / "nope.csv", data_dir=folder)
     assert_user_error(out, "does not exist")
     out = run("import", "scores", f, "--date-format", "ymd", data_dir=folder)

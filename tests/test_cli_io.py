@@ -4,7 +4,6 @@ exports|today|add-score`, with exit codes 0 ok / 1 user error / 2 usage."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -17,45 +16,9 @@ from icalendar import Calendar
 from store.db import Store
 from store.export import backup_document, records_of
 from store.schedule import occurrences
+from tests.cli import REPO, SAMPLES, assert_user_error, run, run_refused
 from tests.conftest import read_tree
 from tests.store.test_export import Caseload, assert_no_identifiers, build_caseload
-
-REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO / "samples"
-
-
-def run(
-    *args: str | Path,
-    data_dir: Path | None = None,
-    env: dict[str, str] | None = None,
-    cwd: Path = REPO,
-) -> subprocess.CompletedProcess[str]:
-    """`intervene ARGS --data-dir DATA_DIR` with no terminal on stdin, run in ``cwd``."""
-    argv = [sys.executable, "-m", "tui.cli", *map(str, args)]
-    if data_dir is not None:
-        argv += ["--data-dir", str(data_dir)]
-    environ = {
-        k: v for k, v in os.environ.items() if k not in ("INTERVENE_DATA_DIR", "INTERVENE_DEMO_DIR")
-    }
-    environ["PYTHONPATH"] = str(REPO)
-    environ.update(env or {})
-    return subprocess.run(
-        argv,
-        cwd=cwd,
-        env=environ,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def assert_user_error(out: subprocess.CompletedProcess[str], text: str) -> None:
-    assert out.returncode == 1, out
-    lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("intervene: "), out.stderr
-    assert text in lines[0], lines[0]
-    assert "Traceback" not in out.stderr
 
 
 @pytest.fixture
@@ -71,14 +34,23 @@ def caseload_dir(folder: Path) -> tuple[Path, Caseload]:
     return folder, caseload
 
 
+@pytest.fixture
+def backed_up(caseload_dir: tuple[Path, Caseload], tmp_path: Path) -> tuple[Path, Path]:
+    """The caseload's folder and a backup of it made by `intervene export backup` (b.json)."""
+    folder, _ = caseload_dir
+    path = tmp_path / "b.json"
+    assert run("export", "backup", path, data_dir=folder).returncode == 0
+    return folder, path
+
+
 # --------------------------------------------------------------------------- import
 def test_import_needs_yes_without_a_terminal(folder: Path) -> None:
     Store.open(folder).close()
-    before = read_tree(folder)
-    out = run("import", "roster", SAMPLES / "roster.csv", data_dir=folder)
-    assert_user_error(out, "nothing was written; run again with --yes")
+    out = run_refused(
+        "import", "roster", SAMPLES / "roster.csv", data_dir=folder,
+        text="nothing was written; run again with --yes",
+    )  # fmt: skip
     assert "6 new, 0 updated, 0 unchanged students" in out.stdout  # the preview
-    assert read_tree(folder) == before
 
 
 def test_import_with_yes_then_again_changes_nothing(folder: Path) -> None:
@@ -102,23 +74,22 @@ def test_import_oneroster_folder_with_groups(folder: Path) -> None:
 
 def test_import_problems_exit_1_and_write_nothing(folder: Path, tmp_path: Path) -> None:
     Store.open(folder).close()
-    before = read_tree(folder)
     bad = tmp_path / "bad.csv"
     bad.write_bytes(
         b"\xef\xbb\xbfstudent_id,given_name,family_name,grade\r\n1,A,B,3\r\n1,C,D,4\r\n"
     )
-    out = run("import", "roster", bad, "--yes", data_dir=folder)
-    assert_user_error(out, "import stopped: 1 problem")
+    out = run_refused(
+        "import", "roster", bad, "--yes", data_dir=folder, text="import stopped: 1 problem"
+    )
     assert "bad.csv line 3: duplicate student id '1'" in out.stdout
-    assert read_tree(folder) == before
     broken = tmp_path / "or"
     shutil.copytree(SAMPLES / "oneroster", broken)
     with (broken / "enrollments.csv").open("a") as f:
         f.write("e-999,,,c-001,org-lincoln,u-nobody,student,false,,\n")
-    out = run("import", "roster", broken, "--yes", data_dir=folder)
-    assert_user_error(out, "nothing was written")
+    out = run_refused(
+        "import", "roster", broken, "--yes", data_dir=folder, text="nothing was written"
+    )
     assert "enrollments.csv line 12: userSourcedId 'u-nobody' is not in users.csv" in out.stdout
-    assert read_tree(folder) == before
 
 
 def test_import_missing_file(folder: Path, tmp_path: Path) -> None:
@@ -232,9 +203,7 @@ def test_add_score_errors(
     caseload_dir: tuple[Path, Caseload], args: tuple[str, ...], message: str
 ) -> None:
     folder, _ = caseload_dir
-    before = read_tree(folder)
-    assert_user_error(run("add-score", *args, data_dir=folder), message)
-    assert read_tree(folder) == before
+    run_refused("add-score", *args, data_dir=folder, text=message)
 
 
 def test_add_score_usage_errors(folder: Path) -> None:
@@ -336,16 +305,15 @@ def test_backup_restore_into_a_fresh_folder(
 
 
 def test_restore_into_existing_data_needs_yes(
-    caseload_dir: tuple[Path, Caseload], tmp_path: Path
+    caseload_dir: tuple[Path, Caseload], backed_up: tuple[Path, Path]
 ) -> None:
-    folder, caseload = caseload_dir
-    path = tmp_path / "backup.json"
-    assert run("export", "backup", path, data_dir=folder).returncode == 0
+    _, caseload = caseload_dir
+    folder, path = backed_up
     assert run("add-score", "lily", "ORF", "88", data_dir=folder).returncode == 0
-    before = read_tree(folder)
-    out = run("restore", path, data_dir=folder)
-    assert_user_error(out, "already holds data (6 students, 4 groups); nothing was changed")
-    assert read_tree(folder) == before
+    run_refused(
+        "restore", path, data_dir=folder,
+        text="already holds data (6 students, 4 groups); nothing was changed",
+    )  # fmt: skip
     out = run("restore", path, "--yes", data_dir=folder)
     assert out.returncode == 0, out.stderr
     assert "kept in" in out.stdout
@@ -364,27 +332,19 @@ def test_restore_into_existing_data_needs_yes(
     ],
 )
 def test_restore_bad_backup_changes_nothing(
-    caseload_dir: tuple[Path, Caseload], tmp_path: Path, edit, message: str
+    backed_up: tuple[Path, Path], edit, message: str
 ) -> None:
-    folder, _ = caseload_dir
-    path = tmp_path / "b.json"
-    assert run("export", "backup", path, data_dir=folder).returncode == 0
+    folder, path = backed_up
     doc = json.loads(path.read_text())
     edit(doc)
     path.write_text(json.dumps(doc))
-    before = read_tree(folder)
-    assert_user_error(run("restore", path, "--yes", data_dir=folder), message)
-    assert read_tree(folder) == before
+    run_refused("restore", path, "--yes", data_dir=folder, text=message)
 
 
-def test_restore_truncated_file(caseload_dir: tuple[Path, Caseload], tmp_path: Path) -> None:
-    folder, _ = caseload_dir
-    path = tmp_path / "b.json"
-    assert run("export", "backup", path, data_dir=folder).returncode == 0
+def test_restore_truncated_file(backed_up: tuple[Path, Path]) -> None:
+    folder, path = backed_up
     path.write_bytes(path.read_bytes()[:-200])
-    before = read_tree(folder)
-    assert_user_error(run("restore", path, "--yes", data_dir=folder), "not valid JSON")
-    assert read_tree(folder) == before
+    run_refused("restore", path, "--yes", data_dir=folder, text="not valid JSON")
 
 
 def test_commands_refuse_when_the_app_has_the_folder(
