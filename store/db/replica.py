@@ -27,6 +27,7 @@ from store.model import (
     parse_date,
     school_year_of,
 )
+from store.storage import AtomicJSONStorage
 
 #: The core tables a team shares, in the order a new replica needs them (students and
 #: measures before the goals and scores that name them). ``meta`` (the folder's own format)
@@ -101,6 +102,30 @@ class ReplicaMixin(CoreStore):
 
         The documents are the store's cached ones: read only."""
         return iter(list(self._replica_docs()))
+
+    def replica_files(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Every file holding shared records, with its shared tables, ``core.json`` first.
+
+        Only lists folders: not under the Store's mutex (a sync calls it while the user
+        saves)."""
+        out: list[tuple[str, tuple[str, ...]]] = [(CORE_FILE, SHARED_CORE)]
+        for kind, table in ((SESSIONS_DIR, "sessions"), (SCORES_DIR, "scores")):
+            out.extend((rel, (table,)) for rel in self._all_partitions(kind))
+        return out
+
+    def replica_read(self, rel: str) -> dict[str, Any] | None:
+        """One file's tables as they are on disk now (None: no such file), read by a
+        storage of its own: not under the Store's mutex, so a save made meanwhile does not
+        wait, and not through the Store's partition cache, so a sync reading every file
+        evicts nothing the app uses. Writes replace a file whole or append to its journal,
+        which the storage replays, so what is read is one saved version. A damaged file
+        raises CorruptFileError (naming its newest good backup), as the Store's reads do."""
+        if self._closed:
+            raise StoreError(f"the store at {self.data_dir} is closed")
+        storage = AtomicJSONStorage(
+            self.data_dir / rel, readonly=True, describe_backup=self._newest_backup_of
+        )
+        return storage.read()
 
     def _replica_docs(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for table in SHARED_CORE:

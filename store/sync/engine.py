@@ -23,15 +23,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from store.storage import make_private_dir
-from store.sync import mapping
+from store.sync import digests, mapping
 from store.sync import state as sync_state
 from store.sync.couch import Couch, SyncError
+from store.sync.digests import LocalView
 from store.sync.state import SyncState
 
 if TYPE_CHECKING:
     from store.db import Store
 
-BATCH = 500  # documents per _bulk_docs / _changes request
+BATCH = 500  # documents per _bulk_docs / _all_docs request, and per checkpoint
+FEED = 10  # batches per _changes request (the feed without documents: ~100 bytes a row)
 WRITER_ROLE = "intervene-writer"
 VIEWER_ROLE = "intervene-viewer"
 DESIGN_ID = "_design/intervene"
@@ -152,32 +154,45 @@ def _init_database(couch: Couch, roles: list[str]) -> None:
 
 
 # --------------------------------------------------------------------------- local view
-def _local(store: Store) -> dict[str, tuple[str, dict[str, Any], str]]:
-    """Every shared record here: couch _id -> (table, document, digest)."""
-    out: dict[str, tuple[str, dict[str, Any], str]] = {}
-    for table, doc in store.replica_docs():
-        out[mapping.doc_id(table, doc)] = (table, doc, mapping.content_hash(doc))
+def _unsynced(st: SyncState, view: LocalView) -> list[str]:
+    """The couch _ids of the records here whose digest is not the one last synced."""
+    out = []
+    for cid, rec in view.records.items():
+        known = st.docs.get(cid)
+        if known is None or known[1] != rec.digest:
+            out.append(cid)
     return out
 
 
-def _changed(
-    st: SyncState, local: dict[str, tuple[str, dict[str, Any], str]]
-) -> Iterator[tuple[str, str, dict[str, Any] | None, str]]:
-    """``(couch _id, table, document or None for a deletion, digest)`` of unsynced changes."""
-    for cid, (table, doc, digest) in local.items():
-        known = st.docs.get(cid)
-        if known is None or known[1] != digest:
-            yield cid, table, doc, digest
+def _deleted(st: SyncState, view: LocalView) -> Iterator[tuple[str, str]]:
+    """``(couch _id, table)`` of the records synced before and gone here."""
     for cid, (_rev, digest) in st.docs.items():
-        if digest and cid not in local:
+        if digest and cid not in view.records:
             found = mapping.identity(cid)
             if found is not None:
-                yield cid, found[0], None, ""
+                yield cid, found[0]
+
+
+def _changed(st: SyncState, view: LocalView) -> list[tuple[str, str, dict[str, Any] | None, str]]:
+    """``(couch _id, table, document or None for a deletion, digest)`` of unsynced changes
+    (the files holding them are read when their digests came from the cache)."""
+    changed = _unsynced(st, view)
+    while view.load(changed):  # what was read is hashed again: the list may change
+        changed = _unsynced(st, view)
+    out: list[tuple[str, str, dict[str, Any] | None, str]] = [
+        (cid, view.records[cid].table, view.docs[cid], view.records[cid].digest) for cid in changed
+    ]
+    out.extend((cid, table, None, "") for cid, table in _deleted(st, view))
+    return out
 
 
 def waiting(store: Store, st: SyncState) -> int:
-    """How many local changes the next push would send."""
-    return sum(1 for _ in _changed(st, _local(store)))
+    """How many local changes the next push would send (reads only the files changed
+    since the digests were cached)."""
+    view = LocalView(store)
+    count = len(_unsynced(st, view)) + sum(1 for _ in _deleted(st, view))
+    digests.save_cache(store.data_dir, view.cache)
+    return count
 
 
 # --------------------------------------------------------------------------- sync
@@ -203,11 +218,16 @@ def sync(
             if st.pending_pull:  # a batch received but not applied when the last sync stopped
                 result.received += _apply(store, st, st.pending_pull)
                 _checkpoint(data_dir, st, after_batch, "pull")
+            view: LocalView | None = None
             if st.role != "viewer":
-                result.sent, students = _push(store, st, couch, clock, after_batch)
+                view = LocalView(store)
+                result.sent, students = _push(store, st, couch, clock, after_batch, view)
             else:
                 students = set()
-            result.received += _pull(store, st, couch, after_batch)
+            received, view = _pull(store, st, couch, after_batch, view)
+            result.received += received
+            if view is not None:
+                digests.save_cache(data_dir, view.cache)
             if result.sent:
                 store.log_export("sync", couch.url, len(students), deidentified=False)
     except SyncError as exc:
@@ -224,7 +244,7 @@ def sync(
 def _checkpoint(
     data_dir: Path, st: SyncState, after_batch: Callable[[str], None] | None, what: str
 ) -> None:
-    sync_state.checkpoint(data_dir, st)
+    sync_state.checkpoint(data_dir, st, small=what != "push")
     if after_batch is not None:
         after_batch(what)
 
@@ -235,6 +255,7 @@ def _push(
     couch: Couch,
     clock: Callable[[], datetime],
     after_batch: Callable[[str], None] | None,
+    view: LocalView,
 ) -> tuple[int, set[str]]:
     """Send every unsynced change. A record never synced goes as a plain new document (the
     server gives its first revision); when the server has it already (another machine made
@@ -247,7 +268,7 @@ def _push(
                 st.mark(cid, [rev, digest])
         st.pending_push = {}
         _checkpoint(store.data_dir, st, None, "push")
-    changes = list(_changed(st, _local(store)))
+    changes = _changed(st, view)
     sent, students = 0, set()
     at = _now(clock)
     for start in range(0, len(changes), BATCH):
@@ -347,58 +368,83 @@ def _fetch(couch: Couch, ids: list[str]) -> dict[str, dict[str, Any] | None]:
 
 
 def _pull(
-    store: Store, st: SyncState, couch: Couch, after_batch: Callable[[str], None] | None
-) -> int:
+    store: Store,
+    st: SyncState,
+    couch: Couch,
+    after_batch: Callable[[str], None] | None,
+    view: LocalView | None,
+) -> tuple[int, LocalView | None]:
     """Fetch the team's changes since the last sequence. The feed is read without the
-    documents (every leaf revision listed): our own pushes coming back cost nothing; the
-    rest are fetched with their conflicts in one request per batch."""
+    documents (every leaf revision listed), FEED batches a request: our own pushes coming
+    back cost nothing; the rest are fetched with their conflicts in one request per batch,
+    applied and checkpointed batch by batch (a row's ``seq`` is a valid ``since``)."""
     received = 0
-    local: dict[str, tuple[str, dict[str, Any], str]] | None = None
     while True:
-        page = couch.changes(st.since, BATCH)
+        page = couch.changes(st.since, BATCH * FEED)
         rows = page.get("results", [])
-        wanted: list[str] = []
-        for row in rows:
-            cid = row.get("id", "")
-            if cid.startswith("_") or mapping.identity(cid) is None:
-                continue
-            revs = [c.get("rev") for c in row.get("changes") or []]
-            known = st.docs.get(cid)
-            if known is not None and revs == [known[0]] and cid not in st.conflicts:
-                continue  # our own push coming back
-            wanted.append(cid)
-        items: list[list[Any]] = []
-        for cid, doc in _fetch(couch, wanted).items():
-            found = mapping.identity(cid)
-            if found is None or doc is None:
-                continue
-            deleted = bool(doc.get("_deleted"))
-            rev = doc.get("_rev", "")
-            known = st.docs.get(cid)
-            if known is not None and known[0] == rev:
-                _note_conflicts(st, cid, doc.get("_conflicts", []))
-                continue
-            if local is None:
-                local = _local(store)
-            here = local.get(cid)
-            synced_digest = known[1] if known else ""
-            if here is not None and here[2] != synced_digest:
-                continue  # changed here since: the next push makes it a conflict
-            record = found[1] if deleted else doc.get("record")
-            if not isinstance(record, dict):
-                continue
-            items.append([cid, rev, deleted, found[0], record, doc.get("_conflicts", [])])
-        last = page.get("last_seq", st.since)
-        if items:
-            st.pending_pull = {"since": last, "items": items}
-            _checkpoint(store.data_dir, st, after_batch, "received")
-            received += _apply(store, st, st.pending_pull)
-            local = None
-        st.since = last
-        if items or len(rows) < BATCH:
-            _checkpoint(store.data_dir, st, after_batch, "pull")
-        if len(rows) < BATCH:
-            return received
+        end = len(rows) < BATCH * FEED
+        for start in range(0, max(len(rows), 1), BATCH):
+            chunk = rows[start : start + BATCH]
+            final = start + BATCH >= len(rows)
+            seq = page.get("last_seq") if final else chunk[-1].get("seq")
+            last = st.since if seq is None else seq
+            items, view = _received(store, st, couch, chunk, view)
+            if items:
+                st.pending_pull = {"since": last, "items": items}
+                _checkpoint(store.data_dir, st, after_batch, "received")
+                received += _apply(store, st, st.pending_pull)
+            st.since = last
+            if items or (final and end):
+                _checkpoint(store.data_dir, st, after_batch, "pull")
+        if end:
+            return received, view
+
+
+def _received(
+    store: Store,
+    st: SyncState,
+    couch: Couch,
+    rows: list[dict[str, Any]],
+    view: LocalView | None,
+) -> tuple[list[list[Any]], LocalView | None]:
+    """The items of one batch of the feed to apply here (fetched from the server), and the
+    view of the records here (made or looked at again when a record is to be checked)."""
+    wanted: list[str] = []
+    for row in rows:
+        cid = row.get("id", "")
+        if cid.startswith("_") or mapping.identity(cid) is None:
+            continue
+        revs = [c.get("rev") for c in row.get("changes") or []]
+        known = st.docs.get(cid)
+        if known is not None and revs == [known[0]] and cid not in st.conflicts:
+            continue  # our own push coming back
+        wanted.append(cid)
+    items: list[list[Any]] = []
+    looked = False
+    for cid, doc in _fetch(couch, wanted).items():
+        found = mapping.identity(cid)
+        if found is None or doc is None:
+            continue
+        deleted = bool(doc.get("_deleted"))
+        rev = doc.get("_rev", "")
+        known = st.docs.get(cid)
+        if known is not None and known[0] == rev:
+            _note_conflicts(st, cid, doc.get("_conflicts", []))
+            continue
+        if view is None:
+            view = LocalView(store)
+        elif not looked:  # once a batch: saves made since (only changed files are read)
+            view.refresh()
+        looked = True
+        here = view.get(cid)
+        synced_digest = known[1] if known else ""
+        if here is not None and here.digest != synced_digest:
+            continue  # changed here since: the next push makes it a conflict
+        record = found[1] if deleted else doc.get("record")
+        if not isinstance(record, dict):
+            continue
+        items.append([cid, rev, deleted, found[0], record, doc.get("_conflicts", [])])
+    return items, view
 
 
 def _apply(store: Store, st: SyncState, batch: dict[str, Any]) -> int:

@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+
+# typeshed leaves out the C accelerators (None where the C module is missing)
+from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
 from typing import Any
 
 from store.db.replica import SHARED_TABLES
@@ -34,6 +37,11 @@ PREFIX: dict[str, str] = {
 }
 TABLE_OF: dict[str, str] = {prefix: table for table, prefix in PREFIX.items()}
 assert set(PREFIX) == set(SHARED_TABLES)
+_sha256 = hashlib.sha256
+
+
+def _no_json(value: object) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def doc_id(table: str, doc: dict[str, Any]) -> str:
@@ -70,10 +78,23 @@ def identity(couch_id: str) -> tuple[str, dict[str, Any]] | None:
     return table, {"id": rest}
 
 
+#: json's C encoder with ``sort_keys``, made once: the very bytes of
+#: ``json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` (the digest
+#: every sync state holds) at half the cost (json.dumps builds an encoder per call)
+_SORTED = (
+    c_make_encoder(None, _no_json, c_encode_basestring, None, ":", ",", True, False, True)
+    if c_make_encoder is not None and c_encode_basestring is not None
+    else None
+)
+
+
 def content_hash(doc: dict[str, Any]) -> str:
     """A stable digest of a record's content (key order does not matter)."""
-    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    if _SORTED is not None:
+        text = "".join(_SORTED(doc, 0))
+    else:  # pragma: no cover - CPython always has the C encoder
+        text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def next_rev(parent: str | None, digest: str) -> tuple[str, dict[str, Any]]:

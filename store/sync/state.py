@@ -23,6 +23,8 @@ from store.storage import FILE_MODE, append_line, atomic_write_bytes
 
 STATE_FILE = "sync.json"
 SECRET_FILE = "sync-secret.json"
+#: The records' digests per file (store/sync/digests.py): derived, rebuilt when missing
+DIGESTS_FILE = "sync-digests.json"
 FORMAT = 1
 
 
@@ -171,9 +173,10 @@ def save(data_dir: Path, state: SyncState) -> None:
     atomic_write_bytes(state_path(data_dir), _dump(state.to_json()))
 
 
-def checkpoint(data_dir: Path, state: SyncState) -> None:
+def checkpoint(data_dir: Path, state: SyncState, *, small: bool = True) -> None:
     """Make what changed since the last write durable: one journal line (the changed
-    entries, the pending batches, the sequence), then the small file."""
+    entries, the pending batches, the sequence), then the small file (``small=False``: a
+    push's batch, which changes nothing the small file holds — the line has the rest)."""
     if not state.docs_loaded:
         raise StoreError("internal: a checkpoint needs the whole sync state")
     line = {
@@ -185,7 +188,8 @@ def checkpoint(data_dir: Path, state: SyncState) -> None:
     }
     append_line(Path(data_dir) / JOURNAL_FILE, _dump(line))
     state.dirty.clear()
-    atomic_write_bytes(state_path(data_dir), _dump(state.to_json()))
+    if small:
+        atomic_write_bytes(state_path(data_dir), _dump(state.to_json()))
 
 
 def save_password(data_dir: Path, password: str) -> None:
@@ -208,6 +212,6 @@ def load_password(data_dir: Path) -> str | None:
 
 def forget(data_dir: Path) -> None:
     """Disconnect the folder: remove the state and the password (the records stay)."""
-    for name in (JOURNAL_FILE, LEDGER_FILE, STATE_FILE, SECRET_FILE):
+    for name in (JOURNAL_FILE, LEDGER_FILE, STATE_FILE, SECRET_FILE, DIGESTS_FILE):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(Path(data_dir) / name)

@@ -1,0 +1,256 @@
+"""The digest cache a sync keeps per data file (issue 18, store/sync/digests.py).
+
+The pushes a sync computes with the cache must be those it computes from every file read
+and hashed again, whatever happened to the files; a save made during a sync does not wait
+for it. No server is needed except where a sync runs end to end."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from store.db import Store
+from store.export import export_backup, load_backup, restore_backup
+from store.storage import AtomicJSONStorage
+from store.sync import digests, engine, mapping
+from store.sync import state as sync_state
+from store.sync.digests import Cache, LocalView
+from store.sync.state import SyncState
+from tests.sync.test_sync import DAY, _member, _orf
+
+Push = tuple[str, str, dict[str, Any] | None, str]
+
+
+def _pushes(store: Store, st: SyncState, cache: Cache | None) -> list[Push]:
+    """What the next push would send (``cache``: None for the folder's own cache, which is
+    saved after; a fresh ``Cache()`` reads and hashes every file)."""
+    own = cache is None
+    view = LocalView(store, cache)
+    changed = sorted(engine._changed(st, view), key=lambda p: p[0])
+    if own:
+        digests.save_cache(store.data_dir, view.cache)
+    return changed
+
+
+def _check(store: Store, st: SyncState) -> list[Push]:
+    """The pushes with the cache, after asserting they equal the ones without it."""
+    cached = _pushes(store, st, None)
+    assert cached == _pushes(store, st, Cache())
+    return cached
+
+
+def _synced_state(store: Store) -> SyncState:
+    """A sync state that has every record here as synced (as after a sync)."""
+    st = SyncState(url="http://127.0.0.1:9/team", user="ava")
+    for cid, rec in LocalView(store, Cache()).records.items():
+        st.mark(cid, ["1-a", rec.digest])
+    return st
+
+
+def _caseload(folder: Path) -> tuple[str, str, str]:
+    with Store.open(folder) as s:
+        mia = s.add_student("Mia", "Lopez", "2").id
+        noor = s.add_student("Noor", "Haddad", "3").id
+        s.record_score(mia, "ORF", 62, DAY)
+        s.record_score(mia, "ORF", 66, date(2026, 11, 27))
+        gone = s.record_score(noor, "ORF", 40, DAY).id
+    return mia, noor, gone
+
+
+def test_the_cache_gives_the_pushes_of_no_cache_through_edits_deletes_undo_and_restore(
+    tmp_path,
+):
+    folder = tmp_path / "data"
+    mia, noor, gone = _caseload(folder)
+    with Store.open(folder) as s:
+        st = _synced_state(s)
+        assert _check(s, st) == []
+        backup = tmp_path / "before.json"
+        export_backup(s, backup)
+        first = s.scores(mia, "ORF")[0]
+        s.update_score(first.id, value=63)
+        edited = f"score:{mia}:ORF:{DAY.isoformat()}"
+        assert [(p[0], p[2]["value"]) for p in _check(s, st)] == [(edited, 63)]  # type: ignore[index]
+        s.delete_score(gone)
+        deleted = f"score:{noor}:ORF:{DAY.isoformat()}"
+        assert [(p[0], p[2]) for p in _check(s, st)] == [
+            (deleted, None),
+            (edited, first.to_doc() | {"value": 63}),
+        ]
+        s.undo_last()  # the delete
+        assert [p[0] for p in _check(s, st)] == [edited]
+        s.undo_last()  # the edit
+        assert _check(s, st) == []
+        s.update_student(noor, grade="4")  # core.json
+        assert [p[0] for p in _check(s, st)] == [f"student:{noor}"]
+        s.record_score(noor, "ORF", 45, date(2026, 11, 27))
+        assert len(_check(s, st)) == 2
+    digests._MEMORY.clear()  # the next look reads the cache from its file
+    restore_backup(folder, load_backup(backup))
+    with Store.open(folder) as s:
+        assert _check(s, st) == []  # the restored files: what was synced, nothing else
+
+
+def _rewrite_same_size(path: Path, old: bytes, new: bytes) -> None:
+    """Change ``path`` in place as another program might: same inode, same size, and its
+    mtime set back to what it was."""
+    assert len(old) == len(new)
+    before = path.stat()
+    raw = path.read_bytes()
+    assert raw.count(old) == 1
+    with open(path, "r+b") as f:
+        f.write(raw.replace(old, new))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+
+
+def _age(folder: Path, seconds: float) -> None:
+    """Make the saved cache as if it had been computed ``seconds`` later (so its files are
+    not 'racily clean' any more; as waiting that long would)."""
+    cache = digests.load_cache(folder)
+    for entry in cache.files.values():
+        entry.read_at += int(seconds * 1e9)
+    cache.changed = True
+    digests.save_cache(folder, cache)
+    digests._MEMORY.clear()
+
+
+def test_a_file_changed_by_another_program_with_the_same_size_is_read_again(tmp_path):
+    folder = tmp_path / "data"
+    mia, _noor, _gone = _caseload(folder)
+    with Store.open(folder) as s:
+        st = _synced_state(s)
+        assert _check(s, st) == []
+        rel = f"scores/2026/{mia}.json"
+    _age(folder, 60)
+    path = folder / rel
+    key = digests.file_key(path)
+    assert digests.load_cache(folder).files[rel].trusted(key)  # unchanged: not read again
+    _rewrite_same_size(path, b'"value":62', b'"value":64')
+    assert digests.file_key(path) != key  # the ctime moved
+    with Store.open(folder) as s:
+        view = LocalView(s)
+        assert view.hashed == 2  # that file's two scores only
+        pushed = _check(s, st)
+    assert [(p[0], p[2]["value"]) for p in pushed] == [  # type: ignore[index]
+        (f"score:{mia}:ORF:{DAY.isoformat()}", 64)
+    ]
+
+
+def test_a_file_changed_within_the_clock_tick_of_its_read_is_not_trusted(tmp_path):
+    """git's 'racily clean' case: a change right after the read may leave every time as it
+    was; such an entry is read again (and trusted once its file is older than RACY_NS)."""
+    folder = tmp_path / "data"
+    mia, _noor, _gone = _caseload(folder)
+    rel = f"scores/2026/{mia}.json"
+    with Store.open(folder) as s:
+        st = _synced_state(s)
+        _check(s, st)
+        cache = digests.load_cache(folder)
+        entry = cache.files[rel]
+        key = digests.file_key(folder / rel)
+        assert entry.key == key and not entry.trusted(key)  # written just now
+        wrong = {cid: (table, "0" * 32) for cid, (table, _d) in entry.digests.items()}
+        cache.files[rel] = digests.FileDigests(key, wrong, entry.read_at)
+        assert [p[0] for p in engine._changed(st, LocalView(s, cache))] == []  # read again
+        cache.files[rel] = digests.FileDigests(key, wrong, entry.read_at + digests.RACY_NS)
+        view = LocalView(s, cache)
+        assert rel not in view._read  # trusted: not read (the other files, new, are)
+        assert len(engine._unsynced(st, view)) == 2
+
+
+def test_a_sync_that_finds_nothing_changed_reads_no_file(tmp_path):
+    folder = tmp_path / "data"
+    _caseload(folder)
+    with Store.open(folder) as s:
+        st = _synced_state(s)
+        assert engine.waiting(s, st) == 0
+        _age(folder, 60)
+        view = LocalView(s)  # the cache from its file (a new process)
+        assert view.hashed == 0 and len(view.records) == len(st.docs)
+        assert engine._changed(st, view) == []
+    path = folder / sync_state.DIGESTS_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    path.write_bytes(b'{"format": 1, "kind": "sha')  # damaged: ignored, rebuilt
+    digests._MEMORY.clear()
+    with Store.open(folder) as s:
+        assert engine.waiting(s, st) == 0
+    assert json.loads(path.read_bytes())["kind"] == digests.KIND
+    sync_state.forget(folder)  # `intervene sync leave`
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"id": "st-1", "given_name": "Zoë", "family_name": "Nguyễn", "grade": "2"},
+        {"value": 61.5, "errors": None, "flags": [1, "a", {"b": True, "a": False}]},
+        {"z": 1, "a": {"y": "\u2028", "x": "tab\there"}, "m": -0.0, "n": 10**20},
+    ],
+)
+def test_digests_are_the_ones_every_existing_sync_state_holds(doc):
+    """The cheaper encoder makes the very digests of the json.dumps(sort_keys=True) that
+    sync states were written with: they keep working, nothing to upgrade."""
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert mapping.content_hash(doc) == hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def test_a_save_during_a_sync_returns_before_the_sync_ends(tmp_path, team, capsys, monkeypatch):
+    """The sync reads the files without the Store's mutex: a save made while it reads (here
+    held at its first file read until the save is done) does not wait for it."""
+    a = _member(tmp_path, team, "ava", capsys)
+    with a.store() as s:
+        kid = s.add_student("Mia", "Lopez", "2").id
+        s.record_score(kid, "ORF", 50, date(2026, 11, 13))
+    reading, saved = threading.Event(), threading.Event()
+    real_load = AtomicJSONStorage._load
+    sync_thread: list[threading.Thread] = []
+    held: list[bool] = []
+
+    def load(self: AtomicJSONStorage) -> None:
+        if threading.current_thread() in sync_thread and not reading.is_set():
+            reading.set()
+            # False only when the save waited for the sync (the old mutex): a deadlock
+            held.append(saved.wait(timeout=10))
+        real_load(self)
+
+    monkeypatch.setattr(AtomicJSONStorage, "_load", load)
+    order: list[str] = []
+    store = a.store()
+    try:
+
+        def run_sync() -> None:
+            engine.sync(store, password="ava-pw")
+            order.append("sync ended")
+
+        worker = threading.Thread(target=run_sync)
+        sync_thread.append(worker)
+        worker.start()
+        assert reading.wait(timeout=30)
+        store.record_score(kid, "ORF", 62, DAY)  # the user saves while the sync reads
+        order.append("saved")
+        saved.set()
+        worker.join(timeout=60)
+        assert held == [True]  # the save was made while the sync was held mid-read
+        assert order == ["saved", "sync ended"]
+        # the save is the team's at the next sync, not lost under the one in flight
+        engine.sync(store, password="ava-pw")
+    finally:
+        store.close()
+    b = _member(tmp_path, team, "ben", capsys)
+    b.sync()
+    with b.store() as s:
+        assert _orf(s, kid) == [50, 62]
