@@ -305,6 +305,7 @@ def caseload_summary(
     breaks = break_weeks(calendar)
     planned = {} if planned is None else planned
     dosages: dict[tuple[str, tuple[str, ...], date], StudentDosage] = {}
+    counted: dict[tuple[str, date, date], tuple[list[date], list[date]]] = {}  # by group window
 
     def planned_for(gs: Iterable[Group]) -> dict[str, list[date]]:
         from store.schedule import occurrences
@@ -338,6 +339,7 @@ def caseload_summary(
                         today,
                         today=today,
                         planned=planned_for(dose_groups),
+                        counted=counted,
                     )
             prog = student_progress(
                 sid,

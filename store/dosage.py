@@ -127,12 +127,13 @@ def _tally_student(
     counted: list[date],
     extra: list[date],
 ) -> None:
-    memberships = [m for m in group.memberships if m.student_id == student_id]
-    if not memberships:
+    # (joined, left) spans, as Membership.active_on reads them: asked once a planned date
+    spans = [(m.start, m.end) for m in group.memberships if m.student_id == student_id]
+    if not spans:
         return
 
     def member(d: date) -> bool:
-        return any(m.active_on(d) for m in memberships)
+        return any(joined <= d and (left is None or d < left) for joined, left in spans)
 
     for d in counted:
         if not member(d):
@@ -338,10 +339,13 @@ def student_dosage(
     *,
     today: date | None = None,
     planned: Mapping[str, Sequence[date]] | None = None,
+    counted: dict[tuple[str, date, date], tuple[list[date], list[date]]] | None = None,
 ) -> StudentDosage:
     """A student's dosage over [start, end] in the given groups, counting only dates on which
     they were a member (DOMAIN.md dosage; Ed-Fi attendance). ``planned`` optionally maps group
-    id → precomputed schedule dates (a superset of the window) to skip the rrule expansion."""
+    id → precomputed schedule dates (a superset of the window) to skip the rrule expansion;
+    ``counted`` caches each (group id, start, end)'s counted and make-up dates for calls with
+    the same sessions, calendar, ``today`` and ``planned`` (a group's members share them)."""
     index = _index(sessions)
     tally = _Tally()
     ids = []
@@ -355,8 +359,13 @@ def student_dosage(
         ):
             continue  # not a member on any day of the window (last year's group): nothing
         by_date = index.for_group(g.id)
-        counted, extra = _session_dates(g, calendar, by_date, start, end, today, planned)
-        _tally_student(tally, g, student_id, by_date, counted, extra)
+        key = (g.id, start, end)
+        dates = counted.get(key) if counted is not None else None
+        if dates is None:
+            dates = _session_dates(g, calendar, by_date, start, end, today, planned)
+            if counted is not None:
+                counted[key] = dates
+        _tally_student(tally, g, student_id, by_date, *dates)
     return _student_result(student_id, start, end, tuple(ids), tally)
 
 

@@ -413,19 +413,22 @@ class TodayScreen(AppScreen[None]):
         self.attention = message.lines
         self.attention_day = message.day
         self.show_unlogged(message.unlogged)
-        options = self.query_one("#attention", OptionList)
-        options.clear_options()
         from tui.views.attention import unreadable_files
 
-        for problem in unreadable_files(self.store):  # damaged files: named, never guessed
-            options.add_option(Option(Text(f"⚠ {problem}", style="bold red"), disabled=True))
+        # damaged files: named, never guessed
+        items = [
+            Option(Text(f"⚠ {problem}", style="bold red"), disabled=True)
+            for problem in unreadable_files(self.store)
+        ]
         if not self.attention:
-            options.add_option(
+            items.append(
                 Option(Text("Nothing needs attention — all on track", style="dim"), disabled=True)
             )
         for i, line in enumerate(self.attention):
             # extra["label"] is the Text attention_label made in load_attention
-            options.add_option(Option(line.extra["label"], id=str(i)))  # type: ignore[arg-type]
+            items.append(Option(line.extra["label"], id=str(i)))  # type: ignore[arg-type]
+        # one add for the list: every add_option refreshes the list and measures its lines
+        self.query_one("#attention", OptionList).clear_options().add_options(items)
         from tui.views.attention import attention_title_counts
 
         title = Text("Needs attention", style="bold")
