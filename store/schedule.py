@@ -394,6 +394,27 @@ def _pair_conflicts(
     return out
 
 
+def _clashes(
+    pairs: Iterable[tuple[Group, Group]],
+    calendar: SchoolCalendar,
+    start: date,
+    end: date,
+    names: Mapping[str, str],
+) -> list[Conflict]:
+    """The clashes of each pair of groups on dates in [start, end], soonest first (each
+    group's meetings listed once, kept by object: nothing here assumes the ids differ)."""
+    dates: dict[int, list[date]] = {}
+
+    def meetings(g: Group) -> list[date]:
+        if id(g) not in dates:
+            dates[id(g)] = occurrences(g, calendar, start, end)
+        return dates[id(g)]
+
+    out = [c for a, b in pairs for c in _pair_conflicts(a, b, meetings(a), meetings(b), names)]
+    out.sort(key=lambda c: (c.first_date, c.start_time, c.kind, c.message))
+    return out
+
+
 def conflicts(
     groups: Sequence[Group],
     calendar: SchoolCalendar,
@@ -405,15 +426,8 @@ def conflicts(
     """Every clash between ``groups`` on dates in [start, end]: groups meeting at
     overlapping times ("groups") and students in two overlapping groups ("student").
     ``student_names`` (id → name) makes the messages readable."""
-    names = student_names or {}
-    dates = {g.id: occurrences(g, calendar, start, end) for g in groups}
-    out: list[Conflict] = []
-    for i, a in enumerate(groups):
-        for b in groups[i + 1 :]:
-            if a.id != b.id:
-                out.extend(_pair_conflicts(a, b, dates[a.id], dates[b.id], names))
-    out.sort(key=lambda c: (c.first_date, c.start_time, c.kind, c.message))
-    return out
+    pairs = [(a, b) for i, a in enumerate(groups) for b in groups[i + 1 :] if a.id != b.id]
+    return _clashes(pairs, calendar, start, end, student_names or {})
 
 
 def conflicts_for(
@@ -427,17 +441,8 @@ def conflicts_for(
 ) -> list[Conflict]:
     """Clashes between ``candidate`` and the other groups — check a group before saving it.
     A group with the candidate's id (its saved version) is skipped."""
-    names = student_names or {}
-    mine = occurrences(candidate, calendar, start, end)
-    out: list[Conflict] = []
-    for other in other_groups:
-        if other.id == candidate.id:
-            continue
-        out.extend(
-            _pair_conflicts(candidate, other, mine, occurrences(other, calendar, start, end), names)
-        )
-    out.sort(key=lambda c: (c.first_date, c.start_time, c.kind, c.message))
-    return out
+    pairs = [(candidate, other) for other in other_groups if other.id != candidate.id]
+    return _clashes(pairs, calendar, start, end, student_names or {})
 
 
 # --------------------------------------------------------------------------- words
