@@ -11,10 +11,7 @@ from pathlib import Path
 
 from store.db import Store
 from store.demo import build_demo
-from tests.conftest import read_tree
-
-REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO / "samples"
+from tests.conftest import REPO, read_tree
 
 
 def run(

@@ -11,6 +11,8 @@ import pytest
 from store.db import Store
 
 NOW = datetime(2026, 11, 25, 10, 0)
+REPO = Path(__file__).resolve().parents[1]  # the checkout: samples/, the source tree
+SAMPLES = REPO / "samples"
 
 
 class FakeClock:

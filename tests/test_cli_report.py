@@ -16,12 +16,11 @@ import pytest
 
 from store.db import Store
 from store.model import Attendance, Group, Membership, Session, Student
-from tests.conftest import FakeClock
+from tests.conftest import REPO, FakeClock
 from tui.cli.report import ReportUsageError, add_report_command, find_student, run_report
 
 TODAY = date(2026, 11, 25)
 START = date(2026, 9, 7)
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -219,7 +218,7 @@ def test_end_to_end_in_a_subprocess(data: Path, tmp_path: Path) -> None:
             "add_report_command(p.add_subparsers(dest='command')); "
             "sys.exit(run_report(p.parse_args()))"
         )
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
     result = subprocess.run(
         [sys.executable, "-c", code, "--data-dir", str(data), "report", "student", "Ava"]
         + ["--date", "2026-11-25"],

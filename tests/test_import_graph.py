@@ -9,7 +9,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import REPO
+
 PACKAGES = ("store", "tui")
 HEADLESS = ("store", "tui.cli", "tui.documents", "tui.views")
 UI_LIBRARIES = ("textual",)  # store/ keeps rich and plotext out too: tests/store/test_layering.py
@@ -18,7 +19,7 @@ APP_ENTRY = "tui.app"
 
 
 def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    parts = list(path.relative_to(REPO).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
@@ -27,7 +28,7 @@ def module_name(path: Path) -> str:
 def modules() -> dict[str, Path]:
     out = {}
     for pkg in PACKAGES:
-        for path in sorted((ROOT / pkg).rglob("*.py")):
+        for path in sorted((REPO / pkg).rglob("*.py")):
             out[module_name(path)] = path
     return out
 

@@ -16,8 +16,8 @@ import pytest
 
 from store.db import Store
 from store.demo import build_demo
+from tests.conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 HEADLESS = ("tui/cli", "tui/documents", "tui/views")
 TODAY = date(2026, 11, 25)
 
@@ -29,7 +29,7 @@ print("LOADED " + json.dumps(loaded))
 
 
 def _child(code: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     return subprocess.run(
         [sys.executable, "-c", code, *args],
         capture_output=True,
@@ -49,8 +49,8 @@ def _loaded(out: subprocess.CompletedProcess[str]) -> list[str]:
 def headless_modules(folder: str) -> list[str]:
     """Every module under ``folder`` (``__main__`` left out: importing it runs the command)."""
     names = []
-    for path in sorted((ROOT / folder).rglob("*.py")):
-        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    for path in sorted((REPO / folder).rglob("*.py")):
+        parts = list(path.relative_to(REPO).with_suffix("").parts)
         if parts[-1] == "__main__":
             continue
         if parts[-1] == "__init__":

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from store.db import Store
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import REPO
 
 WRITER = r"""
 import sys

@@ -19,10 +19,8 @@ from store.roster import (
     plan_import,
 )
 from store.schedule import occurrences
-from tests.conftest import FakeClock, read_tree
+from tests.conftest import SAMPLES, FakeClock, read_tree
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO / "samples"
 #: The SIS ids of samples/roster.csv, all of them also students of samples/oneroster.
 SAMPLE_SIS_IDS = {"100234", "100235", "100236", "100301", "100302", "100303"}
 TODAY = date(2026, 11, 25)

@@ -18,10 +18,7 @@ from store.score_import import (
     date_readings,
     read_score_file,
 )
-from tests.conftest import FakeClock, read_tree
-
-REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO / "samples"
+from tests.conftest import SAMPLES, FakeClock, read_tree
 
 
 def write(path: Path, text: str, *, encoding: str = "utf-8", crlf: bool = False) -> Path:

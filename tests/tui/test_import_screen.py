@@ -10,7 +10,7 @@ from textual.widgets import Button, Select
 from store.db import Store
 from store.model import Group
 from store.schedule import UNSCHEDULED_RRULE
-from tests.conftest import data_files
+from tests.conftest import SAMPLES, data_files
 from tests.tui.first_start import first_start
 from tests.tui.imports import ProgressSeen, type_path
 from tests.tui.screen import screen_text, settle
@@ -18,7 +18,6 @@ from tui.screens.import_roster import NEW_GROUP, ImportRosterScreen
 from tui.screens.today import TodayScreen
 from tui.screens.welcome import WelcomeScreen
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SIZE = (120, 40)
 
 

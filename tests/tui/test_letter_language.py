@@ -16,6 +16,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 from store.db import Store
+from tests.conftest import REPO
 from tests.tui.test_reports import (  # noqa: F401 (the fixture)
     JARGON,
     Caseload,
@@ -28,7 +29,6 @@ from tui.documents import LanguageError, Signature, family_letter, languages
 from tui.documents.i18n import catalog_path, compile_catalog, translations
 
 DAY = date(2026, 12, 1)
-ROOT = Path(__file__).resolve().parents[2]
 RIVERA = Signature(
     name="Ana Rivera",
     role="Reading interventionist",
@@ -131,7 +131,7 @@ def test_english_letter_has_no_jargon_and_a_small_chart_only_in_html(caseload: C
 
 def _messages() -> list[str | tuple[str, str]]:
     keywords = {"N_": None, "w": None, "plural": (1, 2)}
-    path = ROOT / "tui" / "documents" / "letter.py"
+    path = REPO / "tui" / "documents" / "letter.py"
     return [msg for _, msg, _, _ in extract_from_file("python", str(path), keywords=keywords)]
 
 

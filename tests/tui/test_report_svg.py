@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from store.model import NoSchool
+from tests.conftest import REPO
 from tests.tui.test_reports import (  # noqa: F401 (the fixture)
     AVA_SCORES,
     GOAL_DAY,
@@ -27,8 +28,6 @@ from tests.tui.test_reports import (  # noqa: F401 (the fixture)
     caseload,
 )
 from tui.documents import family_letter, student_report
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _svgs(page: str) -> list[ET.Element]:
@@ -151,7 +150,7 @@ with Store.open(sys.argv[1]) as store:
     meeting_packet(store, today=date(2026, 11, 25), fmt="html")
 print("LOADED " + json.dumps([before, text_only, "matplotlib" in sys.modules]))
 """
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     out = subprocess.run(
         [sys.executable, "-c", code, str(tmp_path / "data")],
         capture_output=True,
