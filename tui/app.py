@@ -14,12 +14,12 @@ from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.command import Provider
 from textual.screen import Screen
 
 from store.db import Store
 from tui.config import AppConfig
+from tui.keys import bindings
 
 Clock = Callable[[], datetime]
 _frozen = False
@@ -57,19 +57,7 @@ class InterventionApp(App[int]):
     COMMANDS = {_commands_provider, _students_provider}
     CSS_PATH = "app.tcss"  # what the welcome and Today screens need; the rest: SCREENS_CSS
     TITLE = "intervene"
-    BINDINGS = [
-        Binding(
-            "ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit (every save is already on disk)"
-        ),
-        Binding(
-            "comma",
-            "open_settings",
-            "Settings",
-            id="app.settings",
-            show=False,
-            tooltip="Your name for letters, their language, the decision rule, school year, keys",
-        ),
-    ]
+    BINDINGS = bindings("app")
 
     def __init__(
         self,

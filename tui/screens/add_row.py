@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.model import Measure, Student
+from tui.keys import bindings
 from tui.screens.base import AppModal
 
 
@@ -18,11 +18,7 @@ class AddRowScreen(AppModal[tuple[Student, Measure] | None]):
     """Pick a (member, measure) to add to this session's score entry: type to filter (every
     word must match), ↑ ↓ to choose, Enter adds, Esc cancels."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="entry_add.cancel", tooltip="Add nothing"),
-        Binding("down", "cursor(1)", "Next", id="entry_add.down", tooltip="Next choice"),
-        Binding("up", "cursor(-1)", "Prev", id="entry_add.up", tooltip="Previous choice"),
-    ]
+    BINDINGS = bindings("entry_add")
 
     def __init__(self, choices: list[tuple[Student, Measure]]) -> None:
         super().__init__()

@@ -9,12 +9,12 @@ from datetime import timedelta
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Header, Input, Static
 
 from store.errors import StoreError, ValidationError
 from store.model import NoSchool, SchoolCalendar, parse_date, parse_optional_date
+from tui.keys import bindings
 from tui.screens.list_screen import ListScreen
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField, school_year_fields
@@ -30,17 +30,7 @@ def school_days_in(n: NoSchool) -> int:
 class CalendarScreen(ListScreen[NoSchool]):
     """Edit the school year and its no-school days."""
 
-    BINDINGS = [
-        Binding(
-            "d,delete",
-            "remove",
-            "Remove day",
-            id="calendar.remove",
-            tooltip="Remove the selected no-school day or range",
-        ),
-        Binding("ctrl+z", "undo", "Undo", id="calendar.undo", tooltip="Undo the last change"),
-        Binding("escape", "back", "Back", id="calendar.back", tooltip="Go back"),
-    ]
+    BINDINGS = bindings("calendar")
 
     TABLE = "no-school-list"
 

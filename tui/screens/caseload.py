@@ -22,12 +22,12 @@ from datetime import date
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from store.caseload import CaseloadRow, attention_summary
 from store.records import frozen_record
+from tui.keys import bindings
 from tui.screens.base import AppScreen
 from tui.tones import decision_text, decision_words
 from tui.widgets.footer import Footer
@@ -190,19 +190,7 @@ class CaseloadScreen(AppScreen[bool]):
     Dismissed with whether something may have been saved from it (a student's screen,
     meeting mode)."""
 
-    BINDINGS = [
-        Binding("escape", "back", "Back", id="caseload.back", tooltip="Back to Today"),
-        Binding(
-            "slash", "filter", "Filter", key_display="/", id="caseload.filter",
-            tooltip="Filter as you type (tier:3 group:… measure:… status:…)",
-        ),
-        Binding("enter", "open", "Open", id="caseload.open", tooltip="Open the selected student"),
-        Binding("j", "cursor(1)", "Down", id="caseload.down", show=False, tooltip="Next row"),
-        Binding("k", "cursor(-1)", "Up", id="caseload.up", show=False, tooltip="Previous row"),
-        Binding("r", "reload", "Reload", id="caseload.reload", tooltip="Compute the caseload again"),
-        Binding("M", "meeting", "Meeting", id="caseload.meeting", show=False,
-                tooltip="Meeting mode: the students who need a decision, one by one"),
-    ]  # fmt: skip
+    BINDINGS = bindings("caseload")
 
     class RowsReady(Message):
         """The worker computed the caseload."""

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from tui.keys import bindings
 
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask one question; dismisses with True (yes) or False (no / Esc)."""
 
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="Answer yes"),
-        Binding("n", "answer(False)", "No", id="confirm.no", tooltip="Answer no"),
-        Binding("escape", "answer(False)", "Cancel", id="confirm.cancel", tooltip="Answer no"),
-    ]
+    BINDINGS = bindings("confirm")
 
     def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
         super().__init__()

@@ -12,32 +12,16 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
+from tui.keys import bindings
 from tui.screens.base import AppScreen
 
 
 class ConflictsScreen(AppScreen[None]):
     """Every open conflict, one row per version (the version kept now first)."""
 
-    BINDINGS = [
-        Binding(
-            "enter",
-            "keep",
-            "Keep this version",
-            id="conflicts.keep",
-            tooltip="Keep the selected version; the others are removed on every machine",
-        ),
-        Binding(
-            "r",
-            "reload",
-            "Reload",
-            id="conflicts.reload",
-            tooltip="Read the conflicts from the team again",
-        ),
-        Binding("escape", "back", "Back", id="conflicts.back", tooltip="Go back"),
-    ]
+    BINDINGS = bindings("conflicts")
 
     def __init__(self) -> None:
         super().__init__()

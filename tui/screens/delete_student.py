@@ -5,11 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from store.model import Student
+from tui.keys import bindings
 from tui.screens.base import AppModal
 
 
@@ -31,11 +31,7 @@ def describe_footprint(counts: dict[str, int]) -> str:
 class DeleteStudentScreen(AppModal[bool]):
     """Delete a student entered by mistake: type their full name to confirm."""
 
-    BINDINGS = [
-        Binding(
-            "escape", "cancel", "Cancel", id="delete_student.cancel", tooltip="Keep the student"
-        ),
-    ]
+    BINDINGS = bindings("delete_student")
 
     def __init__(self, student: Student, counts: dict[str, int]) -> None:
         super().__init__()

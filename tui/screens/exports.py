@@ -14,7 +14,6 @@ from pathlib import Path
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import (
@@ -39,6 +38,7 @@ from store.export import (
     export_log_row,
     run_export,
 )
+from tui.keys import bindings
 from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import Footer
@@ -68,25 +68,7 @@ def parse_day(text: str, field: str) -> date | None:
 class ExportsScreen(AppScreen[None]):
     """Choose what to export and where; see every export made so far."""
 
-    BINDINGS = [
-        Binding("escape", "close", "Back", id="exports.back", tooltip="Leave the exports screen"),
-        Binding(
-            "ctrl+s",
-            "export",
-            "Export",
-            id="exports.export",
-            tooltip="Write the file now (it is logged)",
-            priority=True,
-        ),
-        Binding(
-            "ctrl+d",
-            "toggle_deidentify",
-            "De-identify",
-            id="exports.deidentify",
-            tooltip="Codes instead of names, week numbers instead of dates (CSV only)",
-            priority=True,
-        ),
-    ]
+    BINDINGS = bindings("exports")
 
     class Done(Message, bubble=False):
         """An export finished: ``result`` or an ``error`` (then nothing was logged)."""

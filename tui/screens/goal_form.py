@@ -26,7 +26,6 @@ from datetime import date, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
@@ -56,6 +55,7 @@ from store.progress import (
 )
 from store.records import frozen_record
 from store.school_weeks import break_weeks, school_weeks_between
+from tui.keys import bindings
 from tui.screens.base import AppModal
 from tui.tones import DECISION_STYLE, DECISION_WORDS
 from tui.views.numbers import roi_text
@@ -174,10 +174,7 @@ def propose(
 class GoalForm(AppModal[Goal | None]):
     """Set a goal for one student and measure, with a live preview; dismisses with the Goal."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="goal_form.cancel", tooltip="Close, save nothing"),
-        Binding("ctrl+s", "save", "Save goal", id="goal_form.save", tooltip="Save this goal"),
-    ]
+    BINDINGS = bindings("goal_form")
 
     def __init__(
         self,

@@ -13,7 +13,6 @@ from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 
@@ -21,6 +20,7 @@ from store import schedule
 from store.caseload import CaseloadRow
 from store.dosage import GroupDosage, group_dosage
 from store.model import CANCEL_REASONS, Group, Session, fmt_number
+from tui.keys import bindings
 from tui.screens.base import AppScreen
 from tui.tones import decision_text
 from tui.views.lines import MeasureLine, group_lines
@@ -81,18 +81,7 @@ def attendance_of(session: Session, group: Group) -> str:
 class GroupScreen(AppScreen[bool]):
     """One group: members side by side, sessions, dosage and the next meetings."""
 
-    BINDINGS = [
-        Binding("escape", "back", "Back", id="group.back", tooltip="Back to the previous screen"),
-        Binding("enter", "open", "Open", id="group.open", tooltip="Open the selected student"),
-        Binding(
-            "tab",
-            "app.focus_next",
-            "Next pane",
-            id="group.next_pane",
-            show=False,
-            tooltip="Members → sessions",
-        ),
-    ]
+    BINDINGS = bindings("group")
 
     def __init__(self, group_id: str, day: date) -> None:
         super().__init__()

@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import (
     Header,
@@ -38,6 +37,7 @@ from store.model import (
     parse_time,
     time_of,
 )
+from tui.keys import bindings
 from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import Footer
@@ -87,10 +87,7 @@ def planned_memberships(
 class GroupForm(AppScreen[Group | None]):
     """Every field of a group; ctrl+s saves (after showing any schedule clashes)."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="group_form.save", tooltip="Save the group"),
-        Binding("escape", "cancel", "Cancel", id="group_form.cancel", tooltip="Close unsaved"),
-    ]
+    BINDINGS = bindings("group_form")
 
     def __init__(self, group: Group | None = None) -> None:
         super().__init__()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from store import schedule
 from store.errors import StoreError
 from store.model import Group
+from tui.keys import bindings
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.group_form import GroupForm
 from tui.screens.list_screen import ListScreen
@@ -20,26 +20,7 @@ from tui.widgets.footer import Footer
 class GroupsScreen(ListScreen[Group]):
     """Every group with its schedule in words."""
 
-    BINDINGS = [
-        Binding("a", "add", "Add", id="groups.add", tooltip="Create a group"),
-        Binding("e", "edit", "Edit", id="groups.edit", tooltip="Edit the selected group"),
-        Binding(
-            "x",
-            "end",
-            "End group",
-            id="groups.end",
-            tooltip="End the selected group today (its history stays)",
-        ),
-        Binding(
-            "v",
-            "toggle_ended",
-            "Show ended",
-            id="groups.show_ended",
-            tooltip="Show or hide ended groups",
-        ),
-        Binding("ctrl+z", "undo", "Undo", id="groups.undo", tooltip="Undo the last change"),
-        Binding("escape", "back", "Back", id="groups.back", tooltip="Go back"),
-    ]
+    BINDINGS = bindings("groups")
 
     TABLE = "group-list"
 

@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown
 
+from tui.keys import bindings
+
 #: How a Textual key name is written for people (README and help); single characters and
 #: ctrl+… combinations are written as they are.
 KEY_NAMES = {
@@ -125,19 +127,7 @@ def help_markdown() -> str:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="help.close", tooltip="Close help"),
-        Binding(
-            "question_mark",
-            "close",
-            "Close",
-            id="help.close2",
-            key_display="?",
-            show=False,
-            tooltip="Close help",
-        ),
-        Binding("q", "close", "Close", id="help.close3", show=False, tooltip="Close help"),
-    ]
+    BINDINGS = bindings("help")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):

@@ -17,7 +17,6 @@ from typing import Any, Generic, Protocol, TypeVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Header, Input, ProgressBar, Static
@@ -42,23 +41,6 @@ class Plan(Protocol):
 PlanT = TypeVar("PlanT", bound=Plan)
 ResultT = TypeVar("ResultT")
 PROGRESS_STEPS = 100  # at most this many progress messages per import
-
-
-def import_bindings(prefix: str, apply_tooltip: str) -> list[BindingType]:
-    """Esc (back), ctrl+s (import) and F5 (preview again), their ids under ``prefix``."""
-    return [
-        Binding("escape", "close", "Back", id=f"{prefix}.back", tooltip="Leave without importing"),
-        Binding(
-            "ctrl+s", "apply", "Import", id=f"{prefix}.apply", tooltip=apply_tooltip, priority=True
-        ),
-        Binding(
-            "f5",
-            "preview",
-            "Preview",
-            id=f"{prefix}.preview",
-            tooltip="Read the file again and show what would change",
-        ),
-    ]
 
 
 def progress_reporter(

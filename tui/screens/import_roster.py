@@ -17,10 +17,10 @@ from textual.widgets import Input, Select
 
 from store.errors import StoreError
 from store.roster import ImportPlan, ImportResult, apply_import, parse_roster, plan_import
+from tui.keys import bindings
 from tui.screens.import_base import (
     PROGRESS_STEPS,
     ImportScreen,
-    import_bindings,
     progress_reporter,
 )
 from tui.widgets.form import FormField
@@ -43,7 +43,7 @@ MAP_HINT = (
 class ImportRosterScreen(ImportScreen[ImportPlan, ImportResult]):
     """Preview and import a roster file or folder."""
 
-    BINDINGS = import_bindings("import", "Write the previewed changes (one undo step)")
+    BINDINGS = bindings("import")
     TITLE_TEXT = "Import a roster"
     HELP_TEXT = HELP
     DONE_TITLE = "Roster imported"

@@ -16,7 +16,6 @@ from typing import cast
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, ProgressBar, Select, Static
 
@@ -27,12 +26,12 @@ from store.score_import import (
     apply_score_import,
     read_score_file,
 )
+from tui.keys import bindings
 from tui.screens.base import AppModal
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.import_base import (
     PROGRESS_STEPS,
     ImportScreen,
-    import_bindings,
     progress_reporter,
 )
 from tui.widgets.form import FormField
@@ -56,13 +55,7 @@ CONFIRM_LIMIT = 8
 class ImportChoiceScreen(AppModal[str | None]):
     """Ask what to import: ``"roster"`` or ``"scores"`` (None: Esc)."""
 
-    BINDINGS = [
-        Binding("r", "choose('roster')", "Roster", id="import.roster", tooltip="Import a roster"),
-        Binding("s", "choose('scores')", "Scores", id="import.scores", tooltip="Import scores"),
-        Binding(
-            "escape", "choose(None)", "Back", id="import.choice_back", tooltip="Import nothing"
-        ),
-    ]
+    BINDINGS = bindings("import_choice")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
@@ -86,7 +79,7 @@ class ImportChoiceScreen(AppModal[str | None]):
 class ImportScoresScreen(ImportScreen[ScorePlan, ScoreImportResult]):
     """Preview and import a score file."""
 
-    BINDINGS = import_bindings("import_scores", "Write the previewed scores (one undo step)")
+    BINDINGS = bindings("import_scores")
     TITLE_TEXT = "Import scores"
     HELP_TEXT = HELP
     DONE_TITLE = "Scores imported"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Static
 
 from store.errors import StoreError
 from store.model import Measure
+from tui.keys import bindings
 from tui.screens.form_modal import FormModal
 from tui.widgets.form import Form, FormField
 
@@ -17,10 +17,7 @@ from tui.widgets.form import Form, FormField
 class MeasureForm(FormModal[Measure]):
     """A custom measure: code, name, unit, min, max, direction, decimals, errors."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="measure_form.save", tooltip="Save the measure"),
-        Binding("escape", "cancel", "Cancel", id="measure_form.cancel", tooltip="Close unsaved"),
-    ]
+    BINDINGS = bindings("measure_form")
     FIRST = "#mf-code"
 
     def compose(self) -> ComposeResult:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from store.errors import StoreError
 from store.model import Measure, fmt_number
+from tui.keys import bindings
 from tui.screens.list_screen import ListScreen
 from tui.screens.measure_form import MeasureForm
 from tui.widgets.footer import Footer
@@ -18,17 +18,7 @@ from tui.widgets.footer import Footer
 class MeasuresScreen(ListScreen[Measure]):
     """Every measure, built-in and custom."""
 
-    BINDINGS = [
-        Binding("a", "add", "Add custom", id="measures.add", tooltip="Add a custom measure"),
-        Binding(
-            "x",
-            "toggle_active",
-            "Deactivate/activate",
-            id="measures.toggle",
-            tooltip="Switch the selected custom measure off or on (its scores stay)",
-        ),
-        Binding("escape", "back", "Back", id="measures.back", tooltip="Go back"),
-    ]
+    BINDINGS = bindings("measures")
 
     TABLE = "measure-list"
 

@@ -15,7 +15,6 @@ from datetime import date
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, Select, Static
@@ -23,6 +22,7 @@ from textual.widgets import Footer, Header, Input, Select, Static
 from store.caseload import CaseloadRow, row_order
 from store.db.team_decisions import TEAM_CHOICE_LABELS, TEAM_CHOICES
 from store.errors import StoreError, ValidationError
+from tui.keys import bindings
 from tui.screens.base import AppScreen
 from tui.tones import decision_label
 from tui.widgets.form import Form, FormField
@@ -80,16 +80,7 @@ class MeetingScreen(AppScreen[bool]):
     """One student who needs a decision at a time; ctrl+s saves the team's decision and
     goes on to the next. Dismisses with True when anything was saved."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save decision", id="meeting.save",
-                tooltip="Save the team's decision and note, then the next student"),
-        Binding("pagedown", "step(1)", "Next", id="meeting.next", tooltip="Next student, unsaved"),
-        Binding("pageup", "step(-1)", "Previous", id="meeting.previous",
-                tooltip="Previous student"),
-        Binding("ctrl+z", "undo", "Undo", id="meeting.undo", tooltip="Undo the last save"),
-        Binding("escape", "back", "End meeting", id="meeting.back",
-                tooltip="End the meeting (saved decisions stay)"),
-    ]  # fmt: skip
+    BINDINGS = bindings("meeting")
 
     class RowsReady(Message):
         def __init__(self, rows: list[CaseloadRow]) -> None:

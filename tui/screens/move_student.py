@@ -7,12 +7,12 @@ from datetime import date
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Select, Static
 
 from store.errors import StoreError
 from store.model import Group, Student, parse_date
+from tui.keys import bindings
 from tui.screens.base import AppModal
 from tui.widgets.form import Form, FormField
 
@@ -20,10 +20,7 @@ from tui.widgets.form import Form, FormField
 class MoveStudentScreen(AppModal[str | None]):
     """Move a student from one group to another on a date (both memberships keep the date)."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Move", id="move_student.save", tooltip="Move the student"),
-        Binding("escape", "cancel", "Cancel", id="move_student.cancel", tooltip="Close unsaved"),
-    ]
+    BINDINGS = bindings("move_student")
 
     def __init__(
         self, student: Student, current: list[Group], groups: list[Group], today: date

@@ -11,7 +11,6 @@ from pathlib import Path
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Header, Input, RadioButton, RadioSet, Static
@@ -21,6 +20,7 @@ from store.export import find_student
 from store.model import Student
 from tui.documents import ReportError, default_filename, write_report
 from tui.documents.letter import settings_signature
+from tui.keys import bindings
 from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import Footer
@@ -42,17 +42,7 @@ REPORT_FORMATS: dict[str, str] = {
 class ReportScreen(AppScreen[Path | None]):
     """Pick a report, a format and a file; write it. Dismisses with the last path written."""
 
-    BINDINGS = [
-        Binding("escape", "close", "Back", id="report.back", tooltip="Leave without writing"),
-        Binding(
-            "ctrl+s",
-            "write",
-            "Write",
-            id="report.write",
-            tooltip="Write the report file (it is logged)",
-            priority=True,
-        ),
-    ]
+    BINDINGS = bindings("report")
 
     class Written(Message, bubble=False):
         """A report was written to ``path``, or failed with ``error`` (nothing written)."""

@@ -25,7 +25,6 @@ from typing import cast
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Header, Label, Static
@@ -36,6 +35,7 @@ from store.errors import StoreError, ValidationError
 from store.model import Attendance, Group, Measure, Score, Session, Student, fmt_number
 from store.plausible import plausibility_warning
 from store.vocabulary import needs_decision
+from tui.keys import bindings
 from tui.screens.add_row import AddRowScreen
 from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
@@ -66,40 +66,7 @@ NARROW_COLUMNS = 80
 class ScoreEntryScreen(AppScreen[bool]):
     """Enter one group's scores for one day, then log the session."""
 
-    BINDINGS = [
-        # Not priority bindings: the entry field handles these keys itself, in the order they
-        # arrive (a priority binding would run ahead of keys still queued for the field).
-        Binding("up", "move(-1)", "Prev", id="entry.up", tooltip="Previous row"),
-        Binding("down", "move(1)", "Next", id="entry.down", tooltip="Next row"),
-        Binding(
-            "ctrl+z",
-            "undo",
-            "Undo",
-            id="entry.undo",
-            tooltip="Undo the last save: go back to its row with the old value ready to fix",
-        ),
-        Binding(
-            "plus",
-            "add_row",
-            "Add",
-            id="entry.add",
-            tooltip="Add a student or measure: score another member or measure of the group in this session",
-        ),
-        Binding(
-            "ctrl+l",
-            "session_log",
-            "Session log",
-            id="entry.log",
-            tooltip="Session log: log the session now",
-        ),
-        Binding(
-            "escape",
-            "leave",
-            "Done",
-            id="entry.leave",
-            tooltip="Back to Today: asks first if something typed is unsaved",
-        ),
-    ]
+    BINDINGS = bindings("entry")
 
     def __init__(self, group: Group, day: date, session: Session | None = None) -> None:
         super().__init__()

@@ -21,7 +21,6 @@ from typing import Any
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Select, Static
@@ -41,6 +40,7 @@ from store.model import (
     parse_date,
 )
 from store.records import mutable_record
+from tui.keys import bindings
 from tui.screens.base import AppScreen
 from tui.views.unlogged import unlogged_sessions
 from tui.widgets.footer import Footer
@@ -79,19 +79,7 @@ class AttendanceTable(DataTable):
     """Attendance per student: p present, a absent, l late, e left early, r next absence
     reason, digits type the minutes attended (for late / left early), backspace erases."""
 
-    BINDINGS = [
-        Binding("p", "mark('present')", "Present", id="attendance.present", tooltip="Present"),
-        Binding("a", "mark('absent')", "Absent", id="attendance.absent", tooltip="Absent"),
-        Binding("l", "mark('late')", "Late", id="attendance.late", tooltip="Late"),
-        Binding(
-            "e",
-            "mark('left-early')",
-            "Left early",
-            id="attendance.left_early",
-            tooltip="Left early",
-        ),
-        Binding("r", "reason", "Reason", id="attendance.reason", tooltip="Next absence reason"),
-    ]
+    BINDINGS = bindings("attendance")
 
     class Edited(Message):
         """An attendance row changed."""
@@ -177,17 +165,7 @@ class AttendanceTable(DataTable):
 class SessionLogScreen(AppScreen[Session | None]):
     """Log a session; Enter saves. Dismisses with the last saved session (or None)."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="session_log.save", tooltip="Save the session"),
-        Binding(
-            "ctrl+a",
-            "all_present",
-            "All present",
-            id="session_log.all_present",
-            tooltip="Mark every student present",
-        ),
-        Binding("escape", "leave", "Back", id="session_log.back", tooltip="Leave without saving"),
-    ]
+    BINDINGS = bindings("session_log")
 
     def __init__(
         self,

@@ -15,12 +15,12 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, Input, Select, Static, TextArea
 
 from store.errors import StoreError
 from store.settings import DECISION_KEYS, Settings, save_settings, settings_from_doc
+from tui.keys import bindings
 from tui.screens.base import AppScreen
 from tui.widgets.form import Form, FormField
 
@@ -67,10 +67,7 @@ def _field(label: str, widget: Any, *, key: str, **kw: Any) -> FormField:
 class SettingsScreen(AppScreen[Settings | None]):
     """Edit the settings file; ctrl+s saves and applies, Esc goes back unsaved."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="settings.save", tooltip="Save and apply"),
-        Binding("escape", "back", "Back", id="settings.back", tooltip="Back, saving nothing"),
-    ]
+    BINDINGS = bindings("settings")
 
     def compose(self) -> ComposeResult:
         settings = self.config.settings

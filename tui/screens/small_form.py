@@ -10,23 +10,18 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from store.errors import StoreError
+from tui.keys import bindings
 from tui.screens.base import AppModal
-
-FORM_BINDINGS: list[BindingType] = [
-    Binding("escape", "cancel", "Cancel", id="review_form.cancel", tooltip="Close without saving"),
-    Binding("ctrl+s", "save", "Save", id="review_form.save", tooltip="Save (Enter in a field too)"),
-]
 
 
 class SmallForm(AppModal[object]):
     """A titled box of labelled Inputs with an inline error line; Enter or ctrl+s saves."""
 
-    BINDINGS = FORM_BINDINGS
+    BINDINGS = bindings("review_form")
     TITLE_TEXT = ""
     HELP_TEXT = "Enter or ctrl+s saves · Esc cancels"
 

@@ -17,7 +17,6 @@ from rich.table import Table
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 
@@ -30,6 +29,7 @@ from store.progress import TREND_METHODS, goal_statement
 from store.school_weeks import break_weeks, school_weeks_between
 from store.vocabulary import OVERDUE
 from tui.charts import TREND_NAMES
+from tui.keys import bindings
 from tui.screens.base import AppScreen
 from tui.tones import DECISION_STYLE, DECISION_WORDS, tone_style
 from tui.views.numbers import roi_text
@@ -180,64 +180,7 @@ def facts_table(
 class StudentScreen(AppScreen[bool]):
     """One student: chart, numbers, score history and the actions that change them."""
 
-    BINDINGS = [
-        Binding("escape", "back", "Back", id="student.back", tooltip="Back to the previous screen"),
-        Binding(
-            "tab,m",
-            "measure(1)",
-            "Measure",
-            id="student.next_measure",
-            tooltip="Show the student's next measure",
-            priority=True,
-        ),
-        Binding(
-            "shift+tab",
-            "measure(-1)",
-            "Prev measure",
-            id="student.prev_measure",
-            show=False,
-            tooltip="Show the student's previous measure",
-            priority=True,
-        ),
-        Binding(
-            "t",
-            "trend",
-            "Trend",
-            id="student.trend",
-            tooltip="Cycle the trend line: OLS / Tukey / Theil–Sen",
-        ),
-        Binding(
-            "g",
-            "goal",
-            "Goal",
-            id="student.goal",
-            tooltip="Set goal: set or change this measure's goal (the aim line is previewed)",
-        ),
-        Binding(
-            "p",
-            "phase",
-            "Phase",
-            id="student.phase",
-            tooltip="Add phase change: the trend restarts after it",
-        ),
-        Binding("n", "note", "Note", id="student.note", tooltip="Add note: a dated note"),
-        Binding("e", "edit_score", "Edit", id="student.edit", tooltip="Edit the selected score"),
-        Binding(
-            "d,delete",
-            "delete_score",
-            "Delete",
-            id="student.delete",
-            tooltip="Delete the selected score",
-        ),
-        Binding("ctrl+z", "undo", "Undo", id="student.undo", tooltip="Undo the last change"),
-        Binding(
-            "r",
-            "report",
-            "Report",
-            id="student.report",
-            tooltip="Write this student's progress report or a family letter",
-        ),
-    ]
+    BINDINGS = bindings("student")
 
     def __init__(self, student_id: str, day: date, measure: str | None = None) -> None:
         super().__init__()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from store.errors import StoreError
 from store.model import Student
+from tui.keys import bindings
 from tui.screens.delete_student import DeleteStudentScreen
 from tui.screens.form_modal import FormModal
 from tui.widgets.form import Form, FormField
@@ -21,10 +21,7 @@ class StudentForm(FormModal[Student]):
     """Given name, family name, grade, SIS identifier, notes. Enter saves (the store checks
     every field; its message shows next to the field and nothing is saved); Esc cancels."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="student_form.save", tooltip="Save the student"),
-        Binding("escape", "cancel", "Cancel", id="student_form.cancel", tooltip="Close unsaved"),
-    ]
+    BINDINGS = bindings("student_form")
     FIRST = "#sf-given"
 
     def __init__(self, student: Student | None = None) -> None:

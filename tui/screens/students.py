@@ -7,11 +7,11 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
 from store.errors import StoreError
 from store.model import Student
+from tui.keys import bindings
 from tui.screens.delete_student import DeleteStudentScreen
 from tui.screens.list_screen import ListScreen
 from tui.screens.move_student import MoveStudentScreen
@@ -45,56 +45,7 @@ def _fit_columns(table: DataTable, rows: list[tuple[Text, ...]]) -> None:
 class StudentsScreen(ListScreen[Student]):
     """Every student, with search; archived ones behind a toggle."""
 
-    BINDINGS = [
-        Binding(
-            "enter",
-            "open",
-            "Open",
-            id="students.open",
-            tooltip="Open the student's progress (chart, goal, scores)",
-        ),
-        Binding("a", "add", "Add", id="students.add", tooltip="Add a student"),
-        Binding("e", "edit", "Edit", id="students.edit", tooltip="Edit the selected student"),
-        Binding(
-            "x",
-            "archive",
-            "Archive/restore",
-            id="students.archive",
-            tooltip="Archive the selected student (records kept) or restore an archived one",
-        ),
-        Binding(
-            "m", "move", "Move", id="students.move", tooltip="Move the student to another group"
-        ),
-        Binding(
-            "v",
-            "toggle_archived",
-            "Show archived",
-            id="students.show_archived",
-            tooltip="Show or hide archived students",
-        ),
-        Binding(
-            "D",
-            "delete",
-            "Delete…",
-            id="students.delete",
-            key_display="D",
-            tooltip="Delete a student entered by mistake, with everything recorded about them",
-        ),
-        Binding(
-            "slash",
-            "search",
-            "Search",
-            id="students.search",
-            key_display="/",
-            tooltip="Search by name or SIS identifier",
-        ),
-        Binding("ctrl+z", "undo", "Undo", id="students.undo", tooltip="Undo the last change"),
-        Binding(
-            "down", "cursor(1)", "Down", id="students.down", show=False, tooltip="Next student"
-        ),
-        Binding("up", "cursor(-1)", "Up", id="students.up", show=False, tooltip="Previous student"),
-        Binding("escape", "back", "Back", id="students.back", tooltip="Clear the search / go back"),
-    ]
+    BINDINGS = bindings("students")
 
     TABLE = "student-list"
 

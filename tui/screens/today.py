@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -18,6 +17,7 @@ from store.db import Store
 from store.errors import CorruptFileError
 from store.lessons import group_left_off
 from store.model import Group, Session
+from tui.keys import bindings
 from tui.screens.base import AppScreen
 from tui.views.lines import MeasureLine, group_lines
 from tui.views.today import DayRow, group_status, moment_text
@@ -49,43 +49,19 @@ class GroupTable(RowTable):
     """The day's groups. Enter (the table's select key) opens score entry, so the footer
     says so instead of hiding it behind the table's unlabelled Enter."""
 
-    BINDINGS = [
-        Binding(
-            "enter",
-            "select_cursor",
-            "Scores",
-            id="today.groups.enter",
-            tooltip="Enter scores for the selected group",
-        )
-    ]
+    BINDINGS = bindings("today_groups")
 
 
 class StudentTable(RowTable):
     """The selected group's students. Enter opens the highlighted student."""
 
-    BINDINGS = [
-        Binding(
-            "enter",
-            "select_cursor",
-            "Open",
-            id="today.open_student",
-            tooltip="Open the selected student's progress",
-        )
-    ]
+    BINDINGS = bindings("today_students")
 
 
 class AttentionList(OptionList):
     """What needs attention. Enter opens that line's student."""
 
-    BINDINGS = [
-        Binding(
-            "enter",
-            "select",
-            "Open",
-            id="today.open_attention",
-            tooltip="Open this student's progress",
-        )
-    ]
+    BINDINGS = bindings("today_attention")
 
 
 def _session_or_none(store: Store, group_id: str, day: date) -> Session | None:
@@ -100,111 +76,7 @@ def _session_or_none(store: Store, group_id: str, day: date) -> Session | None:
 class TodayScreen(AppScreen[None]):
     """The app's home."""
 
-    BINDINGS = [
-        Binding(
-            "enter",
-            "enter_scores",
-            "Enter scores",
-            id="today.enter",
-            tooltip="Enter scores for the selected group",
-        ),
-        Binding(
-            "question_mark",
-            "help",
-            "Help",
-            id="today.help",
-            key_display="?",
-            tooltip="Keys and how to",
-        ),
-        Binding("j", "cursor(1)", "Down", id="today.down", show=False, tooltip="Next row"),
-        Binding("k", "cursor(-1)", "Up", id="today.up", show=False, tooltip="Previous row"),
-        Binding(
-            "left",
-            "day(-1)",
-            "◀ Day",
-            id="today.prev_day",
-            tooltip="Previous school day",
-            priority=True,
-        ),
-        Binding(
-            "right",
-            "day(1)",
-            "Day ▶",
-            id="today.next_day",
-            tooltip="Next school day",
-            priority=True,
-        ),
-        Binding("t", "go_today", "Today", id="today.today", tooltip="Back to today"),
-        Binding("g", "group", "Group", id="today.group", tooltip="Open the selected group"),
-        Binding(
-            "l",
-            "log_session",
-            "Log",
-            id="today.log",
-            tooltip="Log session: the selected group's (delivered, attendance, fidelity)",
-        ),
-        Binding(
-            "u",
-            "unlogged",
-            "Unlogged",
-            show=False,
-            id="today.unlogged",
-            tooltip="Log unlogged sessions: the past week's sessions not logged yet",
-        ),
-        Binding(
-            "c",
-            "caseload",
-            "Caseload",
-            id="today.caseload",
-            tooltip="Caseload review: every student by urgency",
-        ),
-        Binding("s", "students", "Students", id="today.students", tooltip="Students"),
-        Binding(
-            "G",
-            "groups",
-            "Groups",
-            id="today.groups",
-            key_display="G",
-            tooltip="Groups and schedules: create and edit groups and when they meet",
-        ),
-        Binding("r", "report", "Report", show=False, id="today.report", tooltip="Write a report"),
-        Binding(
-            "y",
-            "calendar",
-            "Calendar",
-            id="today.calendar",
-            show=False,
-            tooltip="School calendar: the school year and no-school days",
-        ),
-        Binding(
-            "M",
-            "measures",
-            "Measures",
-            id="today.measures",
-            key_display="M",
-            show=False,
-            tooltip="The measure catalogue",
-        ),
-        Binding(
-            "x", "exports", "Export", id="today.exports", show=False, tooltip="Export data (CSV…)"
-        ),
-        Binding(
-            "i",
-            "import_roster",
-            "Import",
-            id="today.import",
-            show=False,
-            tooltip="Import roster or scores: students from CSV or OneRoster, scores from CSV",
-        ),
-        Binding(
-            "q",
-            "app.quit",
-            "Quit",
-            show=False,
-            id="today.quit",
-            tooltip="Quit (every save is already on disk)",
-        ),
-    ]
+    BINDINGS = bindings("today")
 
     class AttentionReady(Message):
         def __init__(

@@ -13,7 +13,6 @@ from datetime import date
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -21,6 +20,7 @@ from textual.widgets.option_list import Option
 from store.errors import StoreError, ValidationError
 from store.model import SchoolCalendar, default_calendar, parse_date
 from store.roster import ImportResult
+from tui.keys import bindings
 from tui.screens.base import AppScreen
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, school_year_fields
@@ -37,18 +37,7 @@ INTRO = (
 class WelcomeScreen(AppScreen[None]):
     """Shown while the store holds no students and no groups."""
 
-    BINDINGS = [
-        Binding("d", "demo", "Demo caseload", id="welcome.demo", tooltip="Explore a demo caseload"),
-        Binding(
-            "i",
-            "import_roster",
-            "Import roster",
-            id="welcome.import",
-            tooltip="Import students from a CSV file or a OneRoster folder",
-        ),
-        Binding("e", "empty", "Start empty", id="welcome.empty", tooltip="Start with no data"),
-        Binding("q", "app.quit", "Quit", show=False, id="welcome.quit", tooltip="Quit intervene"),
-    ]
+    BINDINGS = bindings("welcome")
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -112,9 +101,7 @@ class SchoolYearScreen(AppScreen[SchoolCalendar | None]):
     """The school year's first and last day, asked once on the first start. Enter in the
     first field moves on, Enter in the last saves; Esc goes back and saves nothing."""
 
-    BINDINGS = [
-        Binding("escape", "back", "Back", id="school_year.back", tooltip="Back, saving nothing"),
-    ]
+    BINDINGS = bindings("school_year")
 
     def compose(self) -> ComposeResult:
         today: date = self.today()

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
@@ -20,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from store.errors import StoreError, ValidationError
+from tui.keys import bindings
 
 
 def _norm(name: str) -> str:
@@ -111,26 +111,7 @@ class Form(VerticalScroll):
     move only after the key had gone through the field, and the keys behind it would land in
     the old field.)"""
 
-    BINDINGS = [
-        Binding(
-            "tab",
-            "app.focus_next",
-            "Next field",
-            id="form.next",
-            show=False,
-            priority=True,
-            tooltip="Next field (keys typed ahead go to it)",
-        ),
-        Binding(
-            "shift+tab",
-            "app.focus_previous",
-            "Previous field",
-            id="form.previous",
-            show=False,
-            priority=True,
-            tooltip="Previous field",
-        ),
-    ]
+    BINDINGS = bindings("form")
 
     DEFAULT_CSS = """
     Form { height: auto; max-height: 100%; }
@@ -194,13 +175,14 @@ class Form(VerticalScroll):
         return out
 
 
-WEEKDAY_KEYS: tuple[tuple[str, str, str, str], ...] = (
-    # (RRULE code, label, number key, letter key)
-    ("MO", "Mon", "1", "m"),
-    ("TU", "Tue", "2", "t"),
-    ("WE", "Wed", "3", "w"),
-    ("TH", "Thu", "4", "h"),
-    ("FR", "Fri", "5", "f"),
+#: (RRULE code, label) of the school weekdays; their keys (1–5, m t w h f) are the weekdays
+#: table of tui/keys.toml.
+WEEKDAYS: tuple[tuple[str, str], ...] = (
+    ("MO", "Mon"),
+    ("TU", "Tue"),
+    ("WE", "Wed"),
+    ("TH", "Thu"),
+    ("FR", "Fri"),
 )
 
 
@@ -211,22 +193,7 @@ class WeekdayPicker(Widget, can_focus=True):
     WeekdayPicker { height: 3; border: tall $border-blurred; padding: 0 1; width: 1fr; }
     WeekdayPicker:focus { border: tall $border; }
     """
-    BINDINGS = [
-        *(
-            Binding(
-                f"{num},{letter}",
-                f"toggle_day('{code}')",
-                label,
-                id=f"weekdays.{code.lower()}",
-                show=False,
-                tooltip=f"Meet on {label} or not",
-            )
-            for code, label, num, letter in WEEKDAY_KEYS
-        ),
-        Binding("left", "move(-1)", "◀", id="weekdays.left", show=False, tooltip="Previous day"),
-        Binding("right", "move(1)", "▶", id="weekdays.right", show=False, tooltip="Next day"),
-        Binding("space", "toggle_cursor", "Toggle", id="weekdays.space", tooltip="Toggle the day"),
-    ]
+    BINDINGS = bindings("weekdays")
 
     class Changed(Message):
         def __init__(self, picker: WeekdayPicker) -> None:
@@ -246,7 +213,7 @@ class WeekdayPicker(Widget, can_focus=True):
 
     def render(self) -> Text:
         text = Text()
-        for i, (code, label, _num, _letter) in enumerate(WEEKDAY_KEYS):
+        for i, (code, label) in enumerate(WEEKDAYS):
             box = "[x]" if code in self.days else "[ ]"
             style = "reverse" if self.has_focus and i == self.cursor else ""
             text.append(f"{box} {label}", style=style)
@@ -264,15 +231,15 @@ class WeekdayPicker(Widget, can_focus=True):
 
     def action_toggle_day(self, code: str) -> None:
         self.days = self.days ^ {code}
-        self.cursor = [c for c, *_ in WEEKDAY_KEYS].index(code)
+        self.cursor = [c for c, *_ in WEEKDAYS].index(code)
 
     def action_toggle_cursor(self) -> None:
-        self.action_toggle_day(WEEKDAY_KEYS[self.cursor][0])
+        self.action_toggle_day(WEEKDAYS[self.cursor][0])
 
     def action_move(self, step: int) -> None:
-        self.cursor = (self.cursor + step) % len(WEEKDAY_KEYS)
+        self.cursor = (self.cursor + step) % len(WEEKDAYS)
 
     @property
     def selected(self) -> list[str]:
         """The chosen days as RRULE codes, Monday first."""
-        return [code for code, *_ in WEEKDAY_KEYS if code in self.days]
+        return [code for code, *_ in WEEKDAYS if code in self.days]

@@ -7,12 +7,13 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from tui.keys import bindings
 
 HEADER = -1  # the row index of the header line
 LINE_CACHE = 256  # rendered lines kept (hover, focus and widths make new ones)
@@ -110,31 +111,7 @@ class RowTable(ScrollView, can_focus=True):
     }
     """
 
-    BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False, id="row_table.up", tooltip="Previous row"),
-        Binding("down", "cursor(1)", "Down", show=False, id="row_table.down", tooltip="Next row"),
-        Binding(
-            "pageup", "page(-1)", "Page up", show=False, id="row_table.page_up", tooltip="A page up"
-        ),
-        Binding(
-            "pagedown",
-            "page(1)",
-            "Page down",
-            show=False,
-            id="row_table.page_down",
-            tooltip="A page down",
-        ),
-        Binding("home", "first", "First", show=False, id="row_table.first", tooltip="First row"),
-        Binding("end", "last", "Last", show=False, id="row_table.last", tooltip="Last row"),
-        Binding(
-            "enter",
-            "select_cursor",
-            "Select",
-            show=False,
-            id="row_table.select",
-            tooltip="Select this row",
-        ),
-    ]
+    BINDINGS = bindings("row_table")
 
     class RowHighlighted(RowMessage):
         """The cursor moved to another row."""
