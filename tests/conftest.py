@@ -70,6 +70,13 @@ def data_files(folder: Path) -> dict[str, bytes]:
     return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
 
 
+def settings_file(folder: Path, text: str) -> Path:
+    """``folder``/settings.toml holding ``text``: a settings file as a user writes it."""
+    path = folder / "settings.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def tree() -> Callable[[Path], dict[str, bytes]]:
     """``tree(folder)`` → {relative path: bytes} of every data file, for byte-identity checks."""

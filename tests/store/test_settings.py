@@ -8,6 +8,7 @@ from pathlib import Path
 
 from store.config import DecisionConfig
 from store.settings import Letters, SchoolYear, Settings, You, load_settings, save_settings
+from tests.conftest import settings_file
 
 COMMENTED = """\
 # my settings — keep this comment
@@ -28,8 +29,7 @@ def test_missing_file_is_the_defaults(tmp_path: Path) -> None:
 
 
 def test_round_trip_keeps_comments(tmp_path: Path) -> None:
-    path = tmp_path / "settings.toml"
-    path.write_text(COMMENTED, encoding="utf-8")
+    path = settings_file(tmp_path, COMMENTED)
     settings, warnings = load_settings(path)
     assert warnings == []
     assert settings.you.name == "Ms. Rivera"
@@ -54,11 +54,10 @@ def test_round_trip_keeps_comments(tmp_path: Path) -> None:
 
 
 def test_bad_values_are_refused_with_key_value_and_what_is_allowed(tmp_path: Path) -> None:
-    path = tmp_path / "settings.toml"
-    path.write_text(
+    path = settings_file(
+        tmp_path,
         '[letters]\nlanguage = "fr"\n[decisions]\npoint_n = "four"\ndosage_target = 80\n'
         'point_min = 7\n[you]\nemail = "nobody"\nname = "Ann"\n[colour]\nx = 1\n',
-        encoding="utf-8",
     )
     settings, warnings = load_settings(path)
     assert settings.letters.language == "en"
@@ -75,8 +74,6 @@ def test_bad_values_are_refused_with_key_value_and_what_is_allowed(tmp_path: Pat
 
 
 def test_broken_toml_is_the_defaults_and_one_line(tmp_path: Path) -> None:
-    path = tmp_path / "settings.toml"
-    path.write_text("[you\nname=", encoding="utf-8")
-    settings, warnings = load_settings(path)
+    settings, warnings = load_settings(settings_file(tmp_path, "[you\nname="))
     assert settings == Settings()
     assert len(warnings) == 1 and "not valid TOML" in warnings[0]

@@ -11,6 +11,7 @@ import pytest
 
 from store.db import Store
 from store.settings import load_settings
+from tests.conftest import settings_file
 from tui.cli import main
 from tui.config import AppConfig
 from tui.views.attention import caseload_rows
@@ -19,9 +20,7 @@ DAY = date(2026, 11, 25)
 
 
 def test_minimum_weeks_from_settings_change_the_verdicts(demo_dir: Path, tmp_path: Path) -> None:
-    path = tmp_path / "settings.toml"
-    path.write_text("[decisions]\nmin_weeks = 30\n", encoding="utf-8")
-    settings, warnings = load_settings(path)
+    settings, warnings = load_settings(settings_file(tmp_path, "[decisions]\nmin_weeks = 30\n"))
     assert warnings == []
     with Store.open(demo_dir, readonly=True) as store:
         default = Counter(r.decision.kind for r in caseload_rows(store, DAY, AppConfig()))
@@ -32,6 +31,24 @@ def test_minimum_weeks_from_settings_change_the_verdicts(demo_dir: Path, tmp_pat
     assert patient["change"] == 0  # nobody has had 30 weeks in a phase yet
 
 
+def without_and_with(
+    args: list[str],
+    toml: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> tuple[str, str, str]:
+    """`intervene ARGS` without a settings file, then with one holding ``toml``; both runs
+    succeed: the first run's output, the second's output and its messages (stderr)."""
+    monkeypatch.setenv("INTERVENE_SETTINGS", str(tmp_path / "none.toml"))
+    assert main(args) == 0
+    before = capsys.readouterr().out
+    monkeypatch.setenv("INTERVENE_SETTINGS", str(settings_file(tmp_path, toml)))
+    assert main(args) == 0
+    after = capsys.readouterr()
+    return before, after.out, after.err
+
+
 def test_intervene_caseload_uses_the_settings_file(
     demo_dir: Path,
     tmp_path: Path,
@@ -39,16 +56,11 @@ def test_intervene_caseload_uses_the_settings_file(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     args = ["caseload", "--data-dir", str(demo_dir), "--date", DAY.isoformat(), "--json"]
-    assert main(args) == 0
-    before = capsys.readouterr().out
-    path = tmp_path / "settings.toml"
-    path.write_text("[decisions]\nmin_weeks = 30\npoint_n = 'x'\n", encoding="utf-8")
-    monkeypatch.setenv("INTERVENE_SETTINGS", str(path))
-    assert main(args) == 0
-    captured = capsys.readouterr()
+    toml = "[decisions]\nmin_weeks = 30\npoint_n = 'x'\n"
+    before, after, err = without_and_with(args, toml, tmp_path, monkeypatch, capsys)
     assert '"decision": "change"' in before
-    assert '"decision": "change"' not in captured.out
-    assert "decisions.point_n = 'x': must be a whole number" in captured.err
+    assert '"decision": "change"' not in after
+    assert "decisions.point_n = 'x': must be a whole number" in err
 
 
 def test_intervene_report_packet_uses_the_settings_file(
@@ -60,14 +72,8 @@ def test_intervene_report_packet_uses_the_settings_file(
     """The packet the team reads says what the app and `intervene caseload` say."""
     args = ["report", "--data-dir", str(demo_dir), "packet", "--date", DAY.isoformat()]
     args += ["--format", "text", "--out", "-"]
-    monkeypatch.setenv("INTERVENE_SETTINGS", str(tmp_path / "none.toml"))
-    assert main(args) == 0
-    before = capsys.readouterr().out
-    path = tmp_path / "settings.toml"
-    path.write_text("[decisions]\nmin_weeks = 30\n", encoding="utf-8")
-    monkeypatch.setenv("INTERVENE_SETTINGS", str(path))
-    assert main(args) == 0
-    after = capsys.readouterr().out
+    toml = "[decisions]\nmin_weeks = 30\n"
+    before, after, _err = without_and_with(args, toml, tmp_path, monkeypatch, capsys)
     # the counts line under the heading: "4 to change · 14 questionable response · …"
     counts_before = before.split("\n\n")[2]
     counts_after = after.split("\n\n")[2]

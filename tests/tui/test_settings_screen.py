@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.widgets import Input
 
 from store.settings import load_settings
+from tests.conftest import settings_file
 from tests.tui.screen import press_to
 from tui.config import AppConfig
 from tui.screens.settings import SettingsScreen
@@ -15,8 +16,7 @@ from tui.widgets.form import Form
 
 
 def _config(tmp_path: Path, demo_dir: Path) -> AppConfig:
-    path = tmp_path / "settings.toml"
-    path.write_text('# mine\n[you]\nname = "Ms. Rivera"\n', encoding="utf-8")
+    path = settings_file(tmp_path, '# mine\n[you]\nname = "Ms. Rivera"\n')
     settings, warnings = load_settings(path)
     assert warnings == []
     return AppConfig.from_settings(settings, settings_path=path, demo_dir=demo_dir.parent / "x")
@@ -57,11 +57,10 @@ async def test_comma_opens_settings_bad_value_refused_good_value_saved(
 async def test_start_applies_keymap_school_year_and_names_refused_keys(
     open_app, tmp_path: Path, demo_dir: Path
 ) -> None:
-    path = tmp_path / "settings.toml"
-    path.write_text(
+    path = settings_file(
+        tmp_path,
         '[keys]\n"app.settings" = "f9"\n[school_year]\nfirst = 2026-08-20\nlast = 2027-06-10\n'
         '[letters]\nlanguage = "fr"\n',
-        encoding="utf-8",
     )
     settings, warnings = load_settings(path)
     config = AppConfig.from_settings(settings, settings_path=path, notices=tuple(warnings))
