@@ -7,11 +7,14 @@ import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from types import ModuleType
 from typing import Any, TypeVar
 
+import pytest
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 _TEXT = re.compile(
     r'<text class="[^"]*-r\d+" x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>([^<]*)</text>'
@@ -103,6 +106,34 @@ async def opened(
     app = open_app()
     async with app.run_test(size=size) as pilot:
         yield app, pilot, await open_screen(app, pilot)
+
+
+def row_keys(table: DataTable) -> list[str | None]:
+    """Each row's key, top to bottom: the order the table shows its rows in."""
+    return [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+
+
+@asynccontextmanager
+async def in_chunks(
+    open_app: Callable[[], App],
+    size: tuple[int, int],
+    monkeypatch: pytest.MonkeyPatch,
+    module: ModuleType,
+    first_and_more: tuple[int, int],
+    make: Callable[[Any], S],
+) -> AsyncIterator[tuple[Any, Pilot, S]]:
+    """A fresh app running at ``size`` with the screen ``make(app)`` pushed and loaded, its
+    list added ``first`` rows at once and ``more`` after each paint (``module``'s FIRST_ROWS
+    and MORE_ROWS, set for the test): (app, pilot, screen)."""
+    first, more = first_and_more
+    monkeypatch.setattr(module, "FIRST_ROWS", first)
+    monkeypatch.setattr(module, "MORE_ROWS", more)
+    app = open_app()
+    async with app.run_test(size=size) as pilot:
+        screen = make(app)
+        await app.push_screen(screen)
+        await screen.loaded()  # type: ignore[attr-defined]
+        yield app, pilot, screen
 
 
 @asynccontextmanager

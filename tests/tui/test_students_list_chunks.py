@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import DataTable, Input
 
 import tui.screens.students as students_screen
+from tests.tui.screen import in_chunks, row_keys
 from tui.screens.students import StudentsScreen
 
 SIZE = (120, 40)
@@ -16,19 +17,14 @@ SIZE = (120, 40)
 async def test_a_long_students_list_is_added_in_chunks(
     open_app, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(students_screen, "FIRST_ROWS", 3)
-    monkeypatch.setattr(students_screen, "MORE_ROWS", 4)
-    app = open_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = StudentsScreen()
-        await app.push_screen(screen)
-        await screen.loaded()
+    async with in_chunks(
+        open_app, SIZE, monkeypatch, students_screen, (3, 4), lambda _app: StudentsScreen()
+    ) as (app, pilot, screen):
         table = screen.query_one("#student-list", DataTable)
         everyone = app.store.students()
         assert len(everyone) > 10
         assert table.row_count == len(screen.shown) == len(everyone)
-        keys = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
-        assert keys == [s.id for s in screen.shown]
+        assert row_keys(table) == [s.id for s in screen.shown]
         # the widths DataTable finds when it measures every cell itself
         auto = DataTable()
         await screen.mount(auto)

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, OptionList
 
 import tui.views.attention as attention
 from store.caseload import caseload_summary
+from tests.tui.screen import in_chunks, row_keys
 from tests.tui.test_today import wait_for_attention
 from tui.app import InterventionApp
 from tui.screens.caseload import CaseloadScreen
@@ -143,18 +144,14 @@ async def test_the_caseload_review_adds_a_long_list_in_chunks(
 ) -> None:
     import tui.screens.caseload as caseload_screen
 
-    monkeypatch.setattr(caseload_screen, "FIRST_ROWS", 5)
-    monkeypatch.setattr(caseload_screen, "MORE_ROWS", 7)
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        review = CaseloadScreen(app.clock().date())
-        await app.push_screen(review)
-        await review.loaded()
+    async with in_chunks(
+        open_app, (120, 36), monkeypatch, caseload_screen, (5, 7),
+        lambda app: CaseloadScreen(app.clock().date()),
+    ) as (app, pilot, review):  # fmt: skip
         table = review.query_one("#cl-table", DataTable)
         assert review.entries is not None and len(review.entries) > 12
         assert table.row_count == len(review.shown) == len(review.entries)
-        keys = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
-        assert keys == [str(i) for i in range(len(review.shown))]  # each row once, in order
+        assert row_keys(table) == [str(i) for i in range(len(review.shown))]  # once, in order
         # a filter typed while rows are being added: only its rows end up in the table
         review.query_one("#cl-filter", Input).value = ""
         review.apply_filter()
