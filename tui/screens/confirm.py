@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 from tui.keys import bindings
@@ -37,3 +40,17 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+def write_unless_refused(screen: Screen, path: Path, write: Callable[[], object]) -> None:
+    """Run ``write`` now, or, when ``path`` already exists, once the user says yes to
+    replacing it (an export, a report: nothing is overwritten unasked)."""
+    if not path.exists():
+        write()
+        return
+
+    def answered(replace: bool | None) -> None:
+        if replace:
+            write()
+
+    screen.app.push_screen(ConfirmScreen(f"{path} exists. Replace it?", yes="Replace"), answered)

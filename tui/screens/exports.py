@@ -40,7 +40,7 @@ from store.export import (
 )
 from tui.keys import bindings
 from tui.screens.base import AppScreen
-from tui.screens.confirm import ConfirmScreen
+from tui.screens.confirm import write_unless_refused
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
 from tui.widgets.path_input import PathSuggester, output_path
@@ -299,16 +299,12 @@ class ExportsScreen(AppScreen[None]):
             return
         kind, deidentify = self.kind, self.deidentify
 
-        def go(answer: bool | None = True) -> None:
-            if answer:
-                self.busy = True
-                self.query_one("#ex-result", Static).update(Text("Exporting…", style="dim"))
-                self._export(kind, path, flt, deidentify)
+        def go() -> None:
+            self.busy = True
+            self.query_one("#ex-result", Static).update(Text("Exporting…", style="dim"))
+            self._export(kind, path, flt, deidentify)
 
-        if path.exists():
-            self.app.push_screen(ConfirmScreen(f"{path} exists. Replace it?", yes="Replace"), go)
-        else:
-            go()
+        write_unless_refused(self, path, go)
 
     @work(thread=True, exclusive=True, group="export")
     def _export(self, kind: str, path: Path, flt: ExportFilter | None, deidentify: bool) -> None:

@@ -22,7 +22,7 @@ from tui.documents import ReportError, default_filename, write_report
 from tui.documents.letter import settings_signature
 from tui.keys import bindings
 from tui.screens.base import AppScreen
-from tui.screens.confirm import ConfirmScreen
+from tui.screens.confirm import write_unless_refused
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
 from tui.widgets.path_input import PathSuggester, output_path
@@ -194,16 +194,12 @@ class ReportScreen(AppScreen[Path | None]):
         kind, fmt = self.kind, self.fmt
         student_id = student.id if student else None
 
-        def go(answer: bool | None = True) -> None:
-            if answer:
-                self.busy = True
-                self.query_one("#rp-result", Static).update(Text("Writing…", style="dim"))
-                self._write(kind, fmt, path, student_id)
+        def go() -> None:
+            self.busy = True
+            self.query_one("#rp-result", Static).update(Text("Writing…", style="dim"))
+            self._write(kind, fmt, path, student_id)
 
-        if path.exists():
-            self.app.push_screen(ConfirmScreen(f"{path} exists. Replace it?", yes="Replace"), go)
-        else:
-            go()
+        write_unless_refused(self, path, go)
 
     @work(thread=True, exclusive=True, group="report")
     def _write(self, kind: str, fmt: str, path: Path, student_id: str | None) -> None:
