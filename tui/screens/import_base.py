@@ -25,7 +25,7 @@ from store.errors import ValidationError
 from tui.screens.base import AppScreen
 from tui.widgets.footer import Footer
 from tui.widgets.form import Form, FormField
-from tui.widgets.path_input import input_path
+from tui.widgets.path_input import PathSuggester, input_path
 
 
 class Plan(Protocol):
@@ -99,8 +99,26 @@ class ImportScreen(AppScreen[ResultT | None], Generic[PlanT, ResultT]):
 
     # ----------------------------------------------------------------- the subclass's part
     def form_fields(self) -> list[FormField]:
-        """The form's fields; the first is the path (an Input with id ``im-path``)."""
+        """The form's fields; the first is the path (:meth:`path_field`)."""
         raise NotImplementedError
+
+    def path_field(self, label: str, example: str) -> FormField:
+        """The file (or folder) to import: the Input ``#im-path`` this flow previews, filled
+        with the screen's ``path`` and completing names; ``example`` is its placeholder."""
+        return FormField(
+            label,
+            Input(
+                self.initial_path,
+                placeholder=f"{example}  (→ completes names)",
+                suggester=PathSuggester(),
+                id="im-path",
+            ),
+            key="path",
+        )
+
+    def typed_path(self) -> str:
+        """The path field's text (the first part of every preview's key)."""
+        return self.query_one("#im-path", Input).value.strip()
 
     def _key(self) -> tuple[str, ...]:
         """The path (first) and the options a preview was made for."""

@@ -13,19 +13,14 @@ from pathlib import Path
 from rich.text import Text
 from textual import on, work
 from textual.widget import Widget
-from textual.widgets import Input, Select
+from textual.widgets import Select
 
 from store.errors import StoreError
 from store.roster import ImportPlan, ImportResult, apply_import, parse_roster, plan_import
 from tui.keys import bindings
-from tui.screens.import_base import (
-    PROGRESS_STEPS,
-    ImportScreen,
-    progress_reporter,
-)
+from tui.screens.import_base import PROGRESS_STEPS, ImportScreen, progress_reporter
 from tui.widgets.form import FormField
 from tui.widgets.marked import Checkbox  # ticks readable without colour
-from tui.widgets.path_input import PathSuggester
 
 HELP = (
     "A CSV file with the columns student_id, given_name, family_name, grade and (optional) "
@@ -59,16 +54,7 @@ class ImportRosterScreen(ImportScreen[ImportPlan, ImportResult]):
 
     def form_fields(self) -> list[FormField]:
         return [
-            FormField(
-                "File or folder",
-                Input(
-                    self.initial_path,
-                    placeholder="~/Downloads/roster.csv  (→ completes names)",
-                    suggester=PathSuggester(),
-                    id="im-path",
-                ),
-                key="path",
-            ),
+            self.path_field("File or folder", "~/Downloads/roster.csv"),
             FormField(
                 "OneRoster classes",
                 Checkbox("Make a group of each class", id="im-groups"),
@@ -80,7 +66,7 @@ class ImportRosterScreen(ImportScreen[ImportPlan, ImportResult]):
     def _key(self) -> tuple[str, ...]:
         groups = "groups" if self.query_one(Checkbox).value else ""
         mapping = "\n".join(f"{c}={g}" for c, g in sorted(self.group_map().items()))
-        return (self.query_one("#im-path", Input).value.strip(), groups, mapping)
+        return (self.typed_path(), groups, mapping)
 
     def group_map(self) -> dict[str, str]:
         """class title → group id, from the mapping Selects (classes left "new" omitted)."""

@@ -29,13 +29,8 @@ from store.score_import import (
 from tui.keys import bindings
 from tui.screens.base import AppModal
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.import_base import (
-    PROGRESS_STEPS,
-    ImportScreen,
-    progress_reporter,
-)
+from tui.screens.import_base import PROGRESS_STEPS, ImportScreen, progress_reporter
 from tui.widgets.form import FormField
-from tui.widgets.path_input import PathSuggester
 
 HELP = (
     "A CSV file of scores: long (one row per score — student, measure, date, score, errors) "
@@ -91,16 +86,7 @@ class ImportScoresScreen(ImportScreen[ScorePlan, ScoreImportResult]):
 
     def form_fields(self) -> list[FormField]:
         return [
-            FormField(
-                "File",
-                Input(
-                    self.initial_path,
-                    placeholder="~/Downloads/scores.csv  (→ completes names)",
-                    suggester=PathSuggester(),
-                    id="im-path",
-                ),
-                key="path",
-            ),
+            self.path_field("File", "~/Downloads/scores.csv"),
             FormField(
                 "Measure",
                 Input(self.initial_measure, placeholder="ORF, NWF, …", id="is-measure"),
@@ -117,7 +103,7 @@ class ImportScoresScreen(ImportScreen[ScorePlan, ScoreImportResult]):
     def _key(self) -> tuple[str, ...]:
         fmt = self.query_one("#is-date-format", Select).value
         return (
-            self.query_one("#im-path", Input).value.strip(),
+            self.typed_path(),
             self.query_one("#is-measure", Input).value.strip(),
             fmt if isinstance(fmt, str) else "auto",
         )
