@@ -9,7 +9,7 @@ document that does not pass is returned as rejected and nothing of it is written
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from store.db.core import CoreStore, _locked, _Op
@@ -46,6 +46,19 @@ _KEY = {"measures": "code"}
 SYNC_STATE_FILE = "sync.json"
 #: Marks the undo entry of a received batch, which is dropped: undo is for your own changes
 _RECEIVED = "\x00received from the team database"
+
+
+class Kept:
+    """What :meth:`ReplicaMixin.replica_apply` gives for a received record not applied
+    because the record here changed since it was last synced."""
+
+    def __repr__(self) -> str:
+        return "KEPT"
+
+
+KEPT = Kept()
+#: ``keep(i, here, new)``: whether to keep the record here instead of item ``i``
+Keep = Callable[[int, dict[str, Any], dict[str, Any] | None], bool]
 
 
 class RejectedRecord(ValidationError):
@@ -138,8 +151,10 @@ class ReplicaMixin(CoreStore):
 
     @_locked
     def replica_apply(
-        self, items: list[tuple[str, dict[str, Any], bool]]
-    ) -> list[dict[str, Any] | str | None]:
+        self,
+        items: list[tuple[str, dict[str, Any], bool]],
+        keep: Keep | None = None,
+    ) -> list[dict[str, Any] | str | None | Kept]:
         """Apply received records: ``(table, document, deleted)`` each; for a deletion the
         document needs only the fields that identify it (id; code; student, measure and
         date of a score; group and date of a session).
@@ -147,18 +162,27 @@ class ReplicaMixin(CoreStore):
         Core tables are applied first, so a score may arrive with its student. Written in
         one batch (each touched file once) that is not on the undo stack. Returns, for each
         item in order, the document as stored now (None: deleted) or, for a record the
-        Store's checks refuse, the reason (a str; nothing of it was written)."""
+        Store's checks refuse, the reason (a str; nothing of it was written).
+
+        ``keep(i, here, new)`` is asked, under the Store's mutex, for each item whose record
+        is here (``here``; ``new``: the item as it would be stored, None for a deletion):
+        True leaves the record here as it is and gives KEPT for it — a save made since the
+        sync last looked is never overwritten (the sync's next push makes it a conflict)."""
         if self.readonly:
             raise StoreError(f"{self.data_dir} is open read-only; nothing was received")
         order = {t: i for i, t in enumerate(SHARED_TABLES)}
         indexed = sorted(enumerate(items), key=lambda it: order.get(it[1][0], len(order)))
-        results: list[dict[str, Any] | str | None] = [None] * len(items)
+        results: list[dict[str, Any] | str | None | Kept] = [None] * len(items)
         with self.batch(_RECEIVED):
             for i, (table, doc, deleted) in indexed:
                 try:
-                    ops = self._replica_op(table, doc, deleted)
+                    ops, here = self._replica_op(table, doc, deleted)
                 except (ValidationError, KeyError, TypeError, ValueError, AttributeError) as exc:
                     results[i] = str(exc) or type(exc).__name__
+                    continue
+                new = None if deleted or not ops else ops[-1][3]
+                if keep is not None and here is not None and keep(i, here, new):
+                    results[i] = KEPT
                     continue
                 if ops:
                     self._commit(_RECEIVED, ops)
@@ -167,8 +191,11 @@ class ReplicaMixin(CoreStore):
             self._undo.pop()
         return results
 
-    def _replica_op(self, table: str, doc: dict[str, Any], deleted: bool) -> list[_Op]:
-        """The writes that put one received record in place (validated first)."""
+    def _replica_op(
+        self, table: str, doc: dict[str, Any], deleted: bool
+    ) -> tuple[list[_Op], dict[str, Any] | None]:
+        """The writes that put one received record in place (validated first), and the
+        record here now (None: there is none)."""
         if not isinstance(doc, dict):
             raise RejectedRecord("a received record is not a document", field=table, value=doc)
         if table in SHARED_CORE:
@@ -176,9 +203,10 @@ class ReplicaMixin(CoreStore):
             key = doc[key_field]
             if not isinstance(key, str) or not key:
                 raise RejectedRecord(f"a {table} record without {key_field}", field=table)
+            now = self._find(CORE_FILE, table, key)
             if deleted:
-                return [(CORE_FILE, table, key, None)]
-            return [(CORE_FILE, table, key, self._checked_core(table, doc))]
+                return [(CORE_FILE, table, key, None)], now
+            return [(CORE_FILE, table, key, self._checked_core(table, doc))], now
         if table == "scores":
             day = parse_date(doc["date"])
             rel = f"{SCORES_DIR}/{school_year_of(day)}/{doc['student_id']}.json"
@@ -186,7 +214,7 @@ class ReplicaMixin(CoreStore):
             here = self._find_all(rel, "scores", "date", day.isoformat())
             at = next((d for d in here if d["measure"] == doc["measure"]), None)
             if deleted:
-                return [(rel, "scores", at["id"], None)] if at else []
+                return ([(rel, "scores", at["id"], None)] if at else []), at
             score = Score.from_doc(doc)
             self._student(score.student_id)
             m = self._measure(score.measure)
@@ -197,7 +225,7 @@ class ReplicaMixin(CoreStore):
             if at is not None and at["id"] != score.id and self._find(rel, "scores", score.id):
                 ops.append((rel, "scores", score.id, None))  # moved here from another day
             ops.append((rel, "scores", at["id"] if at else score.id, new))  # the team's id wins
-            return ops
+            return ops, at
         if table == "sessions":
             day = parse_date(doc["date"])
             rel = f"{SESSIONS_DIR}/{school_year_of(day)}/{doc['group_id']}.json"
@@ -205,10 +233,10 @@ class ReplicaMixin(CoreStore):
             here = self._find_all(rel, "sessions", "date", day.isoformat())
             at = here[0] if here else None
             if deleted:
-                return [(rel, "sessions", at["id"], None)] if at else []
+                return ([(rel, "sessions", at["id"], None)] if at else []), at
             group = self._group(doc["group_id"])
             session = Session.from_doc(doc).validated(group)
-            return [(rel, "sessions", at["id"] if at else session.id, session.to_doc())]
+            return [(rel, "sessions", at["id"] if at else session.id, session.to_doc())], at
         raise RejectedRecord(f"records of kind {table!r} are not shared", field="kind")
 
     @staticmethod

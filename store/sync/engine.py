@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.db.replica import Kept
 from store.storage import make_private_dir
 from store.sync import digests, mapping
 from store.sync import state as sync_state
@@ -450,11 +451,20 @@ def _received(
 def _apply(store: Store, st: SyncState, batch: dict[str, Any]) -> int:
     """Apply one received batch (again, after a kill: applying is idempotent)."""
     items = batch["items"]
+    synced = [st.docs.get(cid, ["", ""])[1] for cid, *_rest in items]
+
+    def changed_here(i: int, here: dict[str, Any], new: dict[str, Any] | None) -> bool:
+        # saved here since the last sync (and not already what arrives): keep it
+        digest = mapping.content_hash(here)
+        return digest != synced[i] and (new is None or digest != mapping.content_hash(new))
+
     results = store.replica_apply(
-        [(table, rec, deleted) for _c, _r, deleted, table, rec, _x in items]
+        [(table, rec, deleted) for _c, _r, deleted, table, rec, _x in items], changed_here
     )
     count = 0
     for (cid, rev, deleted, _table, _rec, conflicts), stored in zip(items, results, strict=True):
+        if isinstance(stored, Kept):
+            continue  # the next push makes it a conflict
         if isinstance(stored, str):
             st.rejected[cid] = stored
             continue

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from store.db import Store
 from store.sync import state as sync_state
 from tests.sync.conftest import ROOT
-from tests.sync.test_sync import DAY, _member
+from tests.sync.test_sync import DAY, _member, conflicting_scores
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.syncing import SyncInfo, bar_text
@@ -41,16 +41,7 @@ def test_the_day_bar_words():
 
 
 def test_the_app_syncs_in_the_background_and_says_so(tmp_path, team, capsys):
-    a, b = _member(tmp_path, team, "ava", capsys), _member(tmp_path, team, "ben", capsys)
-    with a.store() as s:
-        kid = s.add_student("Mia", "Lopez", "2").id
-    a.sync()
-    b.sync()
-    with a.store() as s:
-        s.record_score(kid, "ORF", 62, DAY)
-    with b.store() as s:
-        s.record_score(kid, "ORF", 58, DAY)
-    a.sync()
+    a, b, _kid = conflicting_scores(tmp_path, team, capsys)
 
     async def run() -> None:
         store = Store.open(b.folder)

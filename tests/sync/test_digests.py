@@ -81,10 +81,10 @@ def test_the_cache_gives_the_pushes_of_no_cache_through_edits_deletes_undo_and_r
         assert [(p[0], p[2]["value"]) for p in _check(s, st)] == [(edited, 63)]  # type: ignore[index]
         s.delete_score(gone)
         deleted = f"score:{noor}:ORF:{DAY.isoformat()}"
-        assert [(p[0], p[2]) for p in _check(s, st)] == [
-            (deleted, None),
-            (edited, first.to_doc() | {"value": 63}),
-        ]
+        assert {p[0]: p[2] for p in _check(s, st)} == {
+            deleted: None,
+            edited: s.scores(mia, "ORF")[0].to_doc(),
+        }
         s.undo_last()  # the delete
         assert [p[0] for p in _check(s, st)] == [edited]
         s.undo_last()  # the edit
@@ -254,3 +254,37 @@ def test_a_save_during_a_sync_returns_before_the_sync_ends(tmp_path, team, capsy
     b.sync()
     with b.store() as s:
         assert _orf(s, kid) == [50, 62]
+
+
+def test_a_save_made_while_a_pull_applies_is_not_overwritten(tmp_path, team, capsys, monkeypatch):
+    """Between the pull's look at the records here and its write, the user saves the very
+    record the team changed: the save stays, and the next sync makes it a conflict."""
+    a, b = _member(tmp_path, team, "ava", capsys), _member(tmp_path, team, "ben", capsys)
+    with a.store() as s:
+        kid = s.add_student("Mia", "Lopez", "2").id
+        s.record_score(kid, "ORF", 62, DAY)
+    a.sync()
+    b.sync()
+    with b.store() as s:
+        s.update_score(s.scores(kid, "ORF")[0].id, value=70)
+    b.sync()
+    real_apply = engine._apply
+    store = a.store()
+
+    def apply_after_a_save(store_: Store, st: SyncState, batch: dict[str, Any]) -> int:
+        store.update_score(store.scores(kid, "ORF")[0].id, value=65)  # the user, just now
+        return real_apply(store_, st, batch)
+
+    try:
+        monkeypatch.setattr(engine, "_apply", apply_after_a_save)
+        assert engine.sync(store, password="ava-pw").received == 0
+        monkeypatch.setattr(engine, "_apply", real_apply)
+        assert [x.value for x in store.scores(kid, "ORF")] == [65]
+        assert engine.sync(store, password="ava-pw").conflicts == 1
+    finally:
+        store.close()
+    b.sync()
+    code, out, err = b.run("sync", "conflicts", "--json")
+    assert code == 0, err
+    values = sorted(v["record"]["value"] for v in json.loads(out)[0]["versions"])
+    assert values == [65, 70]

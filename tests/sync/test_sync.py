@@ -108,7 +108,11 @@ def test_setup_says_what_is_shared_and_keeps_the_password_private(tmp_path, team
     assert code == 0 and "ava (writer)" in out and "waiting:       0" in out
 
 
-def test_same_score_entered_differently_is_one_conflict_and_nothing_is_lost(tmp_path, team, capsys):
+def conflicting_scores(
+    tmp_path: Path, team: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[Member, Member, str]:
+    """Ava and Ben, both with Mia Lopez, entered 62 and 58 for her on DAY; Ava has synced
+    hers, Ben not yet. Returns them and Mia's id."""
     a, b = _member(tmp_path, team, "ava", capsys), _member(tmp_path, team, "ben", capsys)
     with a.store() as s:
         kid = s.add_student("Mia", "Lopez", "2").id
@@ -119,6 +123,11 @@ def test_same_score_entered_differently_is_one_conflict_and_nothing_is_lost(tmp_
     with b.store() as s:
         s.record_score(kid, "ORF", 58, DAY)
     a.sync()
+    return a, b, kid
+
+
+def test_same_score_entered_differently_is_one_conflict_and_nothing_is_lost(tmp_path, team, capsys):
+    a, b, kid = conflicting_scores(tmp_path, team, capsys)
     assert b.sync().endswith("conflicts 1")
     assert a.sync().endswith("conflicts 1")
     code, out, err = b.run("sync", "conflicts", "--json")
