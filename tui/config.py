@@ -19,6 +19,8 @@ class AppConfig:
     ``settings``: the user's settings file as loaded (``settings_path``, None: not saved
     anywhere, e.g. tests); ``decision`` is its ``decisions`` (see :meth:`with_settings`).
     ``notices``: lines shown on start (the settings keys that were refused).
+    ``attention_cache``: keep Today's caseload rows in the data folder between starts
+    (``tui.views.attention_cache``); ``intervene`` turns it on, tests leave it off.
     """
 
     decision: DecisionConfig = field(default_factory=DecisionConfig)
@@ -28,6 +30,7 @@ class AppConfig:
     settings: Settings = field(default_factory=Settings)
     settings_path: Path | None = None
     notices: tuple[str, ...] = ()
+    attention_cache: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings, **kw: object) -> AppConfig:

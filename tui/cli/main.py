@@ -128,6 +128,7 @@ def run_app(
         is_demo=is_demo,
         settings_path=settings_path,
         notices=tuple(warnings),
+        attention_cache=True,
     )
     app = InterventionApp(store, clock, config, start_date=start_date)
     try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from store.caseload import (
     CaseloadRow,
@@ -26,8 +26,9 @@ from store.caseload import (
 )
 from store.db import SCORES_DIR, SESSIONS_DIR, Store
 from store.errors import CorruptFileError, StoreError
-from store.model import Goal, Score, Session, Student
+from store.model import Goal, Group, Score, Session, Student
 from tui.config import AppConfig
+from tui.views.attention_cache import AttentionCache, Entry, Scan, folder_key, partitions
 
 if TYPE_CHECKING:
     from tui.views.lines import MeasureLine
@@ -46,13 +47,21 @@ def caseload_rows(store: Store, day: date, config: AppConfig) -> list[CaseloadRo
 
 def _caseload(store: Store, day: date, config: AppConfig) -> tuple[list[CaseloadRow], list[Score]]:
     """The caseload rows and the scores they were computed from."""
-    rows, scores, _ = _caseload_of(store, day, config)
-    return rows, scores
+    computed = _caseload_of(store, day, config)
+    return computed.rows, computed.scores
+
+
+class _Computed(NamedTuple):
+    rows: list[CaseloadRow]
+    scores: list[Score]
+    students: list[Student]  # the students computed (readable)
+    groups: list[Group]  # the groups read (every group, or the ``only`` students')
+    since: date  # the history start
 
 
 def _caseload_of(
     store: Store, day: date, config: AppConfig, only: Collection[str] | None = None
-) -> tuple[list[CaseloadRow], list[Score], list[Student]]:
+) -> _Computed:
     """The caseload rows, their scores and the students computed: every student, or those in
     ``only`` (then only their groups' session logs are read). A student's rows do not depend
     on other students' records beyond the history start (every goal's baseline), so rows
@@ -105,7 +114,7 @@ def _caseload_of(
         day,
         config.decision,
     )
-    return rows, scores, students
+    return _Computed(rows, scores, students, groups, since)
 
 
 def caseload_with_scores(
@@ -154,47 +163,100 @@ class AttentionBook:
     """Today's caseload rows and needs-attention lines for one day, kept by student, so that
     after a save only the students it touched are computed again (issue 16), and the
     caseload review can open on the rows already computed. ``computed`` counts the students
-    whose caseload rows were computed, over the book's life."""
+    whose caseload rows were computed, over the book's life. With ``config.attention_cache``
+    the rows are also kept in the data folder between starts (``tui.views.attention_cache``):
+    a start computes only the students whose records changed since."""
 
     def __init__(self, day: date) -> None:
         self.day = day
         self.computed = 0
         self._by_student: dict[str, tuple[list[CaseloadRow], list[MeasureLine]]] = {}
+        self._entries: dict[str, Entry] = {}  # what the cache file holds, when it is current
+        self._key: tuple[object, ...] | None = None  # the cache file's key, when it is
+        self._ids: tuple[str, ...] = ()  # the students the cache file is for
 
     @staticmethod
     def _compute(
         store: Store, day: date, config: AppConfig, only: Collection[str] | None
-    ) -> tuple[dict[str, tuple[list[CaseloadRow], list[MeasureLine]]], int]:
-        rows, scores, students = _caseload_of(store, day, config, only)
+    ) -> tuple[dict[str, tuple[list[CaseloadRow], list[MeasureLine]]], _Computed]:
+        computed = _caseload_of(store, day, config, only)
         out: dict[str, tuple[list[CaseloadRow], list[MeasureLine]]] = {
-            st.id: ([], []) for st in students
+            st.id: ([], []) for st in computed.students
         }
-        for row in rows:
+        for row in computed.rows:
             out[row.student.id][0].append(row)
-        for line in _attention_of(rows, scores, day):
+        for line in _attention_of(computed.rows, computed.scores, day):
             out[line.student.id][1].append(line)
-        return out, len(students)
+        return out, computed
+
+    def _entries_of(
+        self,
+        fresh: dict[str, tuple[list[CaseloadRow], list[MeasureLine]]],
+        computed: _Computed,
+        scan: Scan,
+    ) -> dict[str, Entry]:
+        """The cache entries of freshly computed students, with the identities ``scan``
+        took before they were read."""
+        groups_of: dict[str, list[Group]] = {}
+        for g in computed.groups:
+            for sid in dict.fromkeys(m.student_id for m in g.memberships):
+                groups_of.setdefault(sid, []).append(g)
+        out: dict[str, Entry] = {}
+        for sid, (rows, lines) in fresh.items():
+            rels = partitions(sid, groups_of.get(sid, []), computed.since, self.day)
+            out[sid] = (scan.deps(rels), rows, lines)
+        return out
 
     def fill(self, store: Store, config: AppConfig) -> None:
-        """Compute every student's rows and lines (``caseload_rows``, ``attention_lines``)."""
-        self._by_student, n = self._compute(store, self.day, config, None)
-        self.computed += n
+        """Compute every student's rows and lines (``caseload_rows``, ``attention_lines``);
+        with the cache, only those whose entry is missing or out of date."""
+        if not config.attention_cache:
+            self._by_student, computed = self._compute(store, self.day, config, None)
+            self.computed += len(computed.students)
+            return
+        cache = AttentionCache(store.data_dir, writable=not store.readonly)
+        scan = Scan(store.data_dir)  # before anything is read
+        key = folder_key(scan, self.day, config.decision, store.calendar())
+        ids, entries = cache.load(key)
+        kept = {sid: e for sid, e in entries.items() if sid in ids and scan.current(e[0])}
+        if not ids:  # no cache for this folder, day and settings: everyone
+            ids = tuple(st.id for st in store.students())
+        missing = [sid for sid in ids if sid not in kept]
+        if missing:
+            only = None if len(missing) == len(ids) else set(missing)
+            fresh, computed = self._compute(store, self.day, config, only)
+            self.computed += len(computed.students)
+            kept.update(self._entries_of(fresh, computed, scan))
+            cache.save(key, ids, kept)
+        self._entries, self._key, self._ids = kept, key, ids
+        self._by_student = {sid: (rows, lines) for sid, (_, rows, lines) in kept.items()}
 
     def refreshed(
         self, store: Store, config: AppConfig, student_ids: Iterable[str]
     ) -> AttentionBook:
         """A copy with the rows and lines of ``student_ids`` computed again (a deleted,
-        archived or unreadable student's are dropped); the others are kept as they are."""
+        archived or unreadable student's are dropped); the others are kept as they are.
+        With the cache, the file is brought up to date too, unless the core records changed
+        (the next start then computes everyone)."""
         ids = set(student_ids)
         book = AttentionBook(self.day)
-        fresh, n = self._compute(store, self.day, config, ids)
-        book.computed = self.computed + n
+        scan = Scan(store.data_dir) if self._key is not None else None
+        fresh, computed = self._compute(store, self.day, config, ids)
+        book.computed = self.computed + len(computed.students)
         book._by_student = {
             sid: fresh[sid] if sid in ids else kept
             for sid, kept in self._by_student.items()
             if sid not in ids or sid in fresh
         }
         book._by_student.update((sid, v) for sid, v in fresh.items() if sid not in self._by_student)
+        if scan is not None and config.attention_cache:
+            key = folder_key(scan, self.day, config.decision, store.calendar())
+            if key == self._key:  # the same students, groups and goals: entries still hold
+                entries = {s: e for s, e in self._entries.items() if s not in ids}
+                entries.update(book._entries_of(fresh, computed, scan))
+                cache = AttentionCache(store.data_dir, writable=not store.readonly)
+                cache.save(key, self._ids, entries)
+                book._entries, book._key, book._ids = entries, key, self._ids
         return book
 
     @property
