@@ -13,8 +13,9 @@ reports:
 - Today painted (the same harness as ``bench_startup.py``: the groups and students are on
   screen, then the next refresh);
 - then starts a background sync at once (``SyncRunner.run``, what its 2-second timer does;
-  offline, the worker then counts the changes waiting — it hashes every record — while the
-  user types), and times SAVES score saves (``Store.record_score`` on the app's thread, as
+  offline, the worker then counts the changes waiting — reading and hashing only the files
+  changed since the digests were cached in ``sync-digests.json``; the warm-up run builds
+  that cache — while the user types), and times SAVES score saves (``Store.record_score`` on the app's thread, as
   the entry screen calls it), each undone untimed so every run saves into the same folder.
 
 The last line is JSON with ``startup_sync_ratio`` = median Today painted with sync / without

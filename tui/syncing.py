@@ -33,8 +33,9 @@ class SyncInfo:
 
 
 def read_info(store: Store, *, count_waiting: bool) -> SyncInfo:
-    """The state as the last sync left it (``count_waiting``: hash every record, for the
-    "changes waiting" of an offline folder — a worker thread's job)."""
+    """The state as the last sync left it (``count_waiting``: the "changes waiting" of an
+    offline folder, which reads the whole ledger and every file changed since the digests
+    were cached — a worker thread's job)."""
     from store.sync import state as sync_state  # not the engine (httpx): off start-up
 
     load = sync_state.load if count_waiting else sync_state.load_meta
