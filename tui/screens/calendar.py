@@ -33,6 +33,7 @@ class CalendarScreen(ListScreen[NoSchool]):
     BINDINGS = bindings("calendar")
 
     TABLE = "no-school-list"
+    COLUMNS = (("From", "start"), ("To", "end"), ("Days", "days"), ("Label", "label"))
 
     def __init__(self) -> None:
         super().__init__()
@@ -75,15 +76,10 @@ class CalendarScreen(ListScreen[NoSchool]):
                 )
             with Vertical(id="cal-right"):
                 yield Static(id="no-school-title", classes="pane-title")
-                yield DataTable(id="no-school-list", cursor_type="row", zebra_stripes=True)
+                yield self.list_table()
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#no-school-list", DataTable)
-        table.add_column("From", key="start")
-        table.add_column("To", key="end")
-        table.add_column("Days", key="days")
-        table.add_column("Label", key="label")
         self.load()
         self.query_one("#ns-start", Input).focus()
 

@@ -23,6 +23,15 @@ class GroupsScreen(ListScreen[Group]):
     BINDINGS = bindings("groups")
 
     TABLE = "group-list"
+    COLUMNS = (
+        ("Group", "name", 20),
+        ("Program · skill", "program", 20),
+        ("Tier", "tier", 4),
+        ("Schedule", "schedule", 42),
+        ("N", "n", 2),
+        ("Where", "where", 10),
+        ("Status", "status", 6),
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -34,23 +43,12 @@ class GroupsScreen(ListScreen[Group]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static(id="groups-bar", classes="manage-bar")
-        yield DataTable(id="group-list", cursor_type="row", zebra_stripes=True)
+        yield self.list_table()
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#group-list", DataTable)
-        for label, key, width in (
-            ("Group", "name", 20),
-            ("Program · skill", "program", 20),
-            ("Tier", "tier", 4),
-            ("Schedule", "schedule", 42),
-            ("N", "n", 2),
-            ("Where", "where", 10),
-            ("Status", "status", 6),
-        ):
-            table.add_column(label, key=key, width=width)
         self.refresh_list()
-        table.focus()
+        self.table.focus()
 
     def refresh_list(self, *, keep: str | None = None) -> None:
         table = self.table

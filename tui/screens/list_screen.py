@@ -12,6 +12,8 @@ from textual.widgets import DataTable
 from tui.screens.base import AppScreen
 
 Item = TypeVar("Item")
+#: One column of a list: (label, key), or (label, key, width) for a fixed width.
+Column = tuple[str, str] | tuple[str, str, int]
 
 
 class ListScreen(AppScreen[None], Generic[Item]):
@@ -19,10 +21,18 @@ class ListScreen(AppScreen[None], Generic[Item]):
     records in table order; reloading keeps the cursor on the same record."""
 
     TABLE: ClassVar[str]  # the DataTable's id
+    COLUMNS: ClassVar[tuple[Column, ...]]  # its columns, left to right
 
     def __init__(self) -> None:
         super().__init__()
         self.shown: list[Item] = []
+
+    def list_table(self) -> DataTable:
+        """The records' table for compose(): id TABLE, the COLUMNS, a row cursor, zebra rows."""
+        table: DataTable = DataTable(id=self.TABLE, cursor_type="row", zebra_stripes=True)
+        for label, key, *width in self.COLUMNS:
+            table.add_column(label, key=key, width=width[0] if width else None)
+        return table
 
     @property
     def table(self) -> DataTable:

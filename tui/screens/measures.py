@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
 from store.errors import StoreError
 from store.model import Measure, fmt_number
@@ -21,6 +21,17 @@ class MeasuresScreen(ListScreen[Measure]):
     BINDINGS = bindings("measures")
 
     TABLE = "measure-list"
+    COLUMNS = (
+        ("Code", "code"),
+        ("Name", "name"),
+        ("Unit", "unit"),
+        ("Range", "range"),
+        ("Better", "better"),
+        ("Dec.", "decimals"),
+        ("Errors", "errors"),
+        ("Kind", "kind"),
+        ("Status", "status"),
+    )
 
     def item_key(self, item: Measure) -> str:
         return item.code
@@ -28,25 +39,12 @@ class MeasuresScreen(ListScreen[Measure]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static(Text("Measures", style="bold"), classes="manage-bar")
-        yield DataTable(id="measure-list", cursor_type="row", zebra_stripes=True)
+        yield self.list_table()
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#measure-list", DataTable)
-        for label, key in (
-            ("Code", "code"),
-            ("Name", "name"),
-            ("Unit", "unit"),
-            ("Range", "range"),
-            ("Better", "better"),
-            ("Dec.", "decimals"),
-            ("Errors", "errors"),
-            ("Kind", "kind"),
-            ("Status", "status"),
-        ):
-            table.add_column(label, key=key)
         self.refresh_list()
-        table.focus()
+        self.table.focus()
 
     def refresh_list(self, *, keep: str | None = None) -> None:
         table = self.table

@@ -48,6 +48,14 @@ class StudentsScreen(ListScreen[Student]):
     BINDINGS = bindings("students")
 
     TABLE = "student-list"
+    COLUMNS = (
+        ("Student", "name"),
+        ("Gr", "grade"),
+        ("SIS id", "sis"),
+        ("Groups", "groups"),
+        ("Status", "status"),
+        ("Notes", "notes"),
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -66,19 +74,12 @@ class StudentsScreen(ListScreen[Student]):
         yield Header(show_clock=False)
         yield Static(id="students-bar", classes="manage-bar")
         yield Input(placeholder="Search students (/) — name or SIS identifier", id="student-search")
-        yield DataTable(id="student-list", cursor_type="row", zebra_stripes=True)
+        yield self.list_table()
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#student-list", DataTable)
-        table.add_column("Student", key="name")
-        table.add_column("Gr", key="grade")
-        table.add_column("SIS id", key="sis")
-        table.add_column("Groups", key="groups")
-        table.add_column("Status", key="status")
-        table.add_column("Notes", key="notes")
         self.refresh_list()
-        table.focus()
+        self.table.focus()
 
     # ------------------------------------------------------------------ list
     def refresh_list(self, *, keep: str | None = None) -> None:
