@@ -7,8 +7,9 @@ Uses a copy of ``bench/scale_data.py``'s 300-student caseload (5 school years of
 scores, ~50 groups with every session logged, goals, phase changes), then starts a fresh
 Python process that opens the app headless on it and reports two moments: the Today screen
 has painted (groups and the selected group's students filled), and the needs-attention pane
-is filled (the worker's list is on screen: ``TodayScreen.is_loaded`` and the list's rows, then
-the next paint). The same is measured for a bare Textual app showing one Static.
+is filled (the worker's list is on screen: ``TodayScreen.attention_day`` is the day and the
+list has its rows, then the next paint; the unlogged-sessions line, a bar of its own, is read
+after it). The same is measured for a bare Textual app showing one Static.
 The app starts as ``intervene`` starts it, with the caseload rows kept in the data folder
 between starts (``AppConfig.attention_cache``), and twice a round: first with no kept rows
 (the day's first start, or any start after the core records changed: every student is
@@ -80,9 +81,9 @@ store = Store.open(sys.argv[1], clock=lambda: now)
 app = InterventionApp(store, lambda: now, AppConfig(attention_cache=True))  # as intervene
 def ready():
     return isinstance(app.screen, TodayScreen) and app.screen.query_one('#students').row_count
-def filled():
+def filled():  # the list is in the pane (the unlogged line, its own bar, is read next)
     screen = app.screen
-    return screen.is_loaded() and screen.query_one('#attention').option_count
+    return screen.attention_day == screen.day and screen.query_one('#attention').option_count
 async def auto(pilot):
     await report_when_painted(pilot, ready, exit=False)
     await report_when_painted(pilot, filled)

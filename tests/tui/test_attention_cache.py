@@ -264,3 +264,29 @@ async def test_the_app_started_again_shows_the_same_list_computing_nobody(
         ]
     )
     assert first_texts == again_texts and len(first_texts) == len(first) > 0
+
+
+async def test_the_pane_adds_a_paneful_first_then_the_rest_in_order(
+    demo_dir: Path, demo_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Today's list goes into the pane a few lines at once and the rest after each paint
+    (``FIRST_OPTIONS``, ``MORE_OPTIONS``): once loaded, every line is there, in order."""
+    import tui.screens.today as today_module
+    from tests.tui.screen import settle
+    from tui.app import InterventionApp
+    from tui.screens.today import TodayScreen
+
+    monkeypatch.setattr(today_module, "FIRST_OPTIONS", 2)
+    monkeypatch.setattr(today_module, "MORE_OPTIONS", 3)
+    with Store.open(demo_dir, clock=demo_clock) as store:
+        app = InterventionApp(store, demo_clock, AppConfig())
+        async with app.run_test(size=(120, 36)) as pilot:
+            today = await settle(pilot)
+            assert isinstance(today, TodayScreen) and today.is_loaded()
+            options = today.query_one("#attention", OptionList)
+            assert len(today.attention) > 5  # more than one chunk
+            assert [options.get_option_at_index(i).id for i in range(options.option_count)] == [
+                str(i) for i in range(len(today.attention))
+            ]
+            prompts = [str(options.get_option_at_index(i).prompt) for i in range(5)]
+            assert prompts == [str(x.extra["label"]) for x in today.attention[:5]]

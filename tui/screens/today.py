@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from tui.views.attention import AttentionBook
 
 GROUP_COLUMNS = ["Time", "Group", "Status", "N", "Where", "Program · skill"]
+FIRST_OPTIONS = 60  # attention lines added at once (more than the pane shows); the rest follow
+MORE_OPTIONS = 500  # lines added after each paint
 STUDENT_COLUMNS = ["Student", "Gr", "Measure", "Progress", "Last", "Status", ""]
 
 STATUS_STYLE = {
@@ -83,7 +85,7 @@ class TodayScreen(AppScreen[None]):
             self,
             day: date,
             lines: list[MeasureLine],
-            unlogged: list[tuple[Group, date]],
+            unlogged: list[tuple[Group, date]] | None,
             book: AttentionBook | None = None,
             seq: int = 0,
         ) -> None:
@@ -92,6 +94,15 @@ class TodayScreen(AppScreen[None]):
             self.lines = lines
             self.unlogged = unlogged
             self.book = book
+            self.seq = seq
+
+    class UnloggedReady(Message):
+        """The past week's unlogged sessions, computed after the attention list."""
+
+        def __init__(self, day: date, unlogged: list[tuple[Group, date]], seq: int) -> None:
+            super().__init__()
+            self.day = day
+            self.unlogged = unlogged
             self.seq = seq
 
     def __init__(self, start_date: date | None = None) -> None:
@@ -106,11 +117,16 @@ class TodayScreen(AppScreen[None]):
         self.book: AttentionBook | None = None  # the attention lines by student, for a day
         self.stale: set[str] = set()  # students saved for since the book was computed
         self.attention_seq = 0  # the latest attention computation asked for
+        self.unlogged_pending = False  # the list is shown, its unlogged line not yet
+        self.attention_filled = 0  # lists shown so far (``add_attention``)
+        self.attention_adding = False  # the list's later lines are still being added
 
     # ------------------------------------------------------------------ helpers
     def is_loaded(self) -> bool:
-        """The needs-attention list (a worker) is computed for the day shown."""
-        return self.attention_day == self.day
+        """The needs-attention list (a worker) is computed for the day shown and all in the
+        pane, and the unlogged-sessions line read after it is shown."""
+        loaded = self.attention_day == self.day
+        return loaded and not self.unlogged_pending and not self.attention_adding
 
     def compose(self) -> ComposeResult:
         yield DayBar(id="day-bar")
@@ -260,7 +276,6 @@ class TodayScreen(AppScreen[None]):
         """The caseload summary is computed off the UI thread after the first paint: every
         student's lines, or after a save only the saved-for students' (``stale``)."""
         from tui.views.attention import AttentionBook
-        from tui.views.unlogged import unlogged_sessions
 
         day, book, stale = self.day, self.book, frozenset(self.stale)
         if book is None or book.day != day or self.attention_day != day:
@@ -273,9 +288,19 @@ class TodayScreen(AppScreen[None]):
             if "label" not in line.extra:  # a kept line has its label already
                 # extra is untyped; every attention line carries its CaseloadRow as extra["row"]
                 line.extra["label"] = attention_label(line.extra["row"])  # type: ignore[arg-type]
+        # the list first: the unlogged line (its own bar) is read once the list is on screen
+        self.post_message(self.AttentionReady(day, lines, None, book, seq))
+
+    @work(thread=True, group="unlogged")
+    def load_unlogged(self, day: date, seq: int) -> None:
+        """The past week's unlogged sessions (it reads the week's session logs, which the
+        attention list, from its kept rows, may not have read)."""
+        from tui.views.unlogged import unlogged_sessions
+
         now = self.clock()
-        unlogged = unlogged_sessions(self.store, now.date(), now=now)
-        self.post_message(self.AttentionReady(day, lines, unlogged, book, seq))
+        self.post_message(
+            self.UnloggedReady(day, unlogged_sessions(self.store, now.date(), now=now), seq)
+        )
 
     def on_today_screen_attention_ready(self, message: AttentionReady) -> None:
         if message.day != self.day or message.seq != self.attention_seq:
@@ -284,7 +309,11 @@ class TodayScreen(AppScreen[None]):
         self.stale.clear()
         self.attention = message.lines
         self.attention_day = message.day
-        self.show_unlogged(message.unlogged)
+        if message.unlogged is not None:
+            self.show_unlogged(message.unlogged)
+        else:  # read once this list is painted
+            self.unlogged_pending = True
+            self.call_after_refresh(self.load_unlogged, message.day, message.seq)
         from tui.views.attention import unreadable_files
 
         # damaged files: named, never guessed
@@ -299,14 +328,31 @@ class TodayScreen(AppScreen[None]):
         for i, line in enumerate(self.attention):
             # extra["label"] is the Text attention_label made in load_attention
             items.append(Option(line.extra["label"], id=str(i)))  # type: ignore[arg-type]
-        # one add for the list: every add_option refreshes the list and measures its lines
-        self.query_one("#attention", OptionList).clear_options().add_options(items)
+        self.query_one("#attention", OptionList).clear_options()
+        self.attention_filled += 1  # a later list's lines replace any still being added
+        self.add_attention(self.attention_filled, items, 0)
         from tui.views.attention import attention_title_counts
 
         title = Text("Needs attention", style="bold")
         if self.attention:  # the caseload's counts line (store.caseload.attention_summary)
             title.append(f" · {attention_title_counts(self.attention)}")
         self.query_one("#attention-title", Static).update(title)
+
+    def add_attention(self, filled: int, items: list[Option], start: int) -> None:
+        """Add the list's lines from ``start``: a paneful at once, the rest in chunks after
+        each paint (OptionList measures every line it is given; a school has hundreds)."""
+        if filled != self.attention_filled:
+            return  # a later list is being shown
+        end = min(len(items), start + (FIRST_OPTIONS if start == 0 else MORE_OPTIONS))
+        self.query_one("#attention", OptionList).add_options(items[start:end])
+        self.attention_adding = end < len(items)
+        if self.attention_adding:
+            self.call_after_refresh(self.add_attention, filled, items, end)
+
+    def on_today_screen_unlogged_ready(self, message: UnloggedReady) -> None:
+        if message.day == self.day and message.seq == self.attention_seq:
+            self.unlogged_pending = False
+            self.show_unlogged(message.unlogged)
 
     def show_unlogged(self, unlogged: list[tuple[Group, date]]) -> None:
         """'2 sessions not logged this week — press u to log them' (hidden when none)."""
