@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from store.db import Store
+from store.model import Attendance, Session
 
 NOW = datetime(2026, 11, 25, 10, 0)
 REPO = Path(__file__).resolve().parents[1]  # the checkout: samples/, the source tree
@@ -68,6 +70,21 @@ def data_files(folder: Path) -> dict[str, bytes]:
     """``read_tree`` without ``backups/``: the data files' bytes, not the daily backup the app
     writes by itself (a worker on a timer) — for "this wrote nothing" checks in the TUI."""
     return {k: v for k, v in read_tree(folder).items() if not k.startswith("backups/")}
+
+
+def log_delivered(
+    store: Store,
+    group_id: str,
+    day: date,
+    attendance: list[Attendance],
+    minutes: int = 30,
+    **fields: Any,
+) -> Session:
+    """Log the group's session on ``day`` as delivered for ``minutes`` with ``attendance``;
+    ``fields``: the rest of the record (lesson, note, fidelity). The saved session."""
+    return store.log_session(
+        Session("", group_id, day, minutes_delivered=minutes, attendance=attendance, **fields)
+    )
 
 
 def settings_file(folder: Path, text: str) -> Path:

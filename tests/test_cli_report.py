@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from store.db import Store
-from store.model import Attendance, Group, Membership, Session, Student
-from tests.conftest import REPO, FakeClock
+from store.model import Attendance, Group, Membership, Student
+from tests.conftest import REPO, FakeClock, log_delivered
 from tui.cli.report import ReportUsageError, add_report_command, find_student, run_report
 
 TODAY = date(2026, 11, 25)
@@ -44,11 +44,7 @@ def data(tmp_path: Path) -> Path:
         )
         for i in range(10):
             day = START + timedelta(weeks=i)
-            store.log_session(
-                Session(
-                    "", group.id, day, minutes_delivered=30, attendance=[Attendance(s) for s in ids]
-                )
-            )
+            log_delivered(store, group.id, day, [Attendance(s) for s in ids])
             for n, sid in enumerate(ids):
                 store.record_score(sid, "ORF", 30 + n * 10 + i, day)
         for sid in ids:

@@ -14,6 +14,7 @@ import pytest
 from store.db import Store
 from store.export import ExportFilter, export_scores, export_sessions
 from store.model import Attendance, Group, Membership, Session
+from tests.conftest import log_delivered
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)"]
 
@@ -42,17 +43,8 @@ def formula_caseload(store: Store) -> dict[str, str]:
     day = today - timedelta(days=3)
     for sid in ids.values():
         store.record_score(sid, "ORF", 42, day)
-    store.log_session(
-        Session(
-            "",
-            group.id,
-            day,
-            minutes_delivered=30,
-            lesson="@lesson",
-            note="+note",
-            attendance=[Attendance(sid, "present", minutes=30) for sid in ids.values()],
-        )
-    )
+    everyone = [Attendance(sid, "present", minutes=30) for sid in ids.values()]
+    log_delivered(store, group.id, day, everyone, lesson="@lesson", note="+note")
     store.log_session(Session("", group.id, day - timedelta(days=1), "cancelled", "assembly"))
     return ids
 

@@ -14,9 +14,9 @@ from textual.widgets import DataTable, OptionList, Static
 
 from store.caseload import CaseloadRow, attention_summary
 from store.db import Store
-from store.model import Attendance, Group, Membership, SchoolCalendar, Session
+from store.model import Attendance, Group, Membership, SchoolCalendar
 from store.vocabulary import KINDS, OVERDUE, words
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, log_delivered
 from tests.tui.screen import pause_until, screen_text
 from tui.app import InterventionApp
 from tui.config import AppConfig
@@ -72,15 +72,8 @@ def build_small(store: Store) -> dict[str, str]:
         )
     )
     for day in wednesdays(GROUP_START, WEEKS):
-        store.log_session(
-            Session(
-                "",
-                group.id,
-                day,
-                minutes_delivered=30,
-                attendance=[Attendance(sid, "present", minutes=30) for sid in ids.values()],
-            )
-        )
+        everyone = [Attendance(sid, "present", minutes=30) for sid in ids.values()]
+        log_delivered(store, group.id, day, everyone)
     goal_day = {"change": date(2027, 1, 27), "raise": date(2027, 5, 26)}
     for who, goal, by in (
         ("change", 70, "change"),

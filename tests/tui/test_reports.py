@@ -14,10 +14,10 @@ import pytest
 
 from store.caseload import attention_summary
 from store.db import Store
-from store.model import Attendance, Group, Measure, Membership, Session
+from store.model import Attendance, Group, Measure, Membership
 from store.progress import goal_statement, weeks_between
 from store.vocabulary import words
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, log_delivered
 from tui.config import AppConfig
 from tui.documents import (
     FORMATS,
@@ -79,9 +79,7 @@ def caseload(store: Store) -> Iterator[Caseload]:
                     Attendance(ben),
                     Attendance(zoe),
                 ]
-                store.log_session(
-                    Session("", group.id, day, minutes_delivered=30, attendance=attendance)
-                )
+                log_delivered(store, group.id, day, attendance)
             day += timedelta(days=1)
         for i, v in enumerate(AVA_SCORES):
             errors = 3 if i == len(AVA_SCORES) - 1 else None

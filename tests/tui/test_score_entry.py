@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from store.db import Store
-from tests.conftest import FakeClock, read_tree
+from tests.conftest import FakeClock, log_delivered, read_tree
 from tests.tui.screen import press_to, screen_text, settle, started
 from tui.app import InterventionApp
 from tui.screens.confirm import ConfirmScreen
@@ -206,7 +206,7 @@ def near_a_decision(folder: Path) -> tuple[Store, FakeClock]:
     line, so one more below fires the four-point rule today."""
     from datetime import datetime, timedelta
 
-    from store.model import Attendance, Group, Session
+    from store.model import Attendance, Group
     from store.schedule import occurrences
 
     clock = FakeClock(datetime(2026, 11, 25, 9, 5))
@@ -235,9 +235,7 @@ def near_a_decision(folder: Path) -> tuple[Store, FakeClock]:
     # every planned session delivered and attended, so dosage is not the explanation
     group = store.group("g1")
     for d in occurrences(group, store.calendar(), start, DAY - timedelta(days=1)):
-        store.log_session(
-            Session("", "g1", d, minutes_delivered=30, attendance=[Attendance(ava.id)])
-        )
+        log_delivered(store, "g1", d, [Attendance(ava.id)])
     return store, clock
 
 

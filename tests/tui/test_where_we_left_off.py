@@ -11,8 +11,8 @@ import pytest
 from textual.widgets import Input
 
 from store.db import Store
-from store.model import Attendance, Group, Membership, Session
-from tests.conftest import FakeClock
+from store.model import Attendance, Group, Membership
+from tests.conftest import FakeClock, log_delivered
 from tests.tui.screen import press_to, screen_text, until_shown
 from tui.app import InterventionApp
 from tui.config import AppConfig
@@ -43,16 +43,7 @@ def app(tmp_path: Path) -> Iterator[InterventionApp]:
     )
     group = store.groups()[0]
     for day, lesson in ((date(2026, 11, 23), "Lesson 41"), (date(2026, 11, 24), "Lesson 42")):
-        store.log_session(
-            Session(
-                "",
-                group.id,
-                day,
-                minutes_delivered=30,
-                lesson=lesson,
-                attendance=[Attendance(ava.id)],
-            )
-        )
+        log_delivered(store, group.id, day, [Attendance(ava.id)], lesson=lesson)
     app = InterventionApp(store, clock, AppConfig())
     yield app
     app.store.close()
