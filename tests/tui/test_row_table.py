@@ -91,6 +91,15 @@ async def running() -> AsyncIterator[tuple[TablesApp, Pilot[None]]]:
         yield app, pilot
 
 
+@asynccontextmanager
+async def on_long() -> AsyncIterator[tuple[TablesApp, Pilot[None], RowTable]]:
+    """``running()`` with the keyboard on #long (20 rows in 5 lines): (app, pilot, #long)."""
+    async with running() as (app, pilot):
+        long = table(app, "long")
+        long.focus()
+        yield app, pilot, long
+
+
 async def press(pilot, *keys: str) -> None:  # noqa: ANN001
     await pilot.press(*keys)
     await pilot.pause()
@@ -159,9 +168,7 @@ async def test_up_and_down_move_the_cursor_and_clamp_at_both_ends() -> None:
 
 
 async def test_home_end_and_page_keys_move_the_cursor_and_clamp() -> None:
-    async with running() as (app, pilot):
-        long = table(app, "long")
-        long.focus()
+    async with on_long() as (app, pilot, long):
         await pilot.pause()
         await press(pilot, "home")  # already first: no message
         assert long.cursor_row == 0 and app.events == []
@@ -233,9 +240,7 @@ async def test_clicking_the_header_does_nothing() -> None:
 
 
 async def test_a_click_on_a_scrolled_table_picks_the_row_drawn_there() -> None:
-    async with running() as (app, pilot):
-        long = table(app, "long")
-        long.focus()
+    async with on_long() as (app, pilot, long):
         await press(pilot, "end")
         await pilot.pause()
         app.events.clear()
@@ -252,9 +257,7 @@ async def test_a_click_on_a_scrolled_table_picks_the_row_drawn_there() -> None:
 
 
 async def test_moving_to_the_last_row_scrolls_it_into_view_under_a_fixed_header() -> None:
-    async with running() as (app, pilot):
-        long = table(app, "long")
-        long.focus()
+    async with on_long() as (app, pilot, long):
         await pilot.pause()
         assert [line(long, y).strip() for y in range(5)] == ["Row"] + [f"row {i}" for i in range(4)]
         await press(pilot, "end")
@@ -270,9 +273,7 @@ async def test_moving_to_the_last_row_scrolls_it_into_view_under_a_fixed_header(
 
 
 async def test_moving_down_a_row_past_the_bottom_scrolls_by_one() -> None:
-    async with running() as (app, pilot):
-        long = table(app, "long")
-        long.focus()
+    async with on_long() as (app, pilot, long):
         await press(pilot, "down", "down", "down")  # row 3: the last line, no scroll yet
         await pilot.pause()
         assert long.scroll_offset.y == 0
@@ -286,9 +287,7 @@ async def test_moving_down_a_row_past_the_bottom_scrolls_by_one() -> None:
 
 
 async def test_clear_empties_rows_keeps_columns_and_resets_the_cursor() -> None:
-    async with running() as (app, pilot):
-        long = table(app, "long")
-        long.focus()
+    async with on_long() as (app, pilot, long):
         await press(pilot, "end")
         await pilot.pause()
         assert long.scroll_offset.y > 0
