@@ -79,9 +79,8 @@ class CalendarScreen(ListScreen[NoSchool]):
                 yield self.list_table()
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.load()
-        self.query_one("#ns-start", Input).focus()
+    def first_focus(self) -> Input:
+        return self.query_one("#ns-start", Input)
 
     def refresh_list(self, *, keep: str | None = None) -> None:
         self.load()

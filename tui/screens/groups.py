@@ -46,10 +46,6 @@ class GroupsScreen(ListScreen[Group]):
         yield self.list_table()
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_list()
-        self.table.focus()
-
     def refresh_list(self, *, keep: str | None = None) -> None:
         table = self.table
         keep = keep or self.cursor_key()

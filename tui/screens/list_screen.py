@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar, Generic, TypeVar
 
+from textual.widget import Widget
 from textual.widgets import DataTable
 
 from tui.screens.base import AppScreen
@@ -37,6 +38,14 @@ class ListScreen(AppScreen[None], Generic[Item]):
     @property
     def table(self) -> DataTable:
         return self.query_one(f"#{self.TABLE}", DataTable)
+
+    def on_mount(self) -> None:
+        self.refresh_list()
+        self.first_focus().focus()
+
+    def first_focus(self) -> Widget:
+        """What has the keyboard when the list opens: the table (a subclass may say otherwise)."""
+        return self.table
 
     def item_key(self, item: Item) -> str:
         """The record's key in the table (its id or code)."""

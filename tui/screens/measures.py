@@ -42,10 +42,6 @@ class MeasuresScreen(ListScreen[Measure]):
         yield self.list_table()
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_list()
-        self.table.focus()
-
     def refresh_list(self, *, keep: str | None = None) -> None:
         table = self.table
         keep = keep or self.cursor_key()

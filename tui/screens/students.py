@@ -77,10 +77,6 @@ class StudentsScreen(ListScreen[Student]):
         yield self.list_table()
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_list()
-        self.table.focus()
-
     # ------------------------------------------------------------------ list
     def refresh_list(self, *, keep: str | None = None) -> None:
         """Reload the students (filtered by the search) and keep the cursor on ``keep``."""
