@@ -6,6 +6,11 @@ either the old version or the new one, never a mix. Files are created 0600 and f
 regardless of the umask. A write refuses when the file is no longer the one last read
 (another program replaced or edited it), so a cached copy never overwrites it.
 
+A save that changes a few documents of a large one-table file (a partition) appends one line
+to the file's journal instead (``X.json.wal``, :mod:`store.wal`: one write and one fdatasync);
+a read replays the journal over the file, and the save that would take the journal past its
+limits folds it back in (rewrites the file, then removes the journal).
+
 The parsed document is kept in memory, so TinyDB's read-before-every-write costs nothing.
 A file that cannot be parsed raises :class:`CorruptFileError` and is never written over.
 """
@@ -34,6 +39,7 @@ try:
 except ImportError:  # Windows: WriterLock falls back to filelock
     fcntl = None  # type: ignore[assignment]
 
+from store import wal
 from store.errors import (
     CorruptFileError,
     StoreError,
@@ -170,9 +176,9 @@ class AtomicJSONStorage(Storage):
         self._describe_backup = describe_backup
         self._data: dict[str, Any] | None = None
         self._loaded = False  # True once the file's current state is known (read or absent)
-        # (inode, mtime, size) of the file as last read or written (None: it did not exist);
-        # a write refuses when the file on disk is no longer that one (see _check_unchanged)
-        self._seen: tuple[int, int, int] | None = None
+        # file_identity() of the file and its journal as last read or written (None: absent);
+        # a write refuses when the files on disk are no longer those (see _check_unchanged)
+        self._seen: Identity = (None, None)
         # id(doc) -> (doc, its JSON): a save re-encodes only the documents that changed.
         # Sound because documents are never mutated in place once written (Store._put
         # replaces a changed document with a new dict); the tuple keeps ``doc`` alive so its
@@ -183,6 +189,13 @@ class AtomicJSONStorage(Storage):
         # those bytes instead of encoding the others again (a partition's first save).
         self._raw: bytes | None = None
         self._raw_shape: list[tuple[str, Any]] = []
+        # The one table as last read or written (file + journal), key -> document: a save
+        # journals the documents that are not these very objects (see _journal_line).
+        self._persisted: tuple[str, dict[str, Any]] | None = None
+        # The journal: where its next line goes (None: there is none that applies to the
+        # file, so the next line starts a new one) and how many saves it holds.
+        self._wal_end: int | None = None
+        self._wal_lines = 0
         self.deferred = False  # batch mode: keep writes in memory until flush()
         self.dirty = False
         self.writes = 0
@@ -204,7 +217,7 @@ class AtomicJSONStorage(Storage):
             return True
         pair = re.compile(rb'"%s"\s*:\s*"%s"' % (key.encode(), re.escape(value.encode())))
         try:
-            raw = self.path.read_bytes()
+            raw = stored_bytes(self.path)
         except FileNotFoundError:
             return False
         if _ESCAPED_ASCII.search(raw):  # written by another tool: text may hide behind \u00xx
@@ -212,12 +225,14 @@ class AtomicJSONStorage(Storage):
         return pair.search(raw) is not None
 
     def _load(self) -> None:
+        self._wal_end, self._wal_lines, self._persisted = None, 0, None
         try:
             with open(self.path, "rb") as f:
-                self._seen = _identity(os.fstat(f.fileno()))
+                seen = _identity(os.fstat(f.fileno()))
                 raw = f.read()
         except FileNotFoundError:
-            self._data, self._loaded, self._seen = None, True, None
+            # a journal without its file is stale: the first save writes the file, removes it
+            self._data, self._loaded, self._seen = None, True, (None, _stat(self._wal))
             return
         except OSError as exc:  # permission denied, a disk error: one line naming the file
             raise disk_error(exc, "read", self.path) from None
@@ -229,8 +244,39 @@ class AtomicJSONStorage(Storage):
             raise self._corrupt(exc) from None
         except RecursionError:  # e.g. 100,000 nested "[": never ours, so damaged
             raise self._corrupt(ValueError("nested too deeply to read")) from None
+        self._remember(raw, data)  # the file's own bytes and shape, before its journal
+        self._seen = (seen, self._replay(raw, data))
         self._data, self._loaded = data, True
-        self._remember(raw, data)
+        if len(data) == 1:
+            name, table = next(iter(data.items()))
+            self._persisted = (name, dict(table))
+
+    @property
+    def _wal(self) -> Path:
+        return wal.path_of(self.path)
+
+    def _replay(self, raw: bytes, data: dict[str, Any]) -> tuple[int, int, int] | None:
+        """Apply the file's journal (if it has one that applies to ``raw``) to ``data``;
+        its identity (None: no journal). CorruptFileError naming it for a damaged line."""
+        try:
+            with open(self._wal, "rb") as f:
+                seen = _identity(os.fstat(f.fileno()))
+                text = f.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise disk_error(exc, "read", self._wal) from None
+        try:
+            replay = wal.parse(text, raw)
+        except wal.JournalDamage as exc:
+            raise self._corrupt(exc, self._wal) from None
+        if replay.stale or len(data) != 1:  # never journaled: a stale or foreign journal
+            return seen
+        table = next(iter(data.values()))
+        for puts, dels in replay.ops:
+            wal.apply(table, puts, dels)
+        self._wal_end, self._wal_lines = replay.valid, replay.lines
+        return seen
 
     def _remember(self, raw: bytes, data: dict[str, Any]) -> None:
         if len(data) == 1:
@@ -256,24 +302,26 @@ class AtomicJSONStorage(Storage):
         for (key, doc), (now_key, now_doc) in zip(shape, items, strict=False):
             if key != now_key or doc is not now_doc:
                 return None
-        added = b",".join(
-            (b'"%s"' % key.encode() if key.isdigit() else dumps(key)) + b":" + dumps(doc)
-            for key, doc in items
-        )
+        added = b",".join(_encode_key(key) + b":" + dumps(doc) for key, doc in items)
         return raw[:-2] + (b"," if shape else b"") + added + b"}}"
 
-    def _corrupt(self, exc: Exception) -> CorruptFileError:
+    def _corrupt(self, exc: Exception, damaged: Path | None = None) -> CorruptFileError:
+        """The error for a file that cannot be parsed: ``damaged`` is the file itself
+        (default) or its journal (restoring the file from a backup sets the journal aside:
+        its header then names other bytes)."""
+        damaged = damaged or self.path
         backup = self._describe_backup(self.path) if self._describe_backup else None
+        it = "it" if damaged == self.path else self.path.name
         where = (
-            f"The newest undamaged backup of it is {backup}; to restore that file, close "
+            f"The newest undamaged backup of {it} is {backup}; to restore that file, close "
             f"intervene and run: cp {shlex.quote(str(backup))} {shlex.quote(str(self.path))}"
             if backup
-            else "No backup holds an undamaged copy of it."
+            else f"No backup holds an undamaged copy of {it}."
         )
         reason = str(exc) if str(exc) else type(exc).__name__
         return CorruptFileError(
-            f"{self.path} cannot be read ({reason}). It was left untouched. {where}",
-            path=str(self.path),
+            f"{damaged} cannot be read ({reason}). It was left untouched. {where}",
+            path=str(damaged),
             backup=str(backup) if backup else None,
         )
 
@@ -297,32 +345,126 @@ class AtomicJSONStorage(Storage):
         """StoreError if the file is not the one last read or written here: another program
         replaced, edited or removed it (e.g. a second writer let in by a deleted ``.lock``).
         Writing the cached contents over it would undo that program's change."""
-        try:
-            now: tuple[int, int, int] | None = _identity(os.stat(self.path))
-        except FileNotFoundError:
-            now = None
+        now = file_identity(self.path)
         if now != self._seen:
+            changed = self.path if now[0] != self._seen[0] else self._wal
             raise StoreError(
-                f"{self.path} was changed by another program since intervene read it; "
+                f"{changed} was changed by another program since intervene read it; "
                 "nothing was saved. It will be read again: check it and make the change again."
             )
 
-    def _write_now(self, data: dict[str, Any]) -> None:
+    def _write_now(self, data: dict[str, Any], *, rewrite: bool = False) -> None:
+        """Save ``data``: one journal line when it may (see _journal_line), else the whole
+        file, atomically, removing the journal it folds in. ``rewrite``: the whole file."""
+        target = self.path
         try:
             self._check_unchanged()
-            if not self.path.parent.is_dir():
-                make_private_dir(self.path.parent, stop_at=self.root)
-            atomic_write_bytes(self.path, self._encode(data))
-            self._seen = _identity(os.stat(self.path))
+            line = None if rewrite else self._journal_line(data)
+            if line is not None:
+                target = self._wal
+                self._append(line)
+            else:
+                if not self.path.parent.is_dir():
+                    make_private_dir(self.path.parent, stop_at=self.root)
+                atomic_write_bytes(self.path, self._encode(data))
+                main = _identity(os.stat(self.path))
+                if self._seen[1] is not None:  # folded in: a crash before this unlink
+                    target = self._wal  # leaves a stale journal (its base is the old file)
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(self._wal)
+                    fsync_dir(self.path.parent)
+                self._seen, self._wal_end, self._wal_lines = (main, None), None, 0
         except BaseException as exc:
             # TinyDB mutated our cached dict before calling write: forget it, re-read the file.
-            self._data, self._loaded, self.dirty = None, False, False
-            self._fragments, self._raw, self._raw_shape = {}, None, []
+            self.forget()
+            self.dirty = False
             if isinstance(exc, OSError):  # disk full, read-only disk: the old file stands
-                raise disk_error(exc, "save", self.path, "; nothing was saved") from None
+                raise disk_error(exc, "save", target, "; nothing was saved") from None
             raise
         self._data, self.dirty = data, False
+        if len(data) == 1:
+            name, table = next(iter(data.items()))
+            self._persisted = (name, dict(table))
+        else:
+            self._persisted = None
         self.writes += 1
+
+    def _journal_line(self, data: dict[str, Any]) -> bytes | None:
+        """The journal line (a new journal's header first) that saves ``data``, or None when
+        the whole file must be written: no file yet, more than one table, a small file, a
+        save of many documents, or a journal at its limits (see store.wal)."""
+        persisted, raw = self._persisted, self._raw
+        if persisted is None or raw is None or self._seen[0] is None or len(data) != 1:
+            return None
+        name, before = persisted
+        table = data.get(name)
+        if table is None or len(raw) < wal.MIN_BYTES or self._wal_lines >= wal.MAX_LINES:
+            return None
+        puts = [(k, d) for k, d in table.items() if before.get(k) is not d]
+        dels = [k for k in before if k not in table]
+        if not (puts or dels) or len(puts) + len(dels) > wal.MAX_OPS:
+            return None
+        replayed = dict(before)  # a replay must give the table's order too
+        wal.apply(replayed, dict(puts), dels)
+        if list(replayed) != list(table):
+            return None
+        encoded = []
+        for key, doc in puts:
+            hit = self._fragments.get(id(doc))
+            fragment = hit[1] if hit is not None and hit[0] is doc else dumps(doc)
+            self._fragments[id(doc)] = (doc, fragment)  # a compaction reuses it
+            encoded.append((_encode_key(key), fragment))
+        line = wal.line(encoded, [dumps(k) for k in dels])
+        if self._wal_end is None:
+            line = wal.header(raw) + line
+        if (self._wal_end or 0) + len(line) > len(raw):  # compaction is due
+            return None
+        return line
+
+    def _append(self, line: bytes) -> None:
+        """Write ``line`` after the journal's last complete line (cutting off a torn write)
+        and fdatasync it; a new journal replaces a stale one, and its folder is fsynced."""
+        start = self._wal_end
+        fd = os.open(self._wal, os.O_WRONLY | (os.O_CREAT if start is None else 0), FILE_MODE)
+        try:
+            try:
+                os.fchmod(fd, FILE_MODE)
+                if os.fstat(fd).st_size != (start or 0):
+                    os.ftruncate(fd, start or 0)
+                os.lseek(fd, start or 0, os.SEEK_SET)
+                view = memoryview(line)
+                while view:
+                    view = view[os.write(fd, view) :]
+                _datasync(fd)
+                seen = _identity(os.fstat(fd))
+                if start is None:
+                    fsync_dir(self.path.parent)
+            except BaseException:
+                with contextlib.suppress(OSError):  # a line cut short is ignored anyway
+                    os.ftruncate(fd, start or 0)
+                raise
+        finally:
+            os.close(fd)
+        self._seen = (self._seen[0], seen)
+        self._wal_end, self._wal_lines = (start or 0) + len(line), self._wal_lines + 1
+
+    def compact(self) -> bool:
+        """Fold the journal into the file now (before something reads the file's bytes
+        without this class); False when there is no journal."""
+        if self.readonly:
+            raise StoreError(f"{self.path} is open read-only; nothing was saved")
+        if not self._loaded:
+            self._load()
+        if self._seen[1] is None:
+            return False
+        if self._data is None:  # a journal without its file: stale
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._wal)
+            fsync_dir(self.path.parent)
+            self._seen = (None, None)
+            return True
+        self._write_now(self._data, rewrite=True)
+        return True
 
     def _encode(self, data: dict[str, Any]) -> bytes:
         """``dumps(data)``, reusing the cached JSON of documents that did not change."""
@@ -339,8 +481,7 @@ class AtomicJSONStorage(Storage):
                 hit = cache.get(id(doc))
                 fragment = hit[1] if hit is not None and hit[0] is doc else dumps(doc)
                 fresh[id(doc)] = (doc, fragment)
-                encoded_key = b'"%s"' % key.encode() if key.isdigit() else dumps(key)
-                items.append(encoded_key + b":" + fragment)
+                items.append(_encode_key(key) + b":" + fragment)
             tables.append(dumps(name) + b":{" + b",".join(items) + b"}")
         self._fragments = fresh
         encoded = b"{" + b",".join(tables) + b"}"
@@ -351,7 +492,7 @@ class AtomicJSONStorage(Storage):
         """Drop the cached contents; the next read parses the file again."""
         self._data, self._loaded, self._fragments = None, False, {}
         self._raw, self._raw_shape = None, []
-        self._seen = None
+        self._seen, self._persisted, self._wal_end, self._wal_lines = (None, None), None, None, 0
 
     def close(self) -> None:
         """Nothing to flush: every write is already on disk. Never rewrites the file."""
@@ -360,6 +501,45 @@ class AtomicJSONStorage(Storage):
 def _identity(st: os.stat_result) -> tuple[int, int, int]:
     """What tells one version of a file from another: inode, mtime (ns) and size."""
     return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+#: file_identity(): (the file's, its journal's) _identity, None for one that does not exist
+Identity = tuple[tuple[int, int, int] | None, tuple[int, int, int] | None]
+
+
+def _stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        return _identity(os.stat(path))
+    except FileNotFoundError:
+        return None
+
+
+def file_identity(path: str | Path) -> Identity:
+    """The version of a data file as its contents go: the (inode, mtime ns, size) of the file
+    and of its journal, None for one that does not exist. Equal identities, same records."""
+    path = Path(path)
+    return _stat(path), _stat(wal.path_of(path))
+
+
+def stored_bytes(path: str | Path) -> bytes:
+    """A data file's bytes followed by its journal's (if any): for a search of the bytes
+    (is this id or date anywhere in the file?) that need not parse them. FileNotFoundError
+    when the file itself does not exist."""
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        return raw + b"\n" + wal.path_of(path).read_bytes()
+    except FileNotFoundError:
+        return raw
+
+
+def _encode_key(key: str) -> bytes:
+    """A document id as a JSON object key (TinyDB's are digits: no escaping to do)."""
+    return b'"%s"' % key.encode() if key.isdigit() else dumps(key)
+
+
+#: fdatasync where the OS has it (it skips the mtime update fsync also writes)
+_datasync = getattr(os, "fdatasync", os.fsync)
 
 
 # --------------------------------------------------------------------------- lock

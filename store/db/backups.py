@@ -12,19 +12,22 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from store import wal
 from store.db.core import CoreStore, _locked, _new_id
 from store.db.layout import BACKUPS_KEPT, CORE_FILE, EXPORT_LOG, SCORES_DIR, SESSIONS_DIR
-from store.errors import disk_error
+from store.errors import CorruptFileError, disk_error
 from store.model import ExportRecord, check_int, check_text
 from store.paths import backups_dir, fallback_export_log
 from store.storage import (
     FILE_MODE,
     TEMP_SUFFIX,
+    AtomicJSONStorage,
     append_line,
     atomic_write_bytes,
     dumps,
     fsync_dir,
     make_private_dir,
+    write_all,
 )
 
 try:
@@ -66,7 +69,8 @@ class BackupsMixin(CoreStore):
         Every file is an independent copy (a reflink where the file system offers one, else
         a plain copy: a hard link would share the disk blocks that damage in place reaches),
         and its SHA-256 is recorded in the folder's ``manifest.json``, so a backup that is
-        itself damaged is never offered. Returns the new folder, or None if today's backup
+        itself damaged is never offered. A partition with a journal is copied with the
+        journal folded in (what the app reads), so each backed-up file is whole by itself. Returns the new folder, or None if today's backup
         exists (or the store is read-only).
         """
         if self.readonly:
@@ -85,7 +89,10 @@ class BackupsMixin(CoreStore):
             rel = path.relative_to(self.data_dir)
             dest = partial / rel
             make_private_dir(dest.parent, stop_at=partial)
-            sums[rel.as_posix()] = _copy(path, dest)
+            sums[rel.as_posix()] = _copy_folded(path, dest)
+            if not sums[rel.as_posix()]:  # a damaged journal: copy the pair, to mend by hand
+                sums[rel.as_posix()] = _copy(path, dest)
+                sums[rel.as_posix() + wal.SUFFIX] = _copy(wal.path_of(path), wal.path_of(dest))
         write_manifest(partial, sums)
         os.rename(partial, target)
         fsync_dir(root)
@@ -230,6 +237,26 @@ def is_good_copy(folder: Path, rel: Path | str) -> bool:
     return isinstance(sums, dict) and sums.get(Path(rel).as_posix()) == (
         hashlib.sha256(raw).hexdigest()
     )
+
+
+def _copy_folded(src: Path, dest: Path) -> str:
+    """:func:`_copy`, or for a file with a journal the file with its journal applied (as
+    the app reads it; its SHA-256); "" (nothing written) when the journal is damaged."""
+    if not wal.path_of(src).exists():
+        return _copy(src, dest)
+    import hashlib  # here, not at start-up
+
+    try:
+        data = AtomicJSONStorage(src, readonly=True).read()
+    except CorruptFileError:
+        return ""
+    raw = dumps(data)
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        write_all(fd, (raw,))
+    finally:
+        os.close(fd)
+    return hashlib.sha256(raw).hexdigest()
 
 
 def _snapshot(src: Path, dest: Path) -> None:

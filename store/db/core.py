@@ -37,7 +37,14 @@ from store.errors import (
 from store.model import Group, Measure, Record, Student, parse_date, school_year_of
 from store.paths import refuse_shared_parents
 from store.records import mutable_record
-from store.storage import DIR_MODE, TEMP_SUFFIX, AtomicJSONStorage, WriterLock, make_private_dir
+from store.storage import (
+    DIR_MODE,
+    TEMP_SUFFIX,
+    AtomicJSONStorage,
+    WriterLock,
+    make_private_dir,
+    stored_bytes,
+)
 
 _KEY_FIELD = {"measures": "code"}  # every other table is keyed by "id"
 #: A temp file of store.storage.atomic_write_bytes (mkstemp: ".<name>.<random><suffix>")
@@ -610,7 +617,7 @@ class CoreStore(ABC):
             if rel in self._dbs:
                 continue
             try:
-                raw = (self.data_dir / rel).read_bytes()
+                raw = stored_bytes(self.data_dir / rel)  # its journal too
             except FileNotFoundError:
                 continue
             if needle in raw:

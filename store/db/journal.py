@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from store import wal
 from store.db.layout import CORE_FILE
 from store.errors import StoreError
 from store.storage import atomic_write_bytes, fsync_dir, make_private_dir
@@ -44,9 +45,10 @@ def write_journal(
 
 
 def _move(src: Path, dest: Path) -> None:
-    """One step of the switch-over (a separate function so tests can kill a restore here)."""
+    """One step of the switch-over (a separate function so tests can kill a restore here).
+    The folders are fsynced once, after every move (:func:`finish`): a crash before that
+    leaves the journal, and the next open moves what is still staged."""
     os.replace(src, dest)
-    fsync_dir(dest.parent)
 
 
 def finish(root: Path) -> dict[str, Any]:
@@ -73,9 +75,16 @@ def finish(root: Path) -> dict[str, Any]:
         if src.is_file():
             make_private_dir((root / rel).parent, stop_at=root)
             _move(src, root / rel)
+        # the old file's journal (store/wal.py) is not the restored file's: it would be
+        # replayed over it if the restored file had the very bytes it was written against
+        with contextlib.suppress(FileNotFoundError):
+            wal.path_of(root / rel).unlink()
     for rel in remove:
         with contextlib.suppress(FileNotFoundError):
             (root / rel).unlink()
+    for folder in sorted({(root / rel).parent for rel in [*order, *remove]}, reverse=True):
+        with contextlib.suppress(FileNotFoundError):  # a folder of removed files only
+            fsync_dir(folder)
     fsync_dir(root)
     import hashlib  # here, not at start-up
 

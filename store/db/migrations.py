@@ -5,9 +5,11 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import os
 from collections.abc import Mapping
 from typing import Any
 
+from store import wal
 from store.db import layout
 from store.db.backups import _snapshot
 from store.db.core import CoreStore, Migration
@@ -15,7 +17,7 @@ from store.db.layout import CORE_FILE, CORE_TABLES, SCORES_DIR, SESSIONS_DIR
 from store.errors import StoreError
 from store.model import BUILTIN_MEASURES, default_calendar
 from store.paths import backups_dir
-from store.storage import atomic_write_bytes, dumps, make_private_dir
+from store.storage import AtomicJSONStorage, atomic_write_bytes, dumps, make_private_dir
 
 
 def _migrate_v0(core: dict[str, Any], store: CoreStore) -> dict[str, Any]:
@@ -147,6 +149,7 @@ class MigrationsMixin(CoreStore):
                     f"The data in {self.data_dir} needs an upgrade from format v{version}; "
                     "open it once for writing first."
                 )
+            self._fold_journals()
             self._keep_pre_migration_copy(version)
             upgraded = copy.deepcopy(data)
             for step in range(version, layout.SCHEMA_VERSION):
@@ -163,6 +166,18 @@ class MigrationsMixin(CoreStore):
                 "version": layout.SCHEMA_VERSION,
             }
             storage.write(upgraded)
+
+    def _fold_journals(self) -> None:
+        """Fold every partition's journal into its file (:mod:`store.wal`), so that a step
+        reading the partitions' bytes reads every saved record. A damaged journal raises
+        CorruptFileError naming it, before anything is changed."""
+        for kind in (SCORES_DIR, SESSIONS_DIR):
+            for year in self._partition_years(kind):
+                folder = self.data_dir / kind / str(year)
+                for name in sorted(os.listdir(folder)):
+                    if name.endswith(".json" + wal.SUFFIX) and not name.startswith("."):
+                        path = folder / name.removesuffix(wal.SUFFIX)
+                        AtomicJSONStorage(path, root=self.data_dir).compact()
 
     def _fresh_core(self) -> dict[str, Any]:
         core: dict[str, Any] = {name: {} for name in CORE_TABLES}

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import date
+from pathlib import Path
 
 from store.db import Store
 from store.model import Group, Membership, Session
@@ -19,3 +25,22 @@ def fill(store: Store, earlier: date) -> tuple[str, str]:
     store.record_score(ava.id, "ORF", 45, earlier)
     store.log_session(Session("", g.id, TODAY, minutes_delivered=30))
     return ava.id, g.id
+
+
+def killed_writer(code: str, args: list[str], pause: float) -> bytes:
+    """Run the Python ``code`` in a child process (from the repository, with ``args``),
+    let it work ``pause`` seconds after it prints "ready", SIGKILL it: what it printed."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert child.stdout is not None
+    ready = child.stdout.readline()
+    assert ready == b"ready\n", child.stderr.read() if child.stderr else ready
+    time.sleep(pause)
+    os.kill(child.pid, signal.SIGKILL)
+    out, _err = child.communicate(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    return out
