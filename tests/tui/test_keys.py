@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 import tui.screens
+from tests.tui.screen import started
 from tui.screens.base import NOT_IN_PALETTE, AppContextMixin, RunAction
 from tui.screens.help import key_name, own_bindings
 
@@ -143,9 +144,7 @@ async def test_a_palette_command_runs_its_binding(open_app) -> None:  # noqa: AN
     from tui.screens.students import StudentsScreen
     from tui.screens.today import TodayScreen
 
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+    async with started(open_app, (120, 36)) as (app, pilot):
         today = app.screen
         assert isinstance(today, TodayScreen)
         command = next(c for c in app.get_system_commands(today) if c.title == "Students")

@@ -7,6 +7,7 @@ from datetime import date
 from textual.command import CommandPalette
 from textual.widgets import OptionList
 
+from tests.tui.screen import pause_until, press_to, push, started
 from tui.palette import CommandsProvider, StudentsProvider
 from tui.screens.student import StudentScreen
 
@@ -20,27 +21,24 @@ async def _hits(provider_cls, app, query: str) -> list[str]:  # noqa: ANN001
 
 
 async def test_palette_finds_commands_by_description_and_students_by_name(open_app) -> None:
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
-        app.push_screen(StudentScreen("st-demo17", DAY, "ORF"))
-        await pilot.pause()
+    async with started(open_app, (120, 36)) as (app, pilot):
+        await push(pilot, StudentScreen("st-demo17", DAY, "ORF"))
         assert "Report" in await _hits(CommandsProvider, app, "family")
         assert "Report" in await _hits(CommandsProvider, app, "letter")
         assert "Settings" in await _hits(CommandsProvider, app, "spanish")
         hits = await _hits(StudentsProvider, app, "mateo")
         assert hits == ["Open Mateo Ahmed"]
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        assert isinstance(app.screen, CommandPalette)
+        palette = await press_to(pilot, CommandPalette, "ctrl+p")
         await pilot.press(*"Mateo Ahm")
-        for _ in range(50):  # the palette searches in the background
-            await pilot.pause(0.05)
-            options = app.screen.query_one(OptionList)
-            if options.option_count and "Open Mateo Ahmed" in str(
-                options.get_option_at_index(0).prompt
-            ):
-                break
+        options = palette.query_one(OptionList)
+        await pause_until(  # the palette searches in the background
+            pilot,
+            lambda _app: (
+                bool(options.option_count)
+                and "Open Mateo Ahmed" in str(options.get_option_at_index(0).prompt)
+            ),
+            tries=125,
+        )
         await pilot.press("enter")
         await pilot.pause()
         await pilot.pause()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from store.db import Store
 from tests.conftest import FakeClock
+from tests.tui.screen import started
 from tui.config import AppConfig
 from tui.views.attention import caseload_rows
 from tui.widgets.row_table import RowTable
@@ -33,9 +34,7 @@ def _new_reader(folder: Path, clock: FakeClock, scores: list[float]) -> str:
 async def test_two_scores_read_two_of_six_points(demo_dir: Path, demo_clock: FakeClock, open_app):
     # one score far above the aim line, one far below: no on-track / below guess, just the count
     sid = _new_reader(demo_dir, demo_clock, [90, 10])
-    app = open_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+    async with started(open_app, (120, 36)) as (app, pilot):
         students = app.screen.query_one("#students", RowTable)
         first = [str(c) for c in students.get_row_at(0)]
         assert first[0].startswith("Quinn")
