@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from store.demo import build_demo
 from store.errors import StoreError
 from store.export.backup import (
     BACKUP_SECTIONS,
+    _canonical,
     _fingerprint,
     _indented,
     backup_chunks,
@@ -86,20 +88,30 @@ def test_fingerprint_ignores_order_and_sees_any_change() -> None:
     assert fp != _fingerprint([("cal", {"x": 2}), ("scores", [a, b, c])])
 
 
+def _lose_one(table: dict[str, Any]) -> None:
+    table.pop(next(iter(table)))
+
+
+def _change_one(table: dict[str, Any]) -> None:
+    key = next(iter(table))
+    table[key] = {**table[key], "value": table[key]["value"] + 1}
+
+
+@pytest.mark.parametrize("damage", [_lose_one, _change_one])
 def test_restore_refuses_files_that_read_back_differently(
-    demo: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: Any
 ) -> None:
     backup = check_backup(backup_document(demo))
     target = tmp_path / "target"
     real = backup_mod._iter_files
 
-    def one_score_lost(b: object, now: str) -> object:
-        for rel, tables in real(b, now):  # type: ignore[arg-type]
+    def one_score_damaged(b: object, now: str, seen: object) -> object:
+        for rel, tables in real(b, now, seen):  # type: ignore[arg-type]
             if "scores" in tables and len(tables["scores"]) > 1:
-                tables["scores"].pop(next(iter(tables["scores"])))
+                damage(tables["scores"])
             yield rel, tables
 
-    monkeypatch.setattr(backup_mod, "_iter_files", one_score_lost)
+    monkeypatch.setattr(backup_mod, "_iter_files", one_score_damaged)
     with pytest.raises(StoreError, match="did not read back identically"):
         restore_backup(target, backup, clock=lambda: NOW)
     assert sorted(p.name for p in target.iterdir()) == [".lock"]  # staging removed
@@ -107,6 +119,16 @@ def test_restore_refuses_files_that_read_back_differently(
     restore_backup(target, backup, clock=lambda: NOW)
     with Store.open(target, clock=lambda: NOW, readonly=True) as again:
         assert len(list(again.iter_scores())) == len(backup.scores)
+
+
+def test_canonical_is_jsons_sorted_dump() -> None:
+    for record in (
+        {"b": 1, "a": [{"z": None, "y": "é\n"}], "c": 2.5},
+        {"n": float("nan"), "i": 10**20, "t": True},
+        {},
+    ):
+        want = json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        assert _canonical(record) == want
 
 
 @pytest.mark.parametrize(
