@@ -18,6 +18,7 @@ from store.model import Attendance, Group, Membership, SchoolCalendar
 from store.vocabulary import KINDS, OVERDUE, words
 from tests.conftest import FakeClock, log_delivered
 from tests.tui.screen import pause_until, screen_text
+from tests.tui.test_today import wait_for_attention
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.documents import meeting_packet
@@ -152,11 +153,8 @@ def test_the_tones_cover_every_kind_with_a_style_and_a_mark() -> None:
 async def load_today(app: InterventionApp, pilot) -> TodayScreen:  # noqa: ANN001
     screen = app.screen
     assert isinstance(screen, TodayScreen)
-    for _ in range(300):
-        await pilot.pause(0.02)
-        if screen.attention_day == screen.day:
-            return screen
-    raise AssertionError("the needs-attention list never loaded")
+    await wait_for_attention(pilot, screen, tries=300)
+    return screen
 
 
 async def load_caseload(app: InterventionApp, pilot) -> CaseloadScreen:  # noqa: ANN001

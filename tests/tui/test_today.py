@@ -19,9 +19,10 @@ from tui.screens.welcome import SchoolYearScreen, WelcomeScreen
 from tui.widgets.row_table import RowTable
 
 
-async def wait_for_attention(pilot, screen: TodayScreen) -> None:  # noqa: ANN001
-    """The caseload summary is computed in a worker after the first paint."""
-    for _ in range(200):
+async def wait_for_attention(pilot, screen: TodayScreen, tries: int = 200) -> None:  # noqa: ANN001
+    """The caseload summary is computed in a worker after the first paint: wait for it (at
+    most ``tries`` steps of 20 ms)."""
+    for _ in range(tries):
         await pilot.pause(0.02)
         if screen.attention_day == screen.day:
             return
