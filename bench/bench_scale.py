@@ -11,8 +11,9 @@ interpreter's start-up:
   * packet   — ``report packet --format md`` (the markdown packet: no charts drawn)
   * caseload — ``caseload --json`` (the caseload review, every student and measure)
   * restore  — ``restore --yes BACKUP`` of that size's backup into an empty folder
-  * backup   — ``export backup``: its time, and at 3,000 students its peak RSS
-               (``getrusage(RUSAGE_CHILDREN).ru_maxrss`` of a process that ran only it)
+  * backup   — ``export backup``: its time, and at 3,000 students its peak RSS, both from
+               the one run (the child's ``getrusage(RUSAGE_SELF).ru_maxrss`` as it ends: a
+               process that ran only that command)
 Growth = time at 3,000 / time at 300 (target ≤ 12: linear, with a margin). The last line is
 JSON. ``--small S --large L`` change the sizes (e.g. for a quick look).
 """
@@ -38,24 +39,20 @@ DAY = NOW.date().isoformat()
 TIMEOUT = 300  # one command; a packet that takes longer is reported as failed, not waited on
 
 CHILD = """
-import sys, time
+import resource, sys, time
 from datetime import datetime
 from tui.cli.main import main
 now = datetime.fromisoformat(sys.argv[1])
 t = time.perf_counter()
 rc = main(sys.argv[2:], clock=lambda: now)
-print(time.perf_counter() - t, rc, flush=True)
-"""
-
-PEAK = """
-import resource, subprocess, sys
-subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+seconds = time.perf_counter() - t
+print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, rc, flush=True)
 """
 
 
-def run_cli(*argv: str) -> float:
-    """Seconds the command took inside a fresh process (the command must succeed)."""
+def run_cli(*argv: str) -> tuple[float, float]:
+    """Seconds the command took inside a fresh process, and that process's peak RSS in MiB
+    (the command must succeed)."""
     out = subprocess.run(
         [sys.executable, "-c", CHILD, NOW.isoformat(), *argv],
         cwd=ROOT,
@@ -66,7 +63,8 @@ def run_cli(*argv: str) -> float:
     lines = out.stdout.strip().splitlines()
     if out.returncode or not lines or lines[-1].split()[-1] != "0":
         raise RuntimeError(f"intervene {' '.join(argv)} failed: {out.stderr.strip()[-500:]}")
-    return float(lines[-1].split()[0])
+    seconds, peak_kib, _rc = lines[-1].split()
+    return float(seconds), int(peak_kib) / 1024  # ru_maxrss is in KiB on Linux
 
 
 def roster_csv(path: Path, rows: int) -> Path:
@@ -78,13 +76,15 @@ def roster_csv(path: Path, rows: int) -> Path:
     return path
 
 
-def measure(size: int, tmp: Path, repeats: int) -> dict[str, float]:
-    """The median seconds of each command at ``size`` students (``repeats`` fresh runs)."""
+def measure(size: int, tmp: Path, repeats: int) -> tuple[dict[str, float], float]:
+    """The median seconds of each command at ``size`` students (``repeats`` fresh runs),
+    and the largest peak RSS of a backup run, in MiB."""
     data = str(cached(size))
     work = tmp / str(size)
     work.mkdir()
     roster = roster_csv(work / "roster.csv", size)
     times: dict[str, list[float]] = {}
+    peaks: dict[str, list[float]] = {}
     for r in range(repeats):
         runs = {
             "import": (
@@ -110,30 +110,18 @@ def measure(size: int, tmp: Path, repeats: int) -> dict[str, float]:
             "caseload": ("--data-dir", data, "--date", DAY, "caseload", "--json"),
             "backup": ("--data-dir", data, "export", "backup", str(work / f"backup{r}.json")),
         }
-        for name, argv in runs.items():
-            times.setdefault(name, []).append(run_cli(*argv))
-        times.setdefault("restore", []).append(
-            run_cli(
-                "--data-dir",
-                str(work / f"restore{r}"),
-                "restore",
-                "--yes",
-                str(work / "backup0.json"),
-            )
+        runs["restore"] = (
+            "--data-dir",
+            str(work / f"restore{r}"),
+            "restore",
+            "--yes",
+            str(work / "backup0.json"),
         )
-    return {k: statistics.median(v) for k, v in times.items()}
-
-
-def backup_peak_mib(size: int, tmp: Path) -> float:
-    """Peak RSS of ``intervene export backup`` at ``size`` students, in MiB."""
-    exe = Path(sys.executable).with_name("intervene")
-    cmd = [str(exe), "--data-dir", str(cached(size)), "export", "backup", str(tmp / "peak.json")]
-    out = subprocess.run(
-        [sys.executable, "-c", PEAK, *cmd], capture_output=True, text=True, timeout=TIMEOUT
-    )
-    if out.returncode:
-        raise RuntimeError(f"export backup failed: {out.stderr.strip()[-500:]}")
-    return int(out.stdout.strip()) / 1024  # ru_maxrss is in KiB on Linux
+        for name, argv in runs.items():
+            seconds, peak = run_cli(*argv)
+            times.setdefault(name, []).append(seconds)
+            peaks.setdefault(name, []).append(peak)
+    return {k: statistics.median(v) for k, v in times.items()}, max(peaks["backup"])
 
 
 def main() -> None:
@@ -147,9 +135,8 @@ def main() -> None:
     print(f"data folders ready in {time.perf_counter() - t0:.1f} s")
     result: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="intervene-scale-") as tmp:
-        small = measure(args.small, Path(tmp), repeats=3)
-        large = measure(args.large, Path(tmp), repeats=1)
-        peak = backup_peak_mib(args.large, Path(tmp))
+        small, _ = measure(args.small, Path(tmp), repeats=3)
+        large, peak = measure(args.large, Path(tmp), repeats=1)
     print(f"{'seconds':12}{args.small:>10}{args.large:>10}{'growth':>10}")
     for name in ("import", "packet", "caseload", "restore", "backup"):
         growth = large[name] / small[name]
