@@ -101,3 +101,22 @@ def test_backup_restore_backup_gives_the_same_bytes(reopened: Store, tmp_path: P
     # the restored folder's own log gains this backup; every other section is byte-identical
     one["exports"] = two["exports"] = []
     assert json.dumps(one, indent=1) == json.dumps(two, indent=1)
+
+
+def test_a_journaled_save_is_in_the_backup(folder: Path, tmp_path: Path) -> None:
+    with Store.open(folder, clock=lambda: NOW) as store:
+        group = store.groups()[0]
+        day = next(
+            d
+            for d in (TODAY - timedelta(days=n) for n in range(1, 30))
+            if store.session_on(group.id, d) is None
+        )
+        saved = store.log_session(Session("", group.id, day, "cancelled", "testing"))
+    rel = folder / "sessions" / str(school_year_of(day)) / f"{group.id}.json"
+    journal = rel.with_name(rel.name + ".wal")
+    assert journal.is_file() and saved.id in journal.read_text()  # not folded in yet
+    assert saved.id not in rel.read_text()
+    with Store.open(folder, clock=lambda: NOW) as again:
+        export_backup(again, tmp_path / "b.json", now=NOW)
+    sessions = json.loads((tmp_path / "b.json").read_text())["sessions"]
+    assert [s["cancel_reason"] for s in sessions if s["id"] == saved.id] == ["testing"]
