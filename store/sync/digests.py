@@ -30,7 +30,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -183,14 +183,16 @@ class LocalView:
     """Every shared record of a data folder, by couch ``_id``, with its digest; the
     documents of the files read in this sync (the others are read when one is needed)."""
 
-    def __init__(self, store: Store, cache: Cache | None = None) -> None:
+    def __init__(self, store: Store, cache: Cache | None = None, *, look: bool = True) -> None:
+        """``look=False``: the caller looks with :meth:`scan` (records empty until then)."""
         self.store = store
         self.cache = cache if cache is not None else load_cache(store.data_dir)
         self.records: dict[str, Local] = {}
         self.docs: dict[str, dict[str, Any]] = {}  # couch _id -> document (files read here)
-        self._read: set[str] = set()  # rel paths read in this view
         self.hashed = 0  # records hashed (tests count them)
-        self.refresh()
+        self._again: dict[str, FileDigests] = {}  # files read again during a scan
+        if look:
+            self.refresh()
 
     def get(self, cid: str) -> Local | None:
         return self.records.get(cid)
@@ -198,6 +200,12 @@ class LocalView:
     def refresh(self) -> None:
         """Look at every file again: a file whose identity is the cached one keeps its
         digests; the others are read and hashed."""
+        for _ in self.scan():
+            pass
+
+    def scan(self) -> Iterator[tuple[str, FileDigests]]:
+        """:meth:`refresh`, file by file: yields each file's path and digests as it is
+        looked at; ``records`` holds every file's once the scan is over."""
         files = self.store.replica_files()
         seen = {rel for rel, _tables in files}
         for rel in [r for r in self.cache.files if r not in seen]:
@@ -209,25 +217,18 @@ class LocalView:
             key = file_key(self.store.data_dir / rel)
             if cached is None or not cached.trusted(key):
                 cached = self._read_file(rel, tables)
+            self._again.pop(rel, None)
+            yield rel, cached
+            cached = self._again.pop(rel, cached)  # the caller may have had it read again
             for cid, (table, digest) in cached.digests.items():
                 records[cid] = Local(table, digest, rel)
         self.records = records
 
-    def load(self, cids: Iterable[str]) -> bool:
-        """Read the files holding ``cids`` that were not read in this view (their digests
-        are recomputed from what is read). True when any file was read."""
-        wanted = {self.records[c].rel for c in cids if c in self.records and c not in self.docs}
-        wanted -= self._read
-        if not wanted:
-            return False
-        tables = dict(self.store.replica_files())
-        for rel in sorted(wanted):
-            for cid in [c for c, r in self.records.items() if r.rel == rel]:
-                del self.records[cid]
-            entry = self._read_file(rel, tables.get(rel, ()))
-            for cid, (table, digest) in entry.digests.items():
-                self.records[cid] = Local(table, digest, rel)
-        return True
+    def read(self, rel: str) -> FileDigests:
+        """Read one file now (its documents are wanted) and hash it again."""
+        tables = dict(self.store.replica_files()).get(rel, ())
+        entry = self._again[rel] = self._read_file(rel, tables)
+        return entry
 
     def _read_file(self, rel: str, tables: tuple[str, ...]) -> FileDigests:
         """Read one file from disk and hash its shared records; cached unless the file
@@ -245,7 +246,6 @@ class LocalView:
                 self.docs[cid] = doc
                 self.hashed += 1
         entry = FileDigests(before if before == after else None, digests, read_at)
-        self._read.add(rel)
         if after is None:
             self.cache.files.pop(rel, None)
         else:

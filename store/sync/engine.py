@@ -17,6 +17,7 @@ cleared after, so ``kill -9`` at any point resumes without loss or duplicates.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -174,17 +175,33 @@ def _deleted(st: SyncState, view: LocalView) -> Iterator[tuple[str, str]]:
                 yield cid, found[0]
 
 
-def _changed(st: SyncState, view: LocalView) -> list[tuple[str, str, dict[str, Any] | None, str]]:
-    """``(couch _id, table, document or None for a deletion, digest)`` of unsynced changes
-    (the files holding them are read when their digests came from the cache)."""
-    changed = _unsynced(st, view)
-    while view.load(changed):  # what was read is hashed again: the list may change
-        changed = _unsynced(st, view)
-    out: list[tuple[str, str, dict[str, Any] | None, str]] = [
-        (cid, view.records[cid].table, view.docs[cid], view.records[cid].digest) for cid in changed
-    ]
-    out.extend((cid, table, None, "") for cid, table in _deleted(st, view))
+def _changes_of(st: SyncState, view: LocalView) -> Iterator[Change]:
+    """``(couch _id, table, document or None for a deletion, digest)`` of the unsynced
+    changes, file by file as the view looks at them (a file whose digests came from the
+    cache is read when one of its records is to be sent), then the deletions."""
+    for rel, entry in view.scan():
+        unsynced = _unsynced_of(st, entry.digests)
+        if any(cid not in view.docs for cid in unsynced):
+            entry = view.read(rel)  # hashed again: the list may change
+            unsynced = _unsynced_of(st, entry.digests)
+        for cid in unsynced:
+            table, digest = entry.digests[cid]
+            yield cid, table, view.docs[cid], digest
+    yield from ((cid, table, None, "") for cid, table in _deleted(st, view))
+
+
+def _unsynced_of(st: SyncState, found: digests.Digests) -> list[str]:
+    out = []
+    for cid, (_table, digest) in found.items():
+        known = st.docs.get(cid)
+        if known is None or known[1] != digest:
+            out.append(cid)
     return out
+
+
+def _changed(st: SyncState, view: LocalView) -> list[Change]:
+    """The unsynced changes (:func:`_changes_of`) as a list."""
+    return list(_changes_of(st, view))
 
 
 def waiting(store: Store, st: SyncState) -> int:
@@ -221,7 +238,7 @@ def sync(
                 _checkpoint(data_dir, st, after_batch, "pull")
             view: LocalView | None = None
             if st.role != "viewer":
-                view = LocalView(store)
+                view = LocalView(store, look=False)  # the push looks, file by file
                 result.sent, students = _push(store, st, couch, clock, after_batch, view)
             else:
                 students = set()
@@ -269,61 +286,111 @@ def _push(
                 st.mark(cid, [rev, digest])
         st.pending_push = {}
         _checkpoint(store.data_dir, st, None, "push")
-    changes = _changed(st, view)
-    sent, students = 0, set()
+    sent, students = 0, set[str]()
     at = _now(clock)
-    for start in range(0, len(changes), BATCH):
-        batch = changes[start : start + BATCH]
-        fresh: list[dict[str, Any]] = []  # never synced: plain new documents
-        branches: list[dict[str, Any]] = []  # children of a known revision (new_edits=false)
-        digests: dict[str, str] = {}
-        for cid, table, doc, digest in batch:
-            digests[cid] = digest
-            if doc is not None and table in ("students", "scores", "goals", "phase_changes"):
-                students.add(str(doc.get("student_id", doc.get("id"))))
-            parent = st.docs.get(cid, [None, ""])[0]
-            body: dict[str, Any] = {"_id": cid}
-            if doc is None:
-                body["_deleted"] = True
-            else:
-                body.update(kind=table, record=doc)
-            body.update(by=st.user, at=at)
-            if parent is None:
-                fresh.append(body)
-            else:
-                branches.append(_as_branch(body, parent, digest))
-        if fresh:
-            answers = couch.bulk_docs(fresh, new_edits=True)
-            _refuse(st, store, answers, ignore=("conflict",))
-            by_id = {d["_id"]: d for d in fresh}
-            clashes = []
-            for a in answers:
-                if a.get("ok") and a.get("id") in digests:
-                    st.mark(a["id"], [a["rev"], digests[a["id"]]])
-                    sent += 1
-                elif a.get("error") == "conflict" and a.get("id") in by_id:
-                    clashes.append(a["id"])
-            for cid, server in _fetch(couch, clashes).items():
-                rec = server.get("record") if server and not server.get("_deleted") else None
-                if (
-                    server is not None
-                    and rec is not None
-                    and mapping.content_hash(rec) == digests[cid]
-                ):
-                    st.mark(cid, [server["_rev"], digests[cid]])  # the same record: adopt it
-                else:  # another machine's version: ours becomes a conflicting branch
-                    branches.append(_as_branch(by_id[cid], None, digests[cid]))
-        if branches:
-            st.pending_push = {d["_id"]: [d["_rev"], digests[d["_id"]]] for d in branches}
-            _checkpoint(store.data_dir, st, None, "push")
-            answers = couch.bulk_docs(branches, new_edits=False)
-            _refuse(st, store, answers)
-            for cid, pair in st.pending_push.items():
-                st.mark(cid, pair)
-            st.pending_push = {}
-            sent += len(branches)
-        _checkpoint(store.data_dir, st, after_batch, "push")
+    # The server's work on one batch overlaps the reading, hashing and encoding of the
+    # next here (one request in flight; the requests and checkpoints stay in order)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="intervene-push") as pool:
+        ahead: tuple[_Batch, Future[list[dict[str, Any]]] | None] | None = None
+        for batch in _batches(_changes_of(st, view), BATCH):
+            prepared = _prepare(st, batch, at, students)
+            if ahead is not None:
+                sent += _finish(store, st, couch, after_batch, *ahead)
+            ahead = (
+                prepared,
+                (
+                    pool.submit(couch.bulk_docs, prepared.fresh, new_edits=True)
+                    if prepared.fresh
+                    else None
+                ),
+            )
+        if ahead is not None:
+            sent += _finish(store, st, couch, after_batch, *ahead)
     return sent, students
+
+
+Change = tuple[str, str, dict[str, Any] | None, str]
+
+
+def _batches(changes: Iterator[Change], size: int) -> Iterator[list[Change]]:
+    batch: list[Change] = []
+    for change in changes:
+        batch.append(change)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass
+class _Batch:
+    fresh: list[dict[str, Any]]  # never synced: plain new documents
+    branches: list[dict[str, Any]]  # children of a known revision (new_edits=false)
+    digests: dict[str, str]
+
+
+def _prepare(st: SyncState, batch: list[Change], at: str, students: set[str]) -> _Batch:
+    """The documents one batch of changes sends (``students``: whose records they carry)."""
+    out = _Batch([], [], {})
+    for cid, table, doc, digest in batch:
+        out.digests[cid] = digest
+        if doc is not None and table in ("students", "scores", "goals", "phase_changes"):
+            students.add(str(doc.get("student_id", doc.get("id"))))
+        parent = st.docs.get(cid, [None, ""])[0]
+        body: dict[str, Any] = {"_id": cid}
+        if doc is None:
+            body["_deleted"] = True
+        else:
+            body.update(kind=table, record=doc)
+        body.update(by=st.user, at=at)
+        if parent is None:
+            out.fresh.append(body)
+        else:
+            out.branches.append(_as_branch(body, parent, digest))
+    return out
+
+
+def _finish(
+    store: Store,
+    st: SyncState,
+    couch: Couch,
+    after_batch: Callable[[str], None] | None,
+    batch: _Batch,
+    fresh_sent: Future[list[dict[str, Any]]] | None,
+) -> int:
+    """Take the server's answers to a batch's new documents, send its branches, checkpoint;
+    returns how many documents the server took."""
+    sent = 0
+    digests, branches = batch.digests, list(batch.branches)
+    if fresh_sent is not None:
+        answers = fresh_sent.result()
+        _refuse(st, store, answers, ignore=("conflict",))
+        by_id = {d["_id"]: d for d in batch.fresh}
+        clashes = []
+        for a in answers:
+            if a.get("ok") and a.get("id") in digests:
+                st.mark(a["id"], [a["rev"], digests[a["id"]]])
+                sent += 1
+            elif a.get("error") == "conflict" and a.get("id") in by_id:
+                clashes.append(a["id"])
+        for cid, server in _fetch(couch, clashes).items():
+            rec = server.get("record") if server and not server.get("_deleted") else None
+            if server is not None and rec is not None and mapping.content_hash(rec) == digests[cid]:
+                st.mark(cid, [server["_rev"], digests[cid]])  # the same record: adopt it
+            else:  # another machine's version: ours becomes a conflicting branch
+                branches.append(_as_branch(by_id[cid], None, digests[cid]))
+    if branches:
+        st.pending_push = {d["_id"]: [d["_rev"], digests[d["_id"]]] for d in branches}
+        _checkpoint(store.data_dir, st, None, "push")
+        answers = couch.bulk_docs(branches, new_edits=False)
+        _refuse(st, store, answers)
+        for cid, pair in st.pending_push.items():
+            st.mark(cid, pair)
+        st.pending_push = {}
+        sent += len(branches)
+    _checkpoint(store.data_dir, st, after_batch, "push")
+    return sent
 
 
 def _as_branch(body: dict[str, Any], parent: str | None, digest: str) -> dict[str, Any]:

@@ -168,7 +168,7 @@ def test_a_file_changed_within_the_clock_tick_of_its_read_is_not_trusted(tmp_pat
         assert [p[0] for p in engine._changed(st, LocalView(s, cache))] == []  # read again
         cache.files[rel] = digests.FileDigests(key, wrong, entry.read_at + digests.RACY_NS)
         view = LocalView(s, cache)
-        assert rel not in view._read  # trusted: not read (the other files, new, are)
+        assert {view.records[cid].digest for cid in wrong} == {"0" * 32}  # trusted: not read
         assert len(engine._unsynced(st, view)) == 2
 
 
