@@ -105,6 +105,7 @@ def _attention(rows: list[CaseloadRow]) -> list[tuple[str, str, str]]:
 def _book(store: Store, config: AppConfig = CACHED) -> AttentionBook:
     book = AttentionBook(DAY)
     book.fill(store, config)
+    book.keep()
     return book
 
 
@@ -182,6 +183,7 @@ def test_core_records_the_day_or_the_settings_compute_everyone(folder: Path) -> 
         assert _book(store, stricter).computed == 25
         later = AttentionBook(DAY + timedelta(days=1))
         later.fill(store, CACHED)
+        later.keep()
         assert later.computed == 25
 
 
@@ -195,6 +197,7 @@ def test_a_refresh_keeps_the_file_current(folder: Path) -> None:
         store.record_score(student.id, code, 1, DAY, replace=True)
         book = book.refreshed(store, CACHED, {student.id})
         assert book.computed == 26
+        book.keep()
     book, plain = _reopened(folder)
     assert book.computed == 0
     assert _facts(book.rows) == _facts(plain)

@@ -290,6 +290,7 @@ class TodayScreen(AppScreen[None]):
                 line.extra["label"] = attention_label(line.extra["row"])  # type: ignore[arg-type]
         # the list first: the unlogged line (its own bar) is read once the list is on screen
         self.post_message(self.AttentionReady(day, lines, None, book, seq))
+        book.keep()  # the rows for the next start (with AppConfig.attention_cache)
 
     @work(thread=True, group="unlogged")
     def load_unlogged(self, day: date, seq: int) -> None:

@@ -174,6 +174,7 @@ class AttentionBook:
         self._entries: dict[str, Entry] = {}  # what the cache file holds, when it is current
         self._key: tuple[object, ...] | None = None  # the cache file's key, when it is
         self._ids: tuple[str, ...] = ()  # the students the cache file is for
+        self._unsaved: AttentionCache | None = None  # the file to write (``keep``)
 
     @staticmethod
     def _compute(
@@ -209,7 +210,8 @@ class AttentionBook:
 
     def fill(self, store: Store, config: AppConfig) -> None:
         """Compute every student's rows and lines (``caseload_rows``, ``attention_lines``);
-        with the cache, only those whose entry is missing or out of date."""
+        with the cache, only those whose entry is missing or out of date (``keep`` writes
+        the file again)."""
         if not config.attention_cache:
             self._by_student, computed = self._compute(store, self.day, config, None)
             self.computed += len(computed.students)
@@ -227,7 +229,7 @@ class AttentionBook:
             fresh, computed = self._compute(store, self.day, config, only)
             self.computed += len(computed.students)
             kept.update(self._entries_of(fresh, computed, scan))
-            cache.save(key, ids, kept)
+            self._unsaved = cache
         self._entries, self._key, self._ids = kept, key, ids
         self._by_student = {sid: (rows, lines) for sid, (_, rows, lines) in kept.items()}
 
@@ -254,10 +256,16 @@ class AttentionBook:
             if key == self._key:  # the same students, groups and goals: entries still hold
                 entries = {s: e for s, e in self._entries.items() if s not in ids}
                 entries.update(book._entries_of(fresh, computed, scan))
-                cache = AttentionCache(store.data_dir, writable=not store.readonly)
-                cache.save(key, self._ids, entries)
+                book._unsaved = AttentionCache(store.data_dir, writable=not store.readonly)
                 book._entries, book._key, book._ids = entries, key, self._ids
         return book
+
+    def keep(self) -> None:
+        """Write the cache file for the next start, if ``fill`` or ``refreshed`` computed
+        anyone (after the list is shown: the file is for later)."""
+        cache, self._unsaved = self._unsaved, None
+        if cache is not None and self._key is not None:
+            cache.save(self._key, self._ids, self._entries)
 
     @property
     def rows(self) -> list[CaseloadRow]:
