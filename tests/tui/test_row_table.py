@@ -105,6 +105,13 @@ async def press(pilot, *keys: str) -> None:  # noqa: ANN001
     await pilot.pause()
 
 
+async def scrolled(pilot, t: RowTable, *keys: str) -> int:  # noqa: ANN001
+    """Press ``keys`` and let ``t`` scroll (one more paint): its scroll offset, in rows."""
+    await press(pilot, *keys)
+    await pilot.pause()
+    return t.scroll_offset.y
+
+
 def hl(id: str, row: int, key: str) -> tuple[str, str, int, str]:  # noqa: A002
     return ("highlighted", id, row, key)
 
@@ -260,26 +267,19 @@ async def test_moving_to_the_last_row_scrolls_it_into_view_under_a_fixed_header(
     async with on_long() as (app, pilot, long):
         await pilot.pause()
         assert [line(long, y).strip() for y in range(5)] == ["Row"] + [f"row {i}" for i in range(4)]
-        await press(pilot, "end")
-        await pilot.pause()
-        assert long.scroll_offset.y == LONG - 4
+        assert await scrolled(pilot, long, "end") == LONG - 4
         assert [line(long, y).strip() for y in range(5)] == ["Row"] + [
             f"row {i}" for i in range(16, 20)
         ]
-        await press(pilot, "home")
-        await pilot.pause()
-        assert long.scroll_offset.y == 0
+        assert await scrolled(pilot, long, "home") == 0
         assert line(long, 0).strip() == "Row" and line(long, 1).strip() == "row 0"
 
 
 async def test_moving_down_a_row_past_the_bottom_scrolls_by_one() -> None:
     async with on_long() as (app, pilot, long):
-        await press(pilot, "down", "down", "down")  # row 3: the last line, no scroll yet
-        await pilot.pause()
-        assert long.scroll_offset.y == 0
-        await press(pilot, "down")
-        await pilot.pause()
-        assert long.scroll_offset.y == 1
+        # row 3: the last line, no scroll yet
+        assert await scrolled(pilot, long, "down", "down", "down") == 0
+        assert await scrolled(pilot, long, "down") == 1
         assert line(long, 0).strip() == "Row" and line(long, 4).strip() == "row 4"
 
 
@@ -288,9 +288,7 @@ async def test_moving_down_a_row_past_the_bottom_scrolls_by_one() -> None:
 
 async def test_clear_empties_rows_keeps_columns_and_resets_the_cursor() -> None:
     async with on_long() as (app, pilot, long):
-        await press(pilot, "end")
-        await pilot.pause()
-        assert long.scroll_offset.y > 0
+        assert await scrolled(pilot, long, "end") > 0
         long.clear()
         await pilot.pause()
         assert long.row_count == 0 and long.cursor_row == 0 and long.column_count == 1
