@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store import wal
 from store.storage import atomic_write_bytes
 from store.sync import mapping
 from store.sync.state import DIGESTS_FILE
@@ -55,9 +56,13 @@ Digests = dict[str, tuple[str, str]]
 
 def file_key(path: Path) -> list[int] | None:
     """The identity of a data file's current version: inode, mtime, ctime and size of the
-    file and of its write journal (``X.json.wal``, when there is one); None: no file."""
+    file and of its write journal (``X.json.wal``, when there is one); None: no file.
+
+    :func:`store.storage.file_identity` with the ctimes added: it guards a save against a
+    change made since the file was read a moment ago; a cache kept for days must also see an
+    edit by another program that kept the size and set the mtime back."""
     key: list[int] = []
-    for each in (path, path.with_name(path.name + ".wal")):
+    for each in (path, wal.path_of(path)):
         try:
             st = os.stat(each)
         except FileNotFoundError:

@@ -11,7 +11,7 @@ import json
 import os
 import stat
 import threading
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -288,3 +288,27 @@ def test_a_save_made_while_a_pull_applies_is_not_overwritten(tmp_path, team, cap
     assert code == 0, err
     values = sorted(v["record"]["value"] for v in json.loads(out)[0]["versions"])
     assert values == [65, 70]
+
+
+def test_a_save_the_partition_journal_took_is_seen(tmp_path):
+    """A save into a partition of 8 KiB or more appends to its journal (X.json.wal) and
+    leaves X.json as it was: the cache must see it all the same."""
+    folder = tmp_path / "data"
+    with Store.open(folder) as s:
+        kid = s.add_student("Mia", "Lopez", "2").id
+        with s.batch("a term of scores"):
+            for n in range(60):
+                s.record_score(kid, "ORF", 40 + n, date(2026, 9, 1) + timedelta(days=n))
+        st = _synced_state(s)
+        assert _check(s, st) == []
+    _age(folder, 60)
+    path = folder / f"scores/2026/{kid}.json"
+    before = path.stat()
+    with Store.open(folder) as s:
+        s.update_score(s.scores(kid, "ORF")[5].id, value=99)
+        assert path.with_name(path.name + ".wal").is_file()
+        assert path.stat().st_ino == before.st_ino  # X.json itself not rewritten
+        pushed = _check(s, st)
+    assert [(p[0], p[2]["value"]) for p in pushed] == [  # type: ignore[index]
+        (f"score:{kid}:ORF:2026-09-06", 99)
+    ]
