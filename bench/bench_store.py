@@ -77,10 +77,16 @@ def history(n: int, student_ids: list[str]) -> list[Score]:
 
 
 def build_store(folder: Path, n: int) -> list[str]:
-    """A data folder with 150 students and ``n`` scores, written as partition files directly."""
+    """A data folder with 150 students and ``n`` scores, written as partition files directly,
+    then last week's LNF score of each student saved through the store: the files are as
+    the app leaves them (a large partition has a journal, store/wal.py, that its next save
+    appends to; a folder from before journals pays for creating each one once)."""
     with Store.open(folder, clock=clock) as store, store.batch("bench students"):
         ids = [store.add_student(f"Kid{i}", f"Bench{i:03d}", "3").id for i in range(STUDENTS)]
     write_score_partitions(folder, history(n, ids))
+    with Store.open(folder, clock=clock) as store:
+        for sid in ids:
+            store.record_score(sid, "LNF", 40, NOW.date() - timedelta(days=7))
     return ids
 
 

@@ -90,8 +90,12 @@ def write_all(fd: int, chunks: Iterable[bytes]) -> None:
     os.fsync(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically and durably (temp file, fsync, replace, fsync dir)."""
+def atomic_write_bytes(
+    path: Path, data: bytes, *, before_sync: Callable[[], None] | None = None
+) -> None:
+    """Write ``data`` to ``path`` atomically and durably (temp file, fsync, replace, fsync dir).
+    ``before_sync``: run after the replace, before the folder's fsync (which then makes a
+    file it creates durable too)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
@@ -104,6 +108,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    if before_sync is not None:
+        before_sync()
     fsync_dir(path.parent)
 
 
@@ -366,14 +372,22 @@ class AtomicJSONStorage(Storage):
             else:
                 if not self.path.parent.is_dir():
                     make_private_dir(self.path.parent, stop_at=self.root)
-                atomic_write_bytes(self.path, self._encode(data))
-                main = _identity(os.stat(self.path))
-                if self._seen[1] is not None:  # folded in: a crash before this unlink
-                    target = self._wal  # leaves a stale journal (its base is the old file)
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(self._wal)
-                    fsync_dir(self.path.parent)
-                self._seen, self._wal_end, self._wal_lines = (main, None), None, 0
+                encoded = self._encode(data)
+                header = wal.header(encoded) if self._journals(data, encoded) else None
+                if self._seen[1] is not None:
+                    # The old journal goes (or starts again) only once the file holding its
+                    # lines is durable; a crash before leaves it stale (its base is gone).
+                    atomic_write_bytes(self.path, encoded)
+                    self._restart_journal(header)
+                elif header is not None:  # the new journal's entry made durable with the file's
+                    atomic_write_bytes(
+                        self.path, encoded, before_sync=lambda: self._restart_journal(header)
+                    )
+                else:
+                    atomic_write_bytes(self.path, encoded)
+                    self._wal_end = None
+                self._seen = (_identity(os.stat(self.path)), self._seen[1])
+                self._wal_lines = 0
         except BaseException as exc:
             # TinyDB mutated our cached dict before calling write: forget it, re-read the file.
             self.forget()
@@ -421,6 +435,33 @@ class AtomicJSONStorage(Storage):
             return None
         return line
 
+    @staticmethod
+    def _journals(data: dict[str, Any], encoded: bytes) -> bool:
+        """A file written whole as ``encoded`` gets a journal for its next saves."""
+        return len(data) == 1 and len(encoded) >= wal.MIN_BYTES
+
+    def _restart_journal(self, header: bytes | None) -> None:
+        """After the whole file was written: its journal holds just ``header`` (None: it has
+        none). Not synced: the next line's fdatasync makes it durable, and a journal whose
+        header a crash lost reads as none. Best effort (the file is saved): on an OS error
+        the next save starts a journal the slow way."""
+        self._wal_end = None
+        try:
+            if header is None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self._wal)
+            else:
+                fd = os.open(self._wal, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+                try:
+                    os.fchmod(fd, FILE_MODE)
+                    if os.write(fd, header) == len(header):
+                        self._wal_end = len(header)
+                finally:
+                    os.close(fd)
+        except OSError:
+            self._wal_end = None
+        self._seen = (self._seen[0], _stat(self._wal))
+
     def _append(self, line: bytes) -> None:
         """Write ``line`` after the journal's last complete line (cutting off a torn write)
         and fdatasync it; a new journal replaces a stale one, and its folder is fsynced."""
@@ -450,13 +491,13 @@ class AtomicJSONStorage(Storage):
 
     def compact(self) -> bool:
         """Fold the journal into the file now (before something reads the file's bytes
-        without this class); False when there is no journal."""
+        without this class); False when it holds no save."""
         if self.readonly:
             raise StoreError(f"{self.path} is open read-only; nothing was saved")
         if not self._loaded:
             self._load()
-        if self._seen[1] is None:
-            return False
+        if self._seen[1] is None or (self._wal_end is not None and not self._wal_lines):
+            return False  # no journal, or one that holds no save yet
         if self._data is None:  # a journal without its file: stale
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self._wal)

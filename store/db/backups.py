@@ -242,7 +242,10 @@ def is_good_copy(folder: Path, rel: Path | str) -> bool:
 def _copy_folded(src: Path, dest: Path) -> str:
     """:func:`_copy`, or for a file with a journal the file with its journal applied (as
     the app reads it; its SHA-256); "" (nothing written) when the journal is damaged."""
-    if not wal.path_of(src).exists():
+    try:
+        if wal.path_of(src).read_bytes().count(b"\n") <= 1:  # none, or a header alone
+            return _copy(src, dest)
+    except FileNotFoundError:
         return _copy(src, dest)
     import hashlib  # here, not at start-up
 
