@@ -230,6 +230,7 @@ async def test_the_app_started_again_shows_the_same_list_computing_nobody(
 ) -> None:
     """Two starts of the app as ``intervene`` starts it (``attention_cache``): the second
     fills Today's list from the kept rows; both show the list the plain computation gives."""
+    from tests.tui.screen import settle
     from tests.tui.test_today import wait_for_attention
     from tui.app import InterventionApp
     from tui.screens.today import TodayScreen
@@ -244,7 +245,7 @@ async def test_the_app_started_again_shows_the_same_list_computing_nobody(
                 today = app.screen
                 assert isinstance(today, TodayScreen)
                 await wait_for_attention(pilot, today)
-                await pilot.pause()
+                await settle(pilot)  # the unlogged line, and the rows kept (its worker)
                 lines = [
                     (x.student.id, x.measure.code, x.extra["row"].decision.kind)  # type: ignore[attr-defined]
                     for x in today.attention

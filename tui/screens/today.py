@@ -290,18 +290,20 @@ class TodayScreen(AppScreen[None]):
                 line.extra["label"] = attention_label(line.extra["row"])  # type: ignore[arg-type]
         # the list first: the unlogged line (its own bar) is read once the list is on screen
         self.post_message(self.AttentionReady(day, lines, None, book, seq))
-        book.keep()  # the rows for the next start (with AppConfig.attention_cache)
 
     @work(thread=True, group="unlogged")
-    def load_unlogged(self, day: date, seq: int) -> None:
+    def load_unlogged(self, day: date, seq: int, book: AttentionBook | None = None) -> None:
         """The past week's unlogged sessions (it reads the week's session logs, which the
-        attention list, from its kept rows, may not have read)."""
+        attention list, from its kept rows, may not have read); then the list's rows are
+        kept for the next start (``AttentionBook.keep``), off the list's way to the screen."""
         from tui.views.unlogged import unlogged_sessions
 
         now = self.clock()
         self.post_message(
             self.UnloggedReady(day, unlogged_sessions(self.store, now.date(), now=now), seq)
         )
+        if book is not None:
+            book.keep()
 
     def on_today_screen_attention_ready(self, message: AttentionReady) -> None:
         if message.day != self.day or message.seq != self.attention_seq:
@@ -314,7 +316,7 @@ class TodayScreen(AppScreen[None]):
             self.show_unlogged(message.unlogged)
         else:  # read once this list is painted
             self.unlogged_pending = True
-            self.call_after_refresh(self.load_unlogged, message.day, message.seq)
+            self.call_after_refresh(self.load_unlogged, message.day, message.seq, message.book)
         from tui.views.attention import unreadable_files
 
         # damaged files: named, never guessed
