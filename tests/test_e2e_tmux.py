@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -12,6 +11,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+
+from store.storage import AtomicJSONStorage
 
 DAY = "2026-11-25"
 INTERVENE = Path(sys.executable).with_name("intervene")
@@ -88,7 +89,7 @@ def test_type_a_score_in_the_real_app_and_find_it_on_disk(tmp_path: Path) -> Non
     saved = []
     for path in (data / "scores").rglob("*.json"):
         assert path.stat().st_mode & 0o777 == 0o600
-        for doc in json.loads(path.read_text())["scores"].values():
+        for doc in _scores_in(path):
             if doc["date"] == DAY:
                 saved.append(doc)
     assert [d["value"] for d in saved] == [7], saved
@@ -148,11 +149,18 @@ def entry_rows(session: str, data: Path) -> list[tuple[str, str]]:
     return rows
 
 
+def _scores_in(path: Path) -> list[dict]:
+    """The score documents of a partition file with its journal (store/wal.py) replayed:
+    a save to a large file is a line of ``X.json.wal`` until it is folded in."""
+    data = AtomicJSONStorage(path, readonly=True).read()
+    return list(data["scores"].values()) if data else []
+
+
 def saved_on_day(data: Path) -> dict[str, float]:
     """{student id: value} of every score dated DAY, read from the files themselves."""
     saved = {}
     for path in (data / "scores").rglob("*.json"):
-        for doc in json.loads(path.read_text())["scores"].values():
+        for doc in _scores_in(path):
             if doc["date"] == DAY:
                 saved[doc["student_id"]] = doc["value"]
     return saved
