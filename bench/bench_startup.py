@@ -13,7 +13,9 @@ after it). The same is measured for a bare Textual app showing one Static.
 The app starts as ``intervene`` starts it, with the caseload rows kept in the data folder
 between starts (``AppConfig.attention_cache``), and twice a round: first with no kept rows
 (the day's first start, or any start after the core records changed: every student is
-computed), then again (the rows kept by the first: none computed).
+computed), then again (the rows kept by the first: none computed). Each app child waits,
+untimed, for its screen's workers before it quits, as a real session outlasts them: the first
+start's rows are kept by the worker that follows the list.
 Each is run RUNS times, alternating; medians are compared. The last line is JSON with
 ``startup_ratio`` = Today painted / bare (target ≤ 1.5), ``attention_ratio`` = attention
 filled with no kept rows / bare (target ≤ 1.8) and ``attention_warm_ratio`` = filled from
@@ -86,7 +88,9 @@ def filled():  # the list is in the pane (the unlogged line, its own bar, is rea
     return screen.attention_day == screen.day and screen.query_one('#attention').option_count
 async def auto(pilot):
     await report_when_painted(pilot, ready, exit=False)
-    await report_when_painted(pilot, filled)
+    await report_when_painted(pilot, filled, exit=False)
+    await app.screen.loaded()  # its workers done (the rows kept for the next start), untimed
+    app.exit()
 app.run(headless=True, size=(120, 36), auto_pilot=auto)
 store.close()
 """
