@@ -232,17 +232,18 @@ def sync(
     result = SyncResult()
     try:
         with connect(data_dir, st, password) as couch:
-            couch.info()  # name, password and membership, before anything changes here
+            before = couch.info().get("update_seq")  # name, password and membership first
             if st.pending_pull:  # a batch received but not applied when the last sync stopped
                 result.received += _apply(store, st, st.pending_pull)
                 _checkpoint(data_dir, st, after_batch, "pull")
             view: LocalView | None = None
             if st.role != "viewer":
                 view = LocalView(store, look=False)  # the push looks, file by file
-                result.sent, students = _push(store, st, couch, clock, after_batch, view)
+                result.sent, students, writes = _push(store, st, couch, clock, after_batch, view)
+                own = _own_writes(couch, before, writes)
             else:
-                students = set()
-            received, view = _pull(store, st, couch, after_batch, view)
+                students, own = set(), None
+            received, view = _pull(store, st, couch, after_batch, view, own)
             result.received += received
             if view is not None:
                 digests.save_cache(data_dir, view.cache)
@@ -274,7 +275,7 @@ def _push(
     clock: Callable[[], datetime],
     after_batch: Callable[[str], None] | None,
     view: LocalView,
-) -> tuple[int, set[str]]:
+) -> tuple[int, set[str], int | None]:
     """Send every unsynced change. A record never synced goes as a plain new document (the
     server gives its first revision); when the server has it already (another machine made
     the same score, or a killed sync sent it) it is adopted if equal, else sent as a
@@ -286,7 +287,7 @@ def _push(
                 st.mark(cid, [rev, digest])
         st.pending_push = {}
         _checkpoint(store.data_dir, st, None, "push")
-    sent, students = 0, set[str]()
+    sent, students, writes, clean = 0, set[str](), 0, True
     at = _now(clock)
     # The server's work on one batch overlaps the reading, hashing and encoding of the
     # next here (one request in flight; the requests and checkpoints stay in order)
@@ -295,7 +296,8 @@ def _push(
         for batch in _batches(_changes_of(st, view), BATCH):
             prepared = _prepare(st, batch, at, students)
             if ahead is not None:
-                sent += _finish(store, st, couch, after_batch, *ahead)
+                done = _finish(store, st, couch, after_batch, *ahead)
+                sent, writes, clean = sent + done[0], writes + done[1], clean and done[2]
             ahead = (
                 prepared,
                 (
@@ -305,8 +307,24 @@ def _push(
                 ),
             )
         if ahead is not None:
-            sent += _finish(store, st, couch, after_batch, *ahead)
-    return sent, students
+            done = _finish(store, st, couch, after_batch, *ahead)
+            sent, writes, clean = sent + done[0], writes + done[1], clean and done[2]
+    return sent, students, (writes if clean else None)
+
+
+def _own_writes(couch: Couch, before: Any, writes: int | None) -> tuple[int, int] | None:
+    """``(first, last)``: the sequences between which every change is one of this push's
+    writes, when that is certain — the server numbers its changes one by one (integer
+    sequences: pouchdb, CouchDB 1; CouchDB 2+ sequences are opaque, then None) and the
+    database moved by exactly the number of new documents this push wrote (``writes``;
+    None when it sent revisions the server may have had already). Then the pull need not
+    read them back."""
+    if not writes or type(before) is not int:
+        return None
+    after = couch.info().get("update_seq")
+    if type(after) is not int or after - before != writes:
+        return None  # someone else wrote meanwhile (or the server counts otherwise)
+    return before, after
 
 
 Change = tuple[str, str, dict[str, Any] | None, str]
@@ -358,10 +376,11 @@ def _finish(
     after_batch: Callable[[str], None] | None,
     batch: _Batch,
     fresh_sent: Future[list[dict[str, Any]]] | None,
-) -> int:
+) -> tuple[int, int, bool]:
     """Take the server's answers to a batch's new documents, send its branches, checkpoint;
-    returns how many documents the server took."""
-    sent = 0
+    returns how many documents the server took, how many of them were new documents it
+    wrote, and True when no branch was sent."""
+    sent = fresh_ok = 0
     digests, branches = batch.digests, list(batch.branches)
     if fresh_sent is not None:
         answers = fresh_sent.result()
@@ -372,6 +391,7 @@ def _finish(
             if a.get("ok") and a.get("id") in digests:
                 st.mark(a["id"], [a["rev"], digests[a["id"]]])
                 sent += 1
+                fresh_ok += 1
             elif a.get("error") == "conflict" and a.get("id") in by_id:
                 clashes.append(a["id"])
         for cid, server in _fetch(couch, clashes).items():
@@ -390,7 +410,7 @@ def _finish(
         st.pending_push = {}
         sent += len(branches)
     _checkpoint(store.data_dir, st, after_batch, "push")
-    return sent
+    return sent, fresh_ok, not branches
 
 
 def _as_branch(body: dict[str, Any], parent: str | None, digest: str) -> dict[str, Any]:
@@ -441,20 +461,34 @@ def _pull(
     couch: Couch,
     after_batch: Callable[[str], None] | None,
     view: LocalView | None,
+    own: tuple[int, int] | None = None,
 ) -> tuple[int, LocalView | None]:
     """Fetch the team's changes since the last sequence. The feed is read without the
     documents (every leaf revision listed), FEED batches a request: our own pushes coming
     back cost nothing; the rest are fetched with their conflicts in one request per batch,
-    applied and checkpointed batch by batch (a row's ``seq`` is a valid ``since``)."""
+    applied and checkpointed batch by batch (a row's ``seq`` is a valid ``since``).
+
+    ``own``: the sequences of this sync's own writes (:func:`_own_writes`), skipped."""
     received = 0
     while True:
-        page = couch.changes(st.since, BATCH * FEED)
+        limit = BATCH * FEED
+        if own is not None and type(st.since) is int:
+            if own[0] <= st.since:  # caught up with the feed before the push: skip it
+                st.since, own = own[1], None
+                continue
+            limit = min(limit, own[0] - st.since)  # at most that many rows before it
+        page = couch.changes(st.since, limit)
         rows = page.get("results", [])
-        end = len(rows) < BATCH * FEED
+        end = len(rows) < limit
+        last_seq = page.get("last_seq")
+        if own is not None:
+            mine = next((i for i, r in enumerate(rows) if _after(r.get("seq"), own[0])), None)
+            if mine is not None:  # rows from here on are own writes, up to own[1]
+                rows, end, last_seq, own = rows[:mine], False, own[1], None
         for start in range(0, max(len(rows), 1), BATCH):
             chunk = rows[start : start + BATCH]
             final = start + BATCH >= len(rows)
-            seq = page.get("last_seq") if final else chunk[-1].get("seq")
+            seq = last_seq if final else chunk[-1].get("seq")
             last = st.since if seq is None else seq
             items, view = _received(store, st, couch, chunk, view)
             if items:
@@ -466,6 +500,10 @@ def _pull(
                 _checkpoint(store.data_dir, st, after_batch, "pull")
         if end:
             return received, view
+
+
+def _after(seq: Any, first: int) -> bool:
+    return type(seq) is int and seq > first
 
 
 def _received(

@@ -312,3 +312,64 @@ def test_a_save_the_partition_journal_took_is_seen(tmp_path):
     assert [(p[0], p[2]["value"]) for p in pushed] == [  # type: ignore[index]
         (f"score:{kid}:ORF:2026-09-06", 99)
     ]
+
+
+def _feed_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of rows of each _changes page the syncs read (appended as they go)."""
+    from store.sync.couch import Couch
+
+    pages: list[int] = []
+    real = Couch.changes
+
+    def changes(self: Couch, since: Any, limit: int) -> dict[str, Any]:
+        page = real(self, since, limit)
+        pages.append(len(page.get("results", [])))
+        return page
+
+    monkeypatch.setattr(Couch, "changes", changes)
+    return pages
+
+
+def test_the_pull_does_not_read_back_what_the_push_just_wrote(tmp_path, team, capsys, monkeypatch):
+    a = _member(tmp_path, team, "ava", capsys)
+    with a.store() as s, s.batch("roster"):
+        for i in range(30):
+            s.add_student(f"Kid{i}", "Test", "2")
+    pages = _feed_rows(monkeypatch)
+    with a.store() as s:
+        result = engine.sync(s, password="ava-pw")
+    assert result.sent > 30
+    assert sum(pages) < 5  # the design document's row, not the 30-odd just written
+
+
+def test_a_change_another_member_makes_during_the_push_is_received(
+    tmp_path, team, capsys, couch_server, monkeypatch
+):
+    """The push's own writes are skipped only when the database moved by exactly them."""
+    a, b = _member(tmp_path, team, "ava", capsys), _member(tmp_path, team, "ben", capsys)
+    with b.store() as s:
+        kid = s.add_student("Mia", "Lopez", "2").id
+    b.sync()
+    with a.store() as s:
+        a_kids = [s.add_student(f"Kid{i}", "Test", "2").id for i in range(12)]
+    b_store = b.store()
+    done: list[str] = []
+
+    def meanwhile(what: str) -> None:
+        if what == "push" and not done:  # Ben saves and syncs while Ava's push runs
+            b_store.record_score(kid, "ORF", 62, DAY)
+            engine.sync(b_store, password="ben-pw")
+            done.append(what)
+
+    monkeypatch.setattr(engine, "BATCH", 5)
+    try:
+        with a.store() as s:
+            result = engine.sync(s, password="ava-pw", after_batch=meanwhile)
+            assert done and result.received >= 1
+            assert _orf(s, kid) == [62]
+            assert len(s.students()) == 13
+    finally:
+        b_store.close()
+    b.sync()
+    with b.store() as s:
+        assert sorted(st.id for st in s.students()) == sorted([kid, *a_kids])
