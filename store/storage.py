@@ -177,6 +177,7 @@ class AtomicJSONStorage(Storage):
         describe_backup: Callable[[Path], Path | None] | None = None,
     ) -> None:
         self.path = Path(path)
+        self._wal = wal.path_of(self.path)  # its journal (store/wal.py)
         self.root = root
         self.readonly = readonly
         self._describe_backup = describe_backup
@@ -256,10 +257,6 @@ class AtomicJSONStorage(Storage):
         if len(data) == 1:
             name, table = next(iter(data.items()))
             self._persisted = (name, dict(table))
-
-    @property
-    def _wal(self) -> Path:
-        return wal.path_of(self.path)
 
     def _replay(self, raw: bytes, data: dict[str, Any]) -> tuple[int, int, int] | None:
         """Apply the file's journal (if it has one that applies to ``raw``) to ``data``;
@@ -351,7 +348,7 @@ class AtomicJSONStorage(Storage):
         """StoreError if the file is not the one last read or written here: another program
         replaced, edited or removed it (e.g. a second writer let in by a deleted ``.lock``).
         Writing the cached contents over it would undo that program's change."""
-        now = file_identity(self.path)
+        now = (_stat(self.path), _stat(self._wal))
         if now != self._seen:
             changed = self.path if now[0] != self._seen[0] else self._wal
             raise StoreError(
