@@ -380,6 +380,16 @@ class CoreStore(ABC):
         self._damaged.pop(rel, None)
         return list(data.get(name, {}).values()) if data else []
 
+    def _stored_documents(self, kind: str) -> Iterator[dict[str, Any]]:
+        """Every document of a partition kind (``scores``, ``sessions``: each partition's one
+        table is named so) as stored, a partition at a time, none kept cached."""
+        with self._mutex:
+            rels = self._all_partitions(kind)
+        for rel in rels:
+            with self._mutex:
+                docs = self._read_once(rel, kind)
+            yield from docs
+
     def _index(self, rel: str, name: str) -> _Index | None:
         """The index of a table as the storage holds it now (None: no such table)."""
         data = self._data(rel)

@@ -528,11 +528,19 @@ Sections = Iterator[tuple[str, Iterable[dict[str, Any]] | dict[str, Any]]]
 
 
 def _store_sections(store: Store) -> Sections:
-    """What :func:`records_of` of :func:`backup_document` holds, a section at a time (the
-    large sections a record at a time)."""
+    """What :func:`records_of` of :func:`backup_document` holds, a section at a time: the
+    core sections as the Store reads them, scores and sessions as the documents stored in
+    the partitions the Store lists (a record at a time). The restore compares these with
+    the documents it wrote, so the half million scores are not parsed into records and
+    encoded again only to be compared (each one's model round trip is every save's)."""
     head, _ = _backup_parts(store, None)
     for key in BACKUP_SECTIONS:
-        yield key, head[key] if key in head else _streamed(store, key)
+        if key in head:
+            yield key, head[key]
+        elif key in (SCORES_DIR, SESSIONS_DIR):
+            yield key, store._stored_documents(key)
+        else:
+            yield key, _streamed(store, key)
 
 
 #: json.dumps(record, sort_keys=True, ensure_ascii=False)'s C encoder, made once (json.dumps
