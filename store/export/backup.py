@@ -8,6 +8,8 @@ atomic (see :mod:`store.db.journal`).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import secrets
@@ -494,6 +496,21 @@ def check_backup(doc: Any, source: str = "backup", *, consume: bool = False) -> 
     return backup
 
 
+@contextlib.contextmanager
+def _without_gc() -> Iterator[None]:
+    """The cyclic garbage collector off for the duration: a backup read or restored makes
+    millions of objects and no reference cycles, and the collector's full passes over them
+    (20 while reading 3,000 students' backup, collecting nothing) were a third of reading it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_without_gc()
 def load_backup(path: str | Path) -> Backup:
     """Read and check a backup file; StoreError/ValidationError naming the problem."""
     p = Path(path).expanduser()
@@ -677,6 +694,7 @@ def _data_files(root: Path) -> list[str]:
     return out
 
 
+@_without_gc()
 def restore_backup(
     data_dir: str | Path,
     backup: Backup,

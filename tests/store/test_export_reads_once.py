@@ -14,6 +14,7 @@ import pytest
 
 from store.db import CORE_FILE, Store
 from store.demo import build_demo
+from store.errors import ValidationError
 from store.export.backup import export_backup, load_backup, restore_backup
 from store.model import Attendance, Session, school_year_of
 
@@ -120,3 +121,26 @@ def test_a_journaled_save_is_in_the_backup(folder: Path, tmp_path: Path) -> None
         export_backup(again, tmp_path / "b.json", now=NOW)
     sessions = json.loads((tmp_path / "b.json").read_text())["sessions"]
     assert [s["cancel_reason"] for s in sessions if s["id"] == saved.id] == ["testing"]
+
+
+def test_reading_a_backup_runs_without_the_cycle_collector_and_restores_it(
+    reopened: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    import store.export.backup as backup_mod
+
+    export_backup(reopened, tmp_path / "b.json", now=NOW)
+    real, during = backup_mod.check_backup, []
+
+    def spy(*args: object, **kwargs: object) -> object:
+        during.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backup_mod, "check_backup", spy)
+    assert gc.isenabled()
+    load_backup(tmp_path / "b.json")
+    (tmp_path / "not.json").write_text("[1]")
+    with pytest.raises(ValidationError):
+        load_backup(tmp_path / "not.json")
+    assert during == [False, False] and gc.isenabled()
