@@ -11,7 +11,9 @@ from pathlib import Path
 
 from store.db import Store
 from store.demo import build_demo
-from tests.conftest import REPO, read_tree
+from tests.conftest import REPO, SAMPLES, read_tree
+
+__all__ = ["REPO", "SAMPLES", "assert_user_error", "demo_today", "run", "run_refused"]
 
 
 def run(
