@@ -29,6 +29,8 @@ TARGETS: dict[str, tuple[str, str | None, float | None]] = {
     "vs_tinydb": ("bench_store.py", None, None),
     "startup_ratio": ("bench_startup.py", "<=", 1.5),
     "attention_ratio": ("bench_startup.py", "<=", 1.8),
+    "attention_warm_ratio": ("bench_startup.py", None, None),
+    "vs_sqlite_paired": ("bench_store.py", None, None),
     "import_growth": ("bench_scale.py", "<=", 12),
     "packet_growth": ("bench_scale.py", "<=", 12),
     "caseload_growth": ("bench_scale.py", "<=", 12),
