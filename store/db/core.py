@@ -517,9 +517,12 @@ class CoreStore(ABC):
 
     # ----------------------------------------------------------------- lookups
     def _core_records(self, table: str, cls: type[T], *, include_inactive: bool) -> list[T]:
-        """Every record of a core table in stored order; the inactive ones only when asked."""
-        out = [cls.from_doc(d) for d in self._docs(CORE_FILE, table)]
-        return out if include_inactive else [r for r in out if r.active]
+        """Every record of a core table in stored order; the inactive ones only when asked
+        (skipped before parsing: a school's past years' groups are most of the table)."""
+        docs = self._docs(CORE_FILE, table)
+        if not include_inactive:  # ``active`` is a field defaulting to True (store.model)
+            docs = [d for d in docs if d.get("active", True)]
+        return [cls.from_doc(d) for d in docs]
 
     def _student(self, student_id: str) -> Student:
         doc = self._find(CORE_FILE, "students", student_id) if isinstance(student_id, str) else None

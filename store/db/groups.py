@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from store.db.core import _locked, _Op, _reject_unknown
@@ -11,6 +11,13 @@ from store.db.measures import MeasuresMixin
 from store.errors import ValidationError
 from store.model import Group, Membership, Student, parse_date
 from store.validation import check_unique
+
+
+def _ended_before(end_date: object, cutoff: str) -> bool:
+    """A stored end date (ISO text) before the ISO date ``cutoff``; anything else (no end
+    date, or text that is no date: parsed, and refused, as before) is not."""
+    return isinstance(end_date, str) and len(end_date) == 10 and end_date < cutoff
+
 
 #: The fields update_group and save_group may change (update_group also "active").
 _GROUP_FIELDS: tuple[str, ...] = (
@@ -176,6 +183,35 @@ class GroupsMixin(MeasuresMixin):
     @_locked
     def groups(self, *, include_inactive: bool = False) -> list[Group]:
         out = self._core_records("groups", Group, include_inactive=include_inactive)
+        return sorted(out, key=lambda g: (g.start_time, g.name.casefold(), g.id))
+
+    @_locked
+    def groups_open_on(self, day: date) -> list[Group]:
+        """The active groups not ended before ``day`` (no end date, or one on or after it),
+        in :meth:`groups` order: the only ones that can meet on ``day`` or later (a group's
+        meetings stop at its end date, store.schedule). The ended ones are not parsed: past
+        school years' groups are most of a school's table (issue 16)."""
+        cutoff = parse_date(day).isoformat()
+        docs = [
+            d
+            for d in self._docs(CORE_FILE, "groups")
+            if d.get("active", True) and not _ended_before(d.get("end_date"), cutoff)
+        ]
+        out = [Group.from_doc(d) for d in docs]
+        return sorted(out, key=lambda g: (g.start_time, g.name.casefold(), g.id))
+
+    @_locked
+    def groups_with(self, student_ids: Iterable[str]) -> list[Group]:
+        """Every group (inactive ones too) any of ``student_ids`` was ever a member of, in
+        :meth:`groups` order. Only those groups are parsed: Today's first paint needs the
+        shown group's members' groups, not every past year's (issue 16)."""
+        wanted = set(student_ids)
+        docs = [
+            d
+            for d in self._docs(CORE_FILE, "groups")
+            if any(m.get("student_id") in wanted for m in d.get("memberships", ()))
+        ]
+        out = [Group.from_doc(d) for d in docs]
         return sorted(out, key=lambda g: (g.start_time, g.name.casefold(), g.id))
 
     @_locked

@@ -156,8 +156,10 @@ class TodayScreen(AppScreen[None]):
         store = self.store
         now = self.clock()
         calendar = store.calendar()
-        all_groups = store.groups()
-        meetings = schedule.meetings_on(all_groups, calendar, self.day)
+        # the groups that can still meet from the earlier of the day shown and now (the
+        # next meeting is looked for from now): past years' ended groups are not parsed
+        open_groups = store.groups_open_on(min(self.day, now.date()))
+        meetings = schedule.meetings_on(open_groups, calendar, self.day)
         sessions = {m.group.id: _session_or_none(store, m.group.id, self.day) for m in meetings}
         upcoming = [m.start for m in meetings if m.start > now and (sessions[m.group.id] is None)]
         next_start = min(upcoming) if upcoming else None
@@ -169,9 +171,9 @@ class TodayScreen(AppScreen[None]):
             "weekend" if self.day.weekday() >= 5 else None
         )
         self.next_meeting = (
-            schedule.next_meeting(all_groups, calendar, now) if not self.rows else None
+            schedule.next_meeting(open_groups, calendar, now) if not self.rows else None
         )
-        self.has_groups = bool(all_groups)
+        self.has_groups = bool(open_groups) or bool(store.groups())
         table = self.query_one("#groups", RowTable)
         table.clear()
         for row in self.rows:

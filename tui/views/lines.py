@@ -7,6 +7,7 @@ and returns plain values the widgets render (their Rich cells: ``tui.widgets.mea
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -117,12 +118,15 @@ def history_start(store: Store, goals: list[Goal]) -> date:
 
 class Shared:
     """Records several students share (groups, calendar, measures, each group's sessions),
-    read once per screen fill instead of once per student."""
+    read once per screen fill instead of once per student. With ``students``, only the
+    groups those students were ever in (all a fill of just them looks at)."""
 
-    def __init__(self, store: Store, day: date) -> None:
+    def __init__(self, store: Store, day: date, students: Iterable[str] | None = None) -> None:
         self.store = store
         self.day = day
-        self.groups = store.groups(include_inactive=True)
+        self.groups = (
+            store.groups(include_inactive=True) if students is None else store.groups_with(students)
+        )
         self.calendar = store.calendar()
         self.measures = store.measures(include_inactive=True)
         self.planned: dict[str, list[date]] = {}  # group id → planned dates, for dosage
@@ -204,7 +208,7 @@ def group_lines(store: Store, group: Group, day: date, config: AppConfig) -> lis
     members = [store.student(sid) for sid in group.members_on(day)]
     members.sort(key=lambda s: s.sort_key)
     lines = []
-    shared = Shared(store, day)
+    shared = Shared(store, day, [s.id for s in members])
     for student in members:
         try:
             rows, scores = student_rows(store, student, day, config, shared)
