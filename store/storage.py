@@ -178,6 +178,9 @@ class AtomicJSONStorage(Storage):
     ) -> None:
         self.path = Path(path)
         self._wal = wal.path_of(self.path)  # its journal (store/wal.py)
+        # the journal read last is stale (its header names other bytes) yet holds saves: it
+        # is set aside, never overwritten (see _set_aside_stale)
+        self._stale_saves = False
         self.root = root
         self.readonly = readonly
         self._describe_backup = describe_backup
@@ -233,13 +236,18 @@ class AtomicJSONStorage(Storage):
 
     def _load(self) -> None:
         self._wal_end, self._wal_lines, self._persisted = None, 0, None
+        self._stale_saves = False
         try:
             with open(self.path, "rb") as f:
                 seen = _identity(os.fstat(f.fileno()))
                 raw = f.read()
         except FileNotFoundError:
-            # a journal without its file is stale: the first save writes the file, removes it
+            # a journal without its file is stale: the first save writes the file and sets
+            # the journal aside if it holds saves (removes it if not)
             self._data, self._loaded, self._seen = None, True, (None, _stat(self._wal))
+            if self._seen[1] is not None:
+                with contextlib.suppress(OSError):
+                    self._stale_saves = self._wal.read_bytes().count(b"\n") > 1
             return
         except OSError as exc:  # permission denied, a disk error: one line naming the file
             raise disk_error(exc, "read", self.path) from None
@@ -274,6 +282,7 @@ class AtomicJSONStorage(Storage):
         except wal.JournalDamage as exc:
             raise self._corrupt(exc, self._wal) from None
         if replay.stale or len(data) != 1:  # never journaled: a stale or foreign journal
+            self._stale_saves = text[: replay.valid].count(b"\n") > 1
             return seen
         table = next(iter(data.values()))
         for puts, dels in replay.ops:
@@ -362,6 +371,7 @@ class AtomicJSONStorage(Storage):
         target = self.path
         try:
             self._check_unchanged()
+            self._set_aside_stale()
             line = None if rewrite else self._journal_line(data)
             if line is not None:
                 target = self._wal
@@ -459,6 +469,26 @@ class AtomicJSONStorage(Storage):
             self._wal_end = None
         self._seen = (self._seen[0], _stat(self._wal))
 
+    def _set_aside_stale(self) -> None:
+        """Before a write replaces a stale journal that holds saves, rename it to
+        ``X.json.wal.stale-<time>`` beside the file: a compaction stopped by a crash leaves
+        one (its saves are in the file already), but so does a file replaced by another
+        program (a sync client bringing back an older copy, a file restored by hand): those
+        saves are then in no file, and the bytes that hold them are kept, not destroyed."""
+        if not self._stale_saves:
+            return
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        aside = self._wal.with_name(f"{self._wal.name}.stale-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self._wal.with_name(f"{self._wal.name}.stale-{stamp}-{n}")
+        with contextlib.suppress(FileNotFoundError):
+            os.rename(self._wal, aside)
+        fsync_dir(self.path.parent)
+        self._stale_saves, self._wal_end = False, None
+        self._seen = (self._seen[0], None)
+
     def _append(self, line: bytes) -> None:
         """Write ``line`` after the journal's last complete line (cutting off a torn write)
         and fdatasync it; a new journal replaces a stale one, and its folder is fsynced."""
@@ -495,10 +525,17 @@ class AtomicJSONStorage(Storage):
             self._load()
         if self._seen[1] is None or (self._wal_end is not None and not self._wal_lines):
             return False  # no journal, or one that holds no save yet
-        if self._data is None:  # a journal without its file: stale
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self._wal)
-            fsync_dir(self.path.parent)
+        if self._data is None:  # a journal without its file: stale; saves in it are kept
+            try:
+                self._stale_saves = self._wal.read_bytes().count(b"\n") > 1
+            except FileNotFoundError:
+                self._stale_saves = False
+            if self._stale_saves:
+                self._set_aside_stale()
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self._wal)
+                fsync_dir(self.path.parent)
             self._seen = (None, None)
             return True
         self._write_now(self._data, rewrite=True)

@@ -8,7 +8,8 @@ rename, folder fsync, ~0.4 ms and more). The format, JSON lines:
   ``X.json`` bytes the journal applies to. A journal whose base is not the file beside it
   is *stale*: a compaction replaced the file and was stopped before it removed the journal
   (its changes are in the file already), or the file was replaced by hand (from a backup).
-  A stale journal is ignored, and replaced by the next save.
+  A stale journal is ignored; the next save sets it aside as ``X.json.wal.stale-<time>``
+  when it holds saves (they may be in no file), and starts a new one.
 * each further line, one save: ``{"put":{KEY:DOC,...},"del":[KEY,...]}`` (either part may
   be missing), KEY the TinyDB document id of the file's one table. A save is one line, so a
   save of several documents is applied whole or not at all.

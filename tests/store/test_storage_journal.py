@@ -376,3 +376,48 @@ def test_kill_9_mid_save_loses_no_acknowledged_journal_line(data_dir: Path, cloc
         }
         assert not lost, f"after kill {kills}: {len(lost)} acknowledged saves lost"
     assert len(promised) > 100 and journaled > 0  # the writer really went through journals
+
+
+def set_aside(path: Path) -> list[Path]:
+    """The stale journals of ``path`` kept beside it."""
+    return sorted(path.parent.glob(wal.path_of(path).name + ".stale-*"))
+
+
+def test_a_file_replaced_by_an_older_copy_keeps_its_journal_aside(data_dir: Path, clock) -> None:
+    """Another program (a sync client, a restore by hand) puts back an older copy of the file
+    while intervene is closed: the journal no longer applies to it and is not read, but the
+    saves it holds are in no file, so the next save renames it aside instead of overwriting."""
+    with Store.open(data_dir, clock=clock) as s:
+        ava_id, path = big_partition(s)
+        older = path.read_bytes()
+        s.record_score(ava_id, "NWF", 31, TODAY)
+        s.record_score(ava_id, "NWF", 33, TODAY - timedelta(days=1))
+    journal = wal.path_of(path).read_bytes()
+    assert journal.count(b"\n") == 3  # the header and two saves
+    path.write_bytes(older + b" ")  # an older copy, byte for byte other than the journal's base
+    assert len(reopened(data_dir, clock, ava_id)) == 60  # the file as it now is
+    with Store.open(data_dir, clock=clock) as s:
+        s.record_score(ava_id, "LNF", 9, TODAY)
+        want = values(s, ava_id)
+    (kept,) = set_aside(path)
+    assert kept.read_bytes() == journal  # the two saves, untouched
+    assert oct(kept.stat().st_mode & 0o777) == "0o600"
+    assert lines(path)[0]["base"]["size"] == path.stat().st_size and len(lines(path)) == 2
+    assert reopened(data_dir, clock, ava_id) == want and len(want) == 61
+
+
+def test_a_journal_without_its_file_is_kept_aside(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    storage = AtomicJSONStorage(path)
+    table = {str(i): {"id": f"d{i}", "pad": "x" * 200} for i in range(60)}
+    storage.write({"scores": table})
+    storage.write({"scores": {**table, "61": {"id": "d61"}}})  # a journal line
+    journal = wal.path_of(path).read_bytes()
+    assert journal.count(b"\n") == 2
+    path.unlink()  # removed by another program while closed
+    again = AtomicJSONStorage(path)
+    assert again.read() is None
+    again.write({"scores": {"1": {"id": "new"}}})
+    (kept,) = set_aside(path)
+    assert kept.read_bytes() == journal
+    assert json.loads(path.read_bytes()) == {"scores": {"1": {"id": "new"}}}
