@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import store
+from store import wal
 from store.db import SCORES_DIR, SESSIONS_DIR
 from store.db.layout import CORE_FILE
 from store.model import Group, school_year_of
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 
 CACHE_NAME = ".attention-cache"
 FORMAT = 1
-JOURNAL_SUFFIX = ".wal"  # a partition's write journal, beside it (store/storage.py)
 
 Identity = tuple[int, int, int, int] | None  # inode, size, mtime ns, ctime ns; None: no file
 Deps = tuple[tuple[str, Identity, Identity], ...]  # (partition, its identity, its journal's)
@@ -110,7 +110,7 @@ class Scan:
 
     def of(self, rel: str) -> tuple[Identity, Identity]:
         """The identity of a file and of its journal (None: not there)."""
-        return self._files.get(rel), self._files.get(rel + JOURNAL_SUFFIX)
+        return self._files.get(rel), self._files.get(rel + wal.SUFFIX)
 
     def deps(self, rels: Iterable[str]) -> Deps:
         return tuple((rel, *self.of(rel)) for rel in rels)
