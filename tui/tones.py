@@ -57,6 +57,26 @@ def row_words(row: CaseloadRow) -> KindWords:
     return words(row.decision.kind)
 
 
+def attention_segments(row: CaseloadRow) -> list[tuple[str, str]]:
+    """An attention line's label as (text, style) pieces, no Rich needed (a forked child sends
+    them to the app: ``tui.views.attention_prefill``): the decision's mark and words, the
+    student, the measure and the reason; the overdue flag follows the reason, with the last
+    score's date. ``tui.widgets.measure_cells.attention_label`` draws them."""
+    w = row_words(row)
+    last = f"last score {row.last_date:%b %-d}" if row.last_date else "no score yet"
+    if row.needs_decision:
+        reason = row.decision.reason + (f" · probe overdue ({last})" if row.probe_overdue else "")
+    else:
+        reason = f"probe overdue ({last})"
+    return [
+        (f"{tone_mark(w.tone)} {w.label:<24}", tone_style(w.tone)),
+        (" ", ""),
+        (row.student.name, "bold"),
+        (f" · {row.measure.code} · ", ""),
+        (reason, ""),
+    ]
+
+
 def decision_words(row: CaseloadRow, *, short: bool = False) -> str:
     """The row's decision in plain words. Long (a sentence, a report): the decision, then the
     flag — "continue; probe overdue". Short (a table column): "raise goal, overdue", or

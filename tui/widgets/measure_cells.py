@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from store.progress import AimLine
-from tui.tones import row_words, tone_mark, tone_style
+from tui.tones import attention_segments
 from tui.widgets.sparkline import progress_sparkline
 
 if TYPE_CHECKING:
@@ -61,19 +61,6 @@ def last_text(line: MeasureLine) -> Text:
 
 
 def attention_label(row: CaseloadRow) -> Text:
-    """An attention line's label: the decision's mark and words (``tui.tones``), the student,
-    the measure and the reason; the overdue flag follows the reason, with the last score's date."""
-    w = row_words(row)
-    label = Text()
-    label.append(f"{tone_mark(w.tone)} {w.label:<24}", style=tone_style(w.tone))
-    label.append(" ")
-    label.append(row.student.name, style="bold")
-    label.append(f" · {row.measure.code} · ")
-    last = f"last score {row.last_date:%b %-d}" if row.last_date else "no score yet"
-    if row.needs_decision:
-        label.append(row.decision.reason)
-        if row.probe_overdue:
-            label.append(f" · probe overdue ({last})")
-    else:
-        label.append(f"probe overdue ({last})")
-    return label
+    """An attention line's label (``tui.tones.attention_segments``): the decision's mark and
+    words, the student, the measure and the reason, then the overdue flag."""
+    return Text.assemble(*attention_segments(row))
