@@ -10,12 +10,14 @@ has painted (groups and the selected group's students filled), and the needs-att
 is filled (the worker's list is on screen: ``TodayScreen.attention_day`` is the day and the
 list has its rows, then the next paint; the unlogged-sessions line, a bar of its own, is read
 after it). The same is measured for a bare Textual app showing one Static.
-The app starts as ``intervene`` starts it, with the caseload rows kept in the data folder
-between starts (``AppConfig.attention_cache``), and twice a round: first with no kept rows
-(the day's first start, or any start after the core records changed: every student is
-computed), then again (the rows kept by the first: none computed). Each app child waits,
-untimed, for its screen's workers before it quits, as a real session outlasts them: the first
-start's rows are kept by the worker that follows the list.
+The app starts as ``intervene`` starts it (``tui.cli.main.open_app``, with the default
+settings: the store opened, then — before Textual is imported — a child forked to fill the
+attention pane on the second core, ``tui.views.attention_prefill``), with the caseload rows
+kept in the data folder between starts (``AppConfig.attention_cache``), and twice a round:
+first with no kept rows (the day's first start, or any start after the core records
+changed: every student is computed), then again (the rows kept by the first: none
+computed). Each app child waits, untimed, for its screen's workers before it quits, as a
+real session outlasts them (its forked child has kept the rows by then).
 Each is run RUNS times, alternating; medians are compared. The last line is JSON with
 ``startup_ratio`` = Today painted / bare (target ≤ 1.5), ``attention_ratio`` = attention
 filled with no kept rows / bare (target ≤ 1.8) and ``attention_warm_ratio`` = filled from
@@ -74,17 +76,17 @@ CHILD_APP = (
     + """
 import sys
 from datetime import datetime
-from store.db import Store
-from tui.app import InterventionApp
-from tui.config import AppConfig
-from tui.screens.today import TodayScreen
+from pathlib import Path
+from tui.cli.main import open_app
 now = datetime.fromisoformat(sys.argv[2])
-store = Store.open(sys.argv[1], clock=lambda: now)
-app = InterventionApp(store, lambda: now, AppConfig(attention_cache=True))  # as intervene
-def ready():
-    return isinstance(app.screen, TodayScreen) and app.screen.query_one('#students').row_count
-def filled():  # the list is in the pane (the unlogged line, its own bar, is read next)
+app = open_app(Path(sys.argv[1]), lambda: now, None, is_demo=False)  # as intervene opens it
+def today():
     screen = app.screen
+    return screen if type(screen).__name__ == "TodayScreen" else None
+def ready():
+    return today() is not None and today().query_one('#students').row_count
+def filled():  # the list is in the pane (the unlogged line, its own bar, is read next)
+    screen = today()
     return screen.attention_day == screen.day and screen.query_one('#attention').option_count
 async def auto(pilot):
     await report_when_painted(pilot, ready, exit=False)
@@ -92,7 +94,7 @@ async def auto(pilot):
     await app.screen.loaded()  # its workers done (the rows kept for the next start), untimed
     app.exit()
 app.run(headless=True, size=(120, 36), auto_pilot=auto)
-store.close()
+app.store.close()
 """
 )
 
@@ -130,8 +132,9 @@ def time_child(code: str, *args: str, env: dict[str, str] | None = None) -> list
 
 
 def child_env(tmp: Path, bytecode_cache: bool) -> dict[str, str]:
-    """The same environment for both children."""
+    """The same environment for both children (no settings file: the defaults)."""
     env = dict(os.environ)
+    env["INTERVENE_SETTINGS"] = str(tmp / "no-settings.toml")
     if bytecode_cache:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")

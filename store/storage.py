@@ -25,6 +25,7 @@ import re
 import shlex
 import tempfile
 import time
+import weakref
 from collections.abc import Callable, Iterable
 
 # typeshed leaves out the C accelerators (None where the C module is missing)
@@ -621,6 +622,23 @@ _datasync = getattr(os, "fdatasync", os.fsync)
 _CONTENDED = frozenset({errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK})
 
 
+_HELD: weakref.WeakSet[WriterLock] = weakref.WeakSet()  # the locks this process holds
+
+
+def _forget_inherited_locks() -> None:
+    """In a forked child (``os.fork``; not ``subprocess``, which execs): close the child's
+    copies of every held lock's descriptors *without* unlocking — flock belongs to the open
+    file, shared with the parent, which keeps the lock — and stop holding them, so the child
+    can never write as the folder's writer, nor keep the folder locked once the parent has
+    closed it (a lock lives while any process has the file open)."""
+    for lock in list(_HELD):
+        lock._forget()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_locks)
+
+
 class WriterLock:
     """One writer per data folder: an exclusive lock on ``<data_dir>/.lock`` holding the pid.
 
@@ -683,6 +701,7 @@ class WriterLock:
                 os.close(dir_fd)
                 raise
             self._fd, self._dir_fd = fd, dir_fd
+            _HELD.add(self)
         with contextlib.suppress(OSError):
             os.chmod(self.path, FILE_MODE)
 
@@ -736,7 +755,17 @@ class WriterLock:
             holder=holder,
         )
 
+    def _forget(self) -> None:
+        """Close this process's descriptors of the lock without unlocking (a forked child)."""
+        fds, self._fd, self._dir_fd = (self._fd, self._dir_fd), None, None
+        _HELD.discard(self)
+        for fd in fds:
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
     def release(self) -> None:
+        _HELD.discard(self)
         if self._fd is not None:
             fds, self._fd, self._dir_fd = (self._fd, self._dir_fd), None, None
             for fd in fds:

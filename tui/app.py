@@ -10,7 +10,7 @@ import signal
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -20,6 +20,9 @@ from textual.screen import Screen
 from store.db import Store
 from tui.config import AppConfig
 from tui.keys import bindings
+
+if TYPE_CHECKING:
+    from tui.views.attention_prefill import Prefill
 
 Clock = Callable[[], datetime]
 _frozen = False
@@ -66,7 +69,10 @@ class InterventionApp(App[int]):
         config: AppConfig | None = None,
         *,
         start_date: date | None = None,
+        prefill: Prefill | None = None,
     ) -> None:
+        """``prefill``: the child ``intervene`` forked to fill Today's attention pane while
+        this starts (``tui.views.attention_prefill``); Today takes it once."""
         _freeze_start_up_objects()
         super().__init__()
         self.store = store
@@ -87,6 +93,15 @@ class InterventionApp(App[int]):
             self.sub_title = "DEMO caseload"
         self._screens_css_loaded = False
         self.sync_runner: Any = None  # a tui.syncing.SyncRunner when this folder syncs
+        self._prefill = prefill
+
+    def take_prefill(self, day: date) -> Prefill | None:
+        """The start-up child's pane-filler, if it was for ``day``; once."""
+        prefill, self._prefill = self._prefill, None  # the one attention worker at start
+        if prefill is not None and prefill.day != day:
+            prefill.close()
+            return None
+        return prefill
 
     # ----------------------------------------------------------------- start-up
     def get_default_screen(self) -> Screen:
@@ -121,6 +136,8 @@ class InterventionApp(App[int]):
 
     def on_unmount(self) -> None:
         self._catch_exit_signals(False)
+        if self._prefill is not None:  # never taken (the welcome screen, a quick quit)
+            self._prefill.close()
 
     def _catch_exit_signals(self, on: bool) -> None:
         """SIGTERM and SIGHUP (the terminal window closed) close the app like ctrl+q, minus

@@ -279,6 +279,7 @@ async def test_the_pane_adds_a_paneful_first_then_the_rest_in_order(
     from tests.tui.screen import settle
     from tui.app import InterventionApp
     from tui.screens.today import TodayScreen
+    from tui.widgets.measure_cells import attention_label
 
     monkeypatch.setattr(today_module, "FIRST_OPTIONS", 2)
     monkeypatch.setattr(today_module, "MORE_OPTIONS", 3)
@@ -293,4 +294,4 @@ async def test_the_pane_adds_a_paneful_first_then_the_rest_in_order(
                 str(i) for i in range(len(today.attention))
             ]
             prompts = [str(options.get_option_at_index(i).prompt) for i in range(5)]
-            assert prompts == [str(x.extra["label"]) for x in today.attention[:5]]
+            assert prompts == [str(attention_label(x.extra["row"])) for x in today.attention[:5]]

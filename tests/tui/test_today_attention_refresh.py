@@ -56,7 +56,8 @@ def _shown(screen: TodayScreen) -> list[tuple[str, str, str]]:
 
 
 async def _open_and_leave(pilot: Any, app: InterventionApp, today: TodayScreen, i: int) -> None:
-    today.open_student(today.attention[i])
+    line = today.attention[i]
+    today.open_student(line.student.id, line.measure.code)
     await pilot.pause()
     assert isinstance(app.screen, StudentScreen)
     await app.screen.loaded()

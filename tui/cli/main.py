@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store.errors import StoreError
 from tui.cli.caseload import add_caseload_command
@@ -17,6 +18,9 @@ from tui.cli.io import _date_option, add_io_commands, data_dir_option
 from tui.cli.report import add_report_command
 from tui.cli.student import add_student_command
 from tui.cli.sync import add_sync_command
+
+if TYPE_CHECKING:
+    from tui.app import InterventionApp
 
 Clock = Callable[[], datetime]
 
@@ -104,12 +108,28 @@ def cmd_paths(args: argparse.Namespace, out: Callable[[str], None]) -> int:
 def run_app(
     data_dir: Path, clock: Clock, start_date: date | None, *, is_demo: bool, readonly: bool = False
 ) -> int:
+    app = open_app(data_dir, clock, start_date, is_demo=is_demo, readonly=readonly)
+    store = app.store  # a restore may give the app another one
+    try:
+        app.run()
+    finally:
+        app.store.close()
+        store.close()
+    return app.return_code or 0
+
+
+def open_app(
+    data_dir: Path, clock: Clock, start_date: date | None, *, is_demo: bool, readonly: bool = False
+) -> InterventionApp:
+    """The app on a data folder, as ``intervene`` starts it: the store opened, the settings
+    read, and — before Textual is imported — a child forked to fill Today's attention pane
+    meanwhile (``tui.views.attention_prefill``)."""
     from store.db import Store
     from store.errors import FolderNotWritableError, StoreLockedError
     from store.paths import demo_data_dir
     from store.settings import default_settings_path, load_settings
-    from tui.app import InterventionApp
     from tui.config import AppConfig
+    from tui.views import attention_prefill
 
     # A team viewer's replica (issue 18) opens for writing (the writer lock held), so the
     # background sync can apply what the team saved; the Store refuses the user's own saves
@@ -120,23 +140,25 @@ def run_app(
         if is_demo:  # `intervene --read-only` would open the real data, not the demo
             raise
         raise UserError(f"{exc} To look without changing anything: intervene --read-only") from None
-    settings_path = default_settings_path()
-    settings, warnings = load_settings(settings_path)
-    config = AppConfig.from_settings(
-        settings,
-        demo_dir=demo_data_dir(),
-        is_demo=is_demo,
-        settings_path=settings_path,
-        notices=tuple(warnings),
-        attention_cache=True,
-    )
-    app = InterventionApp(store, clock, config, start_date=start_date)
     try:
-        app.run()
-    finally:
-        app.store.close()
+        settings_path = default_settings_path()
+        settings, warnings = load_settings(settings_path)
+        config = AppConfig.from_settings(
+            settings,
+            demo_dir=demo_data_dir(),
+            is_demo=is_demo,
+            settings_path=settings_path,
+            notices=tuple(warnings),
+            attention_cache=True,
+        )
+        day = start_date or clock().date()
+        prefill = attention_prefill.start(store, clock, config, day)
+        from tui.app import InterventionApp
+
+        return InterventionApp(store, clock, config, start_date=start_date, prefill=prefill)
+    except BaseException:
         store.close()
-    return app.return_code or 0
+        raise
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock = datetime.now) -> int:

@@ -22,11 +22,12 @@ from tui.screens.base import AppScreen
 from tui.views.lines import MeasureLine, group_lines
 from tui.views.today import DayRow, group_status, moment_text
 from tui.widgets.footer import Footer
-from tui.widgets.measure_cells import attention_label, last_text, sparkline_text, status_text
+from tui.widgets.measure_cells import last_text, sparkline_text, status_text
 from tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
     from tui.views.attention import AttentionBook
+    from tui.views.attention_prefill import Pane, Prefill
 
 GROUP_COLUMNS = ["Time", "Group", "Status", "N", "Where", "Program · skill"]
 FIRST_OPTIONS = 60  # attention lines added at once (more than the pane shows); the rest follow
@@ -81,9 +82,14 @@ class TodayScreen(AppScreen[None]):
     BINDINGS = bindings("today")
 
     class AttentionReady(Message):
+        """The attention pane for a day (``pane``), with its book and lines; or the pane
+        alone (``book`` None), as a start-up's forked child sent it
+        (``tui.views.attention_prefill``): the book is read next."""
+
         def __init__(
             self,
             day: date,
+            pane: Pane,
             lines: list[MeasureLine],
             unlogged: list[tuple[Group, date]] | None,
             book: AttentionBook | None = None,
@@ -91,6 +97,7 @@ class TodayScreen(AppScreen[None]):
         ) -> None:
             super().__init__()
             self.day = day
+            self.pane = pane
             self.lines = lines
             self.unlogged = unlogged
             self.book = book
@@ -110,7 +117,10 @@ class TodayScreen(AppScreen[None]):
         self.day: date = start_date or self.today()
         self.rows: list[DayRow] = []
         self.lines: list[MeasureLine] = []
-        self.attention: list[MeasureLine] = []
+        self.attention: list[MeasureLine] = []  # the list's lines, once its book is read
+        self.attention_keys: list[tuple[str, str]] = []  # each line's (student id, measure)
+        self.shown_pane: Pane | None = None  # what the attention pane shows
+        self.prefill: Prefill | None = None  # the start-up child whose pane is shown
         self.shown_group: str | None = None
         self.attention_day: date | None = None  # the day the attention list was computed for
         self.unlogged: list[tuple[Group, date]] = []  # past meetings with no session logged
@@ -201,6 +211,7 @@ class TodayScreen(AppScreen[None]):
         if self.attention_day != self.day:
             pending = self.query_one("#attention", OptionList)
             pending.clear_options()
+            self.shown_pane = None
             pending.add_option(Option(Text("Checking the caseload…", style="dim"), disabled=True))
             self.start_attention()
 
@@ -276,22 +287,34 @@ class TodayScreen(AppScreen[None]):
     @work(thread=True, group="attention")
     def load_attention(self, seq: int = 0) -> None:
         """The caseload summary is computed off the UI thread after the first paint: every
-        student's lines, or after a save only the saved-for students' (``stale``)."""
+        student's lines, or after a save only the saved-for students' (``stale``). At start
+        the pane may come from the child the app forked (``InterventionApp.take_prefill``):
+        it is shown as it is, and the book is read after it (then it is all but read
+        back from the rows the child kept)."""
         from tui.views.attention import AttentionBook
+        from tui.views.attention_prefill import pane_of
 
         day, book, stale = self.day, self.book, frozenset(self.stale)
+        prefill = self.app.take_prefill(day)  # type: ignore[attr-defined]
+        if prefill is not None:
+            pane = prefill.pane()  # waits for the child
+            if pane is not None:
+                self.prefill = prefill  # its kept rows are read next (``finish`` first)
+                self.post_message(self.AttentionReady(day, pane, [], None, None, seq))
+                return
+            prefill.finish()  # it failed: computed here
+        started, self.prefill = self.prefill, None
+        if started is not None:
+            started.finish()  # it has written the rows it kept: the book reads them back
         if book is None or book.day != day or self.attention_day != day:
             book = AttentionBook(day)
             book.fill(self.store, self.config)
         else:
             book = book.refreshed(self.store, self.config, stale)
-        lines = book.lines
-        for line in lines:
-            if "label" not in line.extra:  # a kept line has its label already
-                # extra is untyped; every attention line carries its CaseloadRow as extra["row"]
-                line.extra["label"] = attention_label(line.extra["row"])  # type: ignore[arg-type]
         # the list first: the unlogged line (its own bar) is read once the list is on screen
-        self.post_message(self.AttentionReady(day, lines, None, book, seq))
+        self.post_message(
+            self.AttentionReady(day, pane_of(self.store, book), book.lines, None, book, seq)
+        )
 
     @work(thread=True, group="unlogged")
     def load_unlogged(self, day: date, seq: int, book: AttentionBook | None = None) -> None:
@@ -314,33 +337,39 @@ class TodayScreen(AppScreen[None]):
         self.stale.clear()
         self.attention = message.lines
         self.attention_day = message.day
-        if message.unlogged is not None:
+        if message.book is None:  # the start-up child's pane: the book is read after it,
+            self.unlogged_pending = True  # then the unlogged line
+            self.call_after_refresh(self.load_attention, message.seq)
+        elif message.unlogged is not None:
             self.show_unlogged(message.unlogged)
         else:  # read once this list is painted
             self.unlogged_pending = True
             self.call_after_refresh(self.load_unlogged, message.day, message.seq, message.book)
-        from tui.views.attention import unreadable_files
+        self.show_pane(message.pane)
 
+    def show_pane(self, pane: Pane) -> None:
+        """Show the attention pane (as it is already shown: nothing is drawn again)."""
+        self.attention_keys = [(line.student_id, line.measure) for line in pane.lines]
+        if pane == self.shown_pane:
+            return
+        self.shown_pane = pane
         # damaged files: named, never guessed
         items = [
             Option(Text(f"⚠ {problem}", style="bold red"), disabled=True)
-            for problem in unreadable_files(self.store)
+            for problem in pane.problems
         ]
-        if not self.attention:
+        if not pane.lines:
             items.append(
                 Option(Text("Nothing needs attention — all on track", style="dim"), disabled=True)
             )
-        for i, line in enumerate(self.attention):
-            # extra["label"] is the Text attention_label made in load_attention
-            items.append(Option(line.extra["label"], id=str(i)))  # type: ignore[arg-type]
+        for i, line in enumerate(pane.lines):  # tui.tones.attention_segments
+            items.append(Option(Text.assemble(*line.label), id=str(i)))
         self.query_one("#attention", OptionList).clear_options()
         self.attention_filled += 1  # a later list's lines replace any still being added
         self.add_attention(self.attention_filled, items, 0)
-        from tui.views.attention import attention_title_counts
-
         title = Text("Needs attention", style="bold")
-        if self.attention:  # the caseload's counts line (store.caseload.attention_summary)
-            title.append(f" · {attention_title_counts(self.attention)}")
+        if pane.counts:  # the caseload's counts line (store.caseload.attention_summary)
+            title.append(f" · {pane.counts}")
         self.query_one("#attention-title", Static).update(title)
 
     def add_attention(self, filled: int, items: list[Option], start: int) -> None:
@@ -415,17 +444,19 @@ class TodayScreen(AppScreen[None]):
     @on(RowTable.RowSelected, "#students")
     def _student_selected(self, event: RowTable.RowSelected) -> None:
         if 0 <= event.cursor_row < len(self.lines):
-            self.open_student(self.lines[event.cursor_row])
+            line = self.lines[event.cursor_row]
+            self.open_student(line.student.id, line.measure.code)
 
     @on(OptionList.OptionSelected, "#attention")
     def _attention_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
-            self.open_student(self.attention[int(event.option.id)])
+            self.open_student(*self.attention_keys[int(event.option.id)])
 
-    def open_student(self, line: MeasureLine) -> None:
+    def open_student(self, student_id: str, measure: str) -> None:
+        """Open a student's screen on a measure; back on Today, the cursor stays on them."""
         from tui.screens.student import StudentScreen
 
-        screen = StudentScreen(line.student.id, self.day, line.measure.code)
+        screen = StudentScreen(student_id, self.day, measure)
 
         students = self.query_one("#students", RowTable)
         was_focused = self.focused is students
@@ -433,16 +464,15 @@ class TodayScreen(AppScreen[None]):
         def back(changed: object) -> None:
             # the student screen saves this student's records only, unless it undid a change
             only = changed and not screen.undid_change
-            self._came_back(frozenset({line.student.id}) if only else changed)
-            self._keep_cursor_on(line, focus=was_focused)
+            self._came_back(frozenset({student_id}) if only else changed)
+            self._keep_cursor_on((student_id, measure), focus=was_focused)
 
         self.app.push_screen(screen, back)
 
-    def _keep_cursor_on(self, line: MeasureLine, *, focus: bool) -> None:
+    def _keep_cursor_on(self, key: tuple[str, str], *, focus: bool) -> None:
         """Back from a student (issue 19): the students table's cursor on the same student
-        and measure, even when the day was read again."""
+        and measure (``key``), even when the day was read again."""
         students = self.query_one("#students", RowTable)
-        key = (line.student.id, line.measure.code)
         at = next(
             (i for i, x in enumerate(self.lines) if (x.student.id, x.measure.code) == key), None
         )

@@ -208,15 +208,17 @@ class AttentionBook:
             out[sid] = (scan.deps(rels), rows, lines)
         return out
 
-    def fill(self, store: Store, config: AppConfig) -> None:
+    def fill(self, store: Store, config: AppConfig, *, writable: bool | None = None) -> None:
         """Compute every student's rows and lines (``caseload_rows``, ``attention_lines``);
         with the cache, only those whose entry is missing or out of date (``keep`` writes
-        the file again)."""
+        the file again, if ``writable``: by default, if the store is)."""
         if not config.attention_cache:
             self._by_student, computed = self._compute(store, self.day, config, None)
             self.computed += len(computed.students)
             return
-        cache = AttentionCache(store.data_dir, writable=not store.readonly)
+        if writable is None:
+            writable = not store.readonly
+        cache = AttentionCache(store.data_dir, writable=writable)
         scan = Scan(store.data_dir)  # before anything is read
         key = folder_key(scan, self.day, config.decision, store.calendar())
         ids, entries = cache.load(key)

@@ -1,0 +1,219 @@
+"""Today's attention pane filled by a child forked at start-up (``tui.views.attention_prefill``,
+issue 16): it shows what the app itself computes, the app keeps its writer lock and the child
+never holds it, and anything wrong in the child leaves the app to compute the list itself."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.message import Message
+from textual.widgets import OptionList
+
+from store.db import Store
+from store.errors import StoreLockedError
+from tests.conftest import FakeClock
+from tests.tui.screen import settle
+from tui.app import InterventionApp
+from tui.config import AppConfig
+from tui.screens.student import StudentScreen
+from tui.screens.today import TodayScreen
+from tui.views import attention_prefill
+from tui.views.attention import AttentionBook
+from tui.views.attention_cache import CACHE_NAME
+from tui.views.attention_prefill import Pane, pane_of
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the prefill forks (POSIX)")
+CACHED = AppConfig(attention_cache=True)
+
+
+@pytest.fixture(autouse=True)
+def one_thread() -> None:
+    """The child is forked only from a process with one thread (as ``intervene`` is then):
+    an earlier test's event loop executor threads are let finish first."""
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread():
+            thread.join(timeout=5)
+    assert threading.active_count() == 1, [t.name for t in threading.enumerate()]
+
+
+def in_process(folder: Path, clock: FakeClock) -> Pane:
+    """The pane this process computes itself, with no kept rows."""
+    with Store.open(folder, clock=clock, readonly=True) as store:
+        book = AttentionBook(clock().date())
+        book.fill(store, AppConfig())
+        return pane_of(store, book)
+
+
+def test_the_child_sends_the_pane_the_app_computes_and_keeps_the_rows(
+    demo_dir: Path, demo_clock: FakeClock
+) -> None:
+    expected = in_process(demo_dir, demo_clock)
+    assert expected.lines, "the demo has lines that need attention"
+    with Store.open(demo_dir, clock=demo_clock) as store:
+        prefill = attention_prefill.start(store, demo_clock, CACHED, demo_clock().date())
+        assert prefill is not None
+        assert prefill.pane() == expected
+        prefill.finish()
+        assert (demo_dir / CACHE_NAME).is_file()
+        book = AttentionBook(demo_clock().date())  # the rows the child kept are current
+        book.fill(store, CACHED)
+        assert book.computed == 0
+        assert pane_of(store, book) == expected
+
+
+HELD_CHILD = """
+import os, signal, sys, time
+from datetime import datetime
+from store.db import Store
+from tui.config import AppConfig
+from tui.views import attention_prefill
+def held(*args):  # the child waits (sends nothing) until it is stopped
+    signal.pause()
+attention_prefill._fill = held
+now = datetime.fromisoformat(sys.argv[2])
+store = Store.open(sys.argv[1], clock=lambda: now)
+prefill = attention_prefill.start(store, lambda: now, AppConfig(attention_cache=True), now.date())
+print(prefill.pid, flush=True)
+signal.pause()  # until killed
+"""
+
+
+def test_the_child_never_keeps_the_folder_locked(demo_dir: Path, demo_clock: FakeClock) -> None:
+    """The app is killed (kill -9: nothing unlocks) while its child still runs: the folder
+    can be opened at once. flock belongs to the open file, which a child that kept the
+    inherited descriptor would hold open, and locked, after the app was gone."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    app = subprocess.Popen(
+        [sys.executable, "-c", HELD_CHILD, str(demo_dir), demo_clock().isoformat()],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert app.stdout is not None
+    child = int(app.stdout.readline())
+    try:
+        with pytest.raises(StoreLockedError):  # the app holds it
+            Store.open(demo_dir, clock=demo_clock)
+        app.kill()
+        app.wait()
+        os.kill(child, 0)  # the child is still running...
+        Store.open(demo_dir, clock=demo_clock).close()  # ... and holds no lock
+    finally:
+        app.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+
+
+def test_a_read_only_folder_gets_the_pane_and_no_file(
+    demo_dir: Path, demo_clock: FakeClock
+) -> None:
+    expected = in_process(demo_dir, demo_clock)
+    with Store.open(demo_dir, clock=demo_clock, readonly=True) as store:
+        prefill = attention_prefill.start(store, demo_clock, CACHED, demo_clock().date())
+        assert prefill is not None
+        assert prefill.pane() == expected
+        prefill.finish()
+    assert not (demo_dir / CACHE_NAME).exists()
+
+
+def test_a_damaged_file_is_named_in_the_pane(demo_dir: Path, demo_clock: FakeClock) -> None:
+    with Store.open(demo_dir, clock=demo_clock) as store:
+        victim = next(iter(store.students()))
+    damaged = next((demo_dir / "scores").glob(f"*/{victim.id}.json"))
+    damaged.write_bytes(b'{"scores": {"1": ')
+    with Store.open(demo_dir, clock=demo_clock) as store:
+        prefill = attention_prefill.start(store, demo_clock, CACHED, demo_clock().date())
+        assert prefill is not None
+        pane = prefill.pane()
+        prefill.finish()
+    assert pane is not None
+    assert [p for p in pane.problems if p.startswith(f"{victim.name}'s scores are left out")]
+    assert all(line.student_id != victim.id for line in pane.lines)
+
+
+def test_no_child_where_it_cannot_help(
+    demo_dir: Path, demo_clock: FakeClock, tmp_path: Path
+) -> None:
+    day = demo_clock().date()
+    with Store.open(demo_dir, clock=demo_clock) as store:
+        assert attention_prefill.start(store, demo_clock, AppConfig(), day) is None  # no cache
+    with Store.open(tmp_path / "empty", clock=demo_clock) as store:  # the welcome screen
+        assert attention_prefill.start(store, demo_clock, CACHED, day) is None
+
+
+def option_texts(screen: TodayScreen) -> list[str]:
+    options = screen.query_one("#attention", OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def shown(folder: Path, clock: FakeClock, prefill: Any = None) -> tuple[list[str], Any]:
+    """The attention pane's lines and the messages that filled it, in an app on ``folder``."""
+    ready: list[TodayScreen.AttentionReady] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, TodayScreen.AttentionReady) and message not in ready:
+            ready.append(message)  # (once: a message is seen again as it bubbles up)
+
+    with Store.open(folder, clock=clock) as store:
+        if prefill == "start":
+            prefill = attention_prefill.start(store, clock, CACHED, clock().date())
+            assert prefill is not None, [t.name for t in threading.enumerate()]
+        app = InterventionApp(store, clock, CACHED, prefill=prefill)
+        async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
+            today = await settle(pilot)
+            assert isinstance(today, TodayScreen)
+            texts = option_texts(today)
+            assert today.book is not None  # read after the pane: the caseload review has it
+            assert today.attention_keys == [(x.student.id, x.measure.code) for x in today.attention]
+            options = today.query_one("#attention", OptionList)
+            options.focus()
+            options.highlighted = 0
+            await pilot.press("enter")  # its first line
+            student = await settle(pilot)
+            assert isinstance(student, StudentScreen)
+            assert (student.student_id, student.measure) == today.attention_keys[0]
+    return texts, ready
+
+
+async def test_the_app_shows_the_childs_pane_first_then_reads_the_book(
+    demo_dir: Path, demo_clock: FakeClock, tmp_path: Path
+) -> None:
+    import shutil
+
+    alone = tmp_path / "alone"
+    shutil.copytree(demo_dir, alone)
+    # first the child's (this test's event loop has no thread yet), then no child's
+    texts, ready = await shown(demo_dir, demo_clock, "start")
+    computed, _ = await shown(alone, demo_clock)  # no child: the app computes the list
+    assert texts == computed and len(texts) > 1
+    assert ready[0].book is None and ready[0].lines == []  # the child's pane alone
+    assert ready[1].book is not None and ready[1].pane == ready[0].pane  # then the book
+    assert ready[1].book.computed == 0  # read back from the rows the child kept
+
+
+async def test_a_child_that_fails_leaves_the_app_to_compute(
+    demo_dir: Path, demo_clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    alone = tmp_path / "alone"
+    shutil.copytree(demo_dir, alone)
+
+    def fails(*args: Any) -> None:
+        raise RuntimeError("the child breaks")
+
+    monkeypatch.setattr(attention_prefill, "_fill", fails)
+    texts, ready = await shown(demo_dir, demo_clock, "start")
+    computed, _ = await shown(alone, demo_clock)
+    assert texts == computed
+    assert len(ready) == 1 and ready[0].book is not None  # computed here, shown once
