@@ -159,16 +159,21 @@ def _init_database(couch: Couch, roles: list[str]) -> None:
 def _unsynced(st: SyncState, view: LocalView) -> list[str]:
     """The couch _ids of the records here whose digest is not the one last synced."""
     out = []
-    for cid, rec in view.records.items():
+    files, pause = view.files, view.pause
+    for n, (cid, rel) in enumerate(view.records.items()):
+        if n % digests.PAUSE_RECORDS == 0:
+            pause()
         known = st.docs.get(cid)
-        if known is None or known[1] != rec.digest:
+        if known is None or known[1] != files[rel].digests[cid][1]:
             out.append(cid)
     return out
 
 
 def _deleted(st: SyncState, view: LocalView) -> Iterator[tuple[str, str]]:
     """``(couch _id, table)`` of the records synced before and gone here."""
-    for cid, (_rev, digest) in st.docs.items():
+    for n, (cid, (_rev, digest)) in enumerate(st.docs.items()):
+        if n % digests.PAUSE_RECORDS == 0:
+            view.pause()
         if digest and cid not in view.records:
             found = mapping.identity(cid)
             if found is not None:
@@ -209,7 +214,7 @@ def waiting(store: Store, st: SyncState) -> int:
     since the digests were cached)."""
     view = LocalView(store)
     count = len(_unsynced(st, view)) + sum(1 for _ in _deleted(st, view))
-    digests.save_cache(store.data_dir, view.cache)
+    digests.save_cache(store.data_dir, view.cache, view.pause)
     return count
 
 
@@ -246,7 +251,7 @@ def sync(
             received, view = _pull(store, st, couch, after_batch, view, own)
             result.received += received
             if view is not None:
-                digests.save_cache(data_dir, view.cache)
+                digests.save_cache(data_dir, view.cache, view.pause)
             if result.sent:
                 store.log_export("sync", couch.url, len(students), deidentified=False)
     except SyncError as exc:

@@ -50,8 +50,9 @@ def _check(store: Store, st: SyncState) -> list[Push]:
 def _synced_state(store: Store) -> SyncState:
     """A sync state that has every record here as synced (as after a sync)."""
     st = SyncState(url="http://127.0.0.1:9/team", user="ava")
-    for cid, rec in LocalView(store, Cache()).records.items():
-        st.mark(cid, ["1-a", rec.digest])
+    view = LocalView(store, Cache())
+    for cid in view.records:
+        st.mark(cid, ["1-a", view.get(cid).digest])  # type: ignore[union-attr]
     return st
 
 
@@ -168,7 +169,8 @@ def test_a_file_changed_within_the_clock_tick_of_its_read_is_not_trusted(tmp_pat
         assert [p[0] for p in engine._changed(st, LocalView(s, cache))] == []  # read again
         cache.files[rel] = digests.FileDigests(key, wrong, entry.read_at + digests.RACY_NS)
         view = LocalView(s, cache)
-        assert {view.records[cid].digest for cid in wrong} == {"0" * 32}  # trusted: not read
+        here = {view.get(cid).digest for cid in wrong}  # type: ignore[union-attr]
+        assert here == {"0" * 32}  # trusted: not read
         assert len(engine._unsynced(st, view)) == 2
 
 
@@ -188,9 +190,57 @@ def test_a_sync_that_finds_nothing_changed_reads_no_file(tmp_path):
     digests._MEMORY.clear()
     with Store.open(folder) as s:
         assert engine.waiting(s, st) == 0
-    assert json.loads(path.read_bytes())["kind"] == digests.KIND
+    assert json.loads(path.read_bytes().split(b"\n")[0])["kind"] == digests.KIND
     sync_state.forget(folder)  # `intervene sync leave`
     assert not path.exists()
+
+
+def test_a_look_after_a_save_appends_that_file_s_line_and_a_torn_line_is_read_again(tmp_path):
+    """The cache file is not written whole for a few changed files: their lines are
+    appended (the file keeps its inode). A line cut short (a kill mid-append) is skipped and
+    its file hashed again; superseded lines are compacted away in time. Through all of it
+    the pushes are the ones computed without a cache."""
+    folder = tmp_path / "data"
+    mia, noor, _gone = _caseload(folder)
+    path = folder / sync_state.DIGESTS_FILE
+    mia_rel = f"scores/2026/{mia}.json"
+    with Store.open(folder) as s:
+        st = _synced_state(s)
+        assert _check(s, st) == []
+    _age(folder, 60)  # written whole; no entry is 'racily clean' any more
+    whole = path.stat()
+    with Store.open(folder) as s:
+        s.record_score(mia, "ORF", 70, date(2026, 11, 30))
+        assert [p[0] for p in _check(s, st)] == [f"score:{mia}:ORF:2026-11-30"]
+    after = path.stat()
+    assert after.st_ino == whole.st_ino  # appended to, not replaced
+    lines = path.read_bytes().splitlines()
+    assert json.loads(lines[-1])["rel"] == mia_rel
+    assert after.st_size - whole.st_size == len(lines[-1]) + 1  # that file's line only
+    path.write_bytes(path.read_bytes()[:-10])  # its line cut short
+    digests._MEMORY.clear()
+    with Store.open(folder) as s:
+        view = LocalView(s)
+        assert view.hashed == 3  # mia's file only (its three scores): read again
+        assert {cid for cid, rel in view.records.items() if rel == mia_rel} == {
+            f"score:{mia}:ORF:{d}" for d in (DAY.isoformat(), "2026-11-27", "2026-11-30")
+        }
+        for n in range(40):  # a look after each save: compacted once superseded lines pile up
+            s.update_score(s.scores(mia, "ORF")[0].id, value=100 + n)
+            assert [p[0] for p in _check(s, st)] == [
+                f"score:{mia}:ORF:{DAY.isoformat()}",
+                f"score:{mia}:ORF:2026-11-30",
+            ]
+    rels = [json.loads(x)["rel"] for x in path.read_bytes().splitlines()[1:]]
+    assert len(rels) <= 2 * 16  # never more than twice the live lines (16 at least)
+    assert set(rels) == {"core.json", mia_rel, f"scores/2026/{noor}.json"}
+    digests._MEMORY.clear()
+    with Store.open(folder) as s:  # what a new process reads from the compacted file
+        assert set(digests.load_cache(folder).files) == set(rels)
+        assert [p[0] for p in _check(s, st)] == [
+            f"score:{mia}:ORF:{DAY.isoformat()}",
+            f"score:{mia}:ORF:2026-11-30",
+        ]
 
 
 @pytest.mark.parametrize(
@@ -373,3 +423,56 @@ def test_a_change_another_member_makes_during_the_push_is_received(
     b.sync()
     with b.store() as s:
         assert sorted(st.id for st in s.students()) == sorted([kid, *a_kids])
+
+
+def test_each_save_reaches_the_team_once_through_appended_caches(tmp_path, team, capsys):
+    """Saves between syncs (each sync a new process: the cache read from its file, appended
+    to) are each sent once, and the next sync sends nothing."""
+    a, b = _member(tmp_path, team, "ava", capsys), _member(tmp_path, team, "ben", capsys)
+    with a.store() as s:
+        kid = s.add_student("Mia", "Lopez", "2").id
+        s.record_score(kid, "ORF", 50, date(2026, 11, 13))
+    assert not a.sync().startswith("sent 0 ")  # the caseload (with measures, calendar)
+    for n, day in enumerate((date(2026, 11, 16), date(2026, 11, 17), DAY)):
+        with a.store() as s:
+            s.record_score(kid, "ORF", 55 + n, day)
+        digests._MEMORY.clear()  # the next sync is a new process
+        assert a.sync().startswith("sent 1 ")
+        digests._MEMORY.clear()
+        assert a.sync().startswith("sent 0 ")  # nothing twice
+    assert len((a.folder / sync_state.DIGESTS_FILE).read_bytes().splitlines()) > 3  # appended
+    b.sync()
+    with b.store() as s:
+        assert _orf(s, kid) == [50, 55, 56, 57]
+
+
+def test_a_look_waits_while_a_save_is_under_way(tmp_path):
+    """A sync's loops give way to a save (Store.wait_for_saves between files and every few
+    records): while another thread is in the Store, the look does not go on."""
+    folder = tmp_path / "data"
+    _caseload(folder)
+    with Store.open(folder) as s:
+        calls: list[int] = []
+        real = s.wait_for_saves
+
+        def counted() -> None:
+            calls.append(1)
+            real()
+
+        s.wait_for_saves = counted  # type: ignore[method-assign]
+        LocalView(s, Cache())
+        assert len(calls) >= len(s.replica_files())  # at least once a file
+        s.wait_for_saves = real  # type: ignore[method-assign]
+        looked = threading.Event()
+
+        def look() -> None:
+            LocalView(s, Cache())
+            looked.set()
+
+        with s._mutex:  # a save under way in another thread (this one)
+            worker = threading.Thread(target=look)
+            worker.start()
+            worker.join(timeout=0.5)
+            assert worker.is_alive() and not looked.is_set()  # waiting for the save
+        worker.join(timeout=30)
+        assert looked.is_set()  # and then it goes on
