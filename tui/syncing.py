@@ -38,8 +38,10 @@ def read_info(store: Store, *, count_waiting: bool) -> SyncInfo:
     were cached — a worker thread's job)."""
     from store.sync import state as sync_state  # not the engine (httpx): off start-up
 
-    load = sync_state.load if count_waiting else sync_state.load_meta
-    st = load(store.data_dir)
+    if count_waiting:  # the whole ledger, giving way to a save under way (see the Store)
+        st = sync_state.load(store.data_dir, store.wait_for_saves)
+    else:
+        st = sync_state.load_meta(store.data_dir)
     if st is None:
         return SyncInfo()
     info = SyncInfo(

@@ -231,7 +231,7 @@ def sync(
 
     ``after_batch`` is called after each checkpoint (tests use it to kill a sync mid-way)."""
     data_dir = store.data_dir
-    st = sync_state.load(data_dir)
+    st = sync_state.load(data_dir, store.wait_for_saves)
     if st is None:
         raise SyncError("sync is not set up here: run `intervene sync setup URL --user NAME`")
     result = SyncResult()
@@ -256,10 +256,10 @@ def sync(
                 store.log_export("sync", couch.url, len(students), deidentified=False)
     except SyncError as exc:
         st.last_error = str(exc)
-        sync_state.save(data_dir, st)
+        sync_state.finish(data_dir, st, store.wait_for_saves)
         raise
     st.last_sync, st.last_error = _now(clock), None
-    sync_state.save(data_dir, st)
+    sync_state.finish(data_dir, st, store.wait_for_saves)
     result.conflicts = len(st.conflicts)
     result.rejected = [f"{cid}: {why}" for cid, why in st.rejected.items()]
     return result
@@ -430,7 +430,7 @@ def _refuse(
     refused = [a for a in answers if a.get("error") and a.get("error") not in ignore]
     if refused:
         st.pending_push = {}
-        sync_state.save(store.data_dir, st)
+        sync_state.finish(store.data_dir, st, store.wait_for_saves)
         first = refused[0]
         raise SyncError(
             f"the team database refused {len(refused)} change(s) from {st.user!r}: "

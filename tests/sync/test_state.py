@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import stat
 
+import pytest
+
+from store.errors import StoreError
 from store.sync import mapping
 from store.sync import state as sync_state
 from store.sync.state import SyncState
@@ -55,3 +59,54 @@ def test_score_and_session_ids_name_the_day_not_the_random_id():
     # the same content on the same parent is the same revision (a resent batch is no dup)
     assert mapping.next_rev("1-abc", "h") == mapping.next_rev("1-abc", "h")
     assert mapping.next_rev("1-abc", "h")[0].startswith("2-")
+
+
+def _state(n: int) -> SyncState:
+    st = SyncState(url="http://127.0.0.1:5984/team", user="ava")
+    for i in range(n):
+        st.mark(f"score:st-{i}:ORF:2026-11-20", ["1-a", f"h{i}"])
+    return st
+
+
+def test_the_ledger_is_written_a_chunk_to_a_line_and_a_format_1_ledger_still_reads(tmp_path):
+    st = _state(3 * sync_state.LEDGER_CHUNK + 5)
+    st.pending_push = {"student:st-1": ["2-b", "h"]}
+    sync_state.save(tmp_path, st)
+    ledger = tmp_path / sync_state.LEDGER_FILE
+    lines = ledger.read_bytes().splitlines()
+    assert len(lines) == 1 + 4  # the header, then four chunks of entries
+    back = sync_state.load(tmp_path)
+    assert back is not None
+    assert (back.docs, back.pending_push, back.gen) == (st.docs, st.pending_push, st.gen)
+    # a ledger written before (one JSON value) reads the same, and a sync's end upgrades it
+    old = {"format": 1, "gen": back.gen, "docs": st.docs, "pending_push": {}, "pending_pull": None}
+    ledger.write_bytes(json.dumps(old).encode())
+    again = sync_state.load(tmp_path)
+    assert again is not None and again.docs == st.docs
+    sync_state.finish(tmp_path, again)
+    assert ledger.read_bytes().startswith(b'{"format":2,')
+    assert sync_state.load(tmp_path).docs == st.docs  # type: ignore[union-attr]
+    ledger.write_bytes(ledger.read_bytes()[:-40])  # damaged: one clear line, as before
+    with pytest.raises(StoreError, match="damaged"):
+        sync_state.load(tmp_path)
+
+
+def test_a_sync_s_end_appends_a_line_and_folds_the_journal_in_once_it_is_large(tmp_path):
+    st = _state(2000)
+    sync_state.save(tmp_path, st)
+    ledger = tmp_path / sync_state.LEDGER_FILE
+    journal = tmp_path / sync_state.JOURNAL_FILE
+    first = ledger.stat().st_ino
+    folded = False
+    for n in range(400):  # a sync's end after one changed record, again and again
+        st.mark(f"score:st-{n % 7}:ORF:2026-11-20", [f"{n + 2}-b", f"g{n}"])
+        st.since = n
+        sync_state.finish(tmp_path, st)
+        back = sync_state.load(tmp_path)
+        assert back is not None and (back.docs, back.since) == (st.docs, n)
+        if ledger.stat().st_ino != first:
+            folded = True
+            assert not journal.exists()  # folded into the new ledger
+            break
+        assert journal.stat().st_size < ledger.stat().st_size * sync_state.FOLD_AT + 200
+    assert folded and n > 50  # many ends appended a line before the ledger was rewritten
