@@ -8,20 +8,34 @@ does"; the palette and the help screen read it), and may have ``show``, ``priori
 ``key_display`` and ``system`` (Textual's ``Binding`` fields of those names). The file is read
 once per process, on the first call; a malformed entry stops the import with a line naming
 its table and entry.
+
+Parsing the TOML (~4 ms) is on the start-up path (the app's BINDINGS are read at import), so
+the parsed tables are kept between runs beside the bytecode, as Python keeps a module's
+(:func:`load_tables`): ``__pycache__/keys.toml.<python>.pickle``, or under
+``PYTHONPYCACHEPREFIX``, never written when ``PYTHONDONTWRITEBYTECODE`` is set. The kept copy
+is used only while keys.toml, this module and Textual's ``binding.py`` (the class pickled) are
+the very files it was made from (size and mtime of each, as a ``.pyc`` records its source);
+otherwise the file is parsed (and checked) again.
 """
 
 from __future__ import annotations
 
-import tomllib
+import contextlib
+import os
+import pickle
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import textual.binding
 from textual.binding import Binding, BindingType
 
-__all__ = ["KEYS_FILE", "KeysTableError", "bindings", "read_table"]
+__all__ = ["KEYS_FILE", "KeysTableError", "bindings", "cache_path", "load_tables", "read_table"]
 
 KEYS_FILE = Path(__file__).with_name("keys.toml")
+#: what a kept copy was made by: a change to any of these files makes it stale
+_MADE_BY = (Path(__file__), Path(textual.binding.__file__))
 
 #: field → (type, required)
 FIELDS: dict[str, tuple[type, bool]] = {
@@ -73,6 +87,8 @@ def read_table(path: Path) -> dict[str, tuple[Binding, ...]]:
     Raises KeysTableError naming the file (and the table and entry) when something is wrong:
     a TOML syntax error, a table that is not a table of bindings, a malformed entry, or two
     bindings with one id."""
+    import tomllib  # here: a start with a kept copy of the table never parses TOML
+
     shown = f"{path.parent.name}/{path.name}"
     try:
         with path.open("rb") as file:
@@ -97,9 +113,62 @@ def read_table(path: Path) -> dict[str, tuple[Binding, ...]]:
     return tables
 
 
+def cache_path(path: Path) -> Path:
+    """Where the parsed copy of the keys file ``path`` is kept: beside the bytecode of the
+    modules in its folder (``__pycache__``, or the same folder under ``sys.pycache_prefix``)."""
+    name = f"{path.name}.{sys.implementation.cache_tag}.pickle"
+    folder = path.resolve().parent
+    if sys.pycache_prefix:
+        return Path(sys.pycache_prefix, *folder.parts[1:], name)
+    return folder / "__pycache__" / name
+
+
+def _source_key(path: Path) -> tuple[tuple[int, int], ...] | None:
+    """(size, mtime ns) of the keys file and of the code that turns it into bindings."""
+    try:
+        stats = [os.stat(p) for p in (path, *_MADE_BY)]
+    except OSError:
+        return None
+    return tuple((st.st_size, st.st_mtime_ns) for st in stats)
+
+
+def load_tables(path: Path, cache: Path | None) -> dict[str, tuple[Binding, ...]]:
+    """:func:`read_table` of ``path``, through its parsed copy kept at ``cache``: the copy is
+    read when it was made from the files as they are now (:func:`_source_key`), else the keys
+    file is read and checked, and the copy written again (atomically; skipped under
+    ``PYTHONDONTWRITEBYTECODE``, and whenever it cannot be written)."""
+    key = _source_key(path)
+    if cache is not None and key is not None:
+        with contextlib.suppress(Exception):  # absent, unreadable or another version's copy
+            with cache.open("rb") as file:
+                kept_key, tables = pickle.load(file)
+            if kept_key == key:
+                return tables
+    tables = read_table(path)
+    if cache is not None and key is not None and not sys.dont_write_bytecode:
+        with contextlib.suppress(OSError):
+            _write(cache, pickle.dumps((key, tables), protocol=pickle.HIGHEST_PROTOCOL))
+    return tables
+
+
+def _write(path: Path, data: bytes) -> None:
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
 @cache
 def _tables() -> dict[str, tuple[Binding, ...]]:
-    return read_table(KEYS_FILE)
+    return load_tables(KEYS_FILE, cache_path(KEYS_FILE))
 
 
 def bindings(screen_id: str) -> list[BindingType]:
