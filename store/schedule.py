@@ -182,6 +182,41 @@ def _anchor(group: Group, calendar: SchoolCalendar) -> date:
     return group.start_date or calendar.year_start
 
 
+#: the rule parts under which a DAILY or WEEKLY rule repeats itself every INTERVAL days or
+#: weeks (see _period_days)
+_PERIODIC_PARTS = frozenset({"FREQ", "INTERVAL", "BYDAY", "WKST", "UNTIL"})
+
+
+@lru_cache(maxsize=512)
+def _period_days(text: str) -> int | None:
+    """After how many days the rule ``text`` repeats itself, so that moving its anchor
+    (DTSTART) forward by a whole number of periods leaves every date from the new anchor on
+    unchanged: INTERVAL days for DAILY, INTERVAL weeks for WEEKLY (the moved anchor keeps its
+    weekday and its place in the INTERVAL-week cycle of WKST weeks), when nothing else counts
+    from the anchor (COUNT, BYSETPOS, ...) and BYDAY names plain weekdays. None otherwise.
+
+    Why: dateutil walks a rule from its anchor, so a group that started in September was
+    walked through every week since to answer "does it meet today?" (Today asks it of every
+    group at start-up). Raises ValidationError for an invalid rule, as parse_rrule does."""
+    _, parts = _rule_parts(text)
+    if not parts.keys() <= _PERIODIC_PARTS:
+        return None
+    if "BYDAY" in parts and not all(d in WEEKDAYS for d in parts["BYDAY"].split(",")):
+        return None
+    step = int(parts.get("INTERVAL", "1"))
+    return {"DAILY": step, "WEEKLY": 7 * step}.get(parts["FREQ"])
+
+
+def _anchor_near(group: Group, calendar: SchoolCalendar, lo: date) -> date:
+    """The group's anchor, moved forward by whole periods of its rule to the last such date
+    on or before ``lo`` (the same dates from ``lo`` on; the anchor itself otherwise)."""
+    anchor = _anchor(group, calendar)
+    period = _period_days(group.rrule)
+    if period is None or lo <= anchor:
+        return anchor
+    return anchor + timedelta(days=(lo - anchor).days // period * period)
+
+
 def _window(
     group: Group, calendar: SchoolCalendar, start: date, end: date
 ) -> tuple[date, date] | None:
@@ -207,7 +242,7 @@ def occurrences(group: Group, calendar: SchoolCalendar, start: date, end: date) 
     if window is None:
         return []
     lo, hi = window
-    rule = parse_rrule(group.rrule, _anchor(group, calendar))
+    rule = parse_rrule(group.rrule, _anchor_near(group, calendar, lo))
     last = _as_datetime(hi) + timedelta(days=1) - timedelta(microseconds=1)
     days = sorted({h.date() for h in rule.between(_as_datetime(lo), last, inc=True)})
     return [d for d in days if calendar.is_school_day(d)]
