@@ -21,12 +21,17 @@ LINE_CACHE = 256  # rendered lines kept (hover, focus and widths make new ones)
 
 def _one_line(cell: str | Text) -> Text:
     """A cell as one line: a ``str`` is plain text (never markup), line breaks become spaces
-    and tabs are expanded (names may hold either; a raw one would move the terminal's cursor)."""
-    text = cell.copy() if isinstance(cell, Text) else Text(cell)
-    if "\n" in text.plain or "\r" in text.plain:
-        text.plain = text.plain.replace("\r", " ").replace("\n", " ")  # same length: spans stay
-    if "\t" in text.plain:
-        text.expand_tabs()
+    and tabs are expanded (names may hold either; a raw one would move the terminal's cursor).
+    A ``Text`` that is one line already is kept as given (never changed: the table only reads
+    its cells); one that is not is copied first."""
+    text = cell if isinstance(cell, Text) else Text(cell)
+    plain = text.plain
+    if "\n" in plain or "\r" in plain or "\t" in plain:
+        text = text.copy()
+        if "\n" in plain or "\r" in plain:
+            text.plain = plain.replace("\r", " ").replace("\n", " ")  # same length: spans stay
+        if "\t" in plain:
+            text.expand_tabs()
     return text
 
 
@@ -184,8 +189,11 @@ class RowTable(ScrollView, can_focus=True):
     def _changed(self) -> None:
         self._lines.clear()
         width = sum(self._widths) + 2 * len(self._widths)  # a space either side of a cell
-        self.virtual_size = Size(width, 1 + len(self._rows))
-        self.refresh(layout=True)
+        size = Size(width, 1 + len(self._rows))
+        if size != self.virtual_size:
+            self.virtual_size = size  # a reactive with layout=True: it refreshes the layout
+        else:
+            self.refresh(layout=True)
 
     # ------------------------------------------------------------------ cursor
     def move_cursor(self, *, row: int) -> None:
