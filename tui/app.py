@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import gc
 import signal
+import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -93,11 +94,15 @@ class InterventionApp(App[int]):
             self.sub_title = "DEMO caseload"
         self._screens_css_loaded = False
         self.sync_runner: Any = None  # a tui.syncing.SyncRunner when this folder syncs
-        self._prefill = prefill
+        self._prefill = prefill  # until Today takes it
+        self._prefill_lock = threading.Lock()
+        self._prefill_taken: Prefill | None = None  # closed on exit (a pane still awaited)
 
     def take_prefill(self, day: date) -> Prefill | None:
-        """The start-up child's pane-filler, if it was for ``day``; once."""
-        prefill, self._prefill = self._prefill, None  # the one attention worker at start
+        """The start-up child's pane-filler, if it was for ``day``; once (any thread)."""
+        with self._prefill_lock:
+            prefill, self._prefill = self._prefill, None
+            self._prefill_taken = prefill
         if prefill is not None and prefill.day != day:
             prefill.close()
             return None
@@ -136,8 +141,12 @@ class InterventionApp(App[int]):
 
     def on_unmount(self) -> None:
         self._catch_exit_signals(False)
-        if self._prefill is not None:  # never taken (the welcome screen, a quick quit)
-            self._prefill.close()
+        with self._prefill_lock:  # never taken (the welcome screen, a quick quit), or
+            left = [self._prefill, self._prefill_taken]  # its pane still awaited: not now
+            self._prefill = self._prefill_taken = None
+        for prefill in left:
+            if prefill is not None:
+                prefill.close()
 
     def _catch_exit_signals(self, on: bool) -> None:
         """SIGTERM and SIGHUP (the terminal window closed) close the app like ctrl+q, minus

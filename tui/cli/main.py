@@ -124,6 +124,21 @@ def open_app(
     """The app on a data folder, as ``intervene`` starts it: the store opened, the settings
     read, and — before Textual is imported — a child forked to fill Today's attention pane
     meanwhile (``tui.views.attention_prefill``)."""
+    import gc
+
+    # no cyclic collection while starting (the app freezes what start-up made and turns it
+    # back on: InterventionApp): collections then free nothing and, after the fork below,
+    # would write to every object's page the child shares
+    gc.disable()
+    try:
+        return _open_app(data_dir, clock, start_date, is_demo=is_demo, readonly=readonly)
+    finally:
+        gc.enable()
+
+
+def _open_app(
+    data_dir: Path, clock: Clock, start_date: date | None, *, is_demo: bool, readonly: bool
+) -> InterventionApp:
     from store.db import Store
     from store.errors import FolderNotWritableError, StoreLockedError
     from store.paths import demo_data_dir

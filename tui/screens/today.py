@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from store import schedule
 from store.db import Store
@@ -297,11 +298,13 @@ class TodayScreen(AppScreen[None]):
         day, book, stale = self.day, self.book, frozenset(self.stale)
         prefill = self.app.take_prefill(day)  # type: ignore[attr-defined]
         if prefill is not None:
-            pane = prefill.pane()  # waits for the child
+            pane = prefill.pane()  # waits for the child (None at once if the app quits)
             if pane is not None:
                 self.prefill = prefill  # its kept rows are read next (``finish`` first)
                 self.post_message(self.AttentionReady(day, pane, [], None, None, seq))
                 return
+            if prefill.closed or get_current_worker().is_cancelled:
+                return  # the app is quitting: nothing to compute
             prefill.finish()  # it failed: computed here
         started, self.prefill = self.prefill, None
         if started is not None:

@@ -208,10 +208,18 @@ class AttentionBook:
             out[sid] = (scan.deps(rels), rows, lines)
         return out
 
-    def fill(self, store: Store, config: AppConfig, *, writable: bool | None = None) -> None:
+    def fill(
+        self,
+        store: Store,
+        config: AppConfig,
+        *,
+        writable: bool | None = None,
+        scan: Scan | None = None,
+    ) -> None:
         """Compute every student's rows and lines (``caseload_rows``, ``attention_lines``);
         with the cache, only those whose entry is missing or out of date (``keep`` writes
-        the file again, if ``writable``: by default, if the store is)."""
+        the file again, if ``writable``: by default, if the store is). ``scan``: the
+        folder's identities taken before the store was opened (else taken here)."""
         if not config.attention_cache:
             self._by_student, computed = self._compute(store, self.day, config, None)
             self.computed += len(computed.students)
@@ -219,7 +227,7 @@ class AttentionBook:
         if writable is None:
             writable = not store.readonly
         cache = AttentionCache(store.data_dir, writable=writable)
-        scan = Scan(store.data_dir)  # before anything is read
+        scan = scan or Scan(store.data_dir)  # before anything is read
         key = folder_key(scan, self.day, config.decision, store.calendar())
         ids, entries = cache.load(key)
         kept = {sid: e for sid, e in entries.items() if sid in ids and scan.current(e[0])}

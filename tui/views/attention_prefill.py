@@ -23,8 +23,10 @@ show the same lines.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
+import select
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
@@ -77,64 +79,111 @@ def pane_of(store: Store, book: AttentionBook) -> Pane:
 
 
 class Prefill:
-    """The forked child filling one day's pane, seen from the app."""
+    """The forked child filling one day's pane, seen from the app (any thread may call it)."""
 
     def __init__(self, pid: int, fd: int, day: date) -> None:
         self.pid = pid
         self.day = day
         self._fd: int | None = fd
-        self._reaped = False
+        self._wake_read, self._wake_write = os.pipe()  # ``close`` wakes a ``pane`` waiting
+        self._lock = threading.Lock()
+        self._exited = threading.Event()
+        self._reaping = False
+        self.closed = False  # ``close`` was called: the app is done with it (it quits)
 
     def pane(self) -> Pane | None:
         """The child's pane, once it has sent it (this blocks: call it off the UI thread);
-        None if the child failed or was stopped before sending it. Once only."""
-        fd, self._fd = self._fd, None
+        None if the child failed, or ``close`` was called first or meanwhile. Once only."""
+        with self._lock:
+            fd, self._fd = self._fd, None
         if fd is None:
             return None
         chunks: list[bytes] = []
         try:
-            while chunk := os.read(fd, 1 << 16):
+            while True:
+                ready, _, _ = select.select([fd, self._wake_read], [], [])
+                if self._wake_read in ready:  # the app quits: it no longer waits
+                    return None
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    break
                 chunks.append(chunk)
         except OSError:
             return None
         finally:
             os.close(fd)
+            self._close_wake(read_end=True)
+            self.reap_later()  # the child goes on to keep the rows, then exits
         try:  # from our own child, through a pipe only it and this process hold
             pane = pickle.loads(b"".join(chunks))
         except Exception:  # nothing, or half of it: the child died while sending
             return None
         return pane if isinstance(pane, Pane) and pane.day == self.day else None
 
+    def reap_later(self) -> None:
+        """Wait for the child's exit in a thread of its own (no zombie stays behind)."""
+        with self._lock:
+            if self._reaping:
+                return
+            self._reaping = True
+        threading.Thread(target=self._reap, name="attention-prefill-reaper", daemon=True).start()
+
+    def _reap(self) -> None:
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(self.pid, 0)
+        self._exited.set()
+
     def finish(self) -> None:
         """Wait until the child has exited (it has written the kept rows, or failed to)."""
-        if not self._reaped:
-            self._reaped = True
-            with contextlib.suppress(ChildProcessError, OSError):
-                os.waitpid(self.pid, 0)
+        self.reap_later()
+        self._exited.wait()
 
     def close(self) -> None:
-        """The app is done with it: stop listening (a child still sending gets a broken pipe
-        and goes on to keep the rows) and reap the child if it has exited."""
-        fd, self._fd = self._fd, None
-        if fd is not None:
+        """The app is done with it: stop listening (a ``pane`` waiting returns None; a child
+        still sending gets a broken pipe and goes on to keep the rows); it is reaped when it
+        exits."""
+        with self._lock:
+            fd, self._fd = self._fd, None
+            self.closed = True
+        self._close_wake(read_end=fd is not None)  # wakes a ``pane`` waiting, if any
+        if fd is not None:  # no ``pane`` ever read it
             with contextlib.suppress(OSError):
                 os.close(fd)
-        if not self._reaped:
-            with contextlib.suppress(ChildProcessError, OSError):
-                if os.waitpid(self.pid, os.WNOHANG)[0]:
-                    self._reaped = True
+        self.reap_later()
+
+    def _close_wake(self, *, read_end: bool) -> None:
+        """Close the wake pipe's write end (a ``pane`` waiting reads it as closed) and, once
+        no ``pane`` can wait on it, its read end; each once."""
+        with self._lock:
+            ends = [self._wake_write] + ([self._wake_read] if read_end else [])
+            self._wake_write = -1
+            if read_end:
+                self._wake_read = -1
+        for end in ends:
+            if end >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(end)
+
+
+def usable_cpus() -> int:
+    """The processors this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def start(
     store: Store, clock: Callable[[], datetime], config: AppConfig, day: date
 ) -> Prefill | None:
-    """Fork a child that fills ``day``'s pane (None where it cannot: no fork, threads already
-    running, the kept rows turned off, an empty folder — the welcome screen shows)."""
+    """Fork a child that fills ``day``'s pane (None where it cannot help: no fork, threads
+    already running, a single processor — the child would only slow the first paint — the
+    kept rows turned off, an empty folder: the welcome screen shows)."""
     if not config.attention_cache or not hasattr(os, "fork") or threading.active_count() > 1:
         return None
-    if store.is_empty():
+    if usable_cpus() < 2 or store.is_empty():
         return None
     read_fd, write_fd = os.pipe()
+    gc.freeze()  # what both processes hold stays out of the collector's sight: never copied
     try:
         pid = os.fork()
     except OSError:
@@ -143,8 +192,10 @@ def start(
         return None
     if pid == 0:  # the child: never returns, never runs the parent's exit handlers
         code = 1
+        gc.disable()  # a short computation that makes no cycles worth collecting, then exits
         try:
             os.close(read_fd)
+            _detach()
             _fill(write_fd, store, clock, config, day)
             code = 0
         except BaseException:  # noqa: BLE001 - the app computes the list itself
@@ -155,16 +206,27 @@ def start(
     return Prefill(pid, read_fd, day)
 
 
+def _detach() -> None:
+    """In the child: nothing to or from the terminal (the app's screen), nor any pipe that
+    started the app: standard input and output go to the null device."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for std in (0, 1, 2):
+        os.dup2(null, std)
+    os.close(null)
+
+
 def _fill(
     fd: int, store: Store, clock: Callable[[], datetime], config: AppConfig, day: date
 ) -> None:
     """In the child: fill the book from a read-only store, send the pane, keep the rows."""
     from tui.views.attention import AttentionBook
+    from tui.views.attention_cache import Scan
 
     writable = not store.readonly
+    scan = Scan(store.data_dir)  # before anything is read, core.json too
     mine = Store.open(store.data_dir, clock=clock, readonly=True)
     book = AttentionBook(day)
-    book.fill(mine, config, writable=writable)
+    book.fill(mine, config, writable=writable, scan=scan)
     data = memoryview(pickle.dumps(pane_of(mine, book), protocol=pickle.HIGHEST_PROTOCOL))
     try:
         while data:
