@@ -226,13 +226,15 @@ class AtomicJSONStorage(Storage):
         when it is first parsed, and every write parses it first, so it is never overwritten."""
         if self._loaded or not _PLAIN.fullmatch(key) or not _PLAIN.fullmatch(value):
             return True
-        pair = re.compile(rb'"%s"\s*:\s*"%s"' % (key.encode(), re.escape(value.encode())))
         try:
             raw = stored_bytes(self.path)
         except FileNotFoundError:
             return False
-        if _ESCAPED_ASCII.search(raw):  # written by another tool: text may hide behind \u00xx
+        if b"\\u00" in raw and _ESCAPED_ASCII.search(raw):  # another tool's: \u00xx may hide text
             return True
+        if b'"%s"' % value.encode() not in raw:  # a plain search first (most files: no)
+            return False
+        pair = re.compile(rb'"%s"\s*:\s*"%s"' % (key.encode(), re.escape(value.encode())))
         return pair.search(raw) is not None
 
     def _load(self) -> None:
