@@ -471,3 +471,14 @@ async def test_tabs_and_line_breaks_in_a_cell_stay_on_one_line() -> None:
         assert drawn.startswith(" Eve     Ann  2   two lines ")  # a tab stop every 8 cells
         assert people.get_row_at(4)[0].cell_len == 11
         assert all(s.style and s.style.bold for s in people.render_line(5) if "Eve" in s.text)
+
+
+async def test_columns_given_when_made_take_rows_before_the_mount() -> None:
+    """Columns passed to the constructor: rows can be added before the table is mounted
+    (Today's tables: a load before its on_mount raised "6 cells for 0 columns")."""
+    table = RowTable(columns=COLUMNS)
+    assert table.column_count == 3
+    table.add_row("Ann", "3", "", key="ann")
+    assert table.row_count == 1 and table.get_row_at(0)[0].plain == "Ann"
+    with pytest.raises(ValueError, match="2 cells for 3 columns"):
+        table.add_row("Bo", "12")

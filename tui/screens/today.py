@@ -143,22 +143,17 @@ class TodayScreen(AppScreen[None]):
         yield DayBar(id="day-bar")
         yield Static(id="unlogged-bar")
         yield Static("Groups", classes="pane-title", id="groups-title")
-        yield GroupTable(id="groups", zebra_stripes=True)
+        yield GroupTable(columns=GROUP_COLUMNS, id="groups", zebra_stripes=True)
         yield Static("Students", classes="pane-title", id="students-title")
-        yield StudentTable(id="students")
+        yield StudentTable(columns=STUDENT_COLUMNS, id="students")
         yield Static("Needs attention", classes="pane-title", id="attention-title")
         yield AttentionList(id="attention")
         yield Footer()
 
     def on_mount(self) -> None:
-        groups = self.query_one("#groups", RowTable)
-        for label in GROUP_COLUMNS:
-            groups.add_column(label)
-        students = self.query_one("#students", RowTable)
-        for label in STUDENT_COLUMNS:
-            students.add_column(label)
+        # the tables' columns are given in compose: load_day is safe before this runs
         self.load_day()
-        groups.focus()
+        self.query_one("#groups", RowTable).focus()
         self.set_interval(1.0, self.tick)
 
     # ------------------------------------------------------------------ loading

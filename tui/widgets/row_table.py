@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
@@ -127,6 +129,7 @@ class RowTable(ScrollView, can_focus=True):
     def __init__(
         self,
         *,
+        columns: Iterable[str | Text] = (),
         zebra_stripes: bool = False,
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's name for it
@@ -142,6 +145,10 @@ class RowTable(ScrollView, can_focus=True):
         self._row_keys: list[str | None] = []
         self._hover_row: int | None = None
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(LINE_CACHE)
+        for label in columns:  # known when it is made: rows can be added before its mount
+            text = _one_line(label)
+            self._labels.append(text)
+            self._widths.append(text.cell_len)
 
     # ------------------------------------------------------------------ data
     @property
