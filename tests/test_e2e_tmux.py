@@ -208,3 +208,44 @@ def test_bracketed_paste_of_a_column_fills_three_rows(tmp_path: Path) -> None:
         if session_alive(session):
             tmux("kill-session", "-t", session)
     assert saved_on_day(data) == {sid: float(value) for sid, value in rows}
+
+
+# --------------------------------------------------------------------------- keys at a screen change
+@pytest.mark.slow
+def test_left_pressed_as_the_app_starts_shows_the_previous_day(tmp_path: Path) -> None:
+    """← typed while the app starts (before Today has mounted) is honoured, not a crash."""
+    assert INTERVENE.exists(), f"the console script is not installed at {INTERVENE}"
+    data = tmp_path / "demo"
+    session = f"intervene-e2e-{uuid.uuid4().hex[:8]}"
+    command = f"{INTERVENE} demo --data-dir {data} --date {DAY}; echo EXIT=$?; sleep 30"
+    tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "36", command)
+    try:
+        tmux("send-keys", "-t", session, "Left")  # waits in the terminal until the app reads it
+        shown = wait_for_any(session, "Tuesday 24 November 2026", "EXIT=")
+        assert "EXIT=" not in shown and "Error" not in shown, shown
+        wait_for(session, "Students")
+        tmux("send-keys", "-t", session, "q")
+        wait_for(session, "EXIT=0")
+    finally:
+        if session_alive(session):
+            tmux("kill-session", "-t", session)
+
+
+@pytest.mark.slow
+def test_enter_and_two_scores_in_one_burst_from_today_are_saved(tmp_path: Path) -> None:
+    """Enter on Today and the first two scores in one send-keys: they land in score entry's
+    rows in order (they were lost while its field was not yet focused)."""
+    session, data = start_demo(tmp_path)
+    try:
+        (first, a), (second, b) = entry_rows(session, data)[:2]
+        tmux("send-keys", "-t", session, "Escape")  # back on Today, the same group selected
+        wait_for(session, "Groups")
+        tmux("send-keys", "-t", session, "Enter", *a, "Enter", *b, "Enter")  # one burst
+        deadline = time.monotonic() + 15  # both rows say "saved ✓"
+        while screen(session).count("saved ✓") < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        quit_from_entry(session)
+    finally:
+        if session_alive(session):
+            tmux("kill-session", "-t", session)
+    assert saved_on_day(data) == {first: float(a), second: float(b)}

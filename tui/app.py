@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.command import Provider
 from textual.screen import Screen
@@ -21,6 +21,7 @@ from textual.screen import Screen
 from store.db import Store
 from tui.config import AppConfig
 from tui.keys import bindings
+from tui.type_ahead import TypeAhead
 
 if TYPE_CHECKING:
     from tui.views.attention_prefill import Prefill
@@ -97,6 +98,7 @@ class InterventionApp(App[int]):
         self._prefill = prefill  # until Today takes it
         self._prefill_lock = threading.Lock()
         self._prefill_taken: Prefill | None = None  # closed on exit (a pane still awaited)
+        self.type_ahead = TypeAhead(self)  # typed keys, one at a time (tui/type_ahead.py)
 
     def take_prefill(self, day: date) -> Prefill | None:
         """The start-up child's pane-filler, if it was for ``day``; once (any thread)."""
@@ -107,6 +109,24 @@ class InterventionApp(App[int]):
             prefill.close()
             return None
         return prefill
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key or paste the app has just read goes out only once the keys before it have
+        done their work on the screen that is up (``tui.type_ahead``): typed ahead of a
+        screen change or of a screen's mount, it is neither lost nor run too early."""
+        if not isinstance(event, events.Key | events.Paste) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        if not self.type_ahead.admit(event):
+            return  # held: it comes back in its turn
+        try:
+            target = self.focused or self.screen  # where Textual hands it (bar a binding)
+        except Exception:  # no screen: Textual's own handling says what happens
+            target = None
+        try:
+            await super().on_event(event)
+        finally:
+            self.type_ahead.routed(target)
 
     # ----------------------------------------------------------------- start-up
     def get_default_screen(self) -> Screen:
@@ -169,9 +189,11 @@ class InterventionApp(App[int]):
                 if settle is not None:
                     with contextlib.suppress(Exception):
                         await settle()
+            self.type_ahead.open_up()  # keys still arriving go out ahead of the exit
             self.exit()
 
-        self.call_later(finish)
+        # the keys typed before the signal first (the gate holds them: tui/type_ahead.py)
+        self.type_ahead.when_idle(lambda: self.call_later(finish))
 
     @work(thread=True, exclusive=True, group="backup")
     def make_backup(self) -> None:

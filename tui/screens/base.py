@@ -157,6 +157,12 @@ class AppContextMixin:
         """Palette-only commands (none unless a screen needs some)."""
         return ()
 
+    def ready_for_keys(self) -> bool:
+        """Whether keys typed ahead may be handed to this screen now (it is mounted). False
+        while a screen it opens by itself is on its way (score entry's session log): the keys
+        wait for that screen (tui/type_ahead.py)."""
+        return True
+
     def is_loaded(self) -> bool:
         """Whether what the screen computes in the background is on it (screens that load
         in a worker say when; the default: nothing to wait for beyond the workers)."""

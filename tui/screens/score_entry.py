@@ -82,6 +82,7 @@ class ScoreEntryScreen(AppScreen[bool]):
         self.done_order: list[int] = []  # rows saved or marked absent here, oldest first
         self.said = 0  # messages shown so far: a save's late news never hides a newer one
         self.log_requested = False  # the last row is done and the session log is opening
+        self.log_opening = False  # open_log has run and the log is not pushed yet
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -170,6 +171,11 @@ class ScoreEntryScreen(AppScreen[bool]):
     def is_loaded(self) -> bool:
         """Every save and absence handed to the writer has been answered."""
         return self.pending == 0
+
+    def ready_for_keys(self) -> bool:
+        """Not while the session log is on its way (after the last row, ctrl+l): keys typed
+        ahead are the log's (its minutes), not this screen's field (tui/type_ahead.py)."""
+        return not self.log_opening
 
     # ------------------------------------------------------------------ the writer's replies
     @on(ScoreSaved)
@@ -591,6 +597,7 @@ class ScoreEntryScreen(AppScreen[bool]):
         is saved score entry closes, Esc comes back to the scores."""
         assert self.writer is not None
         self.writer.drain()  # every score and absence is on disk first
+        self.log_opening = True
         self.call_later(self._push_log)
 
     def _push_log(self) -> None:
@@ -599,6 +606,7 @@ class ScoreEntryScreen(AppScreen[bool]):
         if self.pending:  # the saves' replies are still on their way: the last word first
             self.set_timer(0.01, self._push_log)
             return
+        self.log_opening = False
         said = self.query_one("#entry-message", Static).content
         intro = said if isinstance(said, Text) else Text(str(said))
         log = SessionLogScreen(self.group, self.day, absent=sorted(self.absent), intro=intro)
