@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from collections import defaultdict
@@ -44,11 +45,25 @@ def screen_text(app: App) -> str:
     return "\n".join(screen_lines(app))
 
 
+async def typed_out(pilot: Pilot, timeout: float = 30.0) -> None:
+    """Until every key typed ahead has been handed out and done its work (the app's
+    type-ahead gate is idle: ``tui.type_ahead.TypeAhead.when_idle``), however slow the
+    machine: a burst goes out one key at a time."""
+    gate = getattr(pilot.app, "type_ahead", None)
+    if gate is None:
+        return
+    idle = asyncio.get_running_loop().create_future()
+    gate.when_idle(lambda: idle.done() or idle.set_result(None))
+    await asyncio.wait_for(idle, timeout)
+
+
 async def settle(pilot: Pilot, screen: Screen | None = None) -> Screen:
-    """The one wait of the TUI tests: until ``screen`` (by default the current one) shows
-    what it loads in the background — ``AppScreen.loaded()``: workers done, their messages
-    handled, score entry's saves answered — and has repainted. Returns the screen."""
+    """The one wait of the TUI tests: until the keys typed ahead are all out (``typed_out``)
+    and ``screen`` (by default the current one) shows what it loads in the background —
+    ``AppScreen.loaded()``: workers done, their messages handled, score entry's saves
+    answered — and has repainted. Returns the screen."""
     await pilot.pause()
+    await typed_out(pilot)
     screen = screen or pilot.app.screen
     loaded = getattr(screen, "loaded", None)
     if loaded is not None:

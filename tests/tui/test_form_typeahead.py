@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from store.db import Store
+from tests.tui.screen import settle
 from tests.tui.test_manage_groups import new_group_form
 from tests.tui.test_score_entry_burst import burst
 
@@ -17,7 +18,7 @@ async def test_burst_with_tabs_fills_each_field(open_app, demo_dir, demo_clock) 
         form.query_one("#gf-name", Input).focus()
         await pilot.pause()
         burst(app, *"Reading Z", "tab", *"Phonics!", "tab", *"Decoding", "shift+tab", "shift+tab")
-        await pilot.pause(0.3)
+        await settle(pilot, form)  # the gate hands the keys out one by one: however long
         values = {
             i: form.query_one(f"#{i}", Input).value for i in ("gf-name", "gf-program", "gf-skill")
         }
