@@ -23,15 +23,20 @@ Each is run RUNS times, alternating; medians are compared. The last line is JSON
 filled with no kept rows / bare (target ≤ 1.8) and ``attention_warm_ratio`` = filled from
 the kept rows / bare.
 
-Both children go through the same harness (``PAINTED``): poll until the screen holds what
-it must show, then wait for the screen's next refresh (``Screen.wait_for_refresh``) and
-take the time. The poll is a plain ``asyncio.sleep(0.001)``: not ``pilot.pause()``, which
-waits until the process's CPU goes idle (so it would also count work the app deliberately
-does after the first paint, such as the needs-attention summary computed in a worker
-thread), nor ``pilot.pause(0.001)``, which also walks every widget's message queue each
-millisecond: measured, that took ~200 ms of the main thread's CPU while the worker ran
-(process CPU 563 ms vs the worker's 355 ms, against 357 vs 323 with a plain sleep), CPU
-the worker then waited for under the GIL and that no real start of the app spends.
+Both children go through the same harness (``PAINTED``): the moment is the first frame the
+app draws (``App._display`` given a compositor update) while the screen holds what it must
+show, checked as each frame is drawn. The watch is set once the app is made: importing
+Textual before ``open_app`` would delay the child it forks, which ``intervene`` does not.
+(It waited for ``Screen.wait_for_refresh`` after the state was seen: that is Textual's
+``call_after_refresh``, which runs when the messages already queued are handled, not after
+the next frame: work queued before it counted, and a frame drawn before it did not.) The
+harness waits for that time with a plain ``asyncio.sleep(0.001)``: not ``pilot.pause()``,
+which waits until the process's CPU goes idle (so it would also count work the app
+deliberately does after the first paint, such as the needs-attention summary computed in a
+worker thread), nor ``pilot.pause(0.001)``, which also walks every widget's message queue
+each millisecond: measured, that took ~200 ms of the main thread's CPU while the worker ran
+(process CPU 563 ms vs the worker's 355 ms, against 357 vs 323 with a plain sleep), CPU the
+worker then waited for under the GIL and that no real start of the app spends.
 
 Both children run with Python's ordinary bytecode cache (what an installed or repeatedly
 run app has), kept in the bench's temporary folder; the warm-up runs fill it. With
@@ -62,11 +67,26 @@ RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "7"))
 
 PAINTED = """
 import asyncio, time
-async def report_when_painted(pilot, ready, exit=True):
-    while not ready():
-        await asyncio.sleep(0.001)  # not pilot.pause: see the module docstring
-    await pilot.app.screen.wait_for_refresh()  # the paint that shows it
-    print(time.time(), flush=True)
+_watches = []  # [ready, time of the first frame drawn while ready() held]
+def watch_frames():  # once Textual is imported (the app forks its child before that)
+    from textual.app import App
+    display = App._display
+    def watched(self, screen, renderable):
+        display(self, screen, renderable)
+        if renderable is None or self._batch_count:
+            return  # no frame
+        now = time.time()
+        for watch in _watches:
+            if watch[1] is None and watch[0]():
+                watch[1] = now
+    App._display = watched
+async def report_when_painted(pilot, *readies, exit=True):
+    watches = [[ready, None] for ready in readies]  # watched from now on, all of them
+    _watches.extend(watches)
+    for watch in watches:
+        while watch[1] is None:
+            await asyncio.sleep(0.001)  # not pilot.pause: see the module docstring
+        print(watch[1], flush=True)
     if exit:
         pilot.app.exit()
 """
@@ -80,17 +100,21 @@ from pathlib import Path
 from tui.cli.main import open_app
 now = datetime.fromisoformat(sys.argv[2])
 app = open_app(Path(sys.argv[1]), lambda: now, None, is_demo=False)  # as intervene opens it
+watch_frames()
 def today():
     screen = app.screen
     return screen if type(screen).__name__ == "TodayScreen" else None
 def ready():
     return today() is not None and today().query_one('#students').row_count
-def filled():  # the list is in the pane (the unlogged line, its own bar, is read next)
+def filled():  # a paneful of the list is in the pane (the unlogged line, its own bar, next)
     screen = today()
-    return screen.attention_day == screen.day and screen.query_one('#attention').option_count
+    pane = screen.query_one('#attention')
+    n = pane.option_count
+    return screen.attention_day == screen.day and n and (
+        n >= pane.size.height or not screen.attention_adding
+    )
 async def auto(pilot):
-    await report_when_painted(pilot, ready, exit=False)
-    await report_when_painted(pilot, filled, exit=False)
+    await report_when_painted(pilot, ready, filled, exit=False)
     await app.screen.loaded()  # its workers done (the rows kept for the next start), untimed
     app.exit()
 app.run(headless=True, size=(120, 36), auto_pilot=auto)
@@ -107,6 +131,7 @@ class Bare(App):
     def compose(self):
         yield Static("hello")
 app = Bare()
+watch_frames()
 def ready():
     return bool(app.screen.query(Static))
 async def auto(pilot):
