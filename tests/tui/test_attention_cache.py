@@ -295,3 +295,39 @@ async def test_the_pane_adds_a_paneful_first_then_the_rest_in_order(
             ]
             prompts = [str(options.get_option_at_index(i).prompt) for i in range(5)]
             assert prompts == [str(attention_label(x.extra["row"])) for x in today.attention[:5]]
+
+
+async def test_the_pane_paints_its_first_lines_before_the_rest_are_added(
+    demo_dir: Path, demo_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lines after the first paneful are added once that paneful is drawn, a chunk per
+    paint: each paint of the pane shows at most one more chunk than the one before (lines
+    added with call_after_refresh were all measured before the pane's first paint)."""
+    import tui.screens.today as today_module
+    from tests.tui.screen import settle
+    from tui.app import InterventionApp
+    from tui.screens.today import AttentionList, TodayScreen
+
+    monkeypatch.setattr(today_module, "FIRST_OPTIONS", 0)
+    monkeypatch.setattr(today_module, "MORE_OPTIONS", 2)
+    painted: list[tuple[int, int]] = []  # the pane's lines and height at each of its paints
+    render_lines = AttentionList.render_lines
+
+    def counting(self: AttentionList, crop):  # type: ignore[no-untyped-def]
+        if not painted or painted[-1][0] != self.option_count:
+            painted.append((self.option_count, self.size.height))
+        return render_lines(self, crop)
+
+    monkeypatch.setattr(AttentionList, "render_lines", counting)
+    with Store.open(demo_dir, clock=demo_clock) as store:
+        app = InterventionApp(store, demo_clock, AppConfig())
+        async with app.run_test(size=(100, 24)) as pilot:
+            today = await settle(pilot)
+            assert isinstance(today, TodayScreen) and today.is_loaded()
+            total = len(today.attention)
+            lines = [(n, h) for n, h in painted if n > 1]  # past "Checking the caseload…"
+            first, height = lines[0]
+            assert first == height and total > height + 4  # the paneful alone, then chunks
+            shown = [n for n, _ in lines]
+            assert shown[-1] == total
+            assert all(0 < b - a <= 2 for a, b in zip(shown, shown[1:], strict=False))

@@ -7,8 +7,9 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from textual.message import Message
@@ -21,7 +22,7 @@ from tests.tui.screen import settle
 from tui.app import InterventionApp
 from tui.config import AppConfig
 from tui.screens.student import StudentScreen
-from tui.screens.today import TodayScreen
+from tui.screens.today import AttentionList, TodayScreen
 from tui.views import attention_prefill
 from tui.views.attention import AttentionBook
 from tui.views.attention_cache import CACHE_NAME
@@ -156,23 +157,53 @@ def option_texts(screen: TodayScreen) -> list[str]:
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
-async def shown(folder: Path, clock: FakeClock, prefill: Any = None) -> tuple[list[str], Any]:
-    """The attention pane's lines and the messages that filled it, in an app on ``folder``."""
-    ready: list[TodayScreen.AttentionReady] = []
+class Shown(NamedTuple):
+    texts: list[str]  # the attention pane's lines, once settled
+    ready: list[TodayScreen.AttentionReady]  # the messages that filled it
+    panes: list[tuple[Pane, bool]]  # each pane shown, and whether a book was there yet
+    painted: list[list[str]]  # the pane's lines at each paint of the list
+
+
+async def shown(
+    folder: Path, clock: FakeClock, prefill: Any = None, *, sent_first: bool = False
+) -> Shown:
+    """What filled the attention pane in an app on ``folder`` (``sent_first``: the child has
+    sent its pane before the app starts)."""
+    out = Shown([], [], [], [])
 
     def hook(message: Message) -> None:
-        if isinstance(message, TodayScreen.AttentionReady) and message not in ready:
-            ready.append(message)  # (once: a message is seen again as it bubbles up)
+        if isinstance(message, TodayScreen.AttentionReady) and message not in out.ready:
+            out.ready.append(message)  # (once: a message is seen again as it bubbles up)
 
-    with Store.open(folder, clock=clock) as store:
+    show_pane = TodayScreen.show_pane
+    render_lines = AttentionList.render_lines
+
+    def show(screen: TodayScreen, pane: Pane) -> None:
+        out.panes.append((pane, screen.book is not None))
+        show_pane(screen, pane)
+
+    def render(options: AttentionList, crop: Any) -> Any:
+        out.painted.append(
+            [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        )
+        return render_lines(options, crop)
+
+    with Store.open(folder, clock=clock) as store, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TodayScreen, "show_pane", show)
+        patch.setattr(AttentionList, "render_lines", render)
         if prefill == "start":
             prefill = attention_prefill.start(store, clock, CACHED, clock().date())
             assert prefill is not None, [t.name for t in threading.enumerate()]
+            if sent_first:
+                deadline = time.monotonic() + 30
+                while not prefill.received() and time.monotonic() < deadline:
+                    time.sleep(0.005)
+                assert prefill.received()
         app = InterventionApp(store, clock, CACHED, prefill=prefill)
         async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
             today = await settle(pilot)
             assert isinstance(today, TodayScreen)
-            texts = option_texts(today)
+            out.texts.extend(option_texts(today))
             assert today.book is not None  # read after the pane: the caseload review has it
             assert today.attention_keys == [(x.student.id, x.measure.code) for x in today.attention]
             options = today.query_one("#attention", OptionList)
@@ -182,7 +213,7 @@ async def shown(folder: Path, clock: FakeClock, prefill: Any = None) -> tuple[li
             student = await settle(pilot)
             assert isinstance(student, StudentScreen)
             assert (student.student_id, student.measure) == today.attention_keys[0]
-    return texts, ready
+    return out
 
 
 async def test_the_app_shows_the_childs_pane_first_then_reads_the_book(
@@ -193,12 +224,24 @@ async def test_the_app_shows_the_childs_pane_first_then_reads_the_book(
     alone = tmp_path / "alone"
     shutil.copytree(demo_dir, alone)
     # first the child's (this test's event loop has no thread yet), then no child's
-    texts, ready = await shown(demo_dir, demo_clock, "start")
-    computed, _ = await shown(alone, demo_clock)  # no child: the app computes the list
-    assert texts == computed and len(texts) > 1
-    assert ready[0].book is None and ready[0].lines == []  # the child's pane alone
-    assert ready[1].book is not None and ready[1].pane == ready[0].pane  # then the book
-    assert ready[1].book.computed == 0  # read back from the rows the child kept
+    child = await shown(demo_dir, demo_clock, "start")
+    computed = await shown(alone, demo_clock)  # no child: the app computes the list
+    assert child.texts == computed.texts and len(child.texts) > 1
+    first, had_book = child.panes[0]
+    assert not had_book  # the child's pane alone
+    book = child.ready[-1].book  # then the book
+    assert book is not None and child.ready[-1].pane == first
+    assert book.computed == 0  # read back from the rows the child kept
+
+
+async def test_a_pane_sent_before_the_app_starts_is_in_todays_first_paint(
+    demo_dir: Path, demo_clock: FakeClock
+) -> None:
+    child = await shown(demo_dir, demo_clock, "start", sent_first=True)
+    first = child.painted[0]  # the list's first paint: its lines, not "Checking the caseload…"
+    assert first == child.texts[: len(first)] and len(first) > 1, first[:3]
+    assert not child.panes[0][1]  # the child's pane, before any book
+    assert [m.book is not None for m in child.ready] == [True]  # no wait for it: the book only
 
 
 async def test_a_child_that_fails_leaves_the_app_to_compute(
@@ -213,10 +256,11 @@ async def test_a_child_that_fails_leaves_the_app_to_compute(
         raise RuntimeError("the child breaks")
 
     monkeypatch.setattr(attention_prefill, "_fill", fails)
-    texts, ready = await shown(demo_dir, demo_clock, "start")
-    computed, _ = await shown(alone, demo_clock)
-    assert texts == computed
-    assert len(ready) == 1 and ready[0].book is not None  # computed here, shown once
+    child = await shown(demo_dir, demo_clock, "start")
+    computed = await shown(alone, demo_clock)
+    assert child.texts == computed.texts
+    assert len(child.ready) == 1 and child.ready[0].book is not None  # computed here, once
+    assert [had_book for _, had_book in child.panes] == [True]  # none from the child: one, computed
 
 
 def test_one_processor_gets_no_child(
@@ -265,6 +309,35 @@ def test_a_child_whose_pane_came_too_late_is_reaped(demo_dir: Path, demo_clock: 
         assert gone(prefill.pid)
 
 
+def test_closing_wakes_the_receiver_of_a_child_still_filling(
+    demo_dir: Path, demo_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app is done (it quits) while the child still computes: the thread receiving the
+    pane stops at once and its pipes are closed (it waited for the child's exit), no pane is
+    given, and a callback still waiting for it is called."""
+    import signal
+
+    monkeypatch.setattr(attention_prefill, "_fill", lambda *args: signal.pause())  # held
+    with Store.open(demo_dir, clock=demo_clock) as store:
+        prefill = attention_prefill.start(store, demo_clock, CACHED, demo_clock().date())
+        assert prefill is not None
+        try:
+            called = threading.Event()
+            prefill.when_received(called.set)
+            time.sleep(0.05)
+            assert not prefill.received() and not called.is_set()
+            prefill.close()
+            assert called.wait(5) and prefill.received()
+            assert prefill.pane() is None
+            receiver = [t for t in threading.enumerate() if t.name.endswith("receiver")]
+            for thread in receiver:
+                thread.join(5)
+            assert not any(t.is_alive() for t in receiver)
+        finally:
+            os.kill(prefill.pid, signal.SIGKILL)
+        assert gone(prefill.pid)
+
+
 QUITS_WHILE_AWAITED = """
 import asyncio, os, signal, sys, threading
 from datetime import datetime
@@ -275,11 +348,11 @@ def held(*args):  # a child still computing
     signal.pause()
 attention_prefill._fill = held
 waiting = threading.Event()
-pane = attention_prefill.Prefill.pane
-def awaited(self):
+when_received = attention_prefill.Prefill.when_received
+def awaited(self, callback):  # Today waits for the pane
+    when_received(self, callback)
     waiting.set()
-    return pane(self)
-attention_prefill.Prefill.pane = awaited
+attention_prefill.Prefill.when_received = awaited
 now = datetime.fromisoformat(sys.argv[2])
 app = open_app(Path(sys.argv[1]), lambda: now, None, is_demo=False)
 async def auto(pilot):
@@ -296,9 +369,9 @@ print("exited", flush=True)
 def test_quitting_while_the_pane_is_awaited_does_not_wait_for_the_child(
     demo_dir: Path, demo_clock: FakeClock, tmp_path: Path
 ) -> None:
-    """ctrl+q while the child is still filling the pane: the app's process exits (its worker
-    waiting for the pane is woken, computes nothing, and the exit does not wait for it) and
-    the child finishes on its own. Without the wake-up the process waits for the child."""
+    """ctrl+q while the child is still filling the pane: the app's process exits (the thread
+    receiving the pane is woken, nothing is computed, and the exit does not wait for it) and
+    the child finishes on its own."""
     import signal
     import subprocess
     import sys

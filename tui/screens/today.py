@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -11,7 +13,6 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from store import schedule
 from store.db import Store
@@ -27,12 +28,17 @@ from tui.widgets.measure_cells import last_text, sparkline_text, status_text
 from tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
+    from textual.geometry import Region
+    from textual.strip import Strip
+    from textual.timer import Timer
+
     from tui.views.attention import AttentionBook
-    from tui.views.attention_prefill import Pane, Prefill
+    from tui.views.attention_prefill import Pane, PaneLine, Prefill
 
 GROUP_COLUMNS = ["Time", "Group", "Status", "N", "Where", "Program · skill"]
-FIRST_OPTIONS = 60  # attention lines added at once (more than the pane shows); the rest follow
-MORE_OPTIONS = 500  # lines added after each paint
+FIRST_OPTIONS = 4  # attention lines added at once beyond the pane's height; the rest follow
+MORE_OPTIONS = 150  # lines added after each paint (~40 ms on a slow machine: keys still flow)
+PAINT_WAIT = 0.25  # seconds: the next lines are added then, painted or not (Today covered)
 STUDENT_COLUMNS = ["Student", "Gr", "Measure", "Progress", "Last", "Status", ""]
 
 STATUS_STYLE = {
@@ -66,6 +72,36 @@ class AttentionList(OptionList):
     """What needs attention. Enter opens that line's student."""
 
     BINDINGS = bindings("today_attention")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._after_paint: list[Callable[[], None]] = []
+        self._paint_wait: Timer | None = None
+
+    def after_paint(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the list's next paint is drawn (or after ``PAINT_WAIT``,
+        should none come: another screen covers Today). OptionList measures every line it
+        is given, and Textual's ``call_after_refresh`` runs before the screen is drawn, so
+        lines added that way delayed the paint of the ones already there."""
+        self._after_paint.append(callback)
+        if self._paint_wait is not None:
+            self._paint_wait.stop()
+        self._paint_wait = self.set_timer(PAINT_WAIT, self._painted)
+        self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = super().render_lines(crop)
+        if self._after_paint:
+            self.call_later(self._painted)  # once this paint is out
+        return lines
+
+    def _painted(self) -> None:
+        if self._paint_wait is not None:
+            self._paint_wait.stop()
+            self._paint_wait = None
+        callbacks, self._after_paint = self._after_paint, []
+        for callback in callbacks:
+            callback()
 
 
 def _session_or_none(store: Store, group_id: str, day: date) -> Session | None:
@@ -213,9 +249,36 @@ class TodayScreen(AppScreen[None]):
 
     def start_attention(self) -> None:
         """Compute the attention list in a worker thread once this paint is on screen: only
-        the stale students' lines when the book is this day's, else every student's."""
+        the stale students' lines when the book is this day's, else every student's. At
+        start the pane comes from the child the app forked (``tui.views.attention_prefill``):
+        shown in this paint if it has come already (the child is usually done before
+        Textual is), else as soon as it comes."""
         self.attention_seq += 1
-        self.call_after_refresh(self.load_attention, self.attention_seq)
+        prefill = self.app.take_prefill(self.day)  # type: ignore[attr-defined]
+        if prefill is None:
+            self.call_after_refresh(self.load_attention, self.attention_seq)
+        elif prefill.received():
+            self._prefill_received(prefill, self.day, self.attention_seq, here=True)
+        else:
+            prefill.when_received(
+                partial(self._prefill_received, prefill, self.day, self.attention_seq)
+            )
+
+    def _prefill_received(self, prefill: Prefill, day: date, seq: int, here: bool = False) -> None:
+        """The child's pane has come (in its receiver thread, or ``here`` in this one): shown
+        as it is; the book is read after it (all but read back from the rows the child
+        kept). A child that sent none leaves the list to be computed here."""
+        pane = prefill.pane()  # here already: no wait
+        if pane is None:
+            if not prefill.closed:  # (closed: the app quits, nothing to compute)
+                self.call_later(self.load_attention, seq, prefill)
+            return
+        self.prefill = prefill  # its kept rows are read next (``finish`` first)
+        message = self.AttentionReady(day, pane, [], None, None, seq)
+        if here:
+            self.on_today_screen_attention_ready(message)
+        else:
+            self.post_message(message)
 
     def _initial_row(self, keep_group: str | None) -> int:
         ids = [r.group.id for r in self.rows]
@@ -281,26 +344,16 @@ class TodayScreen(AppScreen[None]):
             )
 
     @work(thread=True, group="attention")
-    def load_attention(self, seq: int = 0) -> None:
+    def load_attention(self, seq: int = 0, failed: Prefill | None = None) -> None:
         """The caseload summary is computed off the UI thread after the first paint: every
-        student's lines, or after a save only the saved-for students' (``stale``). At start
-        the pane may come from the child the app forked (``InterventionApp.take_prefill``):
-        it is shown as it is, and the book is read after it (then it is all but read
-        back from the rows the child kept)."""
+        student's lines, or after a save only the saved-for students' (``stale``).
+        ``failed``: the start-up child that sent no pane, waited for (it exits) first."""
         from tui.views.attention import AttentionBook
         from tui.views.attention_prefill import pane_of
 
         day, book, stale = self.day, self.book, frozenset(self.stale)
-        prefill = self.app.take_prefill(day)  # type: ignore[attr-defined]
-        if prefill is not None:
-            pane = prefill.pane()  # waits for the child (None at once if the app quits)
-            if pane is not None:
-                self.prefill = prefill  # its kept rows are read next (``finish`` first)
-                self.post_message(self.AttentionReady(day, pane, [], None, None, seq))
-                return
-            if prefill.closed or get_current_worker().is_cancelled:
-                return  # the app is quitting: nothing to compute
-            prefill.finish()  # it failed: computed here
+        if failed is not None:
+            failed.finish()
         started, self.prefill = self.prefill, None
         if started is not None:
             started.finish()  # it has written the rows it kept: the book reads them back
@@ -352,7 +405,7 @@ class TodayScreen(AppScreen[None]):
             return
         self.shown_pane = pane
         # damaged files: named, never guessed
-        items = [
+        items: list[Option | PaneLine] = [
             Option(Text(f"⚠ {problem}", style="bold red"), disabled=True)
             for problem in pane.problems
         ]
@@ -360,8 +413,7 @@ class TodayScreen(AppScreen[None]):
             items.append(
                 Option(Text("Nothing needs attention — all on track", style="dim"), disabled=True)
             )
-        for i, line in enumerate(pane.lines):  # tui.tones.attention_segments
-            items.append(Option(Text.assemble(*line.label), id=str(i)))
+        items.extend(pane.lines)  # made into options as they are added (``add_attention``)
         self.query_one("#attention", OptionList).clear_options()
         self.attention_filled += 1  # a later list's lines replace any still being added
         self.add_attention(self.attention_filled, items, 0)
@@ -370,16 +422,27 @@ class TodayScreen(AppScreen[None]):
             title.append(f" · {pane.counts}")
         self.query_one("#attention-title", Static).update(title)
 
-    def add_attention(self, filled: int, items: list[Option], start: int) -> None:
+    def add_attention(self, filled: int, items: list[Option | PaneLine], start: int) -> None:
         """Add the list's lines from ``start``: a paneful at once, the rest in chunks after
         each paint (OptionList measures every line it is given; a school has hundreds)."""
         if filled != self.attention_filled:
             return  # a later list is being shown
-        end = min(len(items), start + (FIRST_OPTIONS if start == 0 else MORE_OPTIONS))
-        self.query_one("#attention", OptionList).add_options(items[start:end])
+        pane = self.query_one("#attention", AttentionList)
+        # a line is one row or more; before the first layout the pane is no taller than
+        # the screen
+        first = (pane.size.height or self.app.size.height) + FIRST_OPTIONS
+        end = min(len(items), start + (first if start == 0 else MORE_OPTIONS))
+        # the problems' lines come first, as options already: ids count the pane's lines
+        skipped = next((k for k, item in enumerate(items) if not isinstance(item, Option)), 0)
+        pane.add_options(
+            item
+            if isinstance(item, Option)
+            else Option(Text.assemble(*item.label), id=str(i - skipped))  # tui.tones
+            for i, item in enumerate(items[start:end], start)
+        )
         self.attention_adding = end < len(items)
         if self.attention_adding:
-            self.call_after_refresh(self.add_attention, filled, items, end)
+            pane.after_paint(partial(self.add_attention, filled, items, end))
 
     def on_today_screen_unlogged_ready(self, message: UnloggedReady) -> None:
         if message.day == self.day and message.seq == self.attention_seq:

@@ -12,8 +12,9 @@ records changed), sends back only what the pane shows (:class:`Pane`: each line'
 measure and label pieces, the counts line, the damaged files), then keeps the rows for the
 next start and exits — on the machine's second core while the first paints.
 
-The Today screen shows that pane after its first paint (:meth:`Prefill.pane`), then reads the
-whole book off the UI thread (from the file the child wrote: :meth:`Prefill.finish` waits for
+A thread receives the pane as soon as it is sent; the Today screen shows it in its first
+paint when it is here by then (:meth:`Prefill.received`: the child is usually done before
+Textual is), else as soon as it comes (:meth:`Prefill.pane`), then reads the whole book off the UI thread (from the file the child wrote: :meth:`Prefill.finish` waits for
 it) for what needs the rows: the caseload review, recomputing after a save. Anything that goes
 wrong in the child (an error, a kill, no fork) leaves the Today screen to compute the list
 itself, as without this. The pane is the one a book gives (:func:`pane_of`), so the two ways
@@ -79,46 +80,86 @@ def pane_of(store: Store, book: AttentionBook) -> Pane:
 
 
 class Prefill:
-    """The forked child filling one day's pane, seen from the app (any thread may call it)."""
+    """The forked child filling one day's pane, seen from the app (any thread may call it).
+
+    A thread of its own receives the pane as soon as the child sends it (while the app is
+    still composing Today), so Today can show it in its first paint when it is already here
+    (``received``) instead of asking for it after that paint."""
 
     def __init__(self, pid: int, fd: int, day: date) -> None:
         self.pid = pid
         self.day = day
-        self._fd: int | None = fd
-        self._wake_read, self._wake_write = os.pipe()  # ``close`` wakes a ``pane`` waiting
+        self._wake_read, self._wake_write = os.pipe()  # ``close`` wakes the receiver
         self._lock = threading.Lock()
         self._exited = threading.Event()
+        self._received = threading.Event()
+        self._pane: Pane | None = None
+        self._given = False  # ``pane`` has returned it once
+        self._on_received: list[Callable[[], None]] = []  # ``when_received``'s
         self._reaping = False
         self.closed = False  # ``close`` was called: the app is done with it (it quits)
+        threading.Thread(
+            target=self._receive, args=(fd,), name="attention-prefill-receiver", daemon=True
+        ).start()
+
+    def received(self) -> bool:
+        """The child has sent its pane, or failed, or ``close`` was called: ``pane`` will
+        not wait."""
+        return self._received.is_set()
+
+    def when_received(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once ``received`` holds: now (in this thread) if it does, else
+        in the receiver thread as soon as the pane is here (or the child failed, or
+        ``close`` was called)."""
+        with self._lock:
+            if not self._received.is_set():
+                self._on_received.append(callback)
+                return
+        callback()
 
     def pane(self) -> Pane | None:
-        """The child's pane, once it has sent it (this blocks: call it off the UI thread);
-        None if the child failed, or ``close`` was called first or meanwhile. Once only."""
+        """The child's pane, once it has sent it (this blocks until ``received``: call it
+        off the UI thread unless ``received`` is true); None if the child failed, or
+        ``close`` was called first or meanwhile. Once only."""
+        self._received.wait()
         with self._lock:
-            fd, self._fd = self._fd, None
-        if fd is None:
-            return None
+            pane, self._pane = self._pane, None
+            given, self._given = self._given, True
+        return None if given or self.closed else pane
+
+    def _receive(self, fd: int) -> None:
+        """In the receiver thread: read the pane until the child closes its end."""
+        pane: Pane | None = None
         chunks: list[bytes] = []
         try:
             while True:
                 ready, _, _ = select.select([fd, self._wake_read], [], [])
                 if self._wake_read in ready:  # the app quits: it no longer waits
-                    return None
+                    chunks = []
+                    break
                 chunk = os.read(fd, 1 << 16)
                 if not chunk:
                     break
                 chunks.append(chunk)
         except OSError:
-            return None
+            chunks = []
         finally:
             os.close(fd)
             self._close_wake(read_end=True)
             self.reap_later()  # the child goes on to keep the rows, then exits
-        try:  # from our own child, through a pipe only it and this process hold
-            pane = pickle.loads(b"".join(chunks))
-        except Exception:  # nothing, or half of it: the child died while sending
-            return None
-        return pane if isinstance(pane, Pane) and pane.day == self.day else None
+        if chunks:
+            try:  # from our own child, through a pipe only it and this process hold
+                sent = pickle.loads(b"".join(chunks))
+            except Exception:  # nothing, or half of it: the child died while sending
+                sent = None
+            if isinstance(sent, Pane) and sent.day == self.day:
+                pane = sent
+        with self._lock:
+            self._pane = pane
+            self._received.set()
+            callbacks, self._on_received = self._on_received, []
+        for callback in callbacks:
+            callback()
 
     def reap_later(self) -> None:
         """Wait for the child's exit in a thread of its own (no zombie stays behind)."""
@@ -143,17 +184,13 @@ class Prefill:
         still sending gets a broken pipe and goes on to keep the rows); it is reaped when it
         exits."""
         with self._lock:
-            fd, self._fd = self._fd, None
             self.closed = True
-        self._close_wake(read_end=fd is not None)  # wakes a ``pane`` waiting, if any
-        if fd is not None:  # no ``pane`` ever read it
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        self._close_wake(read_end=False)  # wakes the receiver, if it still waits
         self.reap_later()
 
     def _close_wake(self, *, read_end: bool) -> None:
-        """Close the wake pipe's write end (a ``pane`` waiting reads it as closed) and, once
-        no ``pane`` can wait on it, its read end; each once."""
+        """Close the wake pipe's write end (the receiver, waiting, reads it as closed) and,
+        once the receiver is done with it, its read end; each once."""
         with self._lock:
             ends = [self._wake_write] + ([self._wake_read] if read_end else [])
             self._wake_write = -1
