@@ -244,6 +244,33 @@ async def test_a_pane_sent_before_the_app_starts_is_in_todays_first_paint(
     assert [m.book is not None for m in child.ready] == [True]  # no wait for it: the book only
 
 
+async def test_a_pane_sent_after_the_first_paint_is_shown_when_it_comes(
+    demo_dir: Path, demo_clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    alone = tmp_path / "alone"
+    shutil.copytree(demo_dir, alone)
+    fill = attention_prefill._fill
+
+    def slow(*args: Any) -> None:  # a school's caseload: the child is done after the paint
+        time.sleep(0.5)
+        fill(*args)
+
+    monkeypatch.setattr(attention_prefill, "_fill", slow)
+    child = await shown(demo_dir, demo_clock, "start")
+    monkeypatch.setattr(attention_prefill, "_fill", fill)
+    computed = await shown(alone, demo_clock)
+    assert child.painted[0] == ["Checking the caseload…"]
+    assert child.texts == computed.texts
+    assert [m.book is not None for m in child.ready] == [False, True]  # its pane, then the book
+    assert child.ready[0].pane == child.ready[1].pane and child.panes[0] == (
+        child.ready[0].pane,
+        False,
+    )
+    assert child.ready[1].book is not None and child.ready[1].book.computed == 0  # its rows
+
+
 async def test_a_child_that_fails_leaves_the_app_to_compute(
     demo_dir: Path, demo_clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
