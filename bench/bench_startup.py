@@ -80,7 +80,10 @@ def watch_frames():  # once Textual is imported (the app forks its child before 
             if watch[1] is None and watch[0]():
                 watch[1] = now
     App._display = watched
+    App._frames_watched = True
 async def report_when_painted(pilot, *readies, exit=True):
+    if not getattr(pilot.app, "_frames_watched", False):
+        raise RuntimeError("call watch_frames() once the app is made, before it runs")
     watches = [[ready, None] for ready in readies]  # watched from now on, all of them
     _watches.extend(watches)
     for watch in watches:

@@ -66,6 +66,7 @@ now = datetime.fromisoformat(sys.argv[2])
 saves = int(sys.argv[3])
 store = Store.open(sys.argv[1], clock=lambda: now)
 app = InterventionApp(store, lambda: now, AppConfig())
+watch_frames()
 def ready():
     return isinstance(app.screen, TodayScreen) and app.screen.query_one('#students').row_count
 kids = [s for s in store.students() if s.grade in ('2', '3', '4', '5')][:saves]
