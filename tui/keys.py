@@ -152,18 +152,12 @@ def load_tables(path: Path, cache: Path | None) -> dict[str, tuple[Binding, ...]
 
 
 def _write(path: Path, data: bytes) -> None:
-    import tempfile
+    """Write the copy atomically (``store.storage.atomic_write_bytes``: 0600, temp file and
+    rename), making its folder first."""
+    from store.storage import atomic_write_bytes
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    atomic_write_bytes(path, data)
 
 
 @cache
