@@ -109,22 +109,33 @@ def is_configured(data_dir: Path) -> bool:
     return state_path(data_dir).is_file()
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def _read_bytes(path: Path) -> bytes | None:
+    """The file's bytes; None when there is none (StoreError when it cannot be read)."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _damaged(path: Path) -> StoreError:
+    return StoreError(
+        f"{path} is damaged; run `intervene sync leave`, then `intervene sync setup` again"
+    )
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    raw = _read_bytes(path)
+    if raw is None:
+        return None
     try:
         data = json.loads(raw)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError
         return data
     except (ValueError, TypeError):
-        raise StoreError(
-            f"{path} is damaged; run `intervene sync leave`, then `intervene sync setup` again"
-        ) from None
+        raise _damaged(path) from None
 
 
 def load_meta(data_dir: Path) -> SyncState | None:
@@ -158,15 +169,9 @@ def load(data_dir: Path, pause: Callable[[], None] | None = None) -> SyncState |
 def _read_ledger(path: Path, pause: Callable[[], None] | None) -> dict[str, Any] | None:
     """The ledger as one dict (format 1: one JSON value; 2: a header, then the entries a
     chunk to a line); StoreError when it is damaged, as :func:`_read_json`."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = _read_bytes(path)
+    if raw is None:
         return None
-    except OSError as exc:
-        raise StoreError(f"cannot read {path}: {exc.strerror}") from None
-    damaged = StoreError(
-        f"{path} is damaged; run `intervene sync leave`, then `intervene sync setup` again"
-    )
     lines = raw.split(b"\n")
     try:
         data = json.loads(lines[0])
@@ -185,7 +190,7 @@ def _read_ledger(path: Path, pause: Callable[[], None] | None) -> dict[str, Any]
             elif n != len(lines) - 2:  # only the file's last line ends empty
                 raise ValueError
     except (ValueError, TypeError, KeyError, UnicodeDecodeError):
-        raise damaged from None
+        raise _damaged(path) from None
     data["docs"] = docs
     return data
 
