@@ -331,3 +331,39 @@ async def test_the_pane_paints_its_first_lines_before_the_rest_are_added(
             shown = [n for n, _ in lines]
             assert shown[-1] == total
             assert all(0 < b - a <= 2 for a, b in zip(shown, shown[1:], strict=False))
+
+
+async def test_a_list_that_comes_while_today_is_covered_waits_for_its_return(
+    demo_dir: Path, demo_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a save the new list may come while score entry covers Today: its first paneful
+    is added, the rest only once Today is back (adding them meanwhile stalled the entries:
+    150 lines are ~16 ms of measuring on the UI thread), then all of it."""
+    import tui.screens.today as today_module
+    from tests.tui.screen import push, settle
+    from tui.app import InterventionApp
+    from tui.screens.score_entry import ScoreEntryScreen
+    from tui.screens.today import AttentionList, TodayScreen
+
+    monkeypatch.setattr(today_module, "FIRST_OPTIONS", 0)
+    monkeypatch.setattr(today_module, "MORE_OPTIONS", 2)
+    monkeypatch.setattr(today_module, "PAINT_WAIT", 0.02)
+    with Store.open(demo_dir, clock=demo_clock) as store:
+        app = InterventionApp(store, demo_clock, AppConfig())
+        async with app.run_test(size=(100, 24)) as pilot:
+            today = await settle(pilot)
+            assert isinstance(today, TodayScreen)
+            pane, options = today.shown_pane, today.query_one("#attention", AttentionList)
+            total = options.option_count
+            assert pane is not None and total > options.size.height + 2
+            cover = await push(pilot, ScoreEntryScreen(today.rows[0].group, today.day))
+            await settle(pilot, cover)
+            assert app.screen is cover
+            today.shown_pane = None  # a list that differs from the one shown (a save's)
+            today.show_pane(pane)
+            await pilot.pause(0.3)  # many PAINT_WAITs
+            assert options.option_count == options.size.height and today.attention_adding
+            cover.dismiss()
+            await settle(pilot, today)
+            assert app.screen is today and options.option_count == total
+            assert not today.attention_adding

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 GROUP_COLUMNS = ["Time", "Group", "Status", "N", "Where", "Program · skill"]
 FIRST_OPTIONS = 4  # attention lines added at once beyond the pane's height; the rest follow
 MORE_OPTIONS = 150  # lines added after each paint (~40 ms on a slow machine: keys still flow)
-PAINT_WAIT = 0.25  # seconds: the next lines are added then, painted or not (Today covered)
+PAINT_WAIT = 0.25  # seconds: the next lines are added then if Today is shown, painted or not
 STUDENT_COLUMNS = ["Student", "Gr", "Measure", "Progress", "Last", "Status", ""]
 
 STATUS_STYLE = {
@@ -79,15 +79,26 @@ class AttentionList(OptionList):
         self._paint_wait: Timer | None = None
 
     def after_paint(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` once the list's next paint is drawn (or after ``PAINT_WAIT``,
-        should none come: another screen covers Today). OptionList measures every line it
+        """Run ``callback`` once the list's next paint is drawn (or after ``PAINT_WAIT``
+        should none come while Today is shown). OptionList measures every line it
         is given, and Textual's ``call_after_refresh`` runs before the screen is drawn, so
         lines added that way delayed the paint of the ones already there."""
         self._after_paint.append(callback)
         if self._paint_wait is not None:
             self._paint_wait.stop()
-        self._paint_wait = self.set_timer(PAINT_WAIT, self._painted)
+        self._paint_wait = self.set_timer(PAINT_WAIT, self._waited)
         self.refresh()
+
+    def _waited(self) -> None:
+        """``PAINT_WAIT`` passed with no paint: the callbacks run if Today is shown (the
+        list is clipped away: a short terminal), else they wait for its return — another
+        screen covers it, and the user's work there (score entry) is not stalled by lines
+        no one can see."""
+        self._paint_wait = None
+        if not self.screen.is_active:  # (a modal's see-through screen is still painted)
+            self._paint_wait = self.set_timer(PAINT_WAIT, self._waited)
+            return
+        self._painted()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         lines = super().render_lines(crop)
