@@ -65,6 +65,30 @@ def test_group_dosage_summary(caseload: Caseload) -> None:
     assert "3" in cells and "46 of 46" in line and "97 %" in line and "100 %" in line
 
 
+def test_group_dosage_lists_this_school_years_groups_only(caseload: Caseload) -> None:
+    """A group that ended before this school year began is a past year's: not a row of 0 of 0
+    (a school with five years of groups had thousands); one that ended this year is."""
+    from datetime import date
+
+    from store.model import Group
+
+    year_start = caseload.store.calendar().year_start
+    for gid, name, start, end in (
+        ("gr-last", "Last year's decoding", date(2025, 9, 8), date(2026, 6, 12)),
+        ("gr-done", "Ended this fall", year_start, date(2026, 10, 30)),
+        ("gr-edge", "Ended on the first day", date(2026, 6, 1), year_start),
+    ):
+        caseload.store.add_group(
+            Group(gid, name, rrule="FREQ=WEEKLY;BYDAY=MO", start_date=start, end_date=end)
+        )
+    table = _section(
+        meeting_packet(caseload.store, today=TODAY, fmt="text"), "2. Group dosage", "3. Everyone"
+    )
+    assert "Last year's decoding" not in table
+    assert "Ended this fall" in table and "Ended on the first day" in table
+    assert ODD_GROUP in table
+
+
 def test_each_page_ends_with_decision_notes_and_attendees(caseload: Caseload) -> None:
     text = meeting_packet(caseload.store, today=TODAY, fmt="text")
     _, *pages = text.split("\f")

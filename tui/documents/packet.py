@@ -55,14 +55,17 @@ def team_decision_words(d: TeamDecision) -> str:
 
 
 def _group_dosage_table(store: Store, today: date) -> Table | None:
-    """Each active group's sessions, attendance, minutes and fidelity this school year."""
+    """Each active group's sessions, attendance, minutes and fidelity this school year: the
+    groups that ended before it began are past years' (most of a school's groups table), not
+    listed, and only this year's session logs are read."""
     calendar = store.calendar()
     rows = []
-    for g in store.groups():
+    for g in store.groups_open_on(calendar.year_start):
         start = max(g.start_date or calendar.year_start, calendar.year_start)
         if start > today:
             continue
-        d = group_dosage(g, calendar, store.sessions(g.id, until=today), start, today, today=today)
+        logged = store.sessions(g.id, since=start, until=today)
+        d = group_dosage(g, calendar, logged, start, today, today=today)
         rows.append(
             (
                 g.name,
