@@ -81,6 +81,7 @@ def save_all():
 async def auto(pilot):
     import asyncio
     await report_when_painted(pilot, ready, exit=False)
+    await app.screen.loaded()  # Today's start-up workers done: they are not the sync's cost
     idle = save_all()  # sync configured, its first run not yet due (2 s after start)
     if app.sync_runner is not None:
         app.sync_runner.run()  # a sync in flight while the user saves
