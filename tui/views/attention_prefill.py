@@ -93,8 +93,7 @@ class Prefill:
         self._lock = threading.Lock()
         self._exited = threading.Event()
         self._received = threading.Event()
-        self._pane: Pane | None = None
-        self._given = False  # ``pane`` has returned it once
+        self._pane: Pane | None = None  # until ``pane`` returns it
         self._on_received: list[Callable[[], None]] = []  # ``when_received``'s
         self._reaping = False
         self.closed = False  # ``close`` was called: the app is done with it (it quits)
@@ -123,9 +122,8 @@ class Prefill:
         ``close`` was called first or meanwhile. Once only."""
         self._received.wait()
         with self._lock:
-            pane, self._pane = self._pane, None
-            given, self._given = self._given, True
-        return None if given or self.closed else pane
+            pane, self._pane = self._pane, None  # once only
+        return None if self.closed else pane
 
     def _receive(self, fd: int) -> None:
         """In the receiver thread: read the pane until the child closes its end."""
